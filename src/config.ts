@@ -1,0 +1,69 @@
+import { parseDatabaseUrl, type DatabaseLocation } from './store/database.js';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly database: DatabaseLocation;
+  readonly databaseUrlGiven: boolean;
+  readonly logLevel: string;
+  /** Fill an empty database with demo applications at start (default: on for the embedded SQLite file). */
+  readonly demoData: boolean;
+  /** Proxies whose X-Forwarded-* headers are believed (addresses or CIDRs); none by default. */
+  readonly trustProxy: string[];
+  /** Server processes on this machine. */
+  readonly workers: number;
+  /** How often the deadline sweeper runs inside the server (0: never; run it from cron instead). */
+  readonly sweepIntervalMs: number;
+  readonly dbPoolSize: number;
+  readonly dbStatementTimeoutMs: number;
+  readonly production: boolean;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} は ${min}〜${max} の整数で指定してください（指定値: ${raw}）。`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(`${name} は ${min}〜${max} の整数で指定してください（指定値: ${raw}）。`);
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} は on または off で指定してください（指定値: ${env[name]}）。`);
+}
+
+/** Settings come from the environment and are checked at start, with a message that says what to fix. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  let database: DatabaseLocation;
+  try {
+    database = parseDatabaseUrl(env.DATABASE_URL);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const production = env.NODE_ENV === 'production';
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL は fatal, error, warn, info, debug, trace, silent のいずれかで指定してください（指定値: ${logLevel}）。`);
+  }
+  const trustProxy = (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST?.trim() || '127.0.0.1',
+    database,
+    databaseUrlGiven: Boolean(env.DATABASE_URL?.trim()),
+    logLevel,
+    demoData: bool(env, 'DEMO_DATA', database.kind === 'sqlite' && !production),
+    trustProxy,
+    workers: int(env, 'WORKERS', 1, 1, 64),
+    sweepIntervalMs: int(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86_400) * 1000,
+    dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
+    dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
+    production,
+  };
+}

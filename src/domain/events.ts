@@ -1,0 +1,461 @@
+import { actorKindLabels, type Actor, type ActorKind } from './actors.js';
+import type { Application, Notice, NoticeKind, PaymentLine } from './application.js';
+import { applyFieldChanges, type FieldChange } from './corrections.js';
+import { environmentalPerformanceTax, inspectionFeeItems, vehicleTaxItem, weightTaxItem, type FeeItem } from './fees.js';
+import { taxOfficeFor } from './offices.js';
+import { attachmentKinds, procedures, type AttachmentKind } from './procedures.js';
+import type { ReceiptNumber } from './receipt-number.js';
+import { ok, refuse, type Result } from './result.js';
+import { allowedActions, attachmentsComplete, bulkPaymentNumberTaken, currentDeadline, linesOfStage } from './rules.js';
+import { statuses, type PaymentStage, type StatusCode, type StatusDefinition } from './statuses.js';
+import { isDeadlinePassed, japanDateOf, type JapanDate } from './time.js';
+import { vehicleNumberToString, type VehicleNumber } from './vehicle.js';
+
+/** Everything that can happen to an application after it arrived. */
+export type ApplicationEvent =
+  | { readonly type: 'accept'; readonly receiptNumber: ReceiptNumber }
+  | { readonly type: 'refuseAcceptance'; readonly reasonTitle: string; readonly reasonDetail: string }
+  | { readonly type: 'acquireAttachment'; readonly kind: AttachmentKind }
+  | { readonly type: 'markAttachmentNotRequired'; readonly kind: AttachmentKind }
+  | { readonly type: 'issueFees'; readonly dueOn: JapanDate }
+  | { readonly type: 'chooseBulkPayment' }
+  | { readonly type: 'takeBulkPaymentNumber' }
+  | { readonly type: 'recordPayment'; readonly stage: PaymentStage; readonly paidOn: JapanDate }
+  | { readonly type: 'requestCorrection'; readonly reasonTitle: string; readonly reasonDetail: string; readonly deadline: JapanDate }
+  | { readonly type: 'submitCorrection'; readonly changes: readonly FieldChange[] }
+  | { readonly type: 'completeExamination'; readonly completedOn: JapanDate; readonly vehicleNumber?: VehicleNumber | undefined }
+  | { readonly type: 'reject'; readonly reasonTitle: string; readonly reasonDetail: string }
+  | { readonly type: 'invalidate'; readonly reasonTitle: string; readonly reasonDetail: string }
+  | { readonly type: 'requestTaxCorrection'; readonly reasonTitle: string; readonly reasonDetail: string; readonly deadline: JapanDate }
+  | { readonly type: 'assessVehicleTax'; readonly dueOn: JapanDate; readonly amount?: number | undefined }
+  | { readonly type: 'markReady' }
+  | { readonly type: 'handOver' }
+  | { readonly type: 'withdraw' }
+  | { readonly type: 'issueCollectionCode' }
+  | { readonly type: 'expireCorrection' }
+  | { readonly type: 'expirePayment' };
+
+export type EventType = ApplicationEvent['type'];
+
+/** Names of events as history and staff screens show them. */
+export const eventLabels: Record<EventType | 'arrive', string> = {
+  arrive: '申請の到達',
+  accept: '受付',
+  refuseAcceptance: '未受付（受付チェック）',
+  acquireAttachment: '添付書類の取得',
+  markAttachmentNotRequired: '添付書類を不要に設定',
+  issueFees: '税・手数料の納付情報の発行',
+  chooseBulkPayment: 'まとめ納付の選択',
+  takeBulkPaymentNumber: 'まとめ納付の納付番号取得',
+  recordPayment: '納付の完了',
+  requestCorrection: '補正の通知（検査申請）',
+  submitCorrection: '補正申請',
+  completeExamination: '審査完了',
+  reject: '却下',
+  invalidate: '無効',
+  requestTaxCorrection: '補正の通知（軽自動車税申告）',
+  assessVehicleTax: '軽自動車税環境性能割の賦課',
+  markReady: '交付物の準備完了',
+  handOver: '窓口での受け取り',
+  withdraw: '申請の取り下げ',
+  issueCollectionCode: '二次元コードの発行',
+  expireCorrection: '補正期限切れ（期限切れ却下）',
+  expirePayment: '納付期限切れ（検査申請無効）',
+};
+
+/** Where new identifiers and Pay-easy numbers come from: random in service, repeatable in tests and demo data. */
+export interface IdSource {
+  id(): string;
+  /** 納付番号 (20 digits) */
+  paymentNumber(): string;
+  /** 確認番号 (6 digits) */
+  confirmationNumber(): string;
+}
+
+export interface EventContext {
+  readonly at: Date;
+  readonly ids: IdSource;
+}
+
+/** What a transition records in the application's history, in the same transaction. */
+export interface HistoryDraft {
+  readonly event: EventType | 'arrive';
+  readonly fromStatus: StatusCode | null;
+  readonly toStatus: StatusCode;
+  readonly actor: Actor;
+  readonly reason: string | null;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly occurredAt: Date;
+}
+
+export interface Transition {
+  readonly application: Application;
+  readonly history: HistoryDraft;
+}
+
+interface EventRule<E extends ApplicationEvent> {
+  readonly actors: readonly ActorKind[];
+  /** Statuses the event may happen in; checked before `apply`. */
+  readonly from: readonly StatusCode[];
+  apply(app: Application, event: E, ctx: EventContext, actor: Actor): Result<Outcome>;
+}
+
+interface Outcome {
+  readonly application: Application;
+  readonly reason?: string | null;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+type Rules = { [T in EventType]: EventRule<Extract<ApplicationEvent, { type: T }>> };
+
+const INSPECTION_AGENCY = '軽自動車検査協会事務所等';
+const TAX_AGENCY = '都道府県税事務所';
+
+const paymentStatuses = (Object.keys(statuses) as StatusCode[]).filter((s) => statuses[s].paymentStage !== null);
+const inspectionPaymentStatuses: StatusCode[] = ['inspectionFeesDue', 'inspectionFeesBulkPayment', 'weightTaxDue', 'weightTaxBulkPayment'];
+const beforeExamination: StatusCode[] = ['awaitingAcceptance', 'acceptedAwaitingAttachments', ...inspectionPaymentStatuses, 'inspectionUnderExamination', 'inspectionCorrectionRequested'];
+const correctionStatuses: StatusCode[] = ['inspectionCorrectionRequested', 'taxDeclarationCorrectionRequested'];
+
+function moveTo(app: Application, status: StatusCode, at: Date, changes: Partial<Application> = {}): Application {
+  return { ...app, ...changes, status, statusChangedAt: status === app.status ? app.statusChangedAt : at };
+}
+
+function notice(ctx: EventContext, kind: NoticeKind, agencyName: string, reasonTitle: string, reasonDetail: string, deadline: JapanDate | null): Notice {
+  return { id: ctx.ids.id(), kind, agencyName, deadline, reasonTitle, reasonDetail, issuedAt: ctx.at, resolvedAt: null };
+}
+
+/** Open notices (a correction request) are settled when the application moves on. */
+function resolveOpenNotices(notices: readonly Notice[], at: Date): Notice[] {
+  return notices.map((n) => (n.resolvedAt === null && (n.kind === 'correction' || n.kind === 'taxCorrection') ? { ...n, resolvedAt: at } : n));
+}
+
+function linesFor(items: FeeItem[], dueOn: JapanDate, ctx: EventContext): PaymentLine[] {
+  if (items.every((i) => i.amount === 0)) {
+    return items.map((i) => ({ ...i, id: ctx.ids.id(), paymentNumber: null, confirmationNumber: null, paymentCategory: '-', status: 'notRequired', paidOn: null, dueOn }));
+  }
+  const paymentNumber = ctx.ids.paymentNumber();
+  const confirmationNumber = ctx.ids.confirmationNumber();
+  return items.map((i) => ({ ...i, id: ctx.ids.id(), paymentNumber, confirmationNumber, paymentCategory: '-', status: 'unpaid', paidOn: null, dueOn }));
+}
+
+function nextAfterPayment(app: Application, stage: PaymentStage): StatusCode {
+  if (stage === 'inspectionFees') {
+    return linesOfStage(app, 'weightTax').some((l) => l.status === 'unpaid') ? 'weightTaxDue' : 'inspectionUnderExamination';
+  }
+  if (stage === 'weightTax') return 'inspectionUnderExamination';
+  return 'preparingDelivery';
+}
+
+function reasonRequired(title: string): Result<true> {
+  return title.trim() === '' ? refuse('invalidInput', '理由を入力してください。') : ok(true);
+}
+
+function deadlineNotPast(date: JapanDate, at: Date, label: string): Result<true> {
+  return date < japanDateOf(at) ? refuse('invalidInput', `${label}は本日以降の日付を指定してください。`) : ok(true);
+}
+
+const rules: Rules = {
+  accept: {
+    actors: ['inspectionOffice'],
+    from: ['awaitingAcceptance'],
+    apply: (app, e, ctx) => ok({ application: moveTo(app, 'acceptedAwaitingAttachments', ctx.at, { receiptNumber: e.receiptNumber }), details: { receiptNumber: e.receiptNumber } }),
+  },
+  refuseAcceptance: {
+    actors: ['inspectionOffice'],
+    from: ['awaitingAcceptance'],
+    apply: (app, e, ctx) => {
+      const r = reasonRequired(e.reasonTitle);
+      if (!r.ok) return r;
+      return ok({
+        application: moveTo(app, 'notAccepted', ctx.at, { notices: [...app.notices, notice(ctx, 'notAccepted', INSPECTION_AGENCY, e.reasonTitle, e.reasonDetail, null)] }),
+        reason: e.reasonTitle,
+      });
+    },
+  },
+  acquireAttachment: {
+    actors: ['attachmentSource'],
+    from: beforeExamination,
+    apply: (app, e) => setAttachment(app, e.kind, 'acquired'),
+  },
+  markAttachmentNotRequired: {
+    actors: ['attachmentSource', 'inspectionOffice'],
+    from: beforeExamination,
+    apply: (app, e) => setAttachment(app, e.kind, 'notRequired'),
+  },
+  issueFees: {
+    actors: ['inspectionOffice'],
+    from: ['acceptedAwaitingAttachments'],
+    apply: (app, e, ctx) => {
+      const d = deadlineNotPast(e.dueOn, ctx.at, '納付期限');
+      if (!d.ok) return d;
+      const lines = [...linesFor(inspectionFeeItems(), e.dueOn, ctx), ...linesFor([weightTaxItem(app.procedure, app.vehicle.weightTaxBand)], e.dueOn, ctx)];
+      const next: Application = { ...app, paymentLines: [...app.paymentLines, ...lines] };
+      const status = lines.some((l) => l.stage === 'inspectionFees' && l.status === 'unpaid') ? 'inspectionFeesDue' : nextAfterPayment(next, 'inspectionFees');
+      return ok({ application: moveTo(next, status, ctx.at), details: { dueOn: e.dueOn, amounts: lines.map((l) => [l.feeKind, l.amount]) } });
+    },
+  },
+  chooseBulkPayment: {
+    actors: ['applicant'],
+    from: ['inspectionFeesDue', 'weightTaxDue', 'vehicleTaxDue'],
+    apply: (app, _e, ctx) => {
+      const def: StatusDefinition = statuses[app.status];
+      const stage = def.paymentStage as PaymentStage;
+      const paymentLines = app.paymentLines.map((l) =>
+        l.stage === stage && l.status === 'unpaid' ? { ...l, paymentNumber: null, confirmationNumber: null, paymentCategory: 'まとめ納付' } : l,
+      );
+      const bulk: Record<PaymentStage, StatusCode> = { inspectionFees: 'inspectionFeesBulkPayment', weightTax: 'weightTaxBulkPayment', vehicleTax: 'vehicleTaxBulkPayment' };
+      return ok({ application: moveTo({ ...app, paymentLines }, bulk[stage], ctx.at) });
+    },
+  },
+  takeBulkPaymentNumber: {
+    actors: ['applicant'],
+    from: ['inspectionFeesBulkPayment', 'weightTaxBulkPayment', 'vehicleTaxBulkPayment'],
+    apply: (app, _e, ctx) => {
+      if (bulkPaymentNumberTaken(app)) return refuse('paymentNumberTaken', '納付番号はすでに取得されています。');
+      const stage = statuses[app.status].paymentStage as PaymentStage;
+      const paymentNumber = ctx.ids.paymentNumber();
+      const confirmationNumber = ctx.ids.confirmationNumber();
+      const paymentLines = app.paymentLines.map((l) => (l.stage === stage && l.status === 'unpaid' ? { ...l, paymentNumber, confirmationNumber } : l));
+      return ok({ application: { ...app, paymentLines }, details: { stage } });
+    },
+  },
+  recordPayment: {
+    actors: ['paymentNetwork'],
+    from: paymentStatuses,
+    apply: (app, e, ctx) => {
+      const stage = statuses[app.status].paymentStage;
+      if (stage !== e.stage) return refuse('statusDoesNotAllow', `現在の申請状況では、この税・手数料（${stageLabel(e.stage)}）の納付は受け付けられません。`);
+      const unpaid = linesOfStage(app, stage).filter((l) => l.status === 'unpaid');
+      if (unpaid.length === 0) return refuse('alreadyDone', 'この税・手数料はすでに納付済です。');
+      if (unpaid.some((l) => l.paymentNumber === null)) return refuse('statusDoesNotAllow', 'まとめ納付の納付番号が取得されていないため、納付を受け付けられません。');
+      if (e.paidOn > japanDateOf(ctx.at)) return refuse('invalidInput', '納付日に未来の日付は指定できません。');
+      const paymentLines = app.paymentLines.map((l) => (l.stage === stage && l.status === 'unpaid' ? { ...l, status: 'paid' as const, paidOn: e.paidOn } : l));
+      const next = { ...app, paymentLines };
+      return ok({ application: moveTo(next, nextAfterPayment(next, stage), ctx.at), details: { stage, paidOn: e.paidOn, paymentNumber: unpaid[0]?.paymentNumber } });
+    },
+  },
+  requestCorrection: {
+    actors: ['inspectionOffice'],
+    from: ['inspectionUnderExamination'],
+    apply: (app, e, ctx) => {
+      const r = reasonRequired(e.reasonTitle);
+      if (!r.ok) return r;
+      const d = deadlineNotPast(e.deadline, ctx.at, '補正期限');
+      if (!d.ok) return d;
+      const n = notice(ctx, 'correction', INSPECTION_AGENCY, e.reasonTitle, e.reasonDetail, e.deadline);
+      return ok({
+        application: moveTo(app, 'inspectionCorrectionRequested', ctx.at, { notices: [...app.notices, n], correctionDeadline: e.deadline }),
+        reason: e.reasonTitle,
+        details: { deadline: e.deadline },
+      });
+    },
+  },
+  requestTaxCorrection: {
+    actors: ['taxOffice'],
+    from: ['taxDeclarationUnderExamination'],
+    apply: (app, e, ctx) => {
+      const r = reasonRequired(e.reasonTitle);
+      if (!r.ok) return r;
+      const d = deadlineNotPast(e.deadline, ctx.at, '補正期限');
+      if (!d.ok) return d;
+      const n = notice(ctx, 'taxCorrection', TAX_AGENCY, e.reasonTitle, e.reasonDetail, e.deadline);
+      return ok({
+        application: moveTo(app, 'taxDeclarationCorrectionRequested', ctx.at, { notices: [...app.notices, n], correctionDeadline: e.deadline }),
+        reason: e.reasonTitle,
+        details: { deadline: e.deadline },
+      });
+    },
+  },
+  submitCorrection: {
+    actors: ['applicant'],
+    from: correctionStatuses,
+    apply: (app, e, ctx) => {
+      if (!allowedActions(app, ctx.at).includes('correct')) return refuse('deadlinePassed', '補正期限を過ぎているため、補正申請はできません。');
+      const back: StatusCode = app.status === 'inspectionCorrectionRequested' ? 'inspectionUnderExamination' : 'taxDeclarationUnderExamination';
+      const corrected = applyFieldChanges(app, e.changes);
+      return ok({
+        application: moveTo(corrected, back, ctx.at, { notices: resolveOpenNotices(app.notices, ctx.at), correctionDeadline: null }),
+        details: { changes: e.changes },
+      });
+    },
+  },
+  completeExamination: {
+    actors: ['inspectionOffice'],
+    from: ['inspectionUnderExamination'],
+    apply: (app, e, ctx) => {
+      if (!attachmentsComplete(app)) return refuse('attachmentsIncomplete', '未取得の添付書類があるため、審査を完了できません。');
+      if (e.completedOn > japanDateOf(ctx.at)) return refuse('invalidInput', '審査完了年月日に未来の日付は指定できません。');
+      if (app.procedure === 'newVehicle') {
+        if (!e.vehicleNumber) return refuse('invalidInput', '新車の審査完了には車両番号の指定が必要です。');
+        const vehicle = { ...app.vehicle, vehicleNumber: vehicleNumberToString(e.vehicleNumber) };
+        return ok({
+          application: moveTo(app, 'taxDeclarationUnderExamination', ctx.at, { examinationCompletedOn: e.completedOn, vehicle }),
+          details: { completedOn: e.completedOn, vehicleNumber: vehicle.vehicleNumber },
+        });
+      }
+      return ok({ application: moveTo(app, 'preparingReturn', ctx.at, { examinationCompletedOn: e.completedOn }), details: { completedOn: e.completedOn } });
+    },
+  },
+  reject: {
+    actors: ['inspectionOffice'],
+    from: ['inspectionUnderExamination', 'inspectionCorrectionRequested'],
+    apply: (app, e, ctx) => {
+      const r = reasonRequired(e.reasonTitle);
+      if (!r.ok) return r;
+      const n = notice(ctx, 'rejection', INSPECTION_AGENCY, e.reasonTitle, e.reasonDetail, null);
+      return ok({ application: moveTo(app, 'rejected', ctx.at, { notices: [...resolveOpenNotices(app.notices, ctx.at), n], correctionDeadline: null }), reason: e.reasonTitle });
+    },
+  },
+  invalidate: {
+    actors: ['inspectionOffice'],
+    from: beforeExamination,
+    apply: (app, e, ctx) => {
+      const r = reasonRequired(e.reasonTitle);
+      if (!r.ok) return r;
+      const n = notice(ctx, 'invalidation', INSPECTION_AGENCY, e.reasonTitle, e.reasonDetail, null);
+      return ok({ application: moveTo(app, 'invalidated', ctx.at, { notices: [...resolveOpenNotices(app.notices, ctx.at), n], correctionDeadline: null }), reason: e.reasonTitle });
+    },
+  },
+  assessVehicleTax: {
+    actors: ['taxOffice'],
+    from: ['taxDeclarationUnderExamination'],
+    apply: (app, e, ctx) => {
+      const d = deadlineNotPast(e.dueOn, ctx.at, '納付期限');
+      if (!d.ok) return d;
+      const amount = e.amount ?? environmentalPerformanceTax(app.vehicle.acquisitionPrice ?? 0, app.vehicle.environmentalTaxRate ?? 0);
+      if (!Number.isSafeInteger(amount) || amount < 0) return refuse('invalidInput', '税額は0円以上の整数（円）で指定してください。');
+      const lines = linesFor([vehicleTaxItem(amount, taxOfficeFor(app.officeCode))], e.dueOn, ctx);
+      const next = { ...app, paymentLines: [...app.paymentLines, ...lines] };
+      return ok({ application: moveTo(next, amount === 0 ? 'preparingDelivery' : 'vehicleTaxDue', ctx.at), details: { amount, dueOn: e.dueOn } });
+    },
+  },
+  markReady: {
+    actors: ['inspectionOffice'],
+    from: ['preparingReturn', 'preparingDelivery'],
+    apply: (app, _e, ctx) => ok({ application: moveTo(app, app.status === 'preparingReturn' ? 'readyForReturn' : 'readyForDelivery', ctx.at) }),
+  },
+  handOver: {
+    actors: ['inspectionOffice'],
+    from: ['readyForReturn', 'readyForDelivery'],
+    apply: (app, _e, ctx) => ok({ application: moveTo(app, app.status === 'readyForReturn' ? 'returned' : 'delivered', ctx.at), details: { collectionCodeSerial: app.collectionCodeSerial } }),
+  },
+  withdraw: {
+    actors: ['applicant'],
+    from: ['inspectionFeesBulkPayment', 'inspectionCorrectionRequested'],
+    apply: (app, _e, ctx) => {
+      if (!allowedActions(app, ctx.at).includes('withdraw')) {
+        return app.status === 'inspectionFeesBulkPayment'
+          ? refuse('paymentNumberTaken', '納付番号を取得した後は、申請を取り下げることはできません。')
+          : refuse('deadlinePassed', '補正期限を過ぎているため、申請を取り下げることはできません。');
+      }
+      const n = notice(ctx, 'withdrawal', '申請者', '申請の取り下げ', '申請者により申請が取り下げられました。当該受付番号の申請は継続することができません。', null);
+      return ok({ application: moveTo(app, 'withdrawn', ctx.at, { notices: [...resolveOpenNotices(app.notices, ctx.at), n], correctionDeadline: null }) });
+    },
+  },
+  issueCollectionCode: {
+    actors: ['applicant'],
+    from: ['readyForReturn', 'readyForDelivery'],
+    apply: (app, _e, ctx) => {
+      if (!allowedActions(app, ctx.at).includes('issueCollectionCode')) {
+        return refuse('statusDoesNotAllow', '記録等事務代行者が受け取るため、二次元コードの発行は不要です。');
+      }
+      const serial = app.collectionCodeSerial + 1;
+      return ok({ application: { ...app, collectionCodeSerial: serial }, details: { serial } });
+    },
+  },
+  expireCorrection: {
+    actors: ['clock'],
+    from: correctionStatuses,
+    apply: (app, _e, ctx) => {
+      const deadline = currentDeadline(app);
+      if (!deadline || !isDeadlinePassed(deadline.date, ctx.at)) return refuse('deadlineNotPassed', '補正期限はまだ過ぎていません。');
+      const n = notice(ctx, 'rejection', app.status === 'taxDeclarationCorrectionRequested' ? TAX_AGENCY : INSPECTION_AGENCY, '期限切れ却下', `補正期限（${deadline.date}）までに補正申請が行われなかったため、申請は却下されました。`, null);
+      return ok({
+        application: moveTo(app, 'rejected', ctx.at, { notices: [...resolveOpenNotices(app.notices, ctx.at), n], correctionDeadline: null }),
+        reason: '期限切れ却下',
+        details: { deadline: deadline.date },
+      });
+    },
+  },
+  expirePayment: {
+    actors: ['clock'],
+    from: paymentStatuses,
+    apply: (app, _e, ctx) => {
+      const deadline = currentDeadline(app);
+      if (!deadline || !isDeadlinePassed(deadline.date, ctx.at)) return refuse('deadlineNotPassed', '納付期限はまだ過ぎていません。');
+      const n = notice(ctx, 'invalidation', INSPECTION_AGENCY, '納付期限切れ', `納付期限（${deadline.date}）までに税・手数料が納付されなかったため、申請は無効になりました。`, null);
+      return ok({ application: moveTo(app, 'invalidated', ctx.at, { notices: [...app.notices, n] }), reason: '納付期限切れ', details: { deadline: deadline.date } });
+    },
+  },
+};
+
+function setAttachment(app: Application, kind: AttachmentKind, state: 'acquired' | 'notRequired'): Result<Outcome> {
+  if (!(procedures[app.procedure].attachments as readonly AttachmentKind[]).includes(kind)) {
+    return refuse('procedureDoesNotAllow', `この手続では「${attachmentKinds[kind]}」は添付書類ではありません。`);
+  }
+  const current = app.attachments.find((a) => a.kind === kind);
+  if (current && current.state !== 'notAcquired') return refuse('alreadyDone', `「${attachmentKinds[kind]}」はすでに${current.state === 'acquired' ? '取得済' : '不要'}です。`);
+  const attachments = app.attachments.map((a) => (a.kind === kind ? { ...a, state } : a));
+  return ok({ application: { ...app, attachments }, details: { kind, state } });
+}
+
+export function stageLabel(stage: PaymentStage): string {
+  return { inspectionFees: '検査手数料・技術情報管理手数料', weightTax: '自動車重量税', vehicleTax: '軽自動車税環境性能割' }[stage];
+}
+
+/** Which events an actor kind may ever post (for API docs and the staff UI). */
+export function eventsFor(kind: ActorKind): EventType[] {
+  return (Object.keys(rules) as EventType[]).filter((t) => rules[t].actors.includes(kind));
+}
+
+export function eventAllowedIn(type: EventType, status: StatusCode): boolean {
+  return rules[type].from.includes(status);
+}
+
+function actorMayActOn(app: Application, actor: Actor): Result<true> {
+  if (actor.kind === 'inspectionOffice' && actor.officeCode !== app.officeCode) {
+    return refuse('otherOffice', '他の事務所等の申請は操作できません。');
+  }
+  if (actor.kind === 'taxOffice') {
+    if (app.procedure !== 'newVehicle') return refuse('procedureDoesNotAllow', '軽自動車税申告は新車の手続にのみあります。');
+    if (taxOfficeFor(app.officeCode).code !== actor.taxOfficeCode) return refuse('otherOffice', '他の都道府県税事務所の申請は操作できません。');
+  }
+  return ok(true);
+}
+
+/**
+ * The one door through which an application changes: checks the actor's right, the office,
+ * and the current status, then applies the event. Returns the new state and its history entry,
+ * or a refusal that leaves the application as it was.
+ */
+export function applyEvent(app: Application, event: ApplicationEvent, actor: Actor, ctx: EventContext): Result<Transition> {
+  const rule = rules[event.type] as EventRule<ApplicationEvent> | undefined;
+  if (!rule) return refuse('invalidInput', '不明なイベントです。');
+  if (!rule.actors.includes(actor.kind)) {
+    return refuse('actorNotAllowed', `${actorKindLabels[actor.kind]}は「${eventLabels[event.type]}」を行うことができません。`);
+  }
+  const scope = actorMayActOn(app, actor);
+  if (!scope.ok) return scope;
+  const def: StatusDefinition = statuses[app.status];
+  if (def.terminal) {
+    return refuse('statusDoesNotAllow', `この申請は「${def.label}」のため、これ以上操作できません。`);
+  }
+  if (!rule.from.includes(app.status)) {
+    return refuse('statusDoesNotAllow', `現在の申請状況「${def.label}」では「${eventLabels[event.type]}」はできません。`);
+  }
+  const outcome = rule.apply(app, event, ctx, actor);
+  if (!outcome.ok) return outcome;
+  const next: Application = { ...outcome.value.application, version: app.version + 1 };
+  return ok({
+    application: next,
+    history: {
+      event: event.type,
+      fromStatus: app.status,
+      toStatus: next.status,
+      actor,
+      reason: outcome.value.reason ?? null,
+      details: outcome.value.details ?? {},
+      occurredAt: ctx.at,
+    },
+  });
+}

@@ -1,0 +1,46 @@
+import { createHmac } from 'node:crypto';
+import type { ProcedureCode } from '../domain/procedures.js';
+import type { ReceiptNumber } from '../domain/receipt-number.js';
+import { ok, refuse, type Result } from '../domain/result.js';
+import { applicationRepository } from '../store/applications.repository.js';
+import type { ServiceDeps } from './context.js';
+import type { Sessions } from './sessions.js';
+
+/** One message for an unknown number and a wrong password: it never tells which was wrong. */
+export const LOGIN_FAILED_MESSAGE = '受付番号（到達番号）または申請用パスワードが正しくありません。入力内容をご確認ください。';
+
+export interface ApplicantAuthSecrets {
+  /** Keys the procedure shown for numbers that do not exist (see procedureForLogin). */
+  readonly disguiseKey: string;
+}
+
+export function makeApplicantAuth(deps: ServiceDeps, sessions: Sessions, secrets: ApplicantAuthSecrets) {
+  const repo = () => applicationRepository(deps.database.db, deps.database.dialect);
+  // Verified against when the number is unknown, so that both failures take the same time.
+  const dummyHash = deps.passwords.hash(`dummy-${secrets.disguiseKey}`);
+
+  return {
+    /**
+     * The procedure that titles the second login step (状況照会 ログイン 継続検査 / 新車). For a
+     * number that does not exist, a keyed hash picks one, stable for that number, so the title
+     * does not tell whether an application exists.
+     */
+    async procedureForLogin(number: ReceiptNumber): Promise<ProcedureCode> {
+      const found = await repo().findLogin(number);
+      if (found) return found.procedure;
+      const byte = createHmac('sha256', secrets.disguiseKey).update(number).digest()[0] ?? 0;
+      return byte % 2 === 0 ? 'continuousInspection' : 'newVehicle';
+    },
+
+    /** Checks the number and password; on success starts a new session holding that one application. */
+    async login(number: ReceiptNumber, password: string): Promise<Result<{ token: string; applicationId: string }>> {
+      const found = await repo().findLogin(number);
+      const valid = await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password);
+      if (!found || !valid) return refuse('invalidCredentials', LOGIN_FAILED_MESSAGE);
+      const { token } = await sessions.start('applicant', { applicationId: found.id });
+      return ok({ token, applicationId: found.id });
+    },
+  };
+}
+
+export type ApplicantAuth = ReturnType<typeof makeApplicantAuth>;

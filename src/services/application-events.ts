@@ -1,0 +1,83 @@
+import type { Actor } from '../domain/actors.js';
+import type { Application } from '../domain/application.js';
+import { applyEvent, type ApplicationEvent, type Transition } from '../domain/events.js';
+import { fileApplication, type ValidFiling } from '../domain/filing.js';
+import { composeReceiptNumber, type ReceiptNumber } from '../domain/receipt-number.js';
+import { ok, refuse, type Result } from '../domain/result.js';
+import { japanDateOf } from '../domain/time.js';
+import { applicationRepository } from '../store/applications.repository.js';
+import type { Executor } from '../store/database.js';
+import { historyRepository } from '../store/history.repository.js';
+import { transaction, type ServiceDeps } from './context.js';
+
+export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
+export const NOT_FOUND_MESSAGE = '指定された申請は見つかりません。';
+
+/** An event as callers post it: the service issues the 受付番号 of an acceptance itself. */
+export type ActEvent = Exclude<ApplicationEvent, { type: 'accept' }> | { readonly type: 'accept'; readonly receiptNumber?: ReceiptNumber | undefined };
+
+export interface ActOptions {
+  /** The version the caller last saw; a different current version is a conflict (409). */
+  readonly expectedVersion?: number | undefined;
+}
+
+/** A fresh 受付番号/到達番号 that no application uses yet. */
+async function newNumber(deps: ServiceDeps, db: Executor, kind: 'arrival' | 'receipt'): Promise<ReceiptNumber> {
+  const repo = applicationRepository(db, deps.database.dialect);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const number = composeReceiptNumber(japanDateOf(deps.clock.now()), kind, deps.ids.digits(9));
+    if ((await repo.findIdByNumber(number)) === null) return number;
+  }
+  throw new Error('could not find a free receipt number');
+}
+
+/**
+ * Moves an application by an event, in one transaction: load (locked on PostgreSQL), check the
+ * version, apply the domain rule, write the new state with a version check, append the history.
+ * A refusal or a conflict writes nothing.
+ */
+export function makeActOnApplication(deps: ServiceDeps) {
+  return async function actOnApplication(applicationId: string, event: ActEvent, actor: Actor, options: ActOptions = {}): Promise<Result<Transition>> {
+    // Numbers are drawn before the transaction: a 受付番号 must be unique, and looking one up is a read.
+    const prepared: ApplicationEvent =
+      event.type === 'accept' ? { type: 'accept', receiptNumber: event.receiptNumber ?? (await newNumber(deps, deps.database.db, 'receipt')) } : event;
+    return transaction(deps, async (tx) => {
+      const repo = applicationRepository(tx, deps.database.dialect);
+      const app = await repo.loadForUpdate(applicationId);
+      if (!app) return refuse('notFound', NOT_FOUND_MESSAGE);
+      if (options.expectedVersion !== undefined && options.expectedVersion !== app.version) return refuse('versionConflict', CONFLICT_MESSAGE);
+      const now = deps.clock.now();
+      const transition = applyEvent(app, prepared, actor, { at: now, ids: deps.ids });
+      if (!transition.ok) return transition;
+      const saved = await repo.save(app, transition.value.application, now);
+      if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
+      await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
+      return transition;
+    });
+  };
+}
+
+/** 到達: files a validated application, issues its 到達番号 and records the arrival in its history. */
+export function makeRegisterApplication(deps: ServiceDeps) {
+  return async function registerApplication(
+    filing: ValidFiling,
+    password: string,
+    actor: Actor,
+    options: { arrivalNumber?: ReceiptNumber } = {},
+  ): Promise<Result<Application>> {
+    const passwordHash = await deps.passwords.hash(password);
+    const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, deps.database.db, 'arrival'));
+    return transaction(deps, async (tx) => {
+      const now = deps.clock.now();
+      const { application, history } = fileApplication(filing, arrivalNumber, actor, { at: now, ids: deps.ids });
+      await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
+      await historyRepository(tx).append(application.id, application.version, history, deps.ids.id());
+      return ok(application);
+    });
+  };
+}
+
+/** Resolves a 受付番号 or 到達番号 to the application's id. */
+export function makeFindApplicationId(deps: ServiceDeps) {
+  return (number: ReceiptNumber) => applicationRepository(deps.database.db, deps.database.dialect).findIdByNumber(number);
+}

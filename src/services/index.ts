@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { secretRepository } from '../store/secrets.repository.js';
+import { makeApplicantAuth } from './applicant-auth.js';
+import { makeActOnApplication, makeFindApplicationId, makeRegisterApplication } from './application-events.js';
+import type { ServiceDeps } from './context.js';
+import { makeSweepDeadlines } from './deadline-sweep.js';
+import { makeSessions } from './sessions.js';
+import { makeStatusInquiry } from './status-inquiry.js';
+
+export interface ServerSecrets {
+  /** Signs cookies (CSRF secret, login step carry-over). */
+  readonly cookieSecret: string;
+  /** Keys the procedure shown at login for unknown numbers. */
+  readonly disguiseKey: string;
+  /** Signs 受取者認証兼受取車両個別申告用二次元コード. */
+  readonly collectionCodeKey: string;
+}
+
+/** Secrets from the database (created on first use), shared by every process of a deployment. */
+export async function loadServerSecrets(deps: ServiceDeps): Promise<ServerSecrets> {
+  const repo = secretRepository(deps.database.db);
+  const gen = () => randomBytes(32).toString('base64url');
+  const now = deps.clock.now();
+  return {
+    cookieSecret: await repo.getOrCreate('cookie', gen, now),
+    disguiseKey: await repo.getOrCreate('login-disguise', gen, now),
+    collectionCodeKey: await repo.getOrCreate('collection-code', gen, now),
+  };
+}
+
+/** Every use case, wired by hand. */
+export function createServices(deps: ServiceDeps, secrets: ServerSecrets) {
+  const sessions = makeSessions(deps);
+  const actOnApplication = makeActOnApplication(deps);
+  return {
+    deps,
+    secrets,
+    sessions,
+    applicantAuth: makeApplicantAuth(deps, sessions, secrets),
+    statusInquiry: makeStatusInquiry(deps),
+    actOnApplication,
+    registerApplication: makeRegisterApplication(deps),
+    findApplicationId: makeFindApplicationId(deps),
+    sweepDeadlines: makeSweepDeadlines(deps, actOnApplication),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

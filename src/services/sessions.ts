@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { sessionRepository, type SessionKind, type SessionRecord } from '../store/sessions.repository.js';
+import type { ServiceDeps } from './context.js';
+
+/** Idle timeout: 30 minutes without a request ends the session. */
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+/** Absolute limit: 8 hours after login, whatever the activity. */
+export const SESSION_ABSOLUTE_MS = 8 * 60 * 60 * 1000;
+/** last_seen_at is written at most this often, so reading a page is not a write every time. */
+const TOUCH_EVERY_MS = 60 * 1000;
+
+export type Session = SessionRecord;
+
+export function makeSessions(deps: ServiceDeps) {
+  const repo = () => sessionRepository(deps.database.db);
+  return {
+    /** A new session with a new random id: called at every login, so a session id never survives one. */
+    async start(kind: SessionKind, subject: { applicationId?: string; staffUserId?: string }): Promise<{ token: string; session: Session }> {
+      const token = randomBytes(32).toString('base64url');
+      const now = deps.clock.now();
+      const session = {
+        kind,
+        applicationId: subject.applicationId ?? null,
+        staffUserId: subject.staffUserId ?? null,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_MS),
+      };
+      await repo().insert(token, session);
+      const stored = await repo().find(token);
+      if (!stored) throw new Error('session was not stored');
+      return { token, session: stored };
+    },
+
+    /** The live session for a cookie's token, or null when unknown, idle too long or past its end. */
+    async resolve(token: string): Promise<Session | null> {
+      const session = await repo().find(token);
+      if (!session) return null;
+      const now = deps.clock.now();
+      if (now >= session.expiresAt || now.getTime() - session.lastSeenAt.getTime() >= SESSION_IDLE_MS) {
+        await repo().delete(session.idHash);
+        return null;
+      }
+      if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await repo().touch(session.idHash, now);
+      return session;
+    },
+
+    async end(session: Pick<Session, 'idHash'>): Promise<void> {
+      await repo().delete(session.idHash);
+    },
+
+    async purgeExpired(): Promise<number> {
+      return repo().purge(deps.clock.now(), SESSION_IDLE_MS);
+    },
+  };
+}
+
+export type Sessions = ReturnType<typeof makeSessions>;

@@ -1,0 +1,285 @@
+import type { Selectable } from 'kysely';
+import type { Application, Attachment, Notice, PaymentLine, PaymentStatus, WeightTaxBand, NoticeKind } from '../domain/application.js';
+import { deadlineInstant } from '../domain/rules.js';
+import { taxOfficeFor, type OfficeCode } from '../domain/offices.js';
+import type { AttachmentKind, AttachmentState, ProcedureCode } from '../domain/procedures.js';
+import type { ReceiptNumber } from '../domain/receipt-number.js';
+import type { PaymentStage, StatusCode } from '../domain/statuses.js';
+import type { JapanDate } from '../domain/time.js';
+import type { Executor } from './database.js';
+import type { ApplicationsTable, AttachmentsTable, NoticesTable, PaymentLinesTable } from './schema.js';
+
+type AppRow = Selectable<ApplicationsTable>;
+
+const iso = (d: Date) => d.toISOString();
+
+function toRow(app: Application, passwordHash: string, now: Date): ApplicationsTable {
+  const deadline = deadlineInstant(app);
+  return {
+    id: app.id,
+    procedure: app.procedure,
+    arrival_number: app.arrivalNumber,
+    receipt_number: app.receiptNumber,
+    status: app.status,
+    status_changed_at: iso(app.statusChangedAt),
+    filed_at: iso(app.filedAt),
+    office_code: app.officeCode,
+    tax_office_code: taxOfficeFor(app.officeCode).code,
+    applicant_name: app.applicant.name,
+    applicant_address: app.applicant.address,
+    user_name: app.user.name,
+    user_name_high: app.user.nameHigh,
+    user_address: app.user.address,
+    owner_same_as_user: app.owner === null ? 1 : 0,
+    owner_name: app.owner?.name ?? null,
+    owner_name_high: app.owner?.nameHigh ?? null,
+    owner_address: app.owner?.address ?? null,
+    vehicle_number: app.vehicle.vehicleNumber,
+    chassis_number: app.vehicle.chassisNumber,
+    vehicle_model: app.vehicle.model,
+    weight_tax_band: app.vehicle.weightTaxBand,
+    acquisition_price: app.vehicle.acquisitionPrice,
+    environmental_tax_rate: app.vehicle.environmentalTaxRate,
+    agent_commission_number: app.recordingAgent?.commissionNumber ?? null,
+    agent_name: app.recordingAgent?.name ?? null,
+    agent_usable: app.recordingAgent ? (app.recordingAgent.usable ? 1 : 0) : null,
+    partial_document_examination: app.partialDocumentExamination,
+    examination_completed_on: app.examinationCompletedOn,
+    correction_deadline: app.correctionDeadline,
+    deadline_at: deadline ? iso(deadline) : null,
+    collection_code_serial: app.collectionCodeSerial,
+    password_hash: passwordHash,
+    version: app.version,
+    created_at: iso(now),
+    updated_at: iso(now),
+  };
+}
+
+function attachmentRows(app: Application): AttachmentsTable[] {
+  return app.attachments.map((a, position) => ({ application_id: app.id, kind: a.kind, state: a.state, position }));
+}
+
+function paymentRows(app: Application): PaymentLinesTable[] {
+  return app.paymentLines.map((l, position) => ({
+    id: l.id,
+    application_id: app.id,
+    position,
+    stage: l.stage,
+    fee_kind: l.feeKind,
+    fee_class: l.feeClass,
+    amount: l.amount,
+    payee_name: l.payeeName,
+    payee_kana: l.payeeKana,
+    collector_number: l.collectorNumber,
+    payment_number: l.paymentNumber,
+    confirmation_number: l.confirmationNumber,
+    payment_category: l.paymentCategory,
+    status: l.status,
+    paid_on: l.paidOn,
+    due_on: l.dueOn,
+  }));
+}
+
+function noticeRows(app: Application): NoticesTable[] {
+  return app.notices.map((n) => ({
+    id: n.id,
+    application_id: app.id,
+    kind: n.kind,
+    agency_name: n.agencyName,
+    deadline: n.deadline,
+    reason_title: n.reasonTitle,
+    reason_detail: n.reasonDetail,
+    issued_at: iso(n.issuedAt),
+    resolved_at: n.resolvedAt ? iso(n.resolvedAt) : null,
+  }));
+}
+
+export function fromRows(
+  row: AppRow,
+  attachments: Selectable<AttachmentsTable>[],
+  lines: Selectable<PaymentLinesTable>[],
+  notices: Selectable<NoticesTable>[],
+): Application {
+  return {
+    id: row.id,
+    procedure: row.procedure as ProcedureCode,
+    arrivalNumber: row.arrival_number as ReceiptNumber,
+    receiptNumber: row.receipt_number as ReceiptNumber | null,
+    status: row.status as StatusCode,
+    statusChangedAt: new Date(row.status_changed_at),
+    filedAt: new Date(row.filed_at),
+    officeCode: row.office_code as OfficeCode,
+    applicant: { name: row.applicant_name, nameHigh: null, address: row.applicant_address },
+    user: { name: row.user_name, nameHigh: row.user_name_high, address: row.user_address },
+    owner: row.owner_same_as_user ? null : { name: row.owner_name ?? '', nameHigh: row.owner_name_high, address: row.owner_address ?? '' },
+    vehicle: {
+      vehicleNumber: row.vehicle_number,
+      chassisNumber: row.chassis_number,
+      model: row.vehicle_model,
+      weightTaxBand: row.weight_tax_band as WeightTaxBand,
+      acquisitionPrice: row.acquisition_price,
+      environmentalTaxRate: row.environmental_tax_rate,
+    },
+    recordingAgent:
+      row.agent_commission_number !== null
+        ? { commissionNumber: row.agent_commission_number, name: row.agent_name ?? '', usable: row.agent_usable === 1 }
+        : null,
+    partialDocumentExamination: row.partial_document_examination,
+    examinationCompletedOn: row.examination_completed_on as JapanDate | null,
+    attachments: [...attachments]
+      .sort((a, b) => a.position - b.position)
+      .map((a): Attachment => ({ kind: a.kind as AttachmentKind, state: a.state as AttachmentState })),
+    paymentLines: [...lines]
+      .sort((a, b) => a.position - b.position)
+      .map(
+        (l): PaymentLine => ({
+          id: l.id,
+          stage: l.stage as PaymentStage,
+          feeKind: l.fee_kind,
+          feeClass: l.fee_class,
+          amount: l.amount,
+          payeeName: l.payee_name,
+          payeeKana: l.payee_kana,
+          collectorNumber: l.collector_number,
+          paymentNumber: l.payment_number,
+          confirmationNumber: l.confirmation_number,
+          paymentCategory: l.payment_category,
+          status: l.status as PaymentStatus,
+          paidOn: l.paid_on as JapanDate | null,
+          dueOn: l.due_on as JapanDate,
+        }),
+      ),
+    notices: [...notices]
+      .sort((a, b) => (a.issued_at < b.issued_at ? -1 : a.issued_at > b.issued_at ? 1 : 0))
+      .map(
+        (n): Notice => ({
+          id: n.id,
+          kind: n.kind as NoticeKind,
+          agencyName: n.agency_name,
+          deadline: n.deadline as JapanDate | null,
+          reasonTitle: n.reason_title,
+          reasonDetail: n.reason_detail,
+          issuedAt: new Date(n.issued_at),
+          resolvedAt: n.resolved_at ? new Date(n.resolved_at) : null,
+        }),
+      ),
+    correctionDeadline: row.correction_deadline as JapanDate | null,
+    collectionCodeSerial: row.collection_code_serial,
+    version: row.version,
+  };
+}
+
+export interface LoginRecord {
+  readonly id: string;
+  readonly procedure: ProcedureCode;
+  readonly passwordHash: string;
+}
+
+/** Applications and their parts. The only code that knows how an application is stored. */
+export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
+  async function loadWhere(id: string, lock: boolean): Promise<Application | null> {
+    let query = db.selectFrom('applications').selectAll().where('id', '=', id);
+    if (lock && dialect === 'postgres') query = query.forUpdate();
+    const row = await query.executeTakeFirst();
+    if (!row) return null;
+    const [attachments, lines, notices] = await Promise.all([
+      db.selectFrom('attachments').selectAll().where('application_id', '=', id).execute(),
+      db.selectFrom('payment_lines').selectAll().where('application_id', '=', id).execute(),
+      db.selectFrom('notices').selectAll().where('application_id', '=', id).execute(),
+    ]);
+    return fromRows(row, attachments, lines, notices);
+  }
+
+  return {
+    /** By 受付番号 or 到達番号: the applicant may log in with either. */
+    async findLogin(number: ReceiptNumber): Promise<LoginRecord | null> {
+      const row = await db
+        .selectFrom('applications')
+        .select(['id', 'procedure', 'password_hash'])
+        .where((eb) => eb.or([eb('receipt_number', '=', number), eb('arrival_number', '=', number)]))
+        .executeTakeFirst();
+      return row ? { id: row.id, procedure: row.procedure as ProcedureCode, passwordHash: row.password_hash } : null;
+    },
+
+    async findIdByNumber(number: ReceiptNumber): Promise<string | null> {
+      const row = await db
+        .selectFrom('applications')
+        .select('id')
+        .where((eb) => eb.or([eb('receipt_number', '=', number), eb('arrival_number', '=', number)]))
+        .executeTakeFirst();
+      return row?.id ?? null;
+    },
+
+    load: (id: string) => loadWhere(id, false),
+
+    /** Inside a transaction: on PostgreSQL the row stays locked until commit (SQLite has one writer). */
+    loadForUpdate: (id: string) => loadWhere(id, true),
+
+    async insert(app: Application, passwordHash: string, now: Date): Promise<void> {
+      await db.insertInto('applications').values(toRow(app, passwordHash, now)).execute();
+      const attachments = attachmentRows(app);
+      if (attachments.length) await db.insertInto('attachments').values(attachments).execute();
+      const lines = paymentRows(app);
+      if (lines.length) await db.insertInto('payment_lines').values(lines).execute();
+      const notices = noticeRows(app);
+      if (notices.length) await db.insertInto('notices').values(notices).execute();
+    },
+
+    /**
+     * Writes the new state if nobody else wrote since `previous` was read (version check).
+     * Returns false on a stale version: the caller reports a conflict and nothing is written.
+     */
+    async save(previous: Application, next: Application, now: Date): Promise<boolean> {
+      const row = toRow(next, '', now);
+      const { password_hash: _p, created_at: _c, id: _id, ...changes } = row;
+      const result = await db
+        .updateTable('applications')
+        .set(changes)
+        .where('id', '=', next.id)
+        .where('version', '=', previous.version)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      if (JSON.stringify(previous.attachments) !== JSON.stringify(next.attachments)) {
+        await db.deleteFrom('attachments').where('application_id', '=', next.id).execute();
+        const rows = attachmentRows(next);
+        if (rows.length) await db.insertInto('attachments').values(rows).execute();
+      }
+      if (JSON.stringify(previous.paymentLines) !== JSON.stringify(next.paymentLines)) {
+        await db.deleteFrom('payment_lines').where('application_id', '=', next.id).execute();
+        const rows = paymentRows(next);
+        if (rows.length) await db.insertInto('payment_lines').values(rows).execute();
+      }
+      if (JSON.stringify(previous.notices) !== JSON.stringify(next.notices)) {
+        await db.deleteFrom('notices').where('application_id', '=', next.id).execute();
+        const rows = noticeRows(next);
+        if (rows.length) await db.insertInto('notices').values(rows).execute();
+      }
+      return true;
+    },
+
+    async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+      await db.updateTable('applications').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+    },
+
+    /** Ids of applications whose running deadline has passed, soonest first (uses the partial index). */
+    async dueForSweep(now: Date, limit: number): Promise<string[]> {
+      let query = db
+        .selectFrom('applications')
+        .select('id')
+        .where('deadline_at', 'is not', null)
+        .where('deadline_at', '<=', now.toISOString())
+        .orderBy('deadline_at')
+        .limit(limit);
+      if (dialect === 'postgres') query = query.forUpdate().skipLocked();
+      const rows = await query.execute();
+      return rows.map((r) => r.id);
+    },
+
+    async count(): Promise<number> {
+      const row = await db.selectFrom('applications').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}
+
+export type ApplicationRepository = ReturnType<typeof applicationRepository>;

@@ -1,0 +1,171 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types. Portable on SQLite and PostgreSQL: text, integer; instants as ISO-8601 UTC text
+ * (sortable), Japan dates as `YYYY-MM-DD`, booleans as 0/1, keys made by the application.
+ */
+export interface ApplicationsTable {
+  id: string;
+  procedure: string;
+  arrival_number: string;
+  receipt_number: string | null;
+  status: string;
+  status_changed_at: string;
+  filed_at: string;
+  office_code: string;
+  tax_office_code: string;
+  applicant_name: string;
+  applicant_address: string;
+  user_name: string;
+  user_name_high: string | null;
+  user_address: string;
+  owner_same_as_user: number;
+  owner_name: string | null;
+  owner_name_high: string | null;
+  owner_address: string | null;
+  vehicle_number: string | null;
+  chassis_number: string;
+  vehicle_model: string;
+  weight_tax_band: string;
+  acquisition_price: number | null;
+  environmental_tax_rate: number | null;
+  agent_commission_number: string | null;
+  agent_name: string | null;
+  agent_usable: number | null;
+  partial_document_examination: string | null;
+  examination_completed_on: string | null;
+  correction_deadline: string | null;
+  /** The instant the running deadline passes (indexed for the sweeper), null when none runs. */
+  deadline_at: string | null;
+  collection_code_serial: number;
+  password_hash: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AttachmentsTable {
+  application_id: string;
+  kind: string;
+  state: string;
+  position: number;
+}
+
+export interface PaymentLinesTable {
+  id: string;
+  application_id: string;
+  position: number;
+  stage: string;
+  fee_kind: string;
+  fee_class: string;
+  amount: number;
+  payee_name: string;
+  payee_kana: string;
+  collector_number: string;
+  payment_number: string | null;
+  confirmation_number: string | null;
+  payment_category: string;
+  status: string;
+  paid_on: string | null;
+  due_on: string;
+}
+
+export interface NoticesTable {
+  id: string;
+  application_id: string;
+  kind: string;
+  agency_name: string;
+  deadline: string | null;
+  reason_title: string;
+  reason_detail: string;
+  issued_at: string;
+  resolved_at: string | null;
+}
+
+/** お知らせ: for one application (application_id) or for everyone (null, shown on the portal top). */
+export interface NotificationsTable {
+  id: string;
+  application_id: string | null;
+  title: string;
+  body: string;
+  published_at: string;
+}
+
+/** Append-only: every event that happened to an application, in order. */
+export interface StatusHistoryTable {
+  id: string;
+  application_id: string;
+  seq: number;
+  event: string;
+  from_status: string | null;
+  to_status: string;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_label: string;
+  reason: string | null;
+  details: string;
+  occurred_at: string;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie's token: a stolen database does not yield live sessions. */
+  id_hash: string;
+  kind: string;
+  application_id: string | null;
+  staff_user_id: string | null;
+  created_at: string;
+  last_seen_at: string;
+  /** Absolute end, whatever the activity. */
+  expires_at: string;
+}
+
+export interface StaffUsersTable {
+  id: string;
+  login_id: string;
+  password_hash: string;
+  display_name: string;
+  office_code: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  token_hash: string;
+  name: string;
+  role: string;
+  office_code: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  token_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  status_code: number;
+  response_body: string;
+  created_at: string;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
+export interface Database {
+  applications: ApplicationsTable;
+  attachments: AttachmentsTable;
+  payment_lines: PaymentLinesTable;
+  notices: NoticesTable;
+  notifications: NotificationsTable;
+  status_history: StatusHistoryTable;
+  sessions: SessionsTable;
+  staff_users: StaffUsersTable;
+  api_tokens: ApiTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
+  server_secrets: ServerSecretsTable;
+}
+
+export type { Generated };

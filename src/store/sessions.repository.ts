@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { Executor } from './database.js';
+
+export type SessionKind = 'applicant' | 'staff';
+
+export interface SessionRecord {
+  readonly idHash: string;
+  readonly kind: SessionKind;
+  readonly applicationId: string | null;
+  readonly staffUserId: string | null;
+  readonly createdAt: Date;
+  readonly lastSeenAt: Date;
+  readonly expiresAt: Date;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Sessions live in the database, so that any server process can serve any request. */
+export function sessionRepository(db: Executor) {
+  return {
+    async insert(token: string, s: Omit<SessionRecord, 'idHash'>): Promise<void> {
+      await db
+        .insertInto('sessions')
+        .values({
+          id_hash: hashToken(token),
+          kind: s.kind,
+          application_id: s.applicationId,
+          staff_user_id: s.staffUserId,
+          created_at: s.createdAt.toISOString(),
+          last_seen_at: s.lastSeenAt.toISOString(),
+          expires_at: s.expiresAt.toISOString(),
+        })
+        .execute();
+    },
+
+    async find(token: string): Promise<SessionRecord | null> {
+      const r = await db.selectFrom('sessions').selectAll().where('id_hash', '=', hashToken(token)).executeTakeFirst();
+      if (!r) return null;
+      return {
+        idHash: r.id_hash,
+        kind: r.kind as SessionKind,
+        applicationId: r.application_id,
+        staffUserId: r.staff_user_id,
+        createdAt: new Date(r.created_at),
+        lastSeenAt: new Date(r.last_seen_at),
+        expiresAt: new Date(r.expires_at),
+      };
+    },
+
+    async touch(idHash: string, at: Date): Promise<void> {
+      await db.updateTable('sessions').set({ last_seen_at: at.toISOString() }).where('id_hash', '=', idHash).execute();
+    },
+
+    async delete(idHash: string): Promise<void> {
+      await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+    },
+
+    /** Removes sessions past their absolute end or idle for longer than `idleMs`. */
+    async purge(now: Date, idleMs: number): Promise<number> {
+      const result = await db
+        .deleteFrom('sessions')
+        .where((eb) => eb.or([eb('expires_at', '<=', now.toISOString()), eb('last_seen_at', '<=', new Date(now.getTime() - idleMs).toISOString())]))
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Projects:
+ * - unit: the pure domain, no I/O;
+ * - sqlite / postgres: every integration test (store, services, HTTP through app.inject) once per database;
+ * - e2e: a real Chromium against a real server (see e2e/README.md).
+ */
+const integration = ['test/store/**/*.test.{ts,tsx}', 'test/services/**/*.test.{ts,tsx}', 'test/web/**/*.test.{ts,tsx}', 'test/jobs/**/*.test.{ts,tsx}', 'test/cli/**/*.test.{ts,tsx}', 'test/demo/**/*.test.{ts,tsx}'];
+
+export default defineConfig({
+  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  test: {
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/domain/**/*.test.{ts,tsx}'] } },
+      { extends: true, test: { name: 'sqlite', include: integration, env: { KEI_TEST_DB: 'sqlite' }, testTimeout: 30_000, hookTimeout: 60_000 } },
+    ],
+  },
+});
