@@ -11,10 +11,11 @@ export interface VehicleNumber {
   readonly serial: string;
 }
 
-const PLATE = /^(\p{Script=Han}[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]{0,5})\s*[-－\s]\s*([0-9A-Z]{1,3})\s*[-－\s]\s*(\p{Script=Hiragana})\s*[-－\s]\s*(・{0,3}[0-9]{1,2}(?:-?[0-9]{2})?|[0-9]{1,4})$/u;
+const PLATE = /^([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}][\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]{0,5})\s*[-－\s]\s*([0-9A-Z]{1,3})\s*[-－\s]\s*(\p{Script=Hiragana})\s*[-－\s]\s*(・{0,3}[0-9]{1,2}(?:-?[0-9]{2})?|[0-9]{1,4})$/u;
 
 export function parseVehicleNumber(input: string): Result<VehicleNumber> {
-  const text = input.normalize('NFKC').trim().replace(/\s*-\s*/g, ' ').replace(/\s+/g, ' ');
+  // Separators (spaces or hyphens) are matched by PLATE itself, so that a serial written as on the plate (12-34) survives.
+  const text = input.normalize('NFKC').trim().replace(/\s+/g, ' ');
   if (text === '') return refuse('invalidInput', '車両番号を入力してください。');
   const m = PLATE.exec(text);
   if (!m) return refuse('invalidInput', '車両番号は「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号を空白で区切って入力してください。');

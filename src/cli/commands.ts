@@ -1,0 +1,122 @@
+import { ConfigError, loadConfig } from '../config.js';
+import { demoLogins, seedDemo } from '../demo/seed.js';
+import { createLogger } from '../logger.js';
+import { serve } from '../server.js';
+import { migrateToLatest, openDatabase } from '../store/database.js';
+import { ENVIRONMENT_HELP, type Command } from './command.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Start the web server (portal, staff UI, agency API) / サーバーを起動する',
+  help: `Usage: kei-oss serve
+
+Runs the migrations, fills an empty embedded database with demo data (DEMO_DATA), and serves
+the applicants' portal, the staff UI and the agency API. Stops gracefully on SIGTERM/SIGINT.
+マイグレーションを実行し、必要ならデモデータを作成してから、サーバーを起動します。
+
+${ENVIRONMENT_HELP}
+  PORT           default 3000
+  HOST           default 127.0.0.1 (0.0.0.0 to listen on every interface)
+  DEMO_DATA      on | off (default: on for the embedded SQLite database outside production)
+  TRUST_PROXY    comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-* are believed
+  SWEEP_INTERVAL_SECONDS  how often the deadline sweeper runs in the server (default 60; 0 = never)
+  DB_POOL_SIZE, DB_STATEMENT_TIMEOUT_MS  PostgreSQL pool size (10) and statement timeout (5000)
+  NODE_ENV       production: demo data off by default`,
+  async run() {
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel);
+    await serve(config, logger);
+    logger.info({ url: `http://${config.host}:${config.port}/` }, 'kei-oss is listening');
+    return -1; // keep running
+  },
+};
+
+export const migrateCommand: Command = {
+  name: 'migrate',
+  summary: 'Create or update the database schema / データベースを最新の構造にする',
+  help: `Usage: kei-oss migrate
+
+Applies every migration not yet run, on SQLite or PostgreSQL (DATABASE_URL). Safe to run twice.
+
+${ENVIRONMENT_HELP}`,
+  async run() {
+    const config = loadConfig();
+    const handle = openDatabase(config.database);
+    try {
+      const applied = await migrateToLatest(handle);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'the database is up to date');
+      return 0;
+    } finally {
+      await handle.close();
+    }
+  },
+};
+
+export const seedDemoCommand: Command = {
+  name: 'seed-demo',
+  summary: 'Create the demo applications / デモ用の申請を作成する',
+  help: `Usage: kei-oss seed-demo [--reset]
+
+Creates the demo applications (every status of both procedures) by replaying their events,
+with dates relative to today. Does nothing when they exist, unless --reset, which deletes the
+demo applications first and creates them again (the README's logins stay the same).
+
+Options:
+  --reset        delete and recreate the demo applications
+
+${ENVIRONMENT_HELP}`,
+  options: { reset: { type: 'boolean' } },
+  async run(values) {
+    const config = loadConfig();
+    const logger = createLogger('warn');
+    const handle = openDatabase(config.database);
+    try {
+      await migrateToLatest(handle);
+      const created = await seedDemo(handle, { logger, reset: values.reset === true });
+      console.log(created ? `created ${created} demo applications` : 'demo applications exist already (use --reset to recreate them)');
+      return 0;
+    } finally {
+      await handle.close();
+    }
+  },
+};
+
+export const demoLoginsCommand: Command = {
+  name: 'demo-logins',
+  summary: 'List the demo logins (受付番号 and password) / デモ用のログイン情報を表示する',
+  help: `Usage: kei-oss demo-logins [--json]
+
+Lists the demo applications: procedure, current status, 受付番号 (or 到達番号) and password.
+With --json, prints a JSON array of objects with procedure, status, receiptNumber, password
+(and procedureLabel, statusLabel, note).
+
+Options:
+  --json         machine-readable output
+
+${ENVIRONMENT_HELP}`,
+  options: { json: { type: 'boolean' } },
+  async run(values) {
+    let handle = null;
+    try {
+      const config = loadConfig();
+      handle = openDatabase(config.database);
+      await migrateToLatest(handle);
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      handle = null;
+    }
+    try {
+      const logins = await demoLogins(handle);
+      if (values.json) {
+        console.log(JSON.stringify(logins, null, 2));
+      } else {
+        for (const l of logins) console.log(`${l.procedureLabel}\t${l.statusLabel}\t${l.receiptNumber}\t${l.password}\t${l.note}`);
+      }
+      return 0;
+    } finally {
+      await handle?.close();
+    }
+  },
+};
+
+export const commands: readonly Command[] = [serveCommand, migrateCommand, seedDemoCommand, demoLoginsCommand];

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Services } from '../services/index.js';
+import { APPLICANT_SESSION_COOKIE, STAFF_SESSION_COOKIE } from './cookies.js';
+import { csrfUserInfo } from './page-context.js';
+import { registerErrorHandlers } from './plugins/errors.js';
+import { registerSecurityHeaders } from './plugins/security.js';
+import { portalRoutes } from './portal/index.js';
+
+export interface AppOptions {
+  readonly services: Services;
+  readonly logger: Logger;
+  /** Proxies whose X-Forwarded-For/Proto are believed (addresses or CIDRs). */
+  readonly trustProxy?: readonly string[] | undefined;
+  /** Benchmarks only: a fixed small JSON route at /__bench/hello, in the same process. */
+  readonly benchRoutes?: boolean | undefined;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** public/ sits at the package root, whether this file runs from src/ (tests) or dist/src/ (built). */
+function findPublicDir(): string {
+  for (const candidate of [join(here, '../../public'), join(here, '../../../public')]) {
+    try {
+      readFileSync(join(candidate, 'site.css'));
+      return candidate;
+    } catch {
+      /* try the next */
+    }
+  }
+  throw new Error('public/ folder not found');
+}
+
+const require = createRequire(import.meta.url);
+const designTokensCss = readFileSync(require.resolve('@digital-go-jp/design-tokens/dist/tokens.css'), 'utf8');
+
+/** Form bodies are small: a 10 MB body is refused before it is read. */
+export const BODY_LIMIT = 64 * 1024;
+
+/** The whole HTTP application, built from its dependencies (no globals), so tests build their own. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { services } = options;
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: 200 },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  registerErrorHandlers(app);
+  await registerSecurityHeaders(app);
+  await app.register(cookie, { secret: services.secrets.cookieSecret });
+  await app.register(formbody, { bodyLimit: BODY_LIMIT });
+  await app.register(rateLimit, { global: false });
+
+  app.decorateRequest('applicantSession', null);
+  app.decorateRequest('staffSession', null);
+  app.addHook('onRequest', async (req) => {
+    const staffArea = req.url.startsWith('/staff');
+    const token = req.cookies[staffArea ? STAFF_SESSION_COOKIE : APPLICANT_SESSION_COOKIE];
+    if (!token || token.length > 200) return;
+    const session = await services.sessions.resolve(token);
+    if (!session) return;
+    if (staffArea && session.kind === 'staff') req.staffSession = session;
+    if (!staffArea && session.kind === 'applicant') req.applicantSession = session;
+  });
+
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: 'kei_csrf',
+    cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true },
+    // A token is bound to the session it was made in: a form from before a login or after 終了 is stale.
+    getUserInfo: csrfUserInfo,
+    csrfOpts: { hmacKey: services.secrets.cookieSecret },
+  });
+
+  await app.register(fastifyStatic, {
+    root: findPublicDir(),
+    prefix: '/assets/',
+    index: false,
+    maxAge: '1h',
+  });
+  app.get('/assets/design-tokens.css', async (_req, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(designTokensCss),
+  );
+
+  if (options.benchRoutes) {
+    app.get('/__bench/hello', async () => ({ hello: 'world' }));
+  }
+
+  await app.register(portalRoutes, { services });
+  return app as unknown as FastifyInstance;
+}

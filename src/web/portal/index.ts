@@ -1,0 +1,18 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Services } from '../../services/index.js';
+import { contentRoutes } from './content.js';
+import { fontSizeRoutes } from './font-size.js';
+import { homeRoutes } from './home.js';
+import { loginRoutes } from './login.js';
+import { statusGuideRoutes } from './status-guide.js';
+import { statusRoutes } from './status.js';
+
+/** The applicants' portal: top page, 画面申請, 状況照会 and the content pages. */
+export const portalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  await app.register(homeRoutes(services));
+  await app.register(contentRoutes);
+  await app.register(fontSizeRoutes);
+  await app.register(loginRoutes(services));
+  await app.register(statusRoutes(services));
+  await app.register(statusGuideRoutes);
+};

@@ -1,0 +1,72 @@
+import type { ComponentChildren } from 'preact';
+import type { Application } from '../../../domain/application.js';
+import { procedures } from '../../../domain/procedures.js';
+import { allowedActions, bulkPaymentNumberTaken, deadlineReminders } from '../../../domain/rules.js';
+import { statuses } from '../../../domain/statuses.js';
+import type { Notification } from '../../../store/notifications.repository.js';
+import { Layout } from '../../components/Layout.js';
+import { CsrfField } from '../../components/forms.js';
+import type { PageContext } from '../../page-context.js';
+import { Attachments } from './Attachments.js';
+import { CorrectionInstruction } from './CorrectionInstruction.js';
+import { CurrentStatus } from './CurrentStatus.js';
+import { DeadlineNotices } from './DeadlineNotices.js';
+import { Delivery } from './Delivery.js';
+import { Examination } from './Examination.js';
+import { Notices } from './Notices.js';
+import { NotificationMessage } from './NotificationMessage.js';
+import { Payments } from './Payments.js';
+import { ProgressSteps } from './ProgressSteps.js';
+import { WithdrawalBox } from './WithdrawalBox.js';
+
+export interface StatusPageProps {
+  readonly ctx: PageContext;
+  readonly application: Application;
+  readonly notifications: readonly Notification[];
+  readonly now: Date;
+  /** A banner at the top (e.g. the result of an action just taken). */
+  readonly flash?: ComponentChildren;
+  /** Parts added after the manual's eleven (e.g. 申請状況の履歴). */
+  readonly extra?: ComponentChildren;
+}
+
+/**
+ * 申請状況確認 (manual 3 and 5): the eleven parts in the manual's order. Each part appears exactly
+ * when the manual says it does; buttons whose action the status does not allow are shown disabled.
+ */
+export function StatusPage({ ctx, application, notifications, now, flash, extra }: StatusPageProps) {
+  const label = procedures[application.procedure].label;
+  const actions = allowedActions(application, now);
+  const reminders = deadlineReminders(application, now);
+  const def = statuses[application.status];
+  const openNotices = application.notices.some((n) => n.resolvedAt === null);
+  const messageKind = openNotices ? 'notices' : reminders.length > 0 || notifications.length > 0 ? 'announcements' : null;
+  const showWithdrawalBox = def.bulkPayment && application.status === 'inspectionFeesBulkPayment' && !bulkPaymentNumberTaken(application);
+  const showCorrection = application.status === 'inspectionCorrectionRequested' || application.status === 'taxDeclarationCorrectionRequested';
+  return (
+    <Layout ctx={ctx} title={`申請状況確認 ${label}`} mainClass="main--wide status-page">
+      <h1 class="page-title">
+        <span class="page-title__crumb">状況照会</span> 申請状況確認 <span class="procedure-tag">{label}</span>
+      </h1>
+      {flash}
+      <ProgressSteps application={application} />
+      <NotificationMessage kind={messageKind} />
+      <CurrentStatus application={application} />
+      <Attachments application={application} />
+      <Examination application={application} />
+      <Payments application={application} actions={actions} />
+      {showWithdrawalBox ? <WithdrawalBox /> : null}
+      <Delivery application={application} actions={actions} />
+      <DeadlineNotices reminders={reminders} notifications={notifications} />
+      <Notices notices={application.notices} />
+      {showCorrection ? <CorrectionInstruction application={application} actions={actions} /> : null}
+      {extra}
+      <form method="post" action="/inquiry/logout" class="button-row button-row--end">
+        <CsrfField token={ctx.csrfToken} />
+        <button type="submit" class="button button--secondary">
+          終了
+        </button>
+      </form>
+    </Layout>
+  );
+}
