@@ -9,7 +9,7 @@ import { defineConfig } from 'vitest/config';
 const integration = ['test/store/**/*.test.{ts,tsx}', 'test/services/**/*.test.{ts,tsx}', 'test/web/**/*.test.{ts,tsx}', 'test/jobs/**/*.test.{ts,tsx}', 'test/cli/**/*.test.{ts,tsx}', 'test/demo/**/*.test.{ts,tsx}'];
 
 export default defineConfig({
-  esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/domain/**/*.test.{ts,tsx}'] } },

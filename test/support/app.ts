@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { seedDemo } from '../../src/demo/seed.js';
+import { fixedClock } from '../../src/domain/time.js';
+import type { ServiceDeps } from '../../src/services/context.js';
+import { randomIds } from '../../src/services/ids.js';
+import { createServices, loadServerSecrets, type Services } from '../../src/services/index.js';
+import { argon2Hasher } from '../../src/services/passwords.js';
+import { buildApp } from '../../src/web/app.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export const silentLogger = pino({ level: 'silent' });
+
+/** 2026-11-26 10:00 JST, a Thursday and a business day: tests stand on a known day. */
+export const TEST_NOW = new Date('2026-11-26T01:00:00Z');
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly services: Services;
+  readonly db: TestDatabase;
+  readonly clock: ReturnType<typeof fixedClock>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole HTTP application on a real, fresh database, with a clock the test controls.
+ * `seed: true` loads the demo applications (relative to the clock's day) by replaying their events.
+ */
+export async function createTestApp(options: { seed?: boolean; now?: Date } = {}): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const clock = fixedClock(options.now ?? TEST_NOW);
+  if (options.seed) await seedDemo(db.handle, { logger: silentLogger, now: clock.now() });
+  const deps: ServiceDeps = { database: db.handle, clock, ids: randomIds, passwords: argon2Hasher, logger: silentLogger };
+  const services = createServices(deps, await loadServerSecrets(deps));
+  const app = await buildApp({ services, logger: silentLogger });
+  await app.ready();
+  return {
+    app,
+    services,
+    db,
+    clock,
+    async close() {
+      await app.close();
+      await db.destroy();
+    },
+  };
+}
