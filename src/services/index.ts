@@ -3,6 +3,7 @@ import { secretRepository } from '../store/secrets.repository.js';
 import { makeApplicantAuth } from './applicant-auth.js';
 import { makeActOnApplication, makeFindApplicationId, makeRegisterApplication } from './application-events.js';
 import type { ServiceDeps } from './context.js';
+import { makeCollectionCodes } from './collection-codes.js';
 import { makeSweepDeadlines } from './deadline-sweep.js';
 import { makeSessions } from './sessions.js';
 import { makeStatusInquiry } from './status-inquiry.js';
@@ -42,6 +43,7 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets) {
     registerApplication: makeRegisterApplication(deps),
     findApplicationId: makeFindApplicationId(deps),
     sweepDeadlines: makeSweepDeadlines(deps, actOnApplication),
+    collectionCodes: makeCollectionCodes(deps, secrets.collectionCodeKey),
   };
 }
 

@@ -1,0 +1,71 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Application } from '../domain/application.js';
+import { parseReceiptNumber } from '../domain/receipt-number.js';
+import { ok, refuse, type Result } from '../domain/result.js';
+import { applicationRepository } from '../store/applications.repository.js';
+import type { ServiceDeps } from './context.js';
+
+/**
+ * 受取者認証兼受取車両個別申告用二次元コード: what the QR code carries. The receipt number and the
+ * serial of this issue, signed with the server's key (HMAC-SHA256, 128 bits kept), so that a forged
+ * or altered code is refused and reissuing (serial + 1) makes every earlier code invalid.
+ *
+ *   KEIOSS1.<受付番号>.<serial>.<signature>
+ */
+export const COLLECTION_CODE_PREFIX = 'KEIOSS1';
+
+function sign(key: string, receiptNumber: string, serial: number): string {
+  return createHmac('sha256', key).update(`${COLLECTION_CODE_PREFIX}.${receiptNumber}.${serial}`).digest('base64url').slice(0, 22);
+}
+
+export function encodeCollectionCode(key: string, receiptNumber: string, serial: number): string {
+  return `${COLLECTION_CODE_PREFIX}.${receiptNumber}.${serial}.${sign(key, receiptNumber, serial)}`;
+}
+
+export const INVALID_CODE_MESSAGE = '二次元コードを確認できません。正しい二次元コードか、最新の二次元コードかを確認してください。';
+
+/** Checks a code's form and signature only (no database). */
+export function decodeCollectionCode(key: string, content: string): Result<{ receiptNumber: string; serial: number }> {
+  const parts = content.trim().split('.');
+  if (parts.length !== 4 || parts[0] !== COLLECTION_CODE_PREFIX) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+  const [, number, serialText, signature] = parts as [string, string, string, string];
+  const parsed = parseReceiptNumber(number);
+  if (!parsed.ok || !/^[1-9][0-9]{0,8}$/.test(serialText)) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+  const serial = Number(serialText);
+  const expected = Buffer.from(sign(key, parsed.value, serial));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+  return ok({ receiptNumber: parsed.value, serial });
+}
+
+export function makeCollectionCodes(deps: ServiceDeps, key: string) {
+  return {
+    /** The content of the current code of an application (after `issueCollectionCode` moved its serial). */
+    contentFor(app: Pick<Application, 'receiptNumber' | 'collectionCodeSerial'>): string {
+      if (!app.receiptNumber || app.collectionCodeSerial < 1) throw new Error('no collection code has been issued');
+      return encodeCollectionCode(key, app.receiptNumber, app.collectionCodeSerial);
+    },
+
+    /**
+     * The counter check: a genuine, current code of an application whose documents are ready.
+     * The caller checks that the application belongs to the clerk's office.
+     */
+    async verify(content: string): Promise<Result<Application>> {
+      const decoded = decodeCollectionCode(key, content);
+      if (!decoded.ok) return decoded;
+      const repo = applicationRepository(deps.database.db, deps.database.dialect);
+      const id = await repo.findIdByNumber(decoded.value.receiptNumber as never);
+      const app = id ? await repo.load(id) : null;
+      if (!app || app.receiptNumber !== decoded.value.receiptNumber) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+      if (app.collectionCodeSerial !== decoded.value.serial) {
+        return refuse('invalidInput', 'この二次元コードは再発行により無効になっています。最新の二次元コードを提示してください。');
+      }
+      if (app.status !== 'readyForReturn' && app.status !== 'readyForDelivery') {
+        return refuse('statusDoesNotAllow', '交付物の受け取りができる申請状況（返付準備完了・交付準備完了）ではありません。');
+      }
+      return ok(app);
+    },
+  };
+}
+
+export type CollectionCodes = ReturnType<typeof makeCollectionCodes>;
