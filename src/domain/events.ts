@@ -198,6 +198,7 @@ const rules: Rules = {
     actors: ['applicant'],
     from: ['inspectionFeesDue', 'weightTaxDue', 'vehicleTaxDue'],
     apply: (app, _e, ctx) => {
+      if (!allowedActions(app, ctx.at).includes('chooseBulkPayment')) return refuse('deadlinePassed', '納付期限を過ぎているため、まとめ納付を選択できません。');
       const def: StatusDefinition = statuses[app.status];
       const stage = def.paymentStage as PaymentStage;
       const paymentLines = app.paymentLines.map((l) =>
@@ -212,6 +213,7 @@ const rules: Rules = {
     from: ['inspectionFeesBulkPayment', 'weightTaxBulkPayment', 'vehicleTaxBulkPayment'],
     apply: (app, _e, ctx) => {
       if (bulkPaymentNumberTaken(app)) return refuse('paymentNumberTaken', '納付番号はすでに取得されています。');
+      if (!allowedActions(app, ctx.at).includes('takeBulkPaymentNumber')) return refuse('deadlinePassed', '納付期限を過ぎているため、納付番号を取得できません。');
       const stage = statuses[app.status].paymentStage as PaymentStage;
       const paymentNumber = ctx.ids.paymentNumber();
       const confirmationNumber = ctx.ids.confirmationNumber();
@@ -344,9 +346,10 @@ const rules: Rules = {
     from: ['inspectionFeesBulkPayment', 'inspectionCorrectionRequested'],
     apply: (app, _e, ctx) => {
       if (!allowedActions(app, ctx.at).includes('withdraw')) {
-        return app.status === 'inspectionFeesBulkPayment'
+        if (app.status !== 'inspectionFeesBulkPayment') return refuse('deadlinePassed', '補正期限を過ぎているため、申請を取り下げることはできません。');
+        return bulkPaymentNumberTaken(app)
           ? refuse('paymentNumberTaken', '納付番号を取得した後は、申請を取り下げることはできません。')
-          : refuse('deadlinePassed', '補正期限を過ぎているため、申請を取り下げることはできません。');
+          : refuse('deadlinePassed', '納付期限を過ぎているため、申請を取り下げることはできません。');
       }
       const n = notice(ctx, 'withdrawal', '申請者', '申請の取り下げ', '申請者により申請が取り下げられました。当該受付番号の申請は継続することができません。', null);
       return ok({ application: moveTo(app, 'withdrawn', ctx.at, { notices: [...resolveOpenNotices(app.notices, ctx.at), n], correctionDeadline: null }) });
