@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as initial from './2026-11-25-0001-initial.js';
+import * as loginThrottle from './2026-11-25-0002-login-throttle.js';
 
 /** Every migration, in order. Names sort by date; both databases run the same list. */
 export const migrations: Record<string, Migration> = {
   '2026-11-25-0001-initial': initial,
+  '2026-11-25-0002-login-throttle': loginThrottle,
 };
 
 export const migrationProvider: MigrationProvider = {
