@@ -4,6 +4,7 @@ import { createLogger } from '../logger.js';
 import { serve } from '../server.js';
 import { migrateToLatest, openDatabase } from '../store/database.js';
 import { ENVIRONMENT_HELP, type Command } from './command.js';
+import { opsCommands } from './ops-commands.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -119,4 +120,4 @@ ${ENVIRONMENT_HELP}`,
   },
 };
 
-export const commands: readonly Command[] = [serveCommand, migrateCommand, seedDemoCommand, demoLoginsCommand];
+export const commands: readonly Command[] = [serveCommand, migrateCommand, seedDemoCommand, demoLoginsCommand, ...opsCommands];

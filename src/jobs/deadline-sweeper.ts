@@ -13,6 +13,8 @@ export function startDeadlineSweeper(services: Services, logger: Logger, interva
       try {
         const result = await services.sweepDeadlines();
         const sessions = await services.sessions.purgeExpired();
+        // Login throttle counters that can no longer matter (issue 5).
+        await services.loginThrottle.purge();
         if (result.expiredCorrections + result.expiredPayments > 0 || sessions > 0) logger.info({ ...result, sessionsPurged: sessions }, 'deadline sweep');
       } catch (err) {
         logger.error({ err }, 'deadline sweep failed');

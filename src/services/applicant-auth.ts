@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { ProcedureCode } from '../domain/procedures.js';
 import type { ReceiptNumber } from '../domain/receipt-number.js';
-import { ok, refuse, type Result } from '../domain/result.js';
+import { ok, refuse, type Refusal, type Result } from '../domain/result.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import type { ServiceDeps } from './context.js';
 import type { Sessions } from './sessions.js';
+import { loginLockedMessage, makeLoginThrottle, type LoginThrottle } from './login-throttle.js';
 
 /** One message for an unknown number and a wrong password: it never tells which was wrong. */
 export const LOGIN_FAILED_MESSAGE = '受付番号（到達番号）または申請用パスワードが正しくありません。入力内容をご確認ください。';
@@ -14,7 +16,10 @@ export interface ApplicantAuthSecrets {
   readonly disguiseKey: string;
 }
 
-export function makeApplicantAuth(deps: ServiceDeps, sessions: Sessions, secrets: ApplicantAuthSecrets) {
+/** A refused login; `lockedUntil` when the number is locked after repeated wrong passwords (issue 5). */
+export type LoginResult = Result<{ token: string; applicationId: string }> | { readonly ok: false; readonly refusal: Refusal; readonly lockedUntil: Date };
+
+export function makeApplicantAuth(deps: ServiceDeps, sessions: Sessions, secrets: ApplicantAuthSecrets, throttle: LoginThrottle = makeLoginThrottle(deps, secrets.disguiseKey)) {
   const repo = () => applicationRepository(deps.database.db, deps.database.dialect);
   // Verified against when the number is unknown, so that both failures take the same time.
   const dummyHash = deps.passwords.hash(`dummy-${secrets.disguiseKey}`);
@@ -32,11 +37,21 @@ export function makeApplicantAuth(deps: ServiceDeps, sessions: Sessions, secrets
       return byte % 2 === 0 ? 'continuousInspection' : 'newVehicle';
     },
 
-    /** Checks the number and password; on success starts a new session holding that one application. */
-    async login(number: ReceiptNumber, password: string): Promise<Result<{ token: string; applicationId: string }>> {
+    /**
+     * Checks the number and password; on success starts a new session holding that one application.
+     * A locked number (5 wrong passwords in 15 minutes, existing or not) is refused before the
+     * password is verified; `log` is the request's logger, so the lock's warning carries its id.
+     */
+    async login(number: ReceiptNumber, password: string, log?: Pick<Logger, 'warn'>): Promise<LoginResult> {
       const found = await repo().findLogin(number);
-      const valid = await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password);
-      if (!found || !valid) return refuse('invalidCredentials', LOGIN_FAILED_MESSAGE);
+      const attempt = await throttle.guardPassword(
+        'applicant',
+        number,
+        async () => ((await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password)) && found ? found : null),
+        log,
+      );
+      if (attempt.kind === 'locked') return { ok: false, refusal: { code: 'invalidCredentials', message: loginLockedMessage(attempt.until) }, lockedUntil: attempt.until };
+      if (attempt.kind === 'failed' || !found) return refuse('invalidCredentials', LOGIN_FAILED_MESSAGE);
       const { token } = await sessions.start('applicant', { applicationId: found.id });
       return ok({ token, applicationId: found.id });
     },

@@ -5,6 +5,7 @@ import { makeActOnApplication, makeFindApplicationId, makeRegisterApplication } 
 import type { ServiceDeps } from './context.js';
 import { makeCollectionCodes } from './collection-codes.js';
 import { makeSweepDeadlines } from './deadline-sweep.js';
+import { makeLoginThrottle } from './login-throttle.js';
 import { makeSessions } from './sessions.js';
 import { makeStatusInquiry } from './status-inquiry.js';
 
@@ -33,11 +34,14 @@ export async function loadServerSecrets(deps: ServiceDeps): Promise<ServerSecret
 export function createServices(deps: ServiceDeps, secrets: ServerSecrets) {
   const sessions = makeSessions(deps);
   const actOnApplication = makeActOnApplication(deps);
+  // Login throttling (issue 5): per receipt number / login id and per client address, in the database.
+  const loginThrottle = makeLoginThrottle(deps, secrets.disguiseKey);
   return {
     deps,
     secrets,
     sessions,
-    applicantAuth: makeApplicantAuth(deps, sessions, secrets),
+    applicantAuth: makeApplicantAuth(deps, sessions, secrets, loginThrottle),
+    loginThrottle,
     statusInquiry: makeStatusInquiry(deps),
     actOnApplication,
     registerApplication: makeRegisterApplication(deps),

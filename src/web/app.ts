@@ -15,6 +15,7 @@ import type { Services } from '../services/index.js';
 import { APPLICANT_SESSION_COOKIE, STAFF_SESSION_COOKIE } from './cookies.js';
 import { csrfUserInfo } from './page-context.js';
 import { registerErrorHandlers } from './plugins/errors.js';
+import { registerRouteCatalogue } from './plugins/route-catalogue.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { portalRoutes } from './portal/index.js';
 
@@ -63,6 +64,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // Lists every route added from here on (the fuzzer and the access tests walk it).
+  registerRouteCatalogue(app);
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);

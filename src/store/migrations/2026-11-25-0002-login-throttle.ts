@@ -5,8 +5,7 @@ import type { Kysely } from 'kysely';
  * - login_attempts: one row per password attempt under way or failed (per receipt number or staff
  *   login id), and one per accepted login request of a client address; rows older than the longest
  *   window are purged.
- * - login_locks: one row per throttled subject: its lock (locked_until) and, on PostgreSQL, the row
- *   every check of that subject locks first, so that two processes count one subject in turn.
+ * - login_locks: one row per locked subject, with the end of its lock (locked_until).
  * Subjects are keyed hashes (HMAC), never a number, a login id or an address in clear.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -7,6 +7,7 @@ import { formatReceiptNumber, parseReceiptNumber } from '../../domain/receipt-nu
 import type { Services } from '../../services/index.js';
 import { APPLICANT_SESSION_COOKIE, LOGIN_NUMBER_COOKIE, clearCookie, cookieOptions } from '../cookies.js';
 import { pageContext, type PageContext } from '../page-context.js';
+import { loginRateLimit } from '../plugins/login-rate-limit.js';
 import { renderDocument } from '../render.js';
 
 const NUMBER_LABEL = '受付番号（到達番号）';
@@ -162,7 +163,7 @@ export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/inquiry/login', async (req, reply) => html(reply, 200, renderDocument(<LoginNumberPage ctx={pageContext(req, reply)} />)));
 
-    app.post('/inquiry/login', { schema: { body: LoginNumberForm }, attachValidation: true, preHandler: app.csrfProtection }, async (req, reply) => {
+    app.post('/inquiry/login', { schema: { body: LoginNumberForm }, attachValidation: true, onRequest: loginRateLimit(services, 'applicant-number'), preHandler: app.csrfProtection }, async (req, reply) => {
       const ctx = pageContext(req, reply);
       if (req.validationError) {
         return html(reply, 400, renderDocument(<LoginNumberPage ctx={ctx} errors={{ receiptNumber: `${NUMBER_LABEL}は数字17桁で入力してください。` }} />));
@@ -184,7 +185,7 @@ export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
       return html(reply, 200, renderDocument(<LoginPasswordPage ctx={pageContext(req, reply)} procedure={procedure} number={formatReceiptNumber(parsed.value)} />));
     });
 
-    app.post('/inquiry/login/password', { schema: { body: LoginPasswordForm }, attachValidation: true, preHandler: app.csrfProtection }, async (req, reply) => {
+    app.post('/inquiry/login/password', { schema: { body: LoginPasswordForm }, attachValidation: true, onRequest: loginRateLimit(services, 'applicant-password'), preHandler: app.csrfProtection }, async (req, reply) => {
       const ctx = pageContext(req, reply);
       const body = req.validationError ? null : req.body;
       const numberInput = typeof body?.receiptNumber === 'string' ? body.receiptNumber : '';
@@ -200,7 +201,12 @@ export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
       if (Object.keys(errors).length > 0 || !parsed.ok) {
         return html(reply, 400, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} errors={errors} />));
       }
-      const result = await services.applicantAuth.login(parsed.value, password);
+      const result = await services.applicantAuth.login(parsed.value, password, req.log);
+      if (!result.ok && 'lockedUntil' in result) {
+        // Locked after repeated wrong passwords (issue 5): the same page, with when it unlocks.
+        reply.header('retry-after', String(Math.max(1, Math.ceil((result.lockedUntil.getTime() - services.deps.clock.now().getTime()) / 1000))));
+        return html(reply, 429, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} failure={result.refusal.message} />));
+      }
       if (!result.ok) {
         req.log.info({ event: 'applicant-login-failed' }, 'applicant login failed');
         return html(reply, 401, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} failure={result.refusal.message} />));

@@ -1,0 +1,128 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { Logger } from 'pino';
+import { seedDemo } from '../../src/demo/seed.js';
+import { createLogger } from '../../src/logger.js';
+import { fixedClock } from '../../src/domain/time.js';
+import type { ServiceDeps } from '../../src/services/context.js';
+import { randomIds } from '../../src/services/ids.js';
+import { createServices, loadServerSecrets, type Services } from '../../src/services/index.js';
+import { argon2Hasher, type PasswordHasher } from '../../src/services/passwords.js';
+import type { DatabaseHandle } from '../../src/store/database.js';
+import { buildApp } from '../../src/web/app.js';
+import { TEST_NOW, silentLogger } from './app.js';
+import { csrfTokenOf } from './browser.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+/** argon2id, counting how many passwords were verified (the brute-force evidence). */
+export function countingHasher(inner: PasswordHasher = argon2Hasher): PasswordHasher & { verifications: number } {
+  const counter = {
+    verifications: 0,
+    hash: (p: string) => inner.hash(p),
+    verify: async (h: string, p: string) => {
+      counter.verifications += 1;
+      return inner.verify(h, p);
+    },
+  };
+  return counter;
+}
+
+/** Log lines captured as parsed JSON objects (and the raw text, to search for leaks). */
+export class LogCapture {
+  readonly lines: Record<string, unknown>[] = [];
+  raw = '';
+  readonly stream = new Writable({
+    write: (chunk: Buffer, _enc, done) => {
+      const text = chunk.toString('utf8');
+      this.raw += text;
+      for (const line of text.split('\n')) if (line.trim()) this.lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  /** A logger configured as in production (redaction included) that writes here. */
+  logger(level = 'info'): Logger {
+    return createLogger(level, this.stream);
+  }
+}
+
+export interface SecurityApp {
+  readonly app: FastifyInstance;
+  readonly services: Services;
+  readonly db: TestDatabase;
+  readonly clock: ReturnType<typeof fixedClock>;
+  /** Another app (a second server process) on the same database. */
+  another(options?: { trustProxy?: string[] }): Promise<{ app: FastifyInstance; services: Services; close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+export interface SecurityAppOptions {
+  readonly seed?: boolean;
+  readonly now?: Date;
+  readonly trustProxy?: string[];
+  readonly logger?: Logger;
+  readonly passwords?: PasswordHasher;
+}
+
+async function servicesOn(handle: DatabaseHandle, clock: ReturnType<typeof fixedClock>, passwords: PasswordHasher, logger: Logger): Promise<Services> {
+  const deps: ServiceDeps = { database: handle, clock, ids: randomIds, passwords, logger };
+  return createServices(deps, await loadServerSecrets(deps));
+}
+
+/** Like createTestApp, with the options the security tests need (trusted proxies, a log capture, a counting hasher). */
+export async function createSecurityApp(options: SecurityAppOptions = {}): Promise<SecurityApp> {
+  const db = await createTestDatabase();
+  const clock = fixedClock(options.now ?? TEST_NOW);
+  if (options.seed) await seedDemo(db.handle, { logger: silentLogger, now: clock.now() });
+  const logger = options.logger ?? silentLogger;
+  const passwords = options.passwords ?? argon2Hasher;
+  const services = await servicesOn(db.handle, clock, passwords, logger);
+  const app = await buildApp({ services, logger, trustProxy: options.trustProxy });
+  await app.ready();
+  const others: (() => Promise<void>)[] = [];
+  return {
+    app,
+    services,
+    db,
+    clock,
+    async another(more = {}) {
+      const handle = db.reopen();
+      const s = await servicesOn(handle, clock, passwords, logger);
+      const a = await buildApp({ services: s, logger, trustProxy: more.trustProxy ?? options.trustProxy });
+      await a.ready();
+      const close = async () => {
+        await a.close();
+        await handle.close();
+      };
+      others.push(close);
+      return { app: a, services: s, close };
+    },
+    async close() {
+      for (const c of others) await c().catch(() => undefined);
+      await app.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** A CSRF cookie and token for anonymous forms (the login steps), to post many times without reloading. */
+export async function anonymousForm(app: FastifyInstance, url = '/inquiry/login'): Promise<{ cookie: string; csrf: string }> {
+  const res = await app.inject({ method: 'GET', url });
+  const cookie = res.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  return { cookie, csrf: csrfTokenOf(res.body) };
+}
+
+export function postForm(
+  app: FastifyInstance,
+  url: string,
+  form: Record<string, string>,
+  options: { cookie?: string; remoteAddress?: string; headers?: Record<string, string> } = {},
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url,
+    payload: new URLSearchParams(form).toString(),
+    remoteAddress: options.remoteAddress,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(options.cookie ? { cookie: options.cookie } : {}), ...(options.headers ?? {}) },
+  });
+}
+
