@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { useE2e } from './support/fixture.js';
+import { focusStops, isFocused, pressAndLoad, tabTo } from './support/keyboard.js';
+import { MANUAL_EXAMPLES, NUMBER_LABEL, PASSWORD_LABEL, expectTitle, logInAs, scenario } from './support/portal.js';
+
+describe('keyboard only: Tab, Enter and Space', () => {
+  const e2e = useE2e();
+
+  it('the skip link 本文へ移動 is the first stop, shows when focused, and takes the focus to the main content', async () => {
+    const page = await e2e.newPage();
+    await page.goto('/inquiry/login');
+    const skip = page.getByRole('link', { name: '本文へ移動' });
+    // hidden until focused
+    expect((await skip.boundingBox())!.y).toBeLessThan(0);
+    await page.keyboard.press('Tab');
+    expect(await isFocused(skip)).toBe(true);
+    const box = (await skip.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.height).toBeGreaterThan(20);
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    // the next Tab goes into the main content, past the header
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('main')?.id)).toBe('main');
+  });
+
+  it('状況照会 from the top page to 終了 with the keyboard only (manual 1–3)', async () => {
+    const page = await e2e.newPage();
+    const ex = MANUAL_EXAMPLES.continuousInspection;
+    await page.goto('/');
+    await tabTo(page, page.getByRole('link', { name: '画面申請' }));
+    await pressAndLoad(page, 'Enter');
+    await expectTitle(page, '画面申請');
+    await tabTo(page, page.getByRole('link', { name: '状況の照会' }));
+    await pressAndLoad(page, 'Enter');
+    await expectTitle(page, '状況照会 ログイン');
+
+    await tabTo(page, page.getByRole('textbox', { name: NUMBER_LABEL }));
+    await page.keyboard.type(ex.number);
+    await tabTo(page, page.getByRole('button', { name: '次へ' }));
+    await pressAndLoad(page, 'Space');
+    await expectTitle(page, '状況照会 ログイン 継続検査');
+
+    // the number is filled in already; the ? help opens with Enter and closes with Space
+    const help = page.locator('summary').filter({ hasText: '申請用パスワードの説明' });
+    await tabTo(page, help);
+    await page.keyboard.press('Enter');
+    expect(await help.evaluate((s) => (s.parentElement as HTMLDetailsElement).open)).toBe(true);
+    await page.keyboard.press('Space');
+    expect(await help.evaluate((s) => (s.parentElement as HTMLDetailsElement).open)).toBe(false);
+
+    const password = page.getByLabel(PASSWORD_LABEL, { exact: true });
+    await tabTo(page, password);
+    await page.keyboard.type(ex.password);
+    const reveal = page.getByRole('checkbox', { name: 'パスワード表示' });
+    await tabTo(page, reveal);
+    await page.keyboard.press('Space');
+    expect(await password.getAttribute('type')).toBe('text');
+    expect(await password.inputValue()).toBe(ex.password);
+    await page.keyboard.press('Space');
+    expect(await password.getAttribute('type')).toBe('password');
+    await tabTo(page, page.getByRole('button', { name: 'ログイン' }));
+    await pressAndLoad(page, 'Enter');
+    await expectTitle(page, '申請状況確認 継続検査');
+
+    // 詳細へ leads down to 通知等情報 with Enter
+    await tabTo(page, page.getByRole('link', { name: '詳細へ' }));
+    await page.keyboard.press('Enter');
+    expect(new URL(page.url()).hash).toBe('#notices');
+
+    await tabTo(page, page.getByRole('button', { name: '終了', exact: true }), 100);
+    await pressAndLoad(page, 'Enter');
+    await expectTitle(page, '画面申請');
+  });
+
+  it('Enter in the 受付番号（到達番号） field submits the first step, as in any form', async () => {
+    const page = await e2e.newPage();
+    await page.goto('/inquiry/login');
+    await tabTo(page, page.getByRole('textbox', { name: NUMBER_LABEL }));
+    await page.keyboard.type(MANUAL_EXAMPLES.newVehicle.number);
+    await pressAndLoad(page, 'Enter');
+    await expectTitle(page, '状況照会 ログイン 新車');
+    await tabTo(page, page.getByLabel(PASSWORD_LABEL, { exact: true }));
+    await page.keyboard.type(MANUAL_EXAMPLES.newVehicle.password);
+    await pressAndLoad(page, 'Enter');
+    await expectTitle(page, '申請状況確認 新車');
+  });
+
+  it('focus is visible at every Tab stop of the top page, the menu, both login steps, the status page and an error page', async () => {
+    const page = await e2e.newPage();
+    const invisible: Record<string, string[]> = {};
+    const counts: Record<string, number> = {};
+    const check = async (label: string) => {
+      const stops = await focusStops(page);
+      counts[label] = stops.length;
+      const bad = stops.filter((s) => !s.indicator || !s.inViewport).map((s) => `${s.element}: ${s.indicator ?? 'no focus indicator'}${s.inViewport ? '' : ', off screen'}`);
+      if (bad.length > 0) invisible[label] = bad;
+    };
+    await page.goto('/');
+    await check('/');
+    await page.goto('/online');
+    await check('/online');
+    await page.goto('/inquiry/login');
+    await check('/inquiry/login');
+    await page.getByRole('textbox', { name: NUMBER_LABEL }).fill(MANUAL_EXAMPLES.continuousInspection.number);
+    await page.getByRole('button', { name: '次へ' }).click();
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    await expectTitle(page, 'エラー：状況照会 ログイン 継続検査');
+    await check('password step with errors');
+    await logInAs(page, scenario('ci-manual-example'));
+    await check('/inquiry/status');
+    expect(invisible).toEqual({});
+    // Every page was really walked: the header alone has eight stops (skip link, logo, three links, 小 中 大).
+    for (const [label, n] of Object.entries(counts)) expect(n, label).toBeGreaterThan(8);
+  });
+});
