@@ -1,6 +1,11 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Logger } from 'pino';
+import type { Actor } from '../../src/domain/actors.js';
+import { validateFiling } from '../../src/domain/filing.js';
+import type { OfficeCode } from '../../src/domain/offices.js';
+import type { JapanDate } from '../../src/domain/time.js';
+import type { ActEvent } from '../../src/services/application-events.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { createLogger } from '../../src/logger.js';
 import { fixedClock } from '../../src/domain/time.js';
@@ -126,3 +131,53 @@ export function postForm(
   });
 }
 
+
+export const OFFICE_ACTOR = (officeCode: OfficeCode = 'tokyo'): Actor => ({ kind: 'inspectionOffice', officeCode, id: `test-${officeCode}`, label: `${officeCode} 審査担当` });
+export const PAYMENT_ACTOR: Actor = { kind: 'paymentNetwork', id: 'test-payeasy', label: 'Pay-easy' };
+
+/**
+ * Files a 継続検査 application and moves it by real events to 検査申請審査中 or 検査申請補正待ち.
+ * Returns its id, 受付番号 and password.
+ */
+export async function givenApplication(
+  services: Services,
+  options: { officeCode?: OfficeCode; to?: 'awaitingAcceptance' | 'underExamination' | 'correctionRequested'; password?: string; chassis?: string } = {},
+): Promise<{ id: string; number: string; password: string }> {
+  const officeCode = options.officeCode ?? 'tokyo';
+  const password = options.password ?? 'Race-passw0rd';
+  const filing = validateFiling({
+    procedure: 'continuousInspection',
+    officeCode,
+    applicantName: '競合テスト販売店',
+    applicantAddress: '東京都品川区東大井1-1-1',
+    userName: '競合 太郎',
+    userAddress: '東京都品川区南大井3-2-1',
+    vehicleNumber: '品川 580 さ 1234',
+    chassisNumber: options.chassis ?? 'AX01-0000001',
+    vehicleModel: '5BA-JF3',
+    weightTaxBand: 'standard',
+  });
+  if (!filing.ok) throw new Error(JSON.stringify(filing.errors));
+  const registered = await services.registerApplication(filing.value, password, { kind: 'applicant' });
+  if (!registered.ok) throw new Error(registered.refusal.message);
+  const id = registered.value.id;
+  let number: string = registered.value.arrivalNumber;
+  const to = options.to ?? 'correctionRequested';
+  if (to === 'awaitingAcceptance') return { id, number, password };
+  const office = OFFICE_ACTOR(officeCode);
+  const steps: [Actor, ActEvent][] = [
+    [office, { type: 'accept' }],
+    [office, { type: 'issueFees', dueOn: '2026-12-10' as JapanDate }],
+    [PAYMENT_ACTOR, { type: 'recordPayment', stage: 'inspectionFees', paidOn: '2026-11-26' as JapanDate }],
+    [PAYMENT_ACTOR, { type: 'recordPayment', stage: 'weightTax', paidOn: '2026-11-26' as JapanDate }],
+  ];
+  if (to === 'correctionRequested') {
+    steps.push([office, { type: 'requestCorrection', reasonTitle: '申請書の不備', reasonDetail: '使用者の住所を確認してください。', deadline: '2026-12-04' as JapanDate }]);
+  }
+  for (const [actor, event] of steps) {
+    const r = await services.actOnApplication(id, event, actor);
+    if (!r.ok) throw new Error(`${event.type}: ${r.refusal.message}`);
+    number = r.value.application.receiptNumber ?? number;
+  }
+  return { id, number, password };
+}
