@@ -35,9 +35,12 @@ export function Payments({ application, actions }: { application: Application; a
       {application.paymentLines.length === 0 ? (
         <p>現在、表示できる納付情報はありません。税・手数料の納付が可能になると、ここに表示されます。</p>
       ) : (
-        <div class="table-scroll" role="region" aria-labelledby="payments-heading" tabIndex={0}>
-          <table class="data-table payment-table">
-            <caption class="visually-hidden">税・手数料の納付情報</caption>
+        // Named after the table, not the section: two regions with one name would be ambiguous.
+        <div class="table-scroll" role="region" aria-labelledby="payments-caption" tabIndex={0}>
+          <table class="data-table payment-table" data-stack>
+            <caption id="payments-caption" class="visually-hidden">
+              税・手数料の納付情報
+            </caption>
             <thead>
               <tr>
                 <th scope="col">収納機関番号</th>
@@ -66,31 +69,31 @@ export function Payments({ application, actions }: { application: Application; a
                     <tr>
                       {i === 0 ? (
                         <>
-                          <td rowSpan={span}>{first.collectorNumber}</td>
-                          <td rowSpan={span} class="nowrap">
+                          <td rowSpan={span} data-label="収納機関番号">{first.collectorNumber}</td>
+                          <td rowSpan={span} class="nowrap" data-label="納付番号">
                             {first.paymentNumber ? formatPaymentNumber(first.paymentNumber) : status === 'unpaid' ? '（未取得）' : '-'}
                           </td>
-                          <td rowSpan={span}>{first.confirmationNumber ?? '-'}</td>
-                          <td rowSpan={span}>{first.paymentCategory}</td>
+                          <td rowSpan={span} data-label="確認番号">{first.confirmationNumber ?? '-'}</td>
+                          <td rowSpan={span} data-label="納付区分">{first.paymentCategory}</td>
                         </>
                       ) : null}
-                      <td>{line.feeKind}</td>
-                      <td>{line.feeClass}</td>
-                      <td class="numeric nowrap">{formatYen(line.amount)}</td>
-                      <td>{line.payeeName}</td>
-                      <td>{line.payeeKana}</td>
+                      <td data-label="税・手数料種別">{line.feeKind}</td>
+                      <td data-label="納付区別">{line.feeClass}</td>
+                      <td class="numeric nowrap" data-label="金額">{formatYen(line.amount)}</td>
+                      <td data-label="収納機関名(漢字)">{line.payeeName}</td>
+                      <td data-label="収納機関名(カナ)">{line.payeeKana}</td>
                       {i === 0 ? (
                         <>
-                          <td rowSpan={span} data-payment-status={status}>
+                          <td rowSpan={span} data-payment-status={status} data-label="納付状況">
                             {paymentStatusLabels[status]}
                           </td>
-                          <td rowSpan={span} class="nowrap">
+                          <td rowSpan={span} class="nowrap" data-label="納付完了日">
                             {first.paidOn ? formatJapanDate(first.paidOn, 'compact') : ''}
                           </td>
-                          <td rowSpan={span} class="nowrap">
+                          <td rowSpan={span} class="nowrap" data-label="納付期限">
                             {status === 'notRequired' ? '-' : formatJapanDate(first.dueOn, 'compact')}
                           </td>
-                          <td rowSpan={span}>{payable ? <ButtonLink action={`/inquiry/payments/${group.stage}`} label="納付" variant="primary" /> : null}</td>
+                          <td rowSpan={span} data-label="納付">{payable ? <ButtonLink action={`/inquiry/payments/${group.stage}`} label="納付" variant="primary" /> : null}</td>
                         </>
                       ) : null}
                     </tr>
