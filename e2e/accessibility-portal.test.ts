@@ -6,7 +6,7 @@ import { PHONE, useE2e } from './support/fixture.js';
 import { MANUAL_EXAMPLES, NUMBER_LABEL, PASSWORD_LABEL, expectTitle, logInAs, scenario } from './support/portal.js';
 
 describe('accessibility of the portal pages (axe: wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa)', () => {
-  const e2e = useE2e();
+  const e2e = useE2e(import.meta.url);
 
   it('every page a visitor can reach from the top page, without logging in, has zero violations', async () => {
     const page = await e2e.newPage();

@@ -4,7 +4,7 @@ import { focusStops, isFocused, pressAndLoad, tabTo } from './support/keyboard.j
 import { MANUAL_EXAMPLES, NUMBER_LABEL, PASSWORD_LABEL, expectTitle, logInAs, scenario } from './support/portal.js';
 
 describe('keyboard only: Tab, Enter and Space', () => {
-  const e2e = useE2e();
+  const e2e = useE2e(import.meta.url);
 
   it('the skip link 本文へ移動 is the first stop, shows when focused, and takes the focus to the main content', async () => {
     const page = await e2e.newPage();
@@ -112,5 +112,15 @@ describe('keyboard only: Tab, Enter and Space', () => {
     expect(invisible).toEqual({});
     // Every page was really walked: the header alone has eight stops (skip link, logo, three links, 小 中 大).
     for (const [label, n] of Object.entries(counts)) expect(n, label).toBeGreaterThan(8);
+  });
+
+  it('the focus check can fail: with the focus styles removed in the browser, it reports every stop', async () => {
+    // (the page's Content-Security-Policy refuses inline styles; this context may add one)
+    const page = await e2e.newPage({ extra: { bypassCSP: true } });
+    await page.goto('/inquiry/login');
+    await page.addStyleTag({ content: '*:focus, *:focus-visible { outline: none !important; box-shadow: none !important; }' });
+    const stops = await focusStops(page);
+    expect(stops.length).toBeGreaterThan(8);
+    expect(stops.filter((s) => s.indicator !== null)).toEqual([]);
   });
 });

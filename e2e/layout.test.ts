@@ -28,7 +28,7 @@ async function paymentCells(page: Page) {
 }
 
 describe('look and layout in Chromium: 文字サイズ, phones, print', () => {
-  const e2e = useE2e();
+  const e2e = useE2e(import.meta.url);
 
   it('文字サイズ 小 中 大 scales the whole page (computed font sizes), is remembered on the next page, and marks the current choice', async () => {
     const page = await e2e.newPage();

@@ -47,7 +47,7 @@ const shots: Shot[] = [
 ];
 
 describe('screenshots of the main pages at desktop and phone width', () => {
-  const e2e = useE2e();
+  const e2e = useE2e(import.meta.url);
 
   for (const shot of shots) {
     it(`${shot.name}: desktop 1280 and phone 375, nothing wider than the screen`, async () => {

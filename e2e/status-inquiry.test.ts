@@ -45,7 +45,7 @@ interface AxNode {
 }
 
 describe('状況照会: the manual step by step in Chromium', () => {
-  const e2e = useE2e();
+  const e2e = useE2e(import.meta.url);
 
   it('継続検査 (manual 1–3): top page → 画面申請 → 状況の照会 → 受付番号 → 次へ → 申請用パスワード (パスワード表示) → ログイン → the eleven parts → 終了', async () => {
     const page = await e2e.newPage();

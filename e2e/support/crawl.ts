@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 
-/** Links that are not pages of their own: assets, the 文字サイズ switch, logout, phone numbers. */
-const NOT_A_PAGE = [/^\/assets\//, /^\/font-size/, /^\/inquiry\/logout/, /^\/staff\/logout/, /^\/api\//, /^\/healthz/, /^\/readyz/, /^\/docs/];
+/** Links that are not pages of their own: assets, the 文字サイズ switch, logout, downloads (.ics), images, the API. */
+const NOT_A_PAGE = [/^\/assets\//, /^\/font-size/, /^\/inquiry\/logout/, /^\/staff\/logout/, /^\/api\//, /^\/healthz/, /^\/readyz/, /^\/docs/, /\.(ics|png|pdf|csv)(\?|$)/];
 
 /**
  * Where a person can go from this page without changing anything: same-origin links and GET forms

@@ -1,6 +1,9 @@
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { launchBrowser } from './browser.js';
+import { claimedBy } from './pages.js';
 import { startServer, type E2eServer } from './server.js';
 
 export const DESKTOP = { width: 1280, height: 900 } as const;
@@ -30,9 +33,12 @@ export interface E2e {
 /**
  * One server and one browser per test file (started in beforeAll, stopped in afterAll); each test
  * gets its own context, so cookies never leak from one applicant to the next. After the file, the
- * server must not have logged a single error: a 500 behind a page that looks fine is still a bug.
+ * server must not have logged a single error (a 500 behind a page that looks fine is still a bug),
+ * and, when the whole file ran, it must have reached every route e2e/support/pages.ts says it covers.
+ * Pass `import.meta.url`.
  */
-export function useE2e(): E2e {
+export function useE2e(testFileUrl: string): E2e {
+  const file = basename(fileURLToPath(testFileUrl)).replace(/\.test\.ts$/, '');
   let server: E2eServer | undefined;
   let browser: Browser | undefined;
   const contexts = new Set<BrowserContext>();
@@ -46,16 +52,22 @@ export function useE2e(): E2e {
     if (s.status === 'rejected') throw s.reason;
   });
 
-  afterAll(async () => {
+  afterAll(async (suite) => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     const errors = server?.errors() ?? [];
+    const hits = server?.hits() ?? new Map<string, number>();
     await server?.stop();
     expect(errors, 'the server logged errors during the e2e run').toEqual([]);
+    const wholeFile = server !== undefined && suite.tasks.every((t) => t.mode === 'run');
+    if (wholeFile) {
+      const missing = claimedBy(file).filter((route) => !hits.has(route));
+      expect(missing, `routes e2e/support/pages.ts says ${file}.test.ts covers, never reached`).toEqual([]);
+    }
   });
 
   const need = <T>(v: T | undefined, what: string): T => {
-    if (!v) throw new Error(`${what} is not started (useE2e() must be called in a describe block)`);
+    if (!v) throw new Error(`${what} is not started (useE2e(import.meta.url) must be called in a describe block)`);
     return v;
   };
 

@@ -13,6 +13,8 @@ export interface E2eServer {
   readonly runtime: Runtime;
   /** Log lines at level error or worse since the server started (a 500 is a bug the browser would not show). */
   errors(): string[];
+  /** The routes that answered, as `GET /inquiry/status` (the route's pattern, not the URL), with their last status code. */
+  hits(): ReadonlyMap<string, number>;
   stop(): Promise<void>;
 }
 
@@ -47,8 +49,13 @@ export async function startServer(): Promise<E2eServer> {
   });
   const logger = createLogger(config.logLevel, sink);
   let runtime: Runtime;
+  const hits = new Map<string, number>();
   try {
     runtime = await createRuntime(config, logger);
+    // Which pages the tests reached (e2e/support/pages.ts checks each page is covered where it says).
+    runtime.app.addHook('onResponse', async (req, reply) => {
+      if (req.routeOptions.url) hits.set(`${req.method} ${req.routeOptions.url}`, reply.statusCode);
+    });
     await runtime.app.listen({ host: config.host, port: config.port });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
@@ -59,6 +66,7 @@ export async function startServer(): Promise<E2eServer> {
     baseUrl: `http://127.0.0.1:${port}`,
     runtime,
     errors: () => [...errors],
+    hits: () => hits,
     async stop() {
       try {
         await runtime.stop();

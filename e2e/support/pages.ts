@@ -1,0 +1,44 @@
+/**
+ * Every page of the portal and the staff UI, and the e2e test file that opens it in Chromium
+ * (and audits it with axe). `route-coverage.test.ts` fails when the app has a GET route that is
+ * neither here nor in NOT_PAGES, so a page added later cannot go untested; and each file listed
+ * here checks, after its tests, that its server really answered every route it claims.
+ */
+export const PAGES: Readonly<Record<string, string>> = {
+  // The portal, as a visitor finds it (crawled from the top page).
+  'GET /': 'accessibility-portal',
+  'GET /online': 'accessibility-portal',
+  'GET /notices': 'accessibility-portal',
+  'GET /contact': 'accessibility-portal',
+  'GET /faq': 'accessibility-portal',
+  'GET /glossary': 'accessibility-portal',
+  'GET /sitemap': 'accessibility-portal',
+  'GET /first-time': 'accessibility-portal',
+  'GET /bulk': 'accessibility-portal',
+  'GET /terms': 'accessibility-portal',
+  'GET /inquiry/status-guide': 'accessibility-portal',
+  // 状況照会 (manual 1–5), in every state.
+  'GET /inquiry/login': 'accessibility-portal',
+  'GET /inquiry/login/password': 'accessibility-portal',
+  'POST /inquiry/login': 'accessibility-portal',
+  'POST /inquiry/login/password': 'accessibility-portal',
+  'GET /inquiry/status': 'accessibility-continuous-inspection',
+  'POST /inquiry/logout': 'status-inquiry',
+};
+
+/** Routes that are not pages a person reads: files, redirects, machine interfaces. */
+export const NOT_PAGES: readonly RegExp[] = [
+  /^GET \/assets\//, // stylesheets, script, design tokens
+  /^GET \/font-size$/, // 文字サイズ: sets a cookie and redirects back (layout.test.ts follows it)
+  /^GET \/(healthz|readyz)$/, // load balancers
+  /^[A-Z]+ \/api\//, // the agencies' JSON API and its OpenAPI document
+  /^GET \/__bench\//,
+  /\.(ics|png)$/, // downloads and images inside pages
+];
+
+/** The routes a test file claims to cover (by its name without .test.ts). */
+export function claimedBy(file: string): string[] {
+  return Object.entries(PAGES)
+    .filter(([, f]) => f === file)
+    .map(([route]) => route);
+}
