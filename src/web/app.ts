@@ -15,6 +15,7 @@ import type { Services } from '../services/index.js';
 import { APPLICANT_SESSION_COOKIE, STAFF_SESSION_COOKIE } from './cookies.js';
 import { csrfUserInfo } from './page-context.js';
 import { registerErrorHandlers } from './plugins/errors.js';
+import { registerGracefulClose } from './plugins/graceful-close.js';
 import { registerRouteCatalogue } from './plugins/route-catalogue.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { portalRoutes } from './portal/index.js';
@@ -66,6 +67,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // Lists every route added from here on (the fuzzer and the access tests walk it).
   registerRouteCatalogue(app);
+  // Shutdown: connections busy at close() are closed as soon as they fall idle (see the plugin).
+  registerGracefulClose(app);
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
