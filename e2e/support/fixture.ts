@@ -52,7 +52,7 @@ export function useE2e(testFileUrl: string): E2e {
     if (s.status === 'rejected') throw s.reason;
   });
 
-  afterAll(async (suite) => {
+  afterAll(async ({}, suite) => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     const errors = server?.errors() ?? [];
