@@ -14,6 +14,8 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/domain/**/*.test.{ts,tsx}'] } },
       { extends: true, test: { name: 'sqlite', include: integration, env: { KEI_TEST_DB: 'sqlite' }, testTimeout: 30_000, hookTimeout: 60_000 } },
+      // After the others (groupOrder), two files at a time: each has its own server and Chromium.
+      { extends: true, test: { name: 'e2e', include: ['e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000, maxWorkers: 2, sequence: { groupOrder: 1 } } },
     ],
   },
 });
