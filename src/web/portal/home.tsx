@@ -153,9 +153,9 @@ export interface MenuEntry {
 
 /** The 画面申請 menu's entries; the applicant-actions routes fill in 申請を行う and 納付を行う. */
 export const onlineMenu: MenuEntry[] = [
-  { key: 'apply', label: '申請を行う', href: null, description: '初回申請は現在準備中です。' },
+  { key: 'apply', label: '申請を行う', href: '/apply', description: '継続検査・新車〔新規検査・地方税申告〕の申請（初回申請）を行います。' },
   { key: 'inquiry', label: '状況の照会', href: '/inquiry/login', description: '受付番号（到達番号）と申請用パスワードで、申請の状況を確認します。' },
-  { key: 'payment', label: '納付を行う', href: null, description: '納付情報の確認は現在準備中です。' },
+  { key: 'payment', label: '納付を行う', href: '/payment', description: '受付番号（到達番号）と申請用パスワードでログインし、税・手数料の納付情報を確認します。' },
 ];
 
 export function homeRoutes(services: Services): FastifyPluginAsyncTypebox {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/index.js';
+import { applicantActionRoutes } from './actions/index.js';
 import { contentRoutes } from './content.js';
 import { fontSizeRoutes } from './font-size.js';
 import { homeRoutes } from './home.js';
@@ -15,4 +16,5 @@ export const portalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   await app.register(loginRoutes(services));
   await app.register(statusRoutes(services));
   await app.register(statusGuideRoutes);
+  await app.register(applicantActionRoutes(services));
 };

@@ -9,6 +9,7 @@ import { APPLICANT_SESSION_COOKIE, LOGIN_NUMBER_COOKIE, clearCookie, cookieOptio
 import { pageContext, type PageContext } from '../page-context.js';
 import { loginRateLimit } from '../plugins/login-rate-limit.js';
 import { renderDocument } from '../render.js';
+import { rememberLoginDestination, takeLoginDestination } from './actions/login-destination.js';
 
 const NUMBER_LABEL = '受付番号（到達番号）';
 const PASSWORD_MAX = 64;
@@ -161,7 +162,10 @@ const html = (reply: FastifyReply, status: number, body: string) => reply.code(s
 
 export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get('/inquiry/login', async (req, reply) => html(reply, 200, renderDocument(<LoginNumberPage ctx={pageContext(req, reply)} />)));
+    app.get('/inquiry/login', async (req, reply) => {
+      rememberLoginDestination(req, reply);
+      return html(reply, 200, renderDocument(<LoginNumberPage ctx={pageContext(req, reply)} />));
+    });
 
     app.post('/inquiry/login', { schema: { body: LoginNumberForm }, attachValidation: true, onRequest: loginRateLimit(services, 'applicant-number'), preHandler: app.csrfProtection }, async (req, reply) => {
       const ctx = pageContext(req, reply);
@@ -216,7 +220,8 @@ export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
       reply.setCookie(APPLICANT_SESSION_COOKIE, result.value.token, cookieOptions(req));
       clearCookie(req, reply, LOGIN_NUMBER_COOKIE);
       req.log.info({ event: 'applicant-login', applicationId: result.value.applicationId }, 'applicant logged in');
-      return reply.redirect('/inquiry/status', 303);
+      // 納付を行う leads to the payment information; only a fixed name travels, never a URL.
+      return reply.redirect(takeLoginDestination(req, reply), 303);
     });
 
     /** 終了: ends the session; the cookie and every form of the old session stop working. */

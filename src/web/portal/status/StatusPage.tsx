@@ -3,7 +3,9 @@ import type { Application } from '../../../domain/application.js';
 import { procedures } from '../../../domain/procedures.js';
 import { allowedActions, bulkPaymentNumberTaken, deadlineReminders } from '../../../domain/rules.js';
 import { statuses } from '../../../domain/statuses.js';
+import type { HistoryEntry } from '../../../store/history.repository.js';
 import type { Notification } from '../../../store/notifications.repository.js';
+import { runningDeadlines } from '../actions/calendar.js';
 import { Layout } from '../../components/Layout.js';
 import { CsrfField } from '../../components/forms.js';
 import type { PageContext } from '../../page-context.js';
@@ -11,8 +13,10 @@ import { Attachments } from './Attachments.js';
 import { CorrectionInstruction } from './CorrectionInstruction.js';
 import { CurrentStatus } from './CurrentStatus.js';
 import { DeadlineNotices } from './DeadlineNotices.js';
+import { DeadlineCalendar } from './DeadlineCalendar.js';
 import { Delivery } from './Delivery.js';
 import { Examination } from './Examination.js';
+import { History } from './History.js';
 import { Notices } from './Notices.js';
 import { NotificationMessage } from './NotificationMessage.js';
 import { Payments } from './Payments.js';
@@ -26,15 +30,34 @@ export interface StatusPageProps {
   readonly now: Date;
   /** A banner at the top (e.g. the result of an action just taken). */
   readonly flash?: ComponentChildren;
-  /** Parts added after the manual's eleven (e.g. 申請状況の履歴). */
+  /** Parts added after the manual's eleven. */
   readonly extra?: ComponentChildren;
+  /** 申請状況の履歴 (beyond the manual), shown after the manual's parts. */
+  readonly history?: readonly HistoryEntry[];
+}
+
+/** 検査申請取り下げ・無効・却下・未受付: the manual's 参照先の手順書 is 初回申請; the menu entry is one click away. */
+function ApplyAgain() {
+  return (
+    <section class="panel" aria-labelledby="apply-again-heading">
+      <h2 id="apply-again-heading" class="panel__title">
+        再度の申請
+      </h2>
+      <p>この申請は継続することができません。必要に応じ、再度申請を行ってください（【画面申請】初回申請の操作手順）。</p>
+      <p>
+        <a class="button button--secondary" href="/apply">
+          申請を行う
+        </a>
+      </p>
+    </section>
+  );
 }
 
 /**
  * 申請状況確認 (manual 3 and 5): the eleven parts in the manual's order. Each part appears exactly
  * when the manual says it does; buttons whose action the status does not allow are shown disabled.
  */
-export function StatusPage({ ctx, application, notifications, now, flash, extra }: StatusPageProps) {
+export function StatusPage({ ctx, application, notifications, now, flash, extra, history }: StatusPageProps) {
   const label = procedures[application.procedure].label;
   const actions = allowedActions(application, now);
   const reminders = deadlineReminders(application, now);
@@ -58,9 +81,12 @@ export function StatusPage({ ctx, application, notifications, now, flash, extra 
       {showWithdrawalBox ? <WithdrawalBox /> : null}
       <Delivery application={application} actions={actions} />
       <DeadlineNotices reminders={reminders} notifications={notifications} />
+      <DeadlineCalendar deadlines={runningDeadlines(application, now)} />
       <Notices notices={application.notices} />
       {showCorrection ? <CorrectionInstruction application={application} actions={actions} /> : null}
+      {actions.includes('applyAgain') ? <ApplyAgain /> : null}
       {extra}
+      <History entries={history ?? []} />
       <form method="post" action="/inquiry/logout" class="button-row button-row--end">
         <CsrfField token={ctx.csrfToken} />
         <button type="submit" class="button button--secondary">
