@@ -14,6 +14,8 @@ export interface Config {
   readonly workers: number;
   /** How often the deadline sweeper runs inside the server (0: never; run it from cron instead). */
   readonly sweepIntervalMs: number;
+  /** Benchmarks only (BENCH_ROUTES=1): also serve GET /__bench/hello, a fixed small JSON (see bench/README.md). */
+  readonly benchRoutes: boolean;
   readonly dbPoolSize: number;
   readonly dbStatementTimeoutMs: number;
   readonly production: boolean;
@@ -62,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     workers: int(env, 'WORKERS', 1, 1, 64),
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86_400) * 1000,
+    benchRoutes: bool(env, 'BENCH_ROUTES', false),
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     production,

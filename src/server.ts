@@ -29,7 +29,7 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
   }
   const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger };
   const services = createServices(deps, await loadServerSecrets(deps));
-  const app = await buildApp({ services, logger, trustProxy: config.trustProxy, benchRoutes: options.benchRoutes });
+  const app = await buildApp({ services, logger, trustProxy: config.trustProxy, benchRoutes: options.benchRoutes ?? config.benchRoutes });
   const sweeper = config.sweepIntervalMs > 0 ? startDeadlineSweeper(services, logger, config.sweepIntervalMs) : null;
   return {
     app,

@@ -22,7 +22,9 @@ ${ENVIRONMENT_HELP}
   TRUST_PROXY    comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-* are believed
   SWEEP_INTERVAL_SECONDS  how often the deadline sweeper runs in the server (default 60; 0 = never)
   DB_POOL_SIZE, DB_STATEMENT_TIMEOUT_MS  PostgreSQL pool size (10) and statement timeout (5000)
-  NODE_ENV       production: demo data off by default`,
+  NODE_ENV       production: demo data off by default
+  BENCH_ROUTES   1 | 0 (default 0): benchmarks only, also serve GET /__bench/hello (a fixed small
+                 JSON, the ceiling of npm run bench; see bench/README.md)`,
   async run() {
     const config = loadConfig();
     const logger = createLogger(config.logLevel);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sessionRepository, type SessionKind, type SessionRecord } from '../store/sessions.repository.js';
+import { findSession, sessionRepository, type SessionKind, type SessionRecord } from '../store/sessions.repository.js';
 import type { ServiceDeps } from './context.js';
 
 /** Idle timeout: 30 minutes without a request ends the session. */
@@ -34,7 +34,7 @@ export function makeSessions(deps: ServiceDeps) {
 
     /** The live session for a cookie's token, or null when unknown, idle too long or past its end. */
     async resolve(token: string): Promise<Session | null> {
-      const session = await repo().find(token);
+      const session = await findSession(deps.database, token);
       if (!session) return null;
       const now = deps.clock.now();
       if (now >= session.expiresAt || now.getTime() - session.lastSeenAt.getTime() >= SESSION_IDLE_MS) {

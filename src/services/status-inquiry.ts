@@ -1,5 +1,5 @@
 import type { Application } from '../domain/application.js';
-import { applicationRepository } from '../store/applications.repository.js';
+import { loadApplication } from '../store/applications.repository.js';
 import { historyRepository, type HistoryEntry } from '../store/history.repository.js';
 import { notificationRepository, type Notification } from '../store/notifications.repository.js';
 import type { ServiceDeps } from './context.js';
@@ -16,7 +16,7 @@ export function makeStatusInquiry(deps: ServiceDeps) {
     async read(applicationId: string): Promise<StatusSnapshot | null> {
       const db = deps.database.db;
       const [application, notifications] = await Promise.all([
-        applicationRepository(db, deps.database.dialect).load(applicationId),
+        loadApplication(deps.database, applicationId),
         notificationRepository(db).forApplication(applicationId),
       ]);
       if (!application) return null;

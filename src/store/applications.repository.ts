@@ -1,4 +1,5 @@
-import type { Selectable } from 'kysely';
+import type SQLite from 'better-sqlite3';
+import type { CompiledQuery, Selectable } from 'kysely';
 import type { Application, Attachment, Notice, PaymentLine, PaymentStatus, WeightTaxBand, NoticeKind } from '../domain/application.js';
 import { deadlineInstant } from '../domain/rules.js';
 import { taxOfficeFor, type OfficeCode } from '../domain/offices.js';
@@ -6,7 +7,7 @@ import type { AttachmentKind, AttachmentState, ProcedureCode } from '../domain/p
 import type { ReceiptNumber } from '../domain/receipt-number.js';
 import type { PaymentStage, StatusCode } from '../domain/statuses.js';
 import type { JapanDate } from '../domain/time.js';
-import type { Executor } from './database.js';
+import type { DatabaseHandle, Executor } from './database.js';
 import type { ApplicationsTable, AttachmentsTable, NoticesTable, PaymentLinesTable } from './schema.js';
 
 type AppRow = Selectable<ApplicationsTable>;
@@ -167,6 +168,58 @@ export function fromRows(
     collectionCodeSerial: row.collection_code_serial,
     version: row.version,
   };
+}
+
+/** The read path's statements, prepared once per SQLite connection. */
+const preparedReads = new WeakMap<SQLite.Database, { app: SQLite.Statement; attachments: SQLite.Statement; lines: SQLite.Statement; notices: SQLite.Statement }>();
+/** The read path's queries, compiled once (PostgreSQL): only the id changes between calls. */
+let compiledReads: { app: CompiledQuery<AppRow>; attachments: CompiledQuery; lines: CompiledQuery; notices: CompiledQuery } | null = null;
+
+/**
+ * One application with its parts, for the screens that only read it (the status page, the agency
+ * API's read): the same rows as `applicationRepository(…).load`, without building and compiling the
+ * queries at every call. SQLite: four statements prepared once per connection, run while holding
+ * Kysely's connection, so never in the middle of another request's transaction; PostgreSQL: queries
+ * compiled once, run in parallel on the pool. Call it outside a transaction (inside, use `load`).
+ */
+export async function loadApplication(handle: Pick<DatabaseHandle, 'db' | 'dialect' | 'sqlite'>, id: string): Promise<Application | null> {
+  const sqlite = handle.sqlite;
+  if (sqlite) {
+    let s = preparedReads.get(sqlite);
+    if (!s) {
+      s = {
+        app: sqlite.prepare('select * from applications where id = ?'),
+        attachments: sqlite.prepare('select * from attachments where application_id = ?'),
+        lines: sqlite.prepare('select * from payment_lines where application_id = ?'),
+        notices: sqlite.prepare('select * from notices where application_id = ?'),
+      };
+      preparedReads.set(sqlite, s);
+    }
+    const statements = s;
+    return handle.db.connection().execute(async () => {
+      const row = statements.app.get(id) as AppRow | undefined;
+      if (!row) return null;
+      return fromRows(
+        row,
+        statements.attachments.all(id) as Selectable<AttachmentsTable>[],
+        statements.lines.all(id) as Selectable<PaymentLinesTable>[],
+        statements.notices.all(id) as Selectable<NoticesTable>[],
+      );
+    });
+  }
+  const db = handle.db;
+  compiledReads ??= {
+    app: db.selectFrom('applications').selectAll().where('id', '=', '').compile(),
+    attachments: db.selectFrom('attachments').selectAll().where('application_id', '=', '').compile(),
+    lines: db.selectFrom('payment_lines').selectAll().where('application_id', '=', '').compile(),
+    notices: db.selectFrom('notices').selectAll().where('application_id', '=', '').compile(),
+  };
+  const q = compiledReads;
+  const run = <R>(c: CompiledQuery<R>) => db.executeQuery<R>({ ...c, parameters: [id] });
+  const [app, attachments, lines, notices] = await Promise.all([run(q.app), run(q.attachments), run(q.lines), run(q.notices)]);
+  const row = app.rows[0];
+  if (!row) return null;
+  return fromRows(row, attachments.rows as Selectable<AttachmentsTable>[], lines.rows as Selectable<PaymentLinesTable>[], notices.rows as Selectable<NoticesTable>[]);
 }
 
 export interface LoginRecord {

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Executor } from './database.js';
+import type SQLite from 'better-sqlite3';
+import type { CompiledQuery, Selectable } from 'kysely';
+import type { DatabaseHandle, Executor } from './database.js';
+import type { SessionsTable } from './schema.js';
 
 export type SessionKind = 'applicant' | 'staff';
 
@@ -15,6 +18,45 @@ export interface SessionRecord {
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+function toRecord(r: Selectable<SessionsTable>): SessionRecord {
+  return {
+    idHash: r.id_hash,
+    kind: r.kind as SessionKind,
+    applicationId: r.application_id,
+    staffUserId: r.staff_user_id,
+    createdAt: new Date(r.created_at),
+    lastSeenAt: new Date(r.last_seen_at),
+    expiresAt: new Date(r.expires_at),
+  };
+}
+
+const preparedFind = new WeakMap<SQLite.Database, SQLite.Statement>();
+let compiledFind: CompiledQuery<Selectable<SessionsTable>> | null = null;
+
+/**
+ * The session of a cookie's token, looked up on every request that carries one: the same row as
+ * `sessionRepository(…).find`, by a statement prepared once per SQLite connection (run while holding
+ * Kysely's connection, so never inside another request's transaction) or a query compiled once
+ * (PostgreSQL). Call it outside a transaction.
+ */
+export async function findSession(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, token: string): Promise<SessionRecord | null> {
+  const idHash = hashToken(token);
+  const sqlite = handle.sqlite;
+  if (sqlite) {
+    let stmt = preparedFind.get(sqlite);
+    if (!stmt) {
+      stmt = sqlite.prepare('select * from sessions where id_hash = ?');
+      preparedFind.set(sqlite, stmt);
+    }
+    const statement = stmt;
+    const row = await handle.db.connection().execute(async () => statement.get(idHash) as Selectable<SessionsTable> | undefined);
+    return row ? toRecord(row) : null;
+  }
+  compiledFind ??= handle.db.selectFrom('sessions').selectAll().where('id_hash', '=', '').compile();
+  const { rows } = await handle.db.executeQuery<Selectable<SessionsTable>>({ ...compiledFind, parameters: [idHash] });
+  return rows[0] ? toRecord(rows[0]) : null;
 }
 
 /** Sessions live in the database, so that any server process can serve any request. */
@@ -37,16 +79,7 @@ export function sessionRepository(db: Executor) {
 
     async find(token: string): Promise<SessionRecord | null> {
       const r = await db.selectFrom('sessions').selectAll().where('id_hash', '=', hashToken(token)).executeTakeFirst();
-      if (!r) return null;
-      return {
-        idHash: r.id_hash,
-        kind: r.kind as SessionKind,
-        applicationId: r.application_id,
-        staffUserId: r.staff_user_id,
-        createdAt: new Date(r.created_at),
-        lastSeenAt: new Date(r.last_seen_at),
-        expiresAt: new Date(r.expires_at),
-      };
+      return r ? toRecord(r) : null;
     },
 
     async touch(idHash: string, at: Date): Promise<void> {

@@ -1,0 +1,250 @@
+import { existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { inspectionOffices } from '../../src/domain/offices.js';
+import { japanDateOf } from '../../src/domain/time.js';
+import { argon2Hasher, ARGON2_OPTIONS } from '../../src/services/passwords.js';
+import { migrateToLatest, openDatabase, openSqlite } from '../../src/store/database.js';
+import { openForLoad, type PartitionJob, type PartitionResult } from './partition.js';
+import { buildTemplates, TABLES, type TableName } from './templates.js';
+
+/** Every generated application shares this 申請用パスワード (and one precomputed argon2id hash of it). */
+export const BENCH_PASSWORD = 'bench-Pass-2026';
+
+export interface GenerateOptions {
+  readonly applications: number;
+  /** How many applications have a running deadline that has already passed (for the sweep benchmark). */
+  readonly due: number;
+  readonly out: string;
+  readonly seed: string;
+  readonly now: Date;
+  /** SQLite page cache of each writer during generation, in MiB. */
+  readonly cacheMb: number;
+  /** Writer threads (1–3): the tables are split between them, then merged. */
+  readonly writers: number;
+  /** Drop the secondary (non-unique) indexes during the load and build them again at the end. */
+  readonly deferIndexes: boolean;
+  /** Run PRAGMA foreign_key_check and quick_check at the end (slow on large files). */
+  readonly check: boolean;
+  readonly log: (line: string) => void;
+}
+
+export interface GenerateReport {
+  readonly file: string;
+  readonly applications: number;
+  readonly due: number;
+  readonly seed: string;
+  readonly now: string;
+  readonly baseDay: string;
+  readonly password: string;
+  readonly passwordHashing: string;
+  readonly writers: number;
+  readonly rows: Record<string, number>;
+  readonly totalRows: number;
+  readonly statuses: Record<string, number>;
+  readonly seconds: { templates: number; insert: number; merge: number; indexes: number; finish: number; total: number };
+  /** CPU time of the whole generation (every thread), user + system. */
+  readonly cpuSeconds: number;
+  readonly rowsPerSecond: number;
+  readonly applicationsPerSecond: number;
+  readonly bytes: number;
+  readonly bytesOnDisk: number;
+  readonly loadAverage: { before: number[]; after: number[] };
+  readonly generatedAt: string;
+  readonly node: string;
+}
+
+/** How the tables are split between writers: the history (most rows) alone, the rest shared. */
+function plan(writers: number): TableName[][] {
+  if (writers <= 1) return [[...TABLES]];
+  if (writers === 2) return [['status_history'], ['applications', 'attachments', 'payment_lines', 'notices']];
+  return [['status_history'], ['applications', 'attachments'], ['payment_lines', 'notices']];
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+function removeFile(path: string): void {
+  for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(f, { force: true });
+}
+
+/** The non-unique indexes of the generated tables (unique ones stay: they guard the numbers). */
+function secondaryIndexes(db: import('better-sqlite3').Database, tables: readonly string[]): { name: string; sql: string }[] {
+  const list = db
+    .prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${tables.map((t) => `'${t}'`).join(',')})`)
+    .all() as { name: string; sql: string }[];
+  return list.filter((i) => !/^\s*create\s+unique/i.test(i.sql));
+}
+
+function runWorker(job: PartitionJob, onProgress: (applications: number, rows: number) => void): Promise<PartitionResult> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+      workerData: { entry: new URL('./partition-worker.ts', import.meta.url).href, job },
+    });
+    worker.on('message', (m: { type: 'progress'; applications: number; rows: number } | { type: 'done'; result: PartitionResult }) => {
+      if (m.type === 'progress') onProgress(m.applications, m.rows);
+      else resolvePromise(m.result);
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`writer thread exited with ${code}`));
+    });
+  });
+}
+
+/**
+ * Generates `applications` applications into a SQLite file: the product's migrations first, then
+ * the rows written by 1–3 writer threads (each its own tables, in its own file, with relaxed
+ * settings), merged with SQLite's table-copy path, indexes built, and the file put back to the
+ * product's settings (WAL, checkpointed with synchronous=FULL).
+ */
+export async function generateSqlite(o: GenerateOptions): Promise<GenerateReport> {
+  if (!Number.isSafeInteger(o.applications) || o.applications < 1) throw new Error('--applications must be a positive integer');
+  if (o.applications > 1_000_000_000) throw new Error('--applications: at most 1,000,000,000 (the numbers have nine digits)');
+  if (!Number.isSafeInteger(o.due) || o.due < 0 || o.due > o.applications) throw new Error('--due must be between 0 and --applications');
+  const loadBefore = loadavg();
+  const cpu0 = process.cpuUsage();
+  const started = performance.now();
+  const tmp = `${o.out}.partial`;
+  const partitions = plan(Math.max(1, Math.min(3, o.writers)));
+  const files = partitions.map((_, k) => (k === 0 ? tmp : `${tmp}.${k}`));
+  for (const f of files) removeFile(f);
+
+  // The product's own schema, by its own migrations, in every writer's file.
+  for (const f of files) {
+    const handle = openDatabase({ kind: 'sqlite', path: f });
+    await migrateToLatest(handle);
+    await handle.close();
+  }
+
+  // One real argon2id hash (the product's parameters), shared by every generated application.
+  const passwordHash = await argon2Hasher.hash(BENCH_PASSWORD);
+  const baseDay = japanDateOf(o.now);
+  const set = await buildTemplates(baseDay, passwordHash);
+  const templatesDone = performance.now();
+  o.log(`templates: ${set.templates.length} (${new Set(set.templates.map((t) => t.scenario)).size} scenarios × ${Object.keys(inspectionOffices).length} offices) in ${((templatesDone - started) / 1000).toFixed(1)} s`);
+
+  // Secondary indexes are built once at the end, by sorting, instead of row by row.
+  const deferred: { name: string; sql: string }[] = [];
+  if (o.deferIndexes) {
+    files.forEach((f, k) => {
+      const db = openForLoad(f, 16);
+      const mineOrMerged = k === 0 ? [...TABLES] : partitions[k]!;
+      for (const idx of secondaryIndexes(db, mineOrMerged)) {
+        db.exec(`drop index ${idx.name}`);
+        if (k === 0) deferred.push(idx);
+      }
+      db.close();
+    });
+  }
+
+  o.log(`writing with ${partitions.length} writer thread(s): ${partitions.map((p) => p.join('+')).join(' | ')}`);
+  const done = partitions.map(() => ({ applications: 0, rows: 0 }));
+  let lastLog = performance.now();
+  const insertStarted = performance.now();
+  const report = () => {
+    const now = performance.now();
+    if (now - lastLog < 5000) return;
+    lastLog = now;
+    const s = (now - insertStarted) / 1000;
+    const rows = done.reduce((a, d) => a + d.rows, 0);
+    const slowest = Math.min(...done.map((d) => d.applications));
+    const rate = slowest / s;
+    o.log(`  ${slowest.toLocaleString('en')} applications, ${rows.toLocaleString('en')} rows, ${Math.round(rows / s).toLocaleString('en')} rows/s, ETA ${rate > 0 ? Math.round((o.applications - slowest) / rate) : '?'} s (load ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
+  };
+  const results = await Promise.all(
+    partitions.map((tables, k) =>
+      runWorker(
+        { file: files[k]!, tables, publicNotifications: k === partitions.length - 1, applications: o.applications, due: o.due, seed: o.seed, cacheMb: o.cacheMb, set },
+        (applications, rows) => {
+          done[k]!.applications = applications;
+          done[k]!.rows += rows;
+          report();
+        },
+      ),
+    ),
+  );
+  const insertDone = performance.now();
+  const rows: Record<string, number> = {};
+  for (const r of results) Object.assign(rows, r.rows);
+  const totalRows = Object.values(rows).reduce((a, b) => a + b, 0);
+  o.log(`inserted ${totalRows.toLocaleString('en')} rows in ${((insertDone - insertStarted) / 1000).toFixed(1)} s`);
+
+  // Merge: each table is empty in the main file and has the same columns and indexes, so
+  // INSERT … SELECT * takes SQLite's transfer path (pages of records, no re-encoding).
+  const db = openForLoad(tmp, o.cacheMb);
+  for (let k = 1; k < files.length; k++) {
+    db.exec(`attach database '${files[k]!.replace(/'/g, "''")}' as w${k}`);
+    for (const table of [...partitions[k]!, ...(k === partitions.length - 1 ? ['notifications'] : [])]) {
+      const t0 = performance.now();
+      db.exec(`insert into main.${table} select * from w${k}.${table}`);
+      o.log(`  merged ${table} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    db.exec(`detach database w${k}`);
+    removeFile(files[k]!);
+  }
+  const mergeDone = performance.now();
+
+  for (const idx of deferred) {
+    const t0 = performance.now();
+    db.exec(idx.sql);
+    o.log(`  index ${idx.name} built in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  const indexesDone = performance.now();
+
+  // Back to the product's settings: WAL journal (kept in the file), then a checkpoint with the
+  // product's own connection settings (synchronous=FULL), so the file is complete and durable.
+  db.pragma('locking_mode = NORMAL');
+  db.pragma('journal_mode = WAL');
+  db.close();
+  const product = openSqlite(tmp);
+  product.pragma('wal_checkpoint(TRUNCATE)');
+  if (o.check) {
+    const fk = product.pragma('foreign_key_check') as unknown[];
+    if (fk.length > 0) throw new Error(`foreign_key_check found ${fk.length} problems`);
+    const quick = product.pragma('quick_check', { simple: true });
+    if (quick !== 'ok') throw new Error(`quick_check: ${String(quick)}`);
+    o.log('foreign_key_check and quick_check: ok');
+  }
+  product.close();
+  removeFile(o.out);
+  renameSync(tmp, o.out);
+  for (const f of [`${tmp}-wal`, `${tmp}-shm`]) if (existsSync(f)) rmSync(f, { force: true });
+  const finished = performance.now();
+
+  const st = statSync(o.out);
+  const seconds = (finished - started) / 1000;
+  const result: GenerateReport = {
+    file: o.out,
+    applications: o.applications,
+    due: o.due,
+    seed: o.seed,
+    now: o.now.toISOString(),
+    baseDay,
+    password: BENCH_PASSWORD,
+    passwordHashing: `argon2id m=${ARGON2_OPTIONS.memoryCost} KiB t=${ARGON2_OPTIONS.timeCost} p=${ARGON2_OPTIONS.parallelism}, one precomputed hash shared by every generated application`,
+    writers: partitions.length,
+    rows,
+    totalRows,
+    statuses: results.find((r) => Object.keys(r.statuses).length > 0)?.statuses ?? {},
+    seconds: {
+      templates: round((templatesDone - started) / 1000),
+      insert: round((insertDone - insertStarted) / 1000),
+      merge: round((mergeDone - insertDone) / 1000),
+      indexes: round((indexesDone - mergeDone) / 1000),
+      finish: round((finished - indexesDone) / 1000),
+      total: round(seconds),
+    },
+    cpuSeconds: round((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6),
+    rowsPerSecond: Math.round(totalRows / seconds),
+    applicationsPerSecond: Math.round(o.applications / seconds),
+    bytes: st.size,
+    bytesOnDisk: st.blocks * 512,
+    loadAverage: { before: loadBefore.map((x) => round(x)), after: loadavg().map((x) => round(x)) },
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+  };
+  writeFileSync(`${o.out}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
+
+export const defaultWriters = () => Math.max(1, Math.min(3, cpus().length));

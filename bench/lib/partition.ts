@@ -1,0 +1,445 @@
+import SQLite from 'better-sqlite3';
+import type { OfficeCode } from '../../src/domain/offices.js';
+import type { StatusCode } from '../../src/domain/statuses.js';
+import { address, applicantName, personName, plate } from './people.js';
+import { CellKind, DAY_MS, dayString, japanDay, TABLES, type Cell, type FieldName, type TableName, type Template, type TemplateSet, type TextPart } from './templates.js';
+
+/**
+ * One writer of the generated data: goes through every application (the same deterministic choices
+ * in every writer) and writes the rows of its own tables into its own SQLite file. The tables are
+ * split between writers so that both cores work; the orchestrator merges the files at the end.
+ */
+
+/**
+ * The mix of statuses, by procedure: most applications in a database that has run for a while are
+ * finished (返付済 / 交付済); the rest are spread over every other status, so that every part of the
+ * status page is exercised. Our assumption, not a statistic; see docs/benchmarks.md.
+ */
+export const PROCEDURE_SHARE = { continuousInspection: 0.65, newVehicle: 0.35 } as const;
+export const STATUS_MIX: Record<keyof typeof PROCEDURE_SHARE, Partial<Record<StatusCode, number>>> = {
+  continuousInspection: {
+    returned: 0.64,
+    readyForReturn: 0.03,
+    preparingReturn: 0.02,
+    awaitingAcceptance: 0.02,
+    acceptedAwaitingAttachments: 0.02,
+    inspectionFeesDue: 0.04,
+    inspectionFeesBulkPayment: 0.02,
+    weightTaxDue: 0.015,
+    weightTaxBulkPayment: 0.005,
+    inspectionUnderExamination: 0.04,
+    inspectionCorrectionRequested: 0.03,
+    withdrawn: 0.02,
+    invalidated: 0.04,
+    rejected: 0.03,
+    notAccepted: 0.03,
+  },
+  newVehicle: {
+    delivered: 0.61,
+    readyForDelivery: 0.03,
+    preparingDelivery: 0.02,
+    awaitingAcceptance: 0.02,
+    acceptedAwaitingAttachments: 0.02,
+    inspectionFeesDue: 0.03,
+    inspectionFeesBulkPayment: 0.02,
+    weightTaxDue: 0.01,
+    weightTaxBulkPayment: 0.005,
+    inspectionUnderExamination: 0.03,
+    inspectionCorrectionRequested: 0.02,
+    taxDeclarationUnderExamination: 0.02,
+    taxDeclarationCorrectionRequested: 0.01,
+    vehicleTaxDue: 0.02,
+    vehicleTaxBulkPayment: 0.005,
+    withdrawn: 0.02,
+    invalidated: 0.04,
+    rejected: 0.04,
+    notAccepted: 0.03,
+  },
+};
+/** Share of each office (larger areas file more). */
+export const OFFICE_SHARE: Record<OfficeCode, number> = {
+  tokyo: 0.15,
+  nerima: 0.08,
+  adachi: 0.07,
+  hachioji: 0.06,
+  kanagawa: 0.14,
+  saitama: 0.12,
+  chiba: 0.1,
+  aichi: 0.12,
+  osaka: 0.1,
+  fukuoka: 0.06,
+};
+/** Waiting states (受付審査中, 審査中, 準備中…) are at most this many days old. */
+export const WAITING_DAYS = 5;
+/** Due applications (--due) passed their deadline 1 to this many days ago. */
+export const DUE_SPREAD_DAYS = 20;
+/** Events move by up to this much within their day, so that times differ between applications. */
+const JITTER_MS = 90 * 60_000;
+/** Applications per transaction (and per progress report). */
+export const APPS_PER_TRANSACTION = 20_000;
+/** Rows per multi-row INSERT (fewer calls from JavaScript into SQLite). */
+const ROWS_PER_STATEMENT = 64;
+
+export interface PartitionJob {
+  readonly file: string;
+  readonly tables: readonly TableName[];
+  /** Also write the お知らせ for everyone (one writer does). */
+  readonly publicNotifications: boolean;
+  readonly applications: number;
+  readonly due: number;
+  readonly seed: string;
+  readonly cacheMb: number;
+  readonly set: TemplateSet;
+}
+
+export interface PartitionResult {
+  readonly rows: Record<string, number>;
+  readonly statuses: Record<string, number>;
+}
+
+/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same applications. */
+export class Rng {
+  private s = 0;
+  reset(seed: number): void {
+    this.s = seed | 0;
+  }
+  next = (): number => {
+    this.s = (this.s + 0x6d2b79f5) | 0;
+    let t = Math.imul(this.s ^ (this.s >>> 15), 1 | this.s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  u32(): number {
+    return Math.floor(this.next() * 4294967296) >>> 0;
+  }
+}
+
+export function hash32(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+const hex = (n: number, width: number) => (n >>> 0).toString(16).padStart(width, '0').slice(-width);
+
+/** A UUID-shaped key whose first 12 hex digits count up: inserts append to the primary-key index. */
+function orderedId(counter: number, rng: Rng): string {
+  const c = hex(Math.floor(counter / 0x10000), 8) + hex(counter & 0xffff, 4);
+  return `${c.slice(0, 8)}-${c.slice(8, 12)}-4${hex(rng.u32(), 3)}-${'89ab'[rng.int(4)]}${hex(rng.u32(), 3)}-${hex(rng.u32(), 8)}${hex(rng.u32(), 4)}`;
+}
+
+/** 9 digits unique for every i < 10^9 (7654321 is prime to 10, so i ↦ i·7654321 mod 10^9 is one-to-one). */
+const nineDigits = (i: number) => pad((i * 7_654_321 + 13_579) % 1_000_000_000, 9);
+const tenDigits = (i: number) => pad((i * 7_654_321 + 24_680) % 10_000_000_000, 10);
+
+interface Picker {
+  readonly templates: readonly Template[];
+  readonly cumulative: Float64Array;
+}
+
+function picker(templates: readonly Template[], weight: (t: Template) => number): Picker {
+  const chosen = templates.filter((t) => weight(t) > 0);
+  const cumulative = new Float64Array(chosen.length);
+  let sum = 0;
+  chosen.forEach((t, i) => {
+    sum += weight(t);
+    cumulative[i] = sum;
+  });
+  for (let i = 0; i < cumulative.length; i++) cumulative[i]! /= sum;
+  return { templates: chosen, cumulative };
+}
+
+function pickFrom(p: Picker, r: number): Template {
+  let lo = 0;
+  let hi = p.cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (p.cumulative[mid]! < r) lo = mid + 1;
+    else hi = mid;
+  }
+  return p.templates[lo]!;
+}
+
+export function templateWeight(set: TemplateSet): (t: Template) => number {
+  // Several scenarios may reach one status (e.g. まとめ払い before and after the number is taken): they share its weight.
+  const sameStatus = new Map<string, number>();
+  for (const t of set.templates) {
+    const k = `${t.procedure}/${t.status}/${t.officeCode}`;
+    sameStatus.set(k, (sameStatus.get(k) ?? 0) + 1);
+  }
+  return (t) => {
+    const proc = t.procedure as keyof typeof PROCEDURE_SHARE;
+    const share = STATUS_MIX[proc]?.[t.status] ?? 0;
+    return ((PROCEDURE_SHARE[proc] ?? 0) * share * OFFICE_SHARE[t.officeCode]) / sameStatus.get(`${t.procedure}/${t.status}/${t.officeCode}`)!;
+  };
+}
+
+/** Prepared multi-row INSERTs, one set per table. */
+class SqliteSink {
+  private readonly multi: Record<string, SQLite.Statement> = {};
+  private readonly single: Record<string, SQLite.Statement> = {};
+  private readonly buffers: Record<string, unknown[]> = {};
+  private readonly widths: Record<string, number> = {};
+  readonly counts: Record<string, number> = {};
+
+  constructor(db: SQLite.Database, columns: Record<string, readonly string[]>) {
+    for (const [table, cols] of Object.entries(columns)) {
+      const row = `(${cols.map(() => '?').join(',')})`;
+      const head = `insert into ${table} (${cols.join(',')}) values `;
+      this.multi[table] = db.prepare(head + Array.from({ length: ROWS_PER_STATEMENT }, () => row).join(','));
+      this.single[table] = db.prepare(head + row);
+      this.buffers[table] = [];
+      this.widths[table] = cols.length;
+      this.counts[table] = 0;
+    }
+  }
+
+  buffer(table: string): unknown[] {
+    return this.buffers[table]!;
+  }
+
+  /** Call after pushing one row's values into buffer(table). */
+  rowAdded(table: string): void {
+    this.counts[table]! += 1;
+    const buf = this.buffers[table]!;
+    if (buf.length === this.widths[table]! * ROWS_PER_STATEMENT) {
+      this.multi[table]!.run(buf);
+      buf.length = 0;
+    }
+  }
+
+  flush(): void {
+    for (const [table, buf] of Object.entries(this.buffers)) {
+      const w = this.widths[table]!;
+      for (let i = 0; i < buf.length; i += w) this.single[table]!.run(buf.slice(i, i + w));
+      buf.length = 0;
+    }
+  }
+}
+
+/** Per-application values that replace the template's. */
+interface AppValues {
+  appId: string;
+  arrival: string;
+  receipt: string;
+  shiftDays: number;
+  shiftMs: number;
+  pay: string[];
+  conf: string[];
+  fields: Record<FieldName, string>;
+}
+
+/** 車台番号 in the template's shape: its frame code and a serial (`JF3-1234567`), or ten digits. */
+function chassisFor(t: Template, i: number): string {
+  return t.chassisPrefix === null ? pad((i * 7_654_321 + 97) % 10_000_000_000, 10) : `${t.chassisPrefix}-${pad((i * 7_654_321 + 97) % 10_000_000, 7)}`;
+}
+
+/** Opens a writer's file with the load settings: no rollback journal, no fsync, a large page cache. */
+export function openForLoad(file: string, cacheMb: number): SQLite.Database {
+  const db = new SQLite(file);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.pragma('temp_store = MEMORY');
+  db.pragma(`cache_size = -${Math.round(cacheMb * 1024)}`);
+  db.pragma('foreign_keys = OFF');
+  return db;
+}
+
+/**
+ * Writes the job's tables for every application. `progress` is called after each transaction with
+ * the applications done so far.
+ */
+export function runPartition(job: PartitionJob, progress: (applications: number, rows: number) => void): PartitionResult {
+  const { set } = job;
+  const db = openForLoad(job.file, job.cacheMb);
+  const columns = Object.fromEntries(job.tables.map((t) => [t, set.columns[t]])) as Record<TableName, string[]>;
+  const sink = new SqliteSink(db, columns);
+  const mine = new Set<TableName>(job.tables);
+  const weight = templateWeight(set);
+  const normal = picker(set.templates, weight);
+  const duePicker = picker(set.templates, (t) => (t.kind === 'deadline' && t.deadlineDays !== null ? weight(t) : 0));
+  if (job.due > 0 && duePicker.templates.length === 0) throw new Error('no template has a running deadline');
+  // A database of N applications spans the time Japan takes to file N (about six million a year).
+  const historyDays = Math.min(1000, Math.max(30, Math.ceil((job.applications * 365) / 6_000_000)));
+  const seedHash = hash32(job.seed);
+  const rng = new Rng();
+  const idRng = new Rng();
+  const statusCounts: Record<string, number> = {};
+  const counters: Record<string, number> = { payment_lines: 0, notices: 0, status_history: 0 };
+
+  const dayCache = new Map<number, string>();
+  const day = (n: number) => {
+    let s = dayCache.get(n);
+    if (s === undefined) {
+      s = dayString(n);
+      dayCache.set(n, s);
+    }
+    return s;
+  };
+  const yymmdd = (ms: number) => {
+    const s = day(japanDay(ms));
+    return `${s.slice(2, 4)}${s.slice(5, 7)}${s.slice(8, 10)}`;
+  };
+
+  const values: AppValues = {
+    appId: '',
+    arrival: '',
+    receipt: '',
+    shiftDays: 0,
+    shiftMs: 0,
+    pay: [],
+    conf: [],
+    fields: { applicantName: '', applicantAddress: '', userName: '', userAddress: '', ownerName: '', ownerAddress: '', vehicleNumber: '', chassisNumber: '' },
+  };
+
+  const text = (parts: readonly TextPart[]): string => {
+    let s = '';
+    for (const p of parts) {
+      switch (p.k) {
+        case 'lit':
+          s += p.v;
+          break;
+        case 'instant':
+          s += new Date(p.ms + values.shiftMs).toISOString();
+          break;
+        case 'date':
+          s += day(p.day + values.shiftDays);
+          break;
+        case 'arrival':
+          s += values.arrival;
+          break;
+        case 'receipt':
+          s += values.receipt;
+          break;
+        case 'pay':
+          s += values.pay[p.n];
+          break;
+        case 'conf':
+          s += values.conf[p.n];
+          break;
+        case 'field':
+          s += values.fields[p.f];
+          break;
+      }
+    }
+    return s;
+  };
+
+  const emit = (table: TableName, rows: readonly (readonly Cell[])[]) => {
+    const buf = sink.buffer(table);
+    for (const row of rows) {
+      for (const cell of row) {
+        switch (cell.k) {
+          case CellKind.Const:
+            buf.push(cell.v);
+            break;
+          case CellKind.AppId:
+            buf.push(values.appId);
+            break;
+          case CellKind.NewId:
+            buf.push(orderedId(counters[table]!++, idRng));
+            break;
+          case CellKind.Instant:
+            buf.push(new Date((cell.v as number) + values.shiftMs).toISOString());
+            break;
+          case CellKind.DeadlineInstant:
+            buf.push(new Date((cell.v as number) + values.shiftDays * DAY_MS).toISOString());
+            break;
+          case CellKind.Date:
+            buf.push(day((cell.v as number) + values.shiftDays));
+            break;
+          case CellKind.Arrival:
+            buf.push(values.arrival);
+            break;
+          case CellKind.Receipt:
+            buf.push(values.receipt);
+            break;
+          case CellKind.PaymentNumber:
+            buf.push(values.pay[cell.v as number]);
+            break;
+          case CellKind.ConfirmationNumber:
+            buf.push(values.conf[cell.v as number]);
+            break;
+          case CellKind.Field:
+            buf.push(values.fields[cell.v as FieldName]);
+            break;
+          case CellKind.Text:
+            buf.push(text(cell.v as TextPart[]));
+            break;
+        }
+      }
+      sink.rowAdded(table);
+    }
+  };
+
+  let rowsDone = 0;
+  db.exec('begin');
+  for (let i = 0; i < job.applications; i++) {
+    rng.reset(seedHash ^ Math.imul(i + 1, 0x9e3779b1));
+    // Exactly `due` applications, spread evenly over the file.
+    const due = Math.floor(((i + 1) * job.due) / job.applications) > Math.floor((i * job.due) / job.applications);
+    const t = due ? pickFrom(duePicker, rng.next()) : pickFrom(normal, rng.next());
+    let shiftDays: number;
+    if (due) shiftDays = -(t.deadlineDays! + 1 + rng.int(DUE_SPREAD_DAYS));
+    else if (t.kind === 'terminal') shiftDays = -rng.int(historyDays + 1);
+    else if (t.kind === 'deadline') shiftDays = -rng.int(Math.max(0, t.deadlineDays ?? 0) + 1);
+    else shiftDays = -rng.int(WAITING_DAYS + 1);
+    // Every event stays before the base day (nothing in the future), and within its own day.
+    const jitter = Math.floor((rng.next() * Math.min(JITTER_MS, Math.max(0, set.baseMs - t.lastEventMs - 1000))) / 1000) * 1000;
+    values.shiftDays = shiftDays;
+    values.shiftMs = shiftDays * DAY_MS + jitter;
+    values.appId = orderedId(i, rng);
+    const digits = nineDigits(i);
+    values.arrival = `${yymmdd(t.filedMs + values.shiftMs)}20${digits}`;
+    values.receipt = t.acceptMs !== null ? `${yymmdd(t.acceptMs + values.shiftMs)}10${digits}` : '';
+    values.pay.length = 0;
+    values.conf.length = 0;
+    for (let k = 0; k < t.paymentNumbers; k++) {
+      values.pay.push(`3${tenDigits(i)}${k}${pad(rng.int(100_000_000), 8)}`);
+      values.conf.push(pad(rng.int(1_000_000), 6));
+    }
+    const office = t.officeCode;
+    const f = values.fields;
+    f.applicantName = applicantName(rng.next);
+    f.applicantAddress = address(rng.next, office);
+    f.userName = rng.next() < 0.8 ? personName(rng.next) : f.applicantName;
+    f.userAddress = address(rng.next, office);
+    f.ownerName = personName(rng.next);
+    f.ownerAddress = address(rng.next, office);
+    f.vehicleNumber = plate(rng.next, office);
+    f.chassisNumber = chassisFor(t, i);
+    for (let k = 0; k < TABLES.length; k++) {
+      const table = TABLES[k]!;
+      if (!mine.has(table)) continue;
+      // Child ids from their own stream: the same whichever writer writes the table.
+      idRng.reset(seedHash ^ Math.imul(i + 1, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35));
+      emit(table, t.rows[table]);
+    }
+    statusCounts[t.status] = (statusCounts[t.status] ?? 0) + 1;
+
+    if ((i + 1) % APPS_PER_TRANSACTION === 0 || i + 1 === job.applications) {
+      sink.flush();
+      db.exec('commit');
+      db.exec('begin');
+      const now = Object.values(sink.counts).reduce((a, b) => a + b, 0);
+      progress(i + 1, now - rowsDone);
+      rowsDone = now;
+    }
+  }
+  const rows: Record<string, number> = { ...sink.counts };
+  if (job.publicNotifications) {
+    // お知らせ for everyone (the portal's top page shows the latest).
+    const publish = db.prepare('insert into notifications (id, application_id, title, body, published_at) values (?, null, ?, ?, ?)');
+    publish.run('bench-public-1', '窓口の混雑について', '月末は窓口が混雑します。交付物の受け取りは、混雑を避けてお越しください。', new Date(set.baseMs - 2 * DAY_MS).toISOString());
+    publish.run('bench-public-2', '自動車検査証の電子化について', '自動車検査証は電子化されています。交付物の受け取りには二次元コードを印刷してお持ちください。', new Date(set.baseMs - 30 * DAY_MS).toISOString());
+    rows.notifications = 2;
+  }
+  db.exec('commit');
+  db.close();
+  return { rows, statuses: statusCounts };
+}

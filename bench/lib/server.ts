@@ -1,0 +1,177 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './common.js';
+
+/**
+ * The production server as a separate process: `node dist/src/cli.js serve`, as an operator runs
+ * it, with the bench route switched on and the sweeper off.
+ */
+
+export const CLI = join(ROOT, 'dist/src/cli.js');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (/\.tsx?$/.test(entry.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds dist/ (tsc -p tsconfig.build.json) when it is missing or older than a source file.
+ * TypeScript still writes its output when other files have type errors; the run goes on then,
+ * with a warning, as long as dist/src/cli.js exists.
+ */
+export function buildIfNeeded(log: (line: string) => void): void {
+  const srcNewest = newestMtime(join(ROOT, 'src'));
+  if (existsSync(CLI) && statSync(CLI).mtimeMs >= srcNewest) {
+    log('build: dist/ is up to date');
+    return;
+  }
+  log('build: compiling (tsc -p tsconfig.build.json)…');
+  const tsc = join(ROOT, 'node_modules/.bin/tsc');
+  const r = spawnSync(tsc, ['-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) {
+    const errors = `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.includes('error TS'));
+    if (!existsSync(CLI)) throw new Error(`build failed:\n${errors.slice(0, 20).join('\n')}`);
+    log(`build: WARNING: tsc reported ${errors.length} type error(s) (output written anyway); first: ${errors[0] ?? ''}`);
+  } else {
+    log('build: done');
+  }
+}
+
+export interface ServerOptions {
+  readonly databaseUrl: string;
+  readonly port: number;
+  /** Server processes (node:cluster); 1: a single process. */
+  readonly workers: number;
+  /** Extra node flags (e.g. --cpu-prof). */
+  readonly nodeArgs?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface ServerHandle {
+  readonly pid: number;
+  readonly baseUrl: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** Resident memory of the server (with its workers), bytes, now. */
+  rss(): number;
+  /** The peak resident memory since the last resetPeak() (VmHWM of each process, summed). */
+  peak(): number;
+  resetPeak(): void;
+  stop(): Promise<number | null>;
+  output(): string;
+}
+
+/** Pids of a process and all its descendants (cluster workers). */
+function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    const p = out[i]!;
+    try {
+      for (const tid of readdirSync(`/proc/${p}/task`)) {
+        const children = readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim();
+        if (children) out.push(...children.split(/\s+/).map(Number));
+      }
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function startServer(o: ServerOptions): Promise<ServerHandle> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
+  const env: Record<string, string> = {
+    DATABASE_URL: o.databaseUrl,
+    NODE_ENV: 'production',
+    DEMO_DATA: 'off',
+    BENCH_ROUTES: '1',
+    LOG_LEVEL: 'warn',
+    SWEEP_INTERVAL_SECONDS: '0',
+    HOST: '127.0.0.1',
+    PORT: String(o.port),
+    WORKERS: String(o.workers),
+    // The load generator stands for many clients behind one reverse proxy on this machine: the
+    // server believes its X-Forwarded-For, so per-address login limits apply per client.
+    TRUST_PROXY: '127.0.0.1',
+    ...(o.env ?? {}),
+  };
+  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), CLI, 'serve'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  let exited: number | null | undefined;
+  const exit = new Promise<number | null>((resolveExit) =>
+    child.on('exit', (code) => {
+      exited = code;
+      resolveExit(code);
+    }),
+  );
+  const baseUrl = `http://127.0.0.1:${o.port}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`the server exited with ${exited} while starting:\n${output}`);
+    try {
+      const res = await fetch(`${baseUrl}/__bench/hello`);
+      if (res.status === 200) break;
+      if (res.status === 404) throw new Error('the server answered 404 on /__bench/hello: is BENCH_ROUTES supported by this build? (npm run build)');
+    } catch (e) {
+      if ((e as Error).message.includes('BENCH_ROUTES')) {
+        child.kill('SIGKILL');
+        throw e;
+      }
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the server did not answer within 120 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const pid = child.pid!;
+  return {
+    pid,
+    baseUrl,
+    env,
+    rss: () => processTree(pid).reduce((sum, p) => sum + statusField(p, 'VmRSS'), 0),
+    peak: () => processTree(pid).reduce((sum, p) => sum + statusField(p, 'VmHWM'), 0),
+    resetPeak: () => {
+      // Writing 5 to clear_refs resets VmHWM to the current RSS (Linux ≥ 4.0).
+      for (const p of processTree(pid)) {
+        try {
+          writeFileSync(`/proc/${p}/clear_refs`, '5');
+        } catch {
+          /* not permitted: the sampled peak still counts */
+        }
+      }
+    },
+    async stop() {
+      if (exited !== undefined) return exited;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const code = await exit;
+      clearTimeout(timer);
+      return code;
+    },
+    output: () => output,
+  };
+}

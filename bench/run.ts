@@ -1,0 +1,128 @@
+/**
+ * npm run bench -- [options]
+ *
+ * Starts the production server on a generated database and measures each scenario with autocannon
+ * from this (separate) process on loopback. See bench/README.md.
+ */
+import { parseArgs } from 'node:util';
+import { gib, parseCount } from './lib/common.js';
+import { machineLines, markdownTable, save } from './lib/report.js';
+import { SCENARIO_KEYS, type ScenarioKey } from './lib/scenarios.js';
+import { defaultDatabase, isPostgres, runSuite } from './lib/suite.js';
+
+const HELP = `Usage: npm run bench -- [options]
+
+Builds dist/ if needed, starts the production server (node dist/src/cli.js serve, NODE_ENV=production,
+DEMO_DATA=off, BENCH_ROUTES=1, LOG_LEVEL=warn, SWEEP_INTERVAL_SECONDS=0) on a generated database,
+and measures from this process with autocannon, on loopback, each scenario for a fixed time:
+
+  ceiling    GET /__bench/hello: a fixed small JSON from the same server process
+  status     GET /inquiry/status: the logged-in status page, a different application's session each request
+  login      POST /inquiry/login/password: login step 2 with the argon2id password check
+  api-read   GET /api/v1/applications/:number (agency API, bearer token)
+  api-event  POST /api/v1/applications/:number/events (the payment network records a payment)
+  top        GET /: the portal top
+
+Prints and saves (bench/results/<time>-bench.json and .md, and latest-bench.*) requests a second,
+p50/p99 latency and the server's peak resident memory for each, and the status page's share of the
+ceiling measured in the same run.
+
+Options:
+  --applications N  use data/bench/bench-N.sqlite (default 1000000), generated first if missing
+  --db FILE|URL     another SQLite file, or postgres://… (data loaded by you; see bench/README.md)
+  --duration S      measured seconds per scenario (default 10)
+  --warmup S        unmeasured seconds before each (default 3)
+  --connections C   concurrent connections (default 64)
+  --sessions K      applications (and sessions) the status page rotates over (default 10000)
+  --repeat R        run the whole set R times; the tables show the median (default 1)
+  --only LIST       comma-separated scenarios (default: all, in the order above)
+  --workers W       server processes (WORKERS, node:cluster; default 1)
+  --port P          server port (default 3100)
+  --no-build        do not rebuild dist/
+  -h, --help        this help
+
+The machine's load average (uptime) is recorded before and after each measurement: on a shared
+machine, repeat (--repeat 3) and compare.`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      applications: { type: 'string' },
+      db: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      sessions: { type: 'string' },
+      repeat: { type: 'string' },
+      only: { type: 'string' },
+      workers: { type: 'string' },
+      port: { type: 'string' },
+      'no-build': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const applications = parseCount(values.applications ?? '1000000', '--applications');
+  const database = values.db ?? defaultDatabase(applications);
+  const scenarios = (values.only ? values.only.split(',').map((s) => s.trim()) : [...SCENARIO_KEYS]) as ScenarioKey[];
+  for (const s of scenarios) if (!SCENARIO_KEYS.includes(s)) throw new Error(`--only: unknown scenario ${s} (${SCENARIO_KEYS.join(', ')})`);
+  const result = await runSuite({
+    database,
+    generateApplications: values.db ? null : applications,
+    scenarios,
+    seconds: parseCount(values.duration ?? '10', '--duration'),
+    warmupSeconds: parseCount(values.warmup ?? '3', '--warmup'),
+    connections: parseCount(values.connections ?? '64', '--connections'),
+    sessions: parseCount(values.sessions ?? '10000', '--sessions'),
+    repeat: Math.max(1, parseCount(values.repeat ?? '1', '--repeat')),
+    port: parseCount(values.port ?? '3100', '--port'),
+    workers: Math.max(1, parseCount(values.workers ?? '1', '--workers')),
+    build: !values['no-build'],
+    log: (l) => console.log(l),
+  });
+
+  const status = result.summary.find((s) => s.key === 'status');
+  const ratio = result.statusToCeiling.median;
+  const checks: string[] = [];
+  if (status) {
+    checks.push(`- status page ÷ ceiling: ${ratio ?? '–'} % (each run: ${result.statusToCeiling.each.join(', ') || '–'}) — target ≥ 50 %: ${ratio !== null && ratio >= 50 ? 'met' : 'missed'}`);
+    checks.push(`- status page p99: ${status.p99Ms} ms — target ≤ 20 ms: ${status.p99Ms <= 20 ? 'met' : 'missed'}`);
+    checks.push(`- server peak RSS under the status load: ${status.peakRssMb} MB — target ≤ 200 MB: ${status.peakRssMb <= 200 ? 'met' : 'missed'}`);
+  }
+  const login = result.summary.find((s) => s.key === 'login');
+  if (login) checks.push(`- logins a second (argon2id m=19456 KiB, t=2, p=1): ${login.requestsPerSecond}`);
+  const md = [
+    `# npm run bench — ${result.startedAt}`,
+    '',
+    ...machineLines(result.machine),
+    `- before: \`${result.uptimeBefore}\``,
+    `- after: \`${result.uptimeAfter}\``,
+    `- database: ${result.database.url}${result.database.applications ? `, ${result.database.applications.toLocaleString('en')} applications` : ''}${result.database.bytes ? `, ${gib(result.database.bytes)}` : ''}`,
+    `- ${result.options.connections} connections, ${result.options.seconds} s measured after ${result.options.warmupSeconds} s of warm-up, ${result.options.repeat} run(s), ${result.options.workers} server process(es), ${result.options.sessions.toLocaleString('en')} sessions for the status page`,
+    `- command: \`npm run bench -- ${process.argv.slice(2).join(' ')}\``,
+    '',
+    markdownTable(result.summary),
+    '',
+    ...checks,
+    ...result.skipped.map((s) => `- skipped ${s.key}: ${s.why}`),
+    '',
+    ...result.summary.map((s) => `- ${s.title}: ${result.phases.find((p) => p.key === s.key)?.note ?? ''}`),
+  ].join('\n');
+  const files = save(isPostgres(database) ? 'bench-postgres' : 'bench', result, md);
+  console.log(`\n${md}\n\nsaved ${files.json} and ${files.md}`);
+  return result.summary.some((s) => s.unexpected > 0) ? 3 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`bench: ${(err as Error).stack ?? String(err)}`);
+    process.exitCode = 1;
+  },
+);

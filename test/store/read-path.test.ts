@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoScenarios } from '../../src/demo/scenarios.js';
+import { seedDemo } from '../../src/demo/seed.js';
+import { applicationRepository, loadApplication } from '../../src/store/applications.repository.js';
+import { findSession, sessionRepository } from '../../src/store/sessions.repository.js';
+import { silentLogger, TEST_NOW } from '../support/app.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+/**
+ * The status page's read path (statements prepared once, queries compiled once) gives exactly what
+ * the repository's own `load` and `find` give, and never shows another request's unfinished write.
+ */
+describe('the read path of 申請状況確認 (loadApplication, findSession)', () => {
+  let t: TestDatabase;
+  let ids: string[];
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    await seedDemo(t.handle, { logger: silentLogger, now: TEST_NOW });
+    ids = (await t.handle.db.selectFrom('applications').select('id').orderBy('arrival_number').execute()).map((r) => r.id);
+  }, 120_000);
+  afterAll(async () => {
+    await t.destroy();
+  });
+
+  it('reads every demo application (every status of both procedures) exactly as load does', async () => {
+    expect(ids).toHaveLength(demoScenarios.length);
+    const repo = applicationRepository(t.handle.db, t.handle.dialect);
+    for (const id of ids) {
+      const expected = await repo.load(id);
+      expect(expected).not.toBeNull();
+      // Twice: the second call runs the prepared statements / compiled queries again.
+      expect(await loadApplication(t.handle, id)).toEqual(expected);
+      expect(await loadApplication(t.handle, id)).toEqual(expected);
+    }
+  });
+
+  it('gives null for an application that does not exist', async () => {
+    expect(await loadApplication(t.handle, '00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+
+  it('reads parts in their order: attachments by position, payment lines by position, notices by time', async () => {
+    const withEverything = ids.map(async (id) => (await loadApplication(t.handle, id))!);
+    const apps = await Promise.all(withEverything);
+    const manual = apps.find((a) => a.receiptNumber === '99999999999999999')!;
+    expect(manual.attachments.map((a) => a.kind)).toEqual(['insuranceCertificate', 'safetyStandardCertificate']);
+    expect(manual.paymentLines.map((l) => l.feeKind)).toEqual(['検査手数料', '技術情報管理手数料', '自動車重量税']);
+    expect(manual.notices.map((n) => n.kind)).toEqual(['correction']);
+  });
+
+  it('does not show a change that another request has not committed (and then rolled back)', async () => {
+    const id = ids[0]!;
+    const before = (await loadApplication(t.handle, id))!;
+    let updated!: () => void;
+    const updatedInTransaction = new Promise<void>((r) => (updated = r));
+    let finish!: () => void;
+    const gate = new Promise<void>((r) => (finish = r));
+    const transaction = t.handle.db
+      .transaction()
+      .execute(async (tx) => {
+        await tx.updateTable('applications').set({ applicant_name: '未確定の変更' }).where('id', '=', id).execute();
+        await tx.deleteFrom('attachments').where('application_id', '=', id).execute();
+        updated();
+        await gate;
+        throw new Error('rolled back on purpose');
+      })
+      .catch((e: Error) => e.message);
+    await updatedInTransaction;
+    const read = loadApplication(t.handle, id);
+    finish();
+    expect(await transaction).toBe('rolled back on purpose');
+    const seen = (await read)!;
+    expect(seen.applicant.name).toBe(before.applicant.name);
+    expect(seen.attachments).toEqual(before.attachments);
+  });
+
+  it('finds a session exactly as the repository does, and null for an unknown token', async () => {
+    const token = randomBytes(32).toString('base64url');
+    const now = new Date(TEST_NOW);
+    await sessionRepository(t.handle.db).insert(token, {
+      kind: 'applicant',
+      applicationId: ids[1]!,
+      staffUserId: null,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + 8 * 3600_000),
+    });
+    const expected = await sessionRepository(t.handle.db).find(token);
+    expect(expected?.applicationId).toBe(ids[1]);
+    expect(await findSession(t.handle, token)).toEqual(expected);
+    expect(await findSession(t.handle, token)).toEqual(expected);
+    expect(await findSession(t.handle, 'no-such-token')).toBeNull();
+  });
+
+  it('does not find a session whose login has not committed (and then rolled back)', async () => {
+    const token = randomBytes(32).toString('base64url');
+    let inserted!: () => void;
+    const insertedInTransaction = new Promise<void>((r) => (inserted = r));
+    let finish!: () => void;
+    const gate = new Promise<void>((r) => (finish = r));
+    const transaction = t.handle.db
+      .transaction()
+      .execute(async (tx) => {
+        const now = new Date(TEST_NOW);
+        await sessionRepository(tx).insert(token, { kind: 'applicant', applicationId: ids[2]!, staffUserId: null, createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + 3600_000) });
+        inserted();
+        await gate;
+        throw new Error('rolled back on purpose');
+      })
+      .catch((e: Error) => e.message);
+    await insertedInTransaction;
+    const found = findSession(t.handle, token);
+    finish();
+    expect(await transaction).toBe('rolled back on purpose');
+    expect(await found).toBeNull();
+  });
+});
