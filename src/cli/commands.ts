@@ -4,18 +4,24 @@ import { createLogger } from '../logger.js';
 import { serve } from '../server.js';
 import { migrateToLatest, openDatabase } from '../store/database.js';
 import { ENVIRONMENT_HELP, type Command } from './command.js';
+import { runCluster, withWorkers } from '../cluster.js';
 import { opsCommands } from './ops-commands.js';
 
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Start the web server (portal, staff UI, agency API) / サーバーを起動する',
-  help: `Usage: kei-oss serve
+  help: `Usage: kei-oss serve [--workers N]
 
 Runs the migrations, fills an empty embedded database with demo data (DEMO_DATA), and serves
 the applicants' portal, the staff UI and the agency API. Stops gracefully on SIGTERM/SIGINT.
 マイグレーションを実行し、必要ならデモデータを作成してから、サーバーを起動します。
 
+Options:
+  --workers N    N server processes on this machine sharing the port (default: WORKERS, 1);
+                 see docs/deployment.md
+
 ${ENVIRONMENT_HELP}
+  WORKERS        server processes on this machine (default 1; --workers wins)
   PORT           default 3000
   HOST           default 127.0.0.1 (0.0.0.0 to listen on every interface)
   DEMO_DATA      on | off (default: on for the embedded SQLite database outside production)
@@ -25,9 +31,14 @@ ${ENVIRONMENT_HELP}
   NODE_ENV       production: demo data off by default
   BENCH_ROUTES   1 | 0 (default 0): benchmarks only, also serve GET /__bench/hello (a fixed small
                  JSON, the ceiling of npm run bench; see bench/README.md)`,
-  async run() {
-    const config = loadConfig();
+  options: { workers: { type: 'string' } },
+  async run(values) {
+    const config = withWorkers(loadConfig(), values.workers);
     const logger = createLogger(config.logLevel);
+    if (config.workers > 1) {
+      await runCluster(config, logger);
+      return -1; // keep running
+    }
     await serve(config, logger);
     logger.info({ url: `http://${config.host}:${config.port}/` }, 'kei-oss is listening');
     return -1; // keep running

@@ -314,7 +314,12 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
       await db.updateTable('applications').set({ password_hash: passwordHash }).where('id', '=', id).execute();
     },
 
-    /** Ids of applications whose running deadline has passed, soonest first (uses the partial index). */
+    /**
+     * Ids of applications whose running deadline has passed, soonest first (uses the partial index).
+     * On PostgreSQL the rows are claimed (`FOR UPDATE SKIP LOCKED`): call it inside the transaction
+     * that moves them (see `batchTransaction`), so that another sweeper's claim skips them until that
+     * transaction ends, and finds them no longer due once it commits. SQLite has one writer.
+     */
     async dueForSweep(now: Date, limit: number): Promise<string[]> {
       let query = db
         .selectFrom('applications')

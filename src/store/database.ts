@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, type Driver, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver, type PostgresPool, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrationProvider, migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -13,11 +13,18 @@ export type Executor = Db | Tx;
 export type DatabaseLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema?: string | undefined };
 
 export interface DatabaseOptions {
-  /** PostgreSQL pool size. */
+  /** PostgreSQL pool size: connections this process opens at most (DB_POOL_SIZE, default 10). */
   poolSize?: number | undefined;
-  /** PostgreSQL statement timeout in milliseconds. */
+  /** PostgreSQL statement timeout in milliseconds (DB_STATEMENT_TIMEOUT_MS, default 5000): a longer statement is cancelled. */
   statementTimeoutMs?: number | undefined;
+  /** How the connections show in pg_stat_activity (default `kei-oss`; an `application_name` in the URL wins). */
+  applicationName?: string | undefined;
 }
+
+/** How long a new connection may take before the request fails (and gets the 503 page). */
+export const CONNECT_TIMEOUT_MS = 5000;
+/** A transaction left idle this long (a stuck process) is ended by the server, releasing its row locks. */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
 export interface DatabaseHandle {
   readonly db: Db;
@@ -84,30 +91,175 @@ export function openDatabase(location: DatabaseLocation, options: DatabaseOption
   const pool = new pg.Pool({
     connectionString: location.url,
     max: options.poolSize ?? 10,
+    // Sent at connection start, so every statement of every connection has them; see docs/deployment.md.
     statement_timeout: options.statementTimeoutMs ?? 5000,
-    connectionTimeoutMillis: 5000,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    application_name: options.applicationName ?? 'kei-oss',
+    // Also bounds the wait for a free connection when all are busy: the request fails (503) instead of queueing forever.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
+    // TCP keepalive finds a connection to a server that vanished (failover) without a word.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...(location.schema ? { options: `-c search_path=${location.schema}` } : {}),
   });
-  // A dropped connection (failover, restart) must not crash the process: the pool replaces it.
+  // A dropped connection (failover, restart, pg_terminate_backend) must never crash the process. The pool
+  // listens on idle connections only; this listener also covers one checked out between two queries.
+  // A broken connection is not returned to the pool: the next request opens a new one (reconnection).
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', location, sqlite: null, pool, close: () => db.destroy() };
+  const close = async () => {
+    await db.destroy();
+    // Kysely ends the pool only if it ever used it.
+    if (!pool.ended) await pool.end();
+  };
+  return { db, dialect: 'postgres', location, sqlite: null, pool, close };
 }
 
+/**
+ * The schema that holds Kysely's migration tables on PostgreSQL: the one given, or the first of the
+ * connection's search_path. Kysely looks for its tables in every schema unless told which one, so a
+ * second deployment (or a test) in another schema of the same database would see the first one's.
+ */
+async function migrationSchema(handle: DatabaseHandle, db: Kysely<Database> = handle.db): Promise<string | undefined> {
+  if (handle.location.kind !== 'postgres') return undefined;
+  if (handle.location.schema) return handle.location.schema;
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('DATABASE_URL: search_path に存在するスキーマがありません（スキーマを作成してください）。');
+  return schema;
+}
+
+/**
+ * Runs every migration not yet run. Safe from several processes at once (Kysely takes a lock).
+ * On PostgreSQL the migrations run on one connection without the statement timeout: building an
+ * index on a large table may take longer than any request should.
+ */
 export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]> {
   if (handle.location.kind === 'postgres' && handle.location.schema) {
     await handle.db.executeQuery(CompiledQuery.raw(`create schema if not exists "${handle.location.schema.replace(/"/g, '')}"`));
   }
-  const migrator = new Migrator({ db: handle.db, provider: migrationProvider });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  const run = async (db: Kysely<Database>) => {
+    const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: await migrationSchema(handle, db) });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  };
+  if (handle.dialect !== 'postgres') return run(handle.db);
+  return handle.db.connection().execute(async (db) => {
+    await sql`set statement_timeout = 0`.execute(db);
+    try {
+      return await run(db);
+    } finally {
+      await sql`reset statement_timeout`.execute(db);
+    }
+  });
 }
 
-/** Whether every migration this code knows has run (for /readyz). */
+/** Whether every migration this code knows has run (for /readyz). Throws when the database cannot be reached. */
 export async function migrationsCurrent(handle: DatabaseHandle): Promise<boolean> {
-  const migrator = new Migrator({ db: handle.db, provider: migrationProvider });
+  const migrator = new Migrator({ db: handle.db, provider: migrationProvider, migrationTableSchema: await migrationSchema(handle) });
   const known = await migrator.getMigrations();
   return known.length === Object.keys(migrations).length && known.every((m) => m.executedAt !== undefined);
+}
+
+/**
+ * SQLSTATEs and errors that mean "the database cannot serve now; try again later", not "this request
+ * is wrong": connection lost or refused, server shutting down or starting (failover), too many
+ * connections, a standby that refuses writes, a statement cancelled by the timeout, a deadlock, SQLite
+ * busy past its timeout. The web layer answers them with 503 and a Japanese page, never a 500.
+ */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '57014', '53300', '53400', '25006', '40001', '40P01', '55P03']);
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT', 'SQLITE_BUSY_RECOVERY']);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'is not queryable',
+  'Cannot use a pool after calling end on the pool',
+  'driver has already been destroyed',
+  'Postgres connection has been discarded',
+  // better-sqlite3 after close (shutdown)
+  'The database connection is not open',
+];
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) return true;
+  }
+  return false;
+}
+
+/**
+ * PostgreSQL: runs `work` in ONE transaction on one connection, giving it a handle on that transaction
+ * whose own transactions are savepoints. Code written with "one use case, one transaction" (the
+ * door every event goes through) then runs unchanged inside the batch: the rows the batch claimed
+ * (`FOR UPDATE SKIP LOCKED`) stay locked by it until it commits, and one failing use case rolls back
+ * to its savepoint without undoing the others. The handle is for sequential use (one statement at a
+ * time, as a loop does); its `close` does nothing.
+ */
+export async function batchTransaction<T>(handle: DatabaseHandle, work: (batch: DatabaseHandle) => Promise<T>): Promise<T> {
+  if (handle.dialect !== 'postgres' || !handle.pool) throw new Error('batchTransaction: PostgreSQL only (SQLite has one writer)');
+  const client = await handle.pool.connect();
+  let broken = false;
+  try {
+    await client.query('begin');
+    try {
+      const db = new Kysely<Database>({ dialect: new SavepointDialect(client) });
+      const result = await work({ ...handle, db, close: async () => undefined });
+      const committed = await client.query('commit');
+      if (committed.command === 'ROLLBACK') throw new Error('batchTransaction: the transaction was rolled back');
+      return result;
+    } catch (e) {
+      await client.query('rollback').catch(() => {
+        broken = true;
+      });
+      throw e;
+    }
+  } catch (e) {
+    if (isDatabaseUnavailable(e)) broken = true;
+    throw e;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Kysely on one pg client already inside a transaction: begin/commit/rollback become savepoints. */
+class SavepointDialect extends PostgresDialect {
+  constructor(client: pg.PoolClient) {
+    const pool: PostgresPool = {
+      // Every query goes to the one client; releasing it is the batch's business, not Kysely's.
+      connect: async () => ({ query: ((...args: Parameters<pg.PoolClient['query']>) => client.query(...args)) as pg.PoolClient['query'], release: () => undefined }) as never,
+      end: async () => undefined,
+    };
+    super({ pool });
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const open: string[] = [];
+    let counter = 0;
+    const run = (connection: DatabaseConnection, text: string) => connection.executeQuery(CompiledQuery.raw(text));
+    driver.beginTransaction = async (connection) => {
+      const name = `kei_sp_${++counter}`;
+      await run(connection, `savepoint ${name}`);
+      open.push(name);
+    };
+    driver.commitTransaction = async (connection) => {
+      const name = open.pop();
+      if (name) await run(connection, `release savepoint ${name}`);
+    };
+    driver.rollbackTransaction = async (connection) => {
+      const name = open.pop();
+      if (!name) return;
+      await run(connection, `rollback to savepoint ${name}`);
+      await run(connection, `release savepoint ${name}`);
+    };
+    return driver;
+  }
 }

@@ -15,6 +15,7 @@ import type { Services } from '../services/index.js';
 import { APPLICANT_SESSION_COOKIE, STAFF_SESSION_COOKIE } from './cookies.js';
 import { csrfUserInfo } from './page-context.js';
 import { registerErrorHandlers } from './plugins/errors.js';
+import { healthRoutes } from './health.js';
 import { registerGracefulClose } from './plugins/graceful-close.js';
 import { registerRouteCatalogue } from './plugins/route-catalogue.js';
 import { registerSecurityHeaders } from './plugins/security.js';
@@ -115,6 +116,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.get('/__bench/hello', async () => ({ hello: 'world' }));
   }
 
+  // /healthz and /readyz for load balancers (see docs/deployment.md).
+  await app.register(healthRoutes(services));
   await app.register(portalRoutes, { services });
   return app as unknown as FastifyInstance;
 }

@@ -2,10 +2,16 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { Layout } from '../components/Layout.js';
 import { pageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
+import { isDatabaseUnavailable } from '../../store/database.js';
+
+/** The database is away (restart, failover, overload): a temporary state, said so, with 503 (see docs/deployment.md). */
+export const DATABASE_UNAVAILABLE_MESSAGE =
+  'ただいまシステムを一時的に利用できないため、処理を完了できませんでした。しばらく時間をおいてから、もう一度操作してください。操作の途中だった場合は、申請状況を確認してから操作をやり直してください。解決しない場合は、軽自動車OSS専用ダイヤル（050-3364-0800）にお問い合わせください。';
 
 /** Japanese messages for the errors a client can cause; anything else is 500 and says nothing of why. */
 function describe(error: FastifyError): { status: number; code: string; title: string; message: string } {
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+  if (status >= 500 && isDatabaseUnavailable(error)) return { status: 503, code: 'databaseUnavailable', title: '現在、システムを利用できません', message: DATABASE_UNAVAILABLE_MESSAGE };
   switch (error.code) {
     case 'FST_CSRF_MISSING_SECRET':
     case 'FST_CSRF_INVALID_TOKEN':
@@ -84,6 +90,7 @@ export function sendErrorPage(req: FastifyRequest, reply: FastifyReply, status: 
 export function registerErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const d = describe(error);
+    if (d.code === 'databaseUnavailable') reply.header('retry-after', '30');
     if (d.status >= 500) req.log.error({ err: error }, 'request failed');
     else req.log.info({ code: error.code, status: d.status }, 'request refused');
     return sendErrorPage(req, reply, d.status, d.title, d.message, d.code);
