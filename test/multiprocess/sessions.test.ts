@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src/demo/seed.js';
+import { LOGIN_FAILED_MESSAGE } from '../../src/services/applicant-auth.js';
 import { silentLogger } from '../support/app.js';
 import { textOf, titleOf } from '../support/browser.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -8,8 +9,9 @@ import { HttpBrowser, httpRequest } from './support/http-browser.js';
 import { databaseUrlFor, startServer, type ServerProcess } from './support/processes.js';
 
 const MANUAL_CI = '9999 9999 9999 99999';
+const LOCKED = /申請用パスワードの誤りが続いたため、この受付番号（到達番号）ではログインできないようにしています。\d{4}年 \d{2}月 \d{2}日 \d{2}時 \d{2}分 \d{2}秒以降に、もう一度ログインしてください。/;
 
-describe('two server processes on one PostgreSQL database: any process serves any request', () => {
+describe('two server processes on one PostgreSQL database: any process serves any request, the login lock counts across both', () => {
   let db: TestDatabase;
   let a: ServerProcess;
   let b: ServerProcess;
@@ -56,6 +58,28 @@ describe('two server processes on one PostgreSQL database: any process serves an
     const page = await browser.get(b.url, '/inquiry/status');
     expect(page.statusCode).toBe(200);
     expect(titleOf(page.body)).toBe('申請状況確認 新車｜軽自動車OSS');
+  });
+
+  it('counts wrong passwords across both servers: the 5th locks the number on both, the right password included (issue 5 throttle)', async () => {
+    const number = '1100 0000 0000 00004';
+    const browser = new HttpBrowser();
+    await browser.get(a.url, '/inquiry/login');
+    expect((await browser.post(a.url, '/inquiry/login', { receiptNumber: number })).statusCode).toBe(303);
+    await browser.get(b.url, '/inquiry/login/password');
+    for (let i = 1; i <= 4; i++) {
+      const res = await browser.post((i % 2 ? a : b).url, '/inquiry/login/password', { receiptNumber: number, password: `wrong-${i}` });
+      expect(res.statusCode).toBe(401);
+      expect(textOf(res.body)).toContain(LOGIN_FAILED_MESSAGE);
+    }
+    const fifth = await browser.post(b.url, '/inquiry/login/password', { receiptNumber: number, password: 'wrong-5' });
+    expect(fifth.statusCode).toBe(429);
+    expect(textOf(fifth.body)).toMatch(LOCKED);
+    for (const server of [a, b]) {
+      const right = await browser.post(server.url, '/inquiry/login/password', { receiptNumber: number, password: 'demo0104' });
+      expect(right.statusCode).toBe(429);
+      expect(textOf(right.body)).toMatch(LOCKED);
+      expect(browser.cookies.has('kei_session')).toBe(false);
+    }
   });
 
   it('終了 on one server ends the session on the other', async () => {
