@@ -6,6 +6,7 @@ import { migrateToLatest, openDatabase } from '../store/database.js';
 import { ENVIRONMENT_HELP, type Command } from './command.js';
 import { runCluster, withWorkers } from '../cluster.js';
 import { opsCommands } from './ops-commands.js';
+import { agencyCommands } from './agency-commands.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -133,4 +134,4 @@ ${ENVIRONMENT_HELP}`,
   },
 };
 
-export const commands: readonly Command[] = [serveCommand, migrateCommand, seedDemoCommand, demoLoginsCommand, ...opsCommands];
+export const commands: readonly Command[] = [serveCommand, migrateCommand, seedDemoCommand, demoLoginsCommand, ...opsCommands, ...agencyCommands];

@@ -13,6 +13,7 @@ import type { ServiceDeps } from '../services/context.js';
 import { seededIds } from '../services/ids.js';
 import { argon2Hasher, type PasswordHasher } from '../services/passwords.js';
 import { demoScenarios, loginNumber, type DemoActor, type DemoScenario } from './scenarios.js';
+import { seedAgencyDemo } from './agency.js';
 
 const japanInstant = (date: JapanDate, time: string) => new Date(`${date}T${time}+09:00`);
 
@@ -74,6 +75,8 @@ async function seedOne(deps: ServiceDeps, clock: ReturnType<typeof fixedClock>, 
 export async function seedDemo(handle: DatabaseHandle, options: SeedOptions): Promise<number> {
   const now = options.now ?? new Date();
   if (options.reset) await removeDemo(handle);
+  // Demo clerks and API tokens (src/demo/agency.ts), also for a database seeded before they existed.
+  await seedAgencyDemo(handle, { passwords: options.passwords ?? argon2Hasher, now });
   const existing = await applicationRepository(handle.db, handle.dialect).findIdByNumber(asReceiptNumber(demoScenarios[0]!.arrivalNumber));
   if (existing) return 0;
   const today = japanDateOf(now);

@@ -15,6 +15,8 @@ export function startDeadlineSweeper(services: Services, logger: Logger, interva
         const sessions = await services.sessions.purgeExpired();
         // Login throttle counters that can no longer matter (issue 5).
         await services.loginThrottle.purge();
+        // Idempotency-Key results of the agency API are kept for a day (issue 3, src/services/idempotency.ts).
+        await services.idempotency.purgeExpired();
         if (result.expiredCorrections + result.expiredPayments > 0 || sessions > 0) logger.info({ ...result, sessionsPurged: sessions }, 'deadline sweep');
       } catch (err) {
         logger.error({ err }, 'deadline sweep failed');

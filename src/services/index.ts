@@ -8,6 +8,10 @@ import { makeSweepDeadlines } from './deadline-sweep.js';
 import { makeLoginThrottle } from './login-throttle.js';
 import { makeSessions } from './sessions.js';
 import { makeStatusInquiry } from './status-inquiry.js';
+import { makeApiTokens } from './api-tokens.js';
+import { makeIdempotency } from './idempotency.js';
+import { makeStaffAuth } from './staff-auth.js';
+import { makeWorkList } from './work-list.js';
 
 export interface ServerSecrets {
   /** Signs cookies (CSRF secret, login step carry-over). */
@@ -48,6 +52,11 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets) {
     findApplicationId: makeFindApplicationId(deps),
     sweepDeadlines: makeSweepDeadlines(deps, actOnApplication),
     collectionCodes: makeCollectionCodes(deps, secrets.collectionCodeKey),
+    // Agency side (issue 3): staff UI logins, API tokens, safe retries, the office work list.
+    staffAuth: makeStaffAuth(deps, sessions),
+    apiTokens: makeApiTokens(deps),
+    idempotency: makeIdempotency(deps),
+    workList: makeWorkList(deps),
   };
 }
 

@@ -20,6 +20,8 @@ import { registerGracefulClose } from './plugins/graceful-close.js';
 import { registerRouteCatalogue } from './plugins/route-catalogue.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { portalRoutes } from './portal/index.js';
+import { apiRoutes } from './api/index.js';
+import { staffRoutes } from './staff/index.js';
 
 export interface AppOptions {
   readonly services: Services;
@@ -119,5 +121,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // /healthz and /readyz for load balancers (see docs/deployment.md).
   await app.register(healthRoutes(services));
   await app.register(portalRoutes, { services });
+  await app.register(apiRoutes, { services });
+  await app.register(staffRoutes, { services });
   return app as unknown as FastifyInstance;
 }

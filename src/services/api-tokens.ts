@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import type { Actor } from '../domain/actors.js';
+import type { Application } from '../domain/application.js';
+import { inspectionOffices, isOfficeCode, isTaxOfficeCode, taxOfficeFor, taxOffices, type OfficeCode, type TaxOfficeCode } from '../domain/offices.js';
+import { ok, refuse, type Result } from '../domain/result.js';
+import { apiTokenRepository, isApiRole, type ApiRole, type ApiTokenRecord } from '../store/api-tokens.repository.js';
+import { hashToken } from '../store/sessions.repository.js';
+import type { ServiceDeps } from './context.js';
+
+export type { ApiRole, ApiTokenRecord };
+
+/** Every token starts with this, so that a leaked one is easy to find in logs and repositories. */
+export const API_TOKEN_PREFIX = 'keioss_';
+
+export const apiRoleLabels: Record<ApiRole, string> = {
+  inspectionOffice: '軽自動車検査協会事務所等',
+  taxOffice: '都道府県税事務所',
+  paymentNetwork: '収納機関（Pay-easy）',
+  attachmentSource: '添付書類取得元システム',
+};
+
+export interface NewApiToken {
+  readonly name: string;
+  readonly role: string;
+  /** inspectionOffice: an office code (tokyo, nerima…); taxOffice: a tax office code (tokyoTax…); others: none. */
+  readonly officeCode?: string | null | undefined;
+}
+
+/** The actor a token's events are recorded as in the history. */
+export function tokenActor(token: ApiTokenRecord): Actor {
+  switch (token.role) {
+    case 'inspectionOffice':
+      return { kind: 'inspectionOffice', officeCode: token.officeCode as OfficeCode, id: token.id, label: token.name };
+    case 'taxOffice':
+      return { kind: 'taxOffice', taxOfficeCode: token.officeCode as TaxOfficeCode, id: token.id, label: token.name };
+    case 'paymentNetwork':
+      return { kind: 'paymentNetwork', id: token.id, label: token.name };
+    case 'attachmentSource':
+      return { kind: 'attachmentSource', id: token.id, label: token.name };
+  }
+}
+
+/**
+ * Where a token may read and act: an office only on its own applications, a tax office only on
+ * the new cars registered in its prefecture, the payment network and attachment sources on any.
+ */
+export function tokenMayAccess(token: ApiTokenRecord, app: Pick<Application, 'officeCode' | 'procedure'>): Result<true> {
+  if (token.role === 'inspectionOffice' && token.officeCode !== app.officeCode) {
+    return refuse('otherOffice', '他の事務所等の申請は参照・操作できません。');
+  }
+  if (token.role === 'taxOffice') {
+    if (app.procedure !== 'newVehicle') return refuse('actorNotAllowed', '都道府県税事務所は新車〔新規検査・地方税申告〕の申請のみ参照・操作できます。継続検査の申請は扱えません。');
+    if (taxOfficeFor(app.officeCode).code !== token.officeCode) return refuse('otherOffice', '他の都道府県税事務所の申請は参照・操作できません。');
+  }
+  return ok(true);
+}
+
+/** A token's scope in words (for the command line and logs). */
+export function describeScope(token: Pick<ApiTokenRecord, 'role' | 'officeCode'>): string {
+  if (token.role === 'inspectionOffice' && token.officeCode && isOfficeCode(token.officeCode)) return `${apiRoleLabels.inspectionOffice}（${inspectionOffices[token.officeCode].name}）`;
+  if (token.role === 'taxOffice' && token.officeCode && isTaxOfficeCode(token.officeCode)) return `${apiRoleLabels.taxOffice}（${taxOffices[token.officeCode].name}）`;
+  return apiRoleLabels[token.role];
+}
+
+/** Bearer tokens of the agency API: random, shown once, stored as SHA-256 hashes. */
+export function makeApiTokens(deps: ServiceDeps) {
+  const repo = () => apiTokenRepository(deps.database.db);
+  return {
+    async create(input: NewApiToken, options: { token?: string; id?: string } = {}): Promise<Result<{ token: string; record: ApiTokenRecord }>> {
+      const name = input.name.normalize('NFKC').trim();
+      if (name === '' || name.length > 60 || /[\u0000-\u001f\u007f]/.test(name)) return refuse('invalidInput', 'トークンの名前は1〜60文字で指定してください。');
+      if (!isApiRole(input.role)) return refuse('invalidInput', `ロールは inspectionOffice, taxOffice, paymentNetwork, attachmentSource のいずれかで指定してください（指定値: ${input.role}）。`);
+      const role = input.role;
+      const office = input.officeCode?.trim() || null;
+      if (role === 'inspectionOffice' && (!office || !isOfficeCode(office))) {
+        return refuse('invalidInput', `inspectionOffice のトークンには事務所等のコードを指定してください（${Object.keys(inspectionOffices).join(', ')}）。`);
+      }
+      if (role === 'taxOffice' && (!office || !isTaxOfficeCode(office))) {
+        return refuse('invalidInput', `taxOffice のトークンには都道府県税事務所のコードを指定してください（${Object.keys(taxOffices).join(', ')}）。`);
+      }
+      if ((role === 'paymentNetwork' || role === 'attachmentSource') && office) {
+        return refuse('invalidInput', `${role} のトークンは事務所等に限定されません。事務所等のコードは指定しないでください。`);
+      }
+      const token = options.token ?? `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+      const record: ApiTokenRecord = { id: options.id ?? deps.ids.id(), name, role, officeCode: office, createdAt: deps.clock.now(), revokedAt: null };
+      await repo().insert(record, hashToken(token));
+      return ok({ token, record });
+    },
+
+    /** The live token a bearer value names, or null (unknown, revoked or malformed). */
+    async authenticate(bearer: string): Promise<ApiTokenRecord | null> {
+      if (bearer.length < 20 || bearer.length > 200 || !/^[\x21-\x7e]+$/.test(bearer)) return null;
+      const found = await repo().findByHash(hashToken(bearer));
+      if (!found || found.revokedAt !== null) return null;
+      return found;
+    },
+
+    async revoke(id: string): Promise<boolean> {
+      return repo().revoke(id, deps.clock.now());
+    },
+
+    list: () => repo().list(),
+  };
+}
+
+export type ApiTokens = ReturnType<typeof makeApiTokens>;

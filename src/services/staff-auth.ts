@@ -1,0 +1,88 @@
+import { isOfficeCode, type OfficeCode } from '../domain/offices.js';
+import type { Actor } from '../domain/actors.js';
+import { ok, refuse, type Result } from '../domain/result.js';
+import { staffUserRepository, type StaffUser } from '../store/staff-users.repository.js';
+import type { Session } from './sessions.js';
+import type { Sessions } from './sessions.js';
+import type { ServiceDeps } from './context.js';
+
+/** One message for an unknown login id, a wrong password and a disabled account. */
+export const STAFF_LOGIN_FAILED_MESSAGE = 'ログインIDまたはパスワードが正しくありません。入力内容をご確認ください。';
+
+/** Staff passwords: long enough to resist guessing; a passphrase is welcome. */
+export const STAFF_PASSWORD_MIN = 12;
+export const STAFF_PASSWORD_MAX = 128;
+
+export function checkStaffPassword(password: string): string | null {
+  if (password.length < STAFF_PASSWORD_MIN || password.length > STAFF_PASSWORD_MAX) return `パスワードは${STAFF_PASSWORD_MIN}文字以上${STAFF_PASSWORD_MAX}文字以内で指定してください。`;
+  if (/[\u0000-\u001f\u007f]/.test(password)) return 'パスワードに制御文字は使用できません。';
+  return null;
+}
+
+/** ログインID: lower-case letters, digits, dot, hyphen and underscore. */
+export function checkLoginId(loginId: string): string | null {
+  return /^[a-z0-9][a-z0-9._-]{2,63}$/.test(loginId) ? null : 'ログインIDは半角英小文字・数字・記号（. _ -）の3〜64文字で指定してください。';
+}
+
+export interface NewStaffUser {
+  readonly loginId: string;
+  readonly password: string;
+  readonly displayName: string;
+  readonly officeCode: string;
+}
+
+/** The actor a clerk's decisions are recorded as, in the application's history. */
+export function staffActor(user: StaffUser): Actor {
+  return { kind: 'inspectionOffice', officeCode: user.officeCode, id: user.id, label: user.displayName };
+}
+
+/** Office clerks: created from the command line, argon2id passwords, sessions in the database. */
+export function makeStaffAuth(deps: ServiceDeps, sessions: Sessions) {
+  const repo = () => staffUserRepository(deps.database.db);
+  const dummyHash = deps.passwords.hash('dummy-staff-password-for-timing');
+
+  return {
+    async createUser(input: NewStaffUser, options: { id?: string } = {}): Promise<Result<StaffUser>> {
+      const loginError = checkLoginId(input.loginId);
+      if (loginError) return refuse('invalidInput', loginError);
+      const passwordError = checkStaffPassword(input.password);
+      if (passwordError) return refuse('invalidInput', passwordError);
+      const displayName = input.displayName.normalize('NFKC').trim();
+      if (displayName === '' || displayName.length > 60 || /[\u0000-\u001f\u007f]/.test(displayName)) return refuse('invalidInput', '表示名は1〜60文字で指定してください。');
+      if (!isOfficeCode(input.officeCode)) return refuse('invalidInput', `事務所等のコードが正しくありません: ${input.officeCode}`);
+      const user = {
+        id: options.id ?? deps.ids.id(),
+        loginId: input.loginId,
+        displayName,
+        officeCode: input.officeCode as OfficeCode,
+        createdAt: deps.clock.now(),
+        disabledAt: null,
+        passwordHash: await deps.passwords.hash(input.password),
+      };
+      if (!(await repo().insert(user))) return refuse('alreadyDone', `ログインID「${input.loginId}」はすでに使われています。`);
+      const { passwordHash: _hash, ...created } = user;
+      return ok(created);
+    },
+
+    /** Checks the login id and password; on success a new session (a new id at every login). */
+    async login(loginId: string, password: string): Promise<Result<{ token: string; user: StaffUser }>> {
+      const found = await repo().findByLoginId(loginId);
+      const valid = await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password);
+      if (!found || !valid || found.disabledAt !== null) return refuse('invalidCredentials', STAFF_LOGIN_FAILED_MESSAGE);
+      const { token } = await sessions.start('staff', { staffUserId: found.id });
+      const { passwordHash: _hash, ...user } = found;
+      return ok({ token, user });
+    },
+
+    /** The clerk of a live staff session, or null (unknown or disabled since). */
+    async userOf(session: Session | null): Promise<StaffUser | null> {
+      if (!session || session.kind !== 'staff' || !session.staffUserId) return null;
+      const found = await repo().findById(session.staffUserId);
+      if (!found || found.disabledAt !== null) return null;
+      const { passwordHash: _hash, ...user } = found;
+      return user;
+    },
+  };
+}
+
+export type StaffAuth = ReturnType<typeof makeStaffAuth>;

@@ -1,0 +1,100 @@
+import { sql } from 'kysely';
+import type { OfficeCode } from '../domain/offices.js';
+import type { ProcedureCode } from '../domain/procedures.js';
+import type { ReceiptNumber } from '../domain/receipt-number.js';
+import type { StatusCode } from '../domain/statuses.js';
+import type { Executor } from './database.js';
+
+export interface WorkListQuery {
+  readonly officeCode: OfficeCode;
+  /** The statuses to list (never empty: the office's index is (office_code, status, deadline_at)). */
+  readonly statuses: readonly StatusCode[];
+  readonly procedure: ProcedureCode | null;
+  /** Only applications whose running deadline passes before this instant (deadline_at < value). */
+  readonly deadlineBefore: Date | null;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** One row of the staff work list: enough to choose what to open, nothing more. */
+export interface WorkListRow {
+  readonly id: string;
+  readonly procedure: ProcedureCode;
+  readonly arrivalNumber: ReceiptNumber;
+  readonly receiptNumber: ReceiptNumber | null;
+  readonly status: StatusCode;
+  readonly statusChangedAt: Date;
+  readonly filedAt: Date;
+  readonly applicantName: string;
+  readonly userName: string;
+  readonly vehicleNumber: string | null;
+  readonly chassisNumber: string;
+  /** The instant the running deadline passes (the day after 期限日 in Japan), or null. */
+  readonly deadlineAt: Date | null;
+  readonly correctionDeadline: string | null;
+}
+
+/**
+ * The office's work list, through applications_office_status_idx (office_code, status, deadline_at):
+ * equality on the office, a list of statuses, deadline soonest first (no deadline last), then
+ * the longest waiting first.
+ */
+export function workListRepository(db: Executor) {
+  function filtered(q: WorkListQuery) {
+    let query = db.selectFrom('applications').where('office_code', '=', q.officeCode).where('status', 'in', [...q.statuses]);
+    if (q.procedure) query = query.where('procedure', '=', q.procedure);
+    if (q.deadlineBefore) query = query.where('deadline_at', 'is not', null).where('deadline_at', '<', q.deadlineBefore.toISOString());
+    return query;
+  }
+
+  return {
+    async page(q: WorkListQuery): Promise<WorkListRow[]> {
+      const rows = await filtered(q)
+        .select([
+          'id',
+          'procedure',
+          'arrival_number',
+          'receipt_number',
+          'status',
+          'status_changed_at',
+          'filed_at',
+          'applicant_name',
+          'user_name',
+          'vehicle_number',
+          'chassis_number',
+          'deadline_at',
+          'correction_deadline',
+        ])
+        // Portable "nulls last": false (0) sorts before true (1) on both databases.
+        .orderBy(sql`deadline_at is null`)
+        .orderBy('deadline_at')
+        .orderBy('status_changed_at')
+        .orderBy('id')
+        .limit(q.limit)
+        .offset(q.offset)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        procedure: r.procedure as ProcedureCode,
+        arrivalNumber: r.arrival_number as ReceiptNumber,
+        receiptNumber: r.receipt_number as ReceiptNumber | null,
+        status: r.status as StatusCode,
+        statusChangedAt: new Date(r.status_changed_at),
+        filedAt: new Date(r.filed_at),
+        applicantName: r.applicant_name,
+        userName: r.user_name,
+        vehicleNumber: r.vehicle_number,
+        chassisNumber: r.chassis_number,
+        deadlineAt: r.deadline_at ? new Date(r.deadline_at) : null,
+        correctionDeadline: r.correction_deadline,
+      }));
+    },
+
+    async count(q: Omit<WorkListQuery, 'limit' | 'offset'>): Promise<number> {
+      const row = await filtered({ ...q, limit: 0, offset: 0 })
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import type { Static } from '@fastify/type-provider-typebox';
+import { noticeKindLabels, type Application, type Party } from '../../domain/application.js';
+import { eventAllowedIn, eventLabels, eventsFor } from '../../domain/events.js';
+import { inspectionOffices } from '../../domain/offices.js';
+import { attachmentKinds, attachmentStates, procedures } from '../../domain/procedures.js';
+import { currentDeadline } from '../../domain/rules.js';
+import { isStatusCode, statuses, type StatusDefinition } from '../../domain/statuses.js';
+import type { ApiTokenRecord } from '../../services/api-tokens.js';
+import type { HistoryEntry } from '../../store/history.repository.js';
+import type { ApplicationView, HistoryEntryView } from './schemas.js';
+
+/** The events this token may post to the application now (by its role and the current status). */
+export function availableEvents(app: Application, token: ApiTokenRecord): string[] {
+  const def: StatusDefinition = statuses[app.status];
+  if (def.terminal) return [];
+  return eventsFor(token.role).filter((t) => eventAllowedIn(t, app.status));
+}
+
+/**
+ * An application as the agencies read it. Addresses go only to the offices that examine the
+ * application; the payment network and attachment sources do not need them.
+ */
+export function applicationView(app: Application, token: ApiTokenRecord): Static<typeof ApplicationView> {
+  const withAddresses = token.role === 'inspectionOffice' || token.role === 'taxOffice';
+  const party = (p: Party) => ({ name: p.name, nameHigh: p.nameHigh, address: withAddresses ? p.address : null });
+  return {
+    id: app.id,
+    procedure: app.procedure,
+    procedureLabel: procedures[app.procedure].fullLabel,
+    arrivalNumber: app.arrivalNumber,
+    receiptNumber: app.receiptNumber,
+    status: app.status,
+    statusLabel: statuses[app.status].label,
+    statusChangedAt: app.statusChangedAt.toISOString(),
+    filedAt: app.filedAt.toISOString(),
+    officeCode: app.officeCode,
+    officeName: inspectionOffices[app.officeCode].name,
+    version: app.version,
+    applicant: party(app.applicant),
+    user: party(app.user),
+    owner: app.owner ? party(app.owner) : null,
+    vehicle: {
+      vehicleNumber: app.vehicle.vehicleNumber,
+      chassisNumber: app.vehicle.chassisNumber,
+      model: app.vehicle.model,
+      weightTaxBand: app.vehicle.weightTaxBand,
+      acquisitionPrice: app.vehicle.acquisitionPrice,
+      environmentalTaxRate: app.vehicle.environmentalTaxRate,
+    },
+    recordingAgent: app.recordingAgent ? { ...app.recordingAgent } : null,
+    partialDocumentExamination: app.partialDocumentExamination,
+    examinationCompletedOn: app.examinationCompletedOn,
+    deadline: currentDeadline(app),
+    attachments: app.attachments.map((a) => ({ kind: a.kind, label: attachmentKinds[a.kind], state: a.state, stateLabel: attachmentStates[a.state] })),
+    paymentLines: app.paymentLines.map((l) => ({
+      stage: l.stage,
+      feeKind: l.feeKind,
+      feeClass: l.feeClass,
+      amount: l.amount,
+      payeeName: l.payeeName,
+      payeeKana: l.payeeKana,
+      collectorNumber: l.collectorNumber,
+      paymentNumber: l.paymentNumber,
+      confirmationNumber: l.confirmationNumber,
+      paymentCategory: l.paymentCategory,
+      status: l.status,
+      paidOn: l.paidOn,
+      dueOn: l.dueOn,
+    })),
+    notices: app.notices.map((n) => ({
+      kind: n.kind,
+      kindLabel: noticeKindLabels[n.kind],
+      agencyName: n.agencyName,
+      deadline: n.deadline,
+      reasonTitle: n.reasonTitle,
+      reasonDetail: n.reasonDetail,
+      issuedAt: n.issuedAt.toISOString(),
+      resolvedAt: n.resolvedAt ? n.resolvedAt.toISOString() : null,
+    })),
+    collectionCodeSerial: app.collectionCodeSerial,
+    availableEvents: availableEvents(app, token),
+  };
+}
+
+export function historyView(h: HistoryEntry): Static<typeof HistoryEntryView> {
+  return {
+    seq: h.seq,
+    event: h.event,
+    eventLabel: (eventLabels as Record<string, string>)[h.event] ?? h.event,
+    fromStatus: h.fromStatus,
+    toStatus: h.toStatus,
+    toStatusLabel: isStatusCode(h.toStatus) ? statuses[h.toStatus].label : h.toStatus,
+    actor: { kind: h.actorKind, id: h.actorId, label: h.actorLabel },
+    reason: h.reason,
+    details: h.details,
+    occurredAt: h.occurredAt.toISOString(),
+  };
+}

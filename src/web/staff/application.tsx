@@ -1,0 +1,206 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { displayNumber, type Application } from '../../domain/application.js';
+import { procedures } from '../../domain/procedures.js';
+import { formatReceiptNumber, parseReceiptNumber } from '../../domain/receipt-number.js';
+import { deadlineReminders } from '../../domain/rules.js';
+import { statuses } from '../../domain/statuses.js';
+import { toAgencyEvent, type AgencyEventInput } from '../../services/agency-input.js';
+import type { Services } from '../../services/index.js';
+import { staffActor } from '../../services/staff-auth.js';
+import type { HistoryEntry } from '../../store/history.repository.js';
+import type { Notification } from '../../store/notifications.repository.js';
+import type { StaffUser } from '../../store/staff-users.repository.js';
+import { Banner, ErrorSummary, type ErrorItem } from '../components/forms.js';
+import type { PageContext } from '../page-context.js';
+import { renderDocument } from '../render.js';
+import { refusalStatus } from '../api/errors.js';
+import { Attachments } from '../portal/status/Attachments.js';
+import { CurrentStatus } from '../portal/status/CurrentStatus.js';
+import { DeadlineNotices } from '../portal/status/DeadlineNotices.js';
+import { Delivery } from '../portal/status/Delivery.js';
+import { Examination } from '../portal/status/Examination.js';
+import { Notices } from '../portal/status/Notices.js';
+import { Payments } from '../portal/status/Payments.js';
+import { ProgressSteps } from '../portal/status/ProgressSteps.js';
+import { StaffLayout } from './components.js';
+import { DecisionForm, availableDecisions, decisionKeys, decisions, fieldId, type DecisionField, type DecisionFormState, type DecisionKey } from './decisions.js';
+import { staffContext, staffUserOf } from './guard.js';
+import { History } from './History.js';
+
+export const STALE_FORM_MESSAGE = '画面の情報が古いか正しくありません。申請の詳細をもう一度表示してから操作してください。';
+export const NOT_FOUND_TITLE = '申請が見つかりません';
+export const NOT_FOUND_MESSAGE = '指定された受付番号（到達番号）の申請は、この事務所等の申請の中に見つかりません。';
+
+interface PageProps {
+  readonly ctx: PageContext;
+  readonly application: Application;
+  readonly history: readonly HistoryEntry[];
+  readonly notifications: readonly Notification[];
+  readonly now: Date;
+  readonly done?: DecisionKey | undefined;
+  readonly problem?: { readonly message: string; readonly state?: DecisionFormState | undefined } | undefined;
+}
+
+/**
+ * 申請の詳細: what the applicant sees (the status page's parts, read-only), the clerk's decisions
+ * allowed in the current status, and the whole history.
+ */
+export function StaffApplicationPage({ ctx, application: app, history, notifications, now, done, problem }: PageProps) {
+  const number = formatReceiptNumber(displayNumber(app));
+  const label = procedures[app.procedure].label;
+  const available = availableDecisions(app);
+  const state = problem?.state;
+  const items: ErrorItem[] = [];
+  if (problem) {
+    const fieldErrors = Object.entries(state?.errors ?? {}) as [DecisionField, string][];
+    if (fieldErrors.length > 0 && state) {
+      for (const [f, message] of fieldErrors) items.push({ field: f === 'kind' ? `decision-${state.decision}` : fieldId(state.decision, f), message });
+    } else items.push({ field: state && available.includes(state.decision) ? `decision-${state.decision}` : 'decisions', message: problem.message });
+  }
+  return (
+    <StaffLayout ctx={ctx} title={`申請の詳細 ${number}`} hasErrors={items.length > 0} current="application" wide>
+      <h1 class="page-title">
+        <span class="page-title__crumb">申請の詳細</span> {number} <span class="procedure-tag">{label}</span>
+      </h1>
+      <ErrorSummary items={items} title={state && items.length > 0 ? `「${decisions[state.decision].title(app)}」を記録できませんでした` : undefined} />
+      {done ? (
+        <Banner kind="success" title={`「${decisions[done].title(app)}」を記録しました。`}>
+          <p>申請者の画面の申請状況は「{statuses[app.status].label}」です。</p>
+        </Banner>
+      ) : null}
+      <p>
+        <a href="/staff/applications">作業一覧へ戻る</a>
+      </p>
+      <h2 class="staff-section-title">申請者の画面に表示されている内容</h2>
+      <div class="applicant-view">
+        <ProgressSteps application={app} />
+        <CurrentStatus application={app} />
+        <Attachments application={app} />
+        <Examination application={app} />
+        <Payments application={app} actions={[]} />
+        <Delivery application={app} actions={[]} />
+        <DeadlineNotices reminders={deadlineReminders(app, now)} notifications={notifications} />
+        <Notices notices={app.notices} />
+      </div>
+      <section class="panel decisions" id="decisions" aria-labelledby="decisions-heading" tabIndex={-1}>
+        <h2 id="decisions-heading" class="panel__title">
+          事務所等の操作
+        </h2>
+        {available.length === 0 ? (
+          <p>
+            現在の申請状況（{statuses[app.status].label}）では、事務所等が行う操作はありません。
+            {statuses[app.status].terminal ? 'この申請は完了または終了しており、これ以上進められません。' : '申請者、収納機関、添付書類取得元、都道府県税事務所の操作を待っています。'}
+          </p>
+        ) : (
+          available.map((d) => <DecisionForm app={app} decision={d} csrfToken={ctx.csrfToken} now={now} state={state} />)
+        )}
+      </section>
+      <History entries={history} />
+    </StaffLayout>
+  );
+}
+
+const NumberParams = Type.Object({ number: Type.String({ maxLength: 40 }) });
+const DecisionParams = Type.Object({ number: Type.String({ maxLength: 40 }), decision: Type.Enum([...decisionKeys]) });
+const DecisionBody = Type.Object({
+  _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+  version: Type.String({ maxLength: 20 }),
+  reasonTitle: Type.Optional(Type.String({ maxLength: 2000 })),
+  reasonDetail: Type.Optional(Type.String({ maxLength: 10_000 })),
+  deadline: Type.Optional(Type.String({ maxLength: 40 })),
+  dueOn: Type.Optional(Type.String({ maxLength: 40 })),
+  completedOn: Type.Optional(Type.String({ maxLength: 40 })),
+  vehicleNumber: Type.Optional(Type.String({ maxLength: 200 })),
+  kind: Type.Optional(Type.String({ maxLength: 60 })),
+});
+
+const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
+
+export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox {
+  /** The application a number names, only if it is the clerk's office's: another office's is "not found". */
+  async function load(user: StaffUser, number: string): Promise<Application | null> {
+    const parsed = parseReceiptNumber(number);
+    if (!parsed.ok) return null;
+    const id = await services.findApplicationId(parsed.value);
+    const snapshot = id ? await services.statusInquiry.read(id) : null;
+    if (!snapshot || snapshot.application.officeCode !== user.officeCode) return null;
+    return snapshot.application;
+  }
+
+  async function render(req: FastifyRequest, reply: FastifyReply, status: number, app: Application, extra: Pick<PageProps, 'done' | 'problem'> = {}) {
+    const [snapshot, history] = await Promise.all([services.statusInquiry.read(app.id), services.statusInquiry.history(app.id)]);
+    const current = snapshot?.application ?? app;
+    return html(
+      reply,
+      status,
+      renderDocument(
+        <StaffApplicationPage ctx={staffContext(req, reply)} application={current} history={history} notifications={snapshot?.notifications ?? []} now={services.deps.clock.now()} {...extra} />,
+      ),
+    );
+  }
+
+  function notFound(req: FastifyRequest, reply: FastifyReply) {
+    return html(
+      reply,
+      404,
+      renderDocument(
+        <StaffLayout ctx={staffContext(req, reply)} title={NOT_FOUND_TITLE} current="application">
+          <h1>{NOT_FOUND_TITLE}</h1>
+          <p>{NOT_FOUND_MESSAGE}</p>
+          <p>
+            <a href="/staff/applications">作業一覧へ戻る</a>
+          </p>
+        </StaffLayout>,
+      ),
+    );
+  }
+
+  return async (app) => {
+    app.get('/staff/applications/:number', { schema: { params: NumberParams, querystring: Type.Object({ done: Type.Optional(Type.Enum([...decisionKeys])) }) } }, async (req, reply) => {
+      const found = await load(staffUserOf(req), req.params.number);
+      if (!found) return notFound(req, reply);
+      return render(req, reply, 200, found, { done: req.query.done as DecisionKey | undefined });
+    });
+
+    app.post(
+      '/staff/applications/:number/:decision',
+      { schema: { params: DecisionParams, body: DecisionBody }, attachValidation: true, preHandler: app.csrfProtection },
+      async (req, reply) => {
+        const user = staffUserOf(req);
+        if (req.validationError && (req.validationError as { validationContext?: string }).validationContext === 'params') return notFound(req, reply);
+        const found = await load(user, req.params.number);
+        if (!found) return notFound(req, reply);
+        const decision = req.params.decision as DecisionKey;
+        const def = decisions[decision];
+        const body = req.validationError ? null : req.body;
+        const values: Partial<Record<DecisionField, string>> = {};
+        for (const f of ['reasonTitle', 'reasonDetail', 'deadline', 'dueOn', 'completedOn', 'vehicleNumber', 'kind'] as const) {
+          const v = body?.[f];
+          if (typeof v === 'string') values[f] = v;
+        }
+        const fail = (status: number, message: string, errors: Partial<Record<DecisionField, string>> = {}) =>
+          render(req, reply, status, found, { problem: { message, state: { decision, values, errors } } });
+
+        if (!body) return fail(400, '入力内容が長すぎるか、形式が正しくありません。入力内容を確認してください。');
+        if (!/^[1-9][0-9]{0,9}$/.test(body.version)) return fail(400, STALE_FORM_MESSAGE);
+        const errors: Partial<Record<DecisionField, string>> = {};
+        if (decision === 'complete-examination' && found.procedure === 'newVehicle' && (values.vehicleNumber ?? '').trim() === '') errors.vehicleNumber = '車両番号を入力してください。';
+        const input: AgencyEventInput = { type: def.event, ...values, vehicleNumber: found.procedure === 'newVehicle' ? values.vehicleNumber : undefined };
+        const built = toAgencyEvent(input);
+        if (!built.ok) Object.assign(errors, built.errors);
+        if (Object.keys(errors).length > 0 || !built.ok) return fail(400, '入力内容にエラーがあります。', errors);
+
+        const result = await services.actOnApplication(found.id, built.event, staffActor(user), { expectedVersion: Number(body.version) });
+        if (!result.ok) {
+          const { code, message } = result.refusal;
+          const status = refusalStatus[code] ?? 400;
+          if (code === 'invalidInput' && def.dateField) return fail(status, message, { [def.dateField]: message });
+          return fail(status, message);
+        }
+        req.log.info({ event: def.event, applicationId: found.id, staffUserId: user.id }, 'staff decision');
+        return reply.redirect(`/staff/applications/${displayNumber(result.value.application)}?done=${decision}`, 303);
+      },
+    );
+  };
+}

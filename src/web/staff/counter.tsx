@@ -1,0 +1,178 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { displayNumber, type Application } from '../../domain/application.js';
+import { formatJapanDateTime } from '../../domain/format.js';
+import { procedures } from '../../domain/procedures.js';
+import { formatReceiptNumber, parseReceiptNumber } from '../../domain/receipt-number.js';
+import { ok, refuse, type Result } from '../../domain/result.js';
+import { statuses } from '../../domain/statuses.js';
+import { formatVehicleNumber } from '../../domain/vehicle.js';
+import { INVALID_CODE_MESSAGE, decodeCollectionCode } from '../../services/collection-codes.js';
+import type { Services } from '../../services/index.js';
+import { staffActor } from '../../services/staff-auth.js';
+import type { StaffUser } from '../../store/staff-users.repository.js';
+import { Banner, CsrfField, ErrorSummary } from '../components/forms.js';
+import type { PageContext } from '../page-context.js';
+import { renderDocument } from '../render.js';
+import { refusalStatus } from '../api/errors.js';
+import { StaffField, StaffLayout } from './components.js';
+import { staffContext, staffUserOf } from './guard.js';
+
+const TITLE = '窓口での受け取り確認';
+export const OTHER_OFFICE_CODE_MESSAGE = 'この二次元コードの申請は、申請先が他の事務所等です。申請先の事務所等の窓口で受け取るよう案内してください。';
+const CODE_MAX = 200;
+
+/** The 2D code's content, as typed or as a USB scanner types it (it ends with Enter, which submits). */
+function CodeForm({ ctx, value, error }: { ctx: PageContext; value?: string; error?: string }) {
+  return (
+    <form method="post" action="/staff/counter" class="form" novalidate>
+      <CsrfField token={ctx.csrfToken} />
+      <StaffField
+        id="code"
+        name="code"
+        label="二次元コードの内容"
+        value={value}
+        error={error}
+        autofocus
+        maxLength={CODE_MAX}
+        width="long"
+        hint="申請者が提示した「受取者認証兼受取車両個別申告用二次元コード」をスキャナーで読み取るか、コードの下に印字された内容を入力してください。"
+      />
+      <div class="button-row">
+        <button type="submit" class="button button--primary">
+          確認する
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function CounterPage({ ctx, value, error, done }: { ctx: PageContext; value?: string; error?: string; done?: Application | null }) {
+  return (
+    <StaffLayout ctx={ctx} title={TITLE} hasErrors={Boolean(error)} current="counter">
+      <h1 class="page-title">{TITLE}</h1>
+      <ErrorSummary items={error ? [{ field: 'code', message: error }] : []} />
+      {done ? (
+        <Banner kind="success" title={`受け取りを記録しました（${formatReceiptNumber(displayNumber(done))}：${statuses[done.status].label}）。`}>
+          <p>続けて次の二次元コードを確認できます。</p>
+        </Banner>
+      ) : null}
+      <p>交付物（自動車検査証等）を渡す前に、申請者の二次元コードがこの事務所等の、準備が完了した申請のものであることを確認します。</p>
+      <CodeForm ctx={ctx} value={value} error={error} />
+    </StaffLayout>
+  );
+}
+
+/** The application the code belongs to, with the hand-over button (the clerk checks the person and the car first). */
+function ConfirmPage({ ctx, app, code, error }: { ctx: PageContext; app: Application; code: string; error?: string }) {
+  const number = formatReceiptNumber(displayNumber(app));
+  const rows: [string, string][] = [
+    ['受付番号', number],
+    ['手続', procedures[app.procedure].fullLabel],
+    ['申請状況', statuses[app.status].label],
+    ['車両番号', app.vehicle.vehicleNumber ? formatVehicleNumber(app.vehicle.vehicleNumber) : ''],
+    ['車台番号', app.vehicle.chassisNumber],
+    ['申請者名', app.applicant.name],
+    ['使用者名', app.user.name],
+    ['状況更新日時', formatJapanDateTime(app.statusChangedAt)],
+  ];
+  return (
+    <StaffLayout ctx={ctx} title={`${TITLE}（${number}）`} hasErrors={Boolean(error)} current="counter">
+      <h1 class="page-title">{TITLE}</h1>
+      <ErrorSummary items={error ? [{ field: 'hand-over', message: error }] : []} />
+      <Banner kind="info" title="この事務所等の、受け取りができる申請の二次元コードです。">
+        <p>申請の内容と、受け取りに来た方・車両を確認してから「受け取りを記録する」を押してください。</p>
+      </Banner>
+      <table class="summary-table counter-summary">
+        <caption class="visually-hidden">二次元コードの申請</caption>
+        <tbody>
+          {rows.map(([k, v]) => (
+            <tr>
+              <th scope="row">{k}</th>
+              <td>{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form method="post" action="/staff/counter/hand-over" class="button-row" id="hand-over">
+        <CsrfField token={ctx.csrfToken} />
+        <input type="hidden" name="code" value={code} />
+        <input type="hidden" name="version" value={String(app.version)} />
+        <button type="submit" class="button button--primary">
+          受け取りを記録する
+        </button>
+      </form>
+      <p>
+        <a href="/staff/counter">記録せずに戻る</a>
+        {' ・ '}
+        <a href={`/staff/applications/${displayNumber(app)}`}>申請の詳細を見る</a>
+      </p>
+    </StaffLayout>
+  );
+}
+
+const CounterForm = Type.Object({ code: Type.String({ maxLength: 10_000 }), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
+const HandOverForm = Type.Object({ code: Type.String({ maxLength: 10_000 }), version: Type.String({ maxLength: 20 }), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
+
+const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
+
+export function counterRoutes(services: Services): FastifyPluginAsyncTypebox {
+  /**
+   * A genuine, current code of a ready application of the clerk's office. The office is checked
+   * before anything else is said about the application, so another office's clerk learns nothing of it.
+   */
+  async function check(user: StaffUser, content: string): Promise<Result<Application>> {
+    const text = content.normalize('NFKC').trim();
+    if (text === '') return refuse('invalidInput', '二次元コードの内容を入力してください。');
+    if (text.length > CODE_MAX) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+    const decoded = decodeCollectionCode(services.secrets.collectionCodeKey, text);
+    if (!decoded.ok) return decoded;
+    const number = parseReceiptNumber(decoded.value.receiptNumber);
+    const id = number.ok ? await services.findApplicationId(number.value) : null;
+    const snapshot = id ? await services.statusInquiry.read(id) : null;
+    if (!snapshot) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+    if (snapshot.application.officeCode !== user.officeCode) return refuse('otherOffice', OTHER_OFFICE_CODE_MESSAGE);
+    const verified = await services.collectionCodes.verify(text);
+    return verified.ok ? ok(verified.value) : verified;
+  }
+
+  return async (app) => {
+    app.get('/staff/counter', { schema: { querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 40 })) }) } }, async (req, reply) => {
+      const user = staffUserOf(req);
+      let done: Application | null = null;
+      const parsed = req.query.done ? parseReceiptNumber(req.query.done) : null;
+      if (parsed?.ok) {
+        const id = await services.findApplicationId(parsed.value);
+        const snapshot = id ? await services.statusInquiry.read(id) : null;
+        if (snapshot && snapshot.application.officeCode === user.officeCode) done = snapshot.application;
+      }
+      return html(reply, 200, renderDocument(<CounterPage ctx={staffContext(req, reply)} done={done} />));
+    });
+
+    app.post('/staff/counter', { schema: { body: CounterForm }, attachValidation: true, preHandler: app.csrfProtection }, async (req, reply) => {
+      const ctx = staffContext(req, reply);
+      if (req.validationError) return html(reply, 400, renderDocument(<CounterPage ctx={ctx} error={INVALID_CODE_MESSAGE} />));
+      const result = await check(staffUserOf(req), req.body.code);
+      if (!result.ok) {
+        req.log.info({ event: 'counter-check-refused', code: result.refusal.code }, 'counter check refused');
+        return html(reply, 400, renderDocument(<CounterPage ctx={ctx} value={req.body.code.slice(0, CODE_MAX)} error={result.refusal.message} />));
+      }
+      return html(reply, 200, renderDocument(<ConfirmPage ctx={ctx} app={result.value} code={req.body.code.normalize('NFKC').trim()} />));
+    });
+
+    app.post('/staff/counter/hand-over', { schema: { body: HandOverForm }, attachValidation: true, preHandler: app.csrfProtection }, async (req, reply) => {
+      const ctx = staffContext(req, reply);
+      const user = staffUserOf(req);
+      if (req.validationError || !/^[1-9][0-9]{0,9}$/.test(req.body.version)) return html(reply, 400, renderDocument(<CounterPage ctx={ctx} error={INVALID_CODE_MESSAGE} />));
+      const checked = await check(user, req.body.code);
+      if (!checked.ok) return html(reply, 400, renderDocument(<CounterPage ctx={ctx} error={checked.refusal.message} />));
+      const result = await services.actOnApplication(checked.value.id, { type: 'handOver' }, staffActor(user), { expectedVersion: Number(req.body.version) });
+      if (!result.ok) {
+        const status = refusalStatus[result.refusal.code] ?? 400;
+        return html(reply, status, renderDocument(<ConfirmPage ctx={ctx} app={checked.value} code={req.body.code} error={result.refusal.message} />));
+      }
+      req.log.info({ event: 'handOver', applicationId: checked.value.id, staffUserId: user.id }, 'documents handed over at the counter');
+      return reply.redirect(`/staff/counter?done=${displayNumber(result.value.application)}`, 303);
+    });
+  };
+}
