@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { useE2e } from './support/fixture.js';
-import { focusStops, isFocused, pressAndLoad, tabTo } from './support/keyboard.js';
-import { MANUAL_EXAMPLES, NUMBER_LABEL, PASSWORD_LABEL, expectTitle, logInAs, scenario } from './support/portal.js';
+import { auditPage } from './support/audit.js';
+import { focusStops, isFocused, logInWithKeyboard, pressAndLoad, tabTo } from './support/keyboard.js';
+import { MANUAL_EXAMPLES, NUMBER_LABEL, PASSWORD_LABEL, expectTitle, logInAs, scenario, spacedNumber } from './support/portal.js';
 
 describe('keyboard only: Tab, Enter and Space', () => {
   const e2e = useE2e(import.meta.url);
@@ -122,5 +123,32 @@ describe('keyboard only: Tab, Enter and Space', () => {
     const stops = await focusStops(page);
     expect(stops.length).toBeGreaterThan(8);
     expect(stops.filter((s) => s.indicator !== null)).toEqual([]);
+  });
+
+  it('申請を取り下げる with the keyboard only (manual 7, 【申請共通】申請取り下げの操作手順): 検査手数料等まとめ払い中 before a payment number → 検査申請取り下げ', async () => {
+    const page = await e2e.newPage();
+    const s = scenario('ci-bulk-before-number');
+    await logInWithKeyboard(page, spacedNumber(s), s.password);
+    await expectTitle(page, '申請状況確認 継続検査');
+    const box = page.locator('section').filter({ has: page.getByRole('heading', { name: '申請の取り下げが可能です' }) });
+    await tabTo(page, box.getByRole('button', { name: '申請を取り下げる' }), 100);
+    await pressAndLoad(page, 'Enter');
+    await expectTitle(page, '申請の取り下げ');
+    expect(await auditPage(page)).toEqual([]);
+    await expect(page.getByText('申請を取り下げると、当該受付番号の申請は継続することができなくなります。').count()).resolves.toBe(1);
+    await tabTo(page, page.getByRole('button', { name: '申請を取り下げる' }));
+    await pressAndLoad(page, 'Space');
+    await expectTitle(page, '申請状況確認 継続検査');
+    expect(new URL(page.url()).hash).toBe('#notices');
+    await expect(page.getByRole('status').filter({ hasText: '申請を取り下げました。' }).count()).resolves.toBe(1);
+    expect(await page.locator('.current-status__label').textContent()).toBe('検査申請取り下げ');
+    // 10 通知等情報 shows the result; nothing can be withdrawn any more
+    const notices = page.locator('section').filter({ has: page.getByRole('heading', { name: '通知等情報' }) });
+    await expect(notices.getByRole('cell', { name: '取り下げ' }).count()).resolves.toBeGreaterThan(0);
+    await expect(page.getByRole('button', { name: '申請を取り下げる' }).count()).resolves.toBe(0);
+    expect(await auditPage(page)).toEqual([]);
+    // the banner was for once: a reload shows the page without it
+    await page.reload();
+    await expect(page.getByRole('status').filter({ hasText: '申請を取り下げました。' }).count()).resolves.toBe(0);
   });
 });

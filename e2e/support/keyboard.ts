@@ -56,3 +56,16 @@ export async function focusStops(page: Page, max = 200): Promise<FocusStop[]> {
   }
   return stops;
 }
+
+/** 状況照会 ログイン with the keyboard only, from the first step: Tab to each field, type, Enter on the buttons. */
+export async function logInWithKeyboard(page: Page, number: string, password: string): Promise<void> {
+  await page.goto('/inquiry/login');
+  await tabTo(page, page.getByRole('textbox', { name: '受付番号（到達番号）' }));
+  await page.keyboard.type(number);
+  await tabTo(page, page.getByRole('button', { name: '次へ' }));
+  await pressAndLoad(page, 'Enter');
+  await tabTo(page, page.getByLabel('申請用パスワード', { exact: true }));
+  await page.keyboard.type(password);
+  await tabTo(page, page.getByRole('button', { name: 'ログイン' }));
+  await pressAndLoad(page, 'Enter');
+}

@@ -24,6 +24,23 @@ export const PAGES: Readonly<Record<string, string>> = {
   'POST /inquiry/login/password': 'accessibility-portal',
   'GET /inquiry/status': 'accessibility-continuous-inspection',
   'POST /inquiry/logout': 'status-inquiry',
+  // The applicant's actions (issue 4). Every GET page the status page opens is also audited for
+  // every demo application by accessibility-continuous-inspection / accessibility-new-vehicle.
+  'GET /inquiry/withdraw': 'keyboard',
+  'POST /inquiry/withdraw': 'keyboard',
+  'GET /inquiry/correction': 'applicant-actions',
+  'POST /inquiry/correction': 'applicant-actions',
+  'GET /payment': 'applicant-actions',
+  'GET /inquiry/payments': 'applicant-actions',
+  'GET /inquiry/payments/:stage': 'applicant-actions',
+  'POST /inquiry/payments/:stage/bulk': 'applicant-actions',
+  'POST /inquiry/payments/:stage/bulk-number': 'applicant-actions',
+  'GET /inquiry/collection-code': 'applicant-actions',
+  'POST /inquiry/collection-code': 'applicant-actions',
+  'GET /apply': 'apply',
+  'POST /apply': 'apply',
+  'POST /apply/submit': 'apply',
+  'GET /apply/complete': 'apply',
 };
 
 /** Routes that are not pages a person reads: files, redirects, machine interfaces. */

@@ -49,6 +49,8 @@ export function Layout({ ctx, title, hasErrors, children, mainClass }: LayoutPro
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{fullTitle}</title>
+        {/* No favicon file: an empty icon spares every page a request that would end in a 404. */}
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href="/assets/design-tokens.css" />
         <link rel="stylesheet" href="/assets/site.css" />
         <link rel="stylesheet" href="/assets/print.css" media="print" />
