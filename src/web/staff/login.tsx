@@ -1,12 +1,15 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services/index.js';
-import { STAFF_PASSWORD_MAX } from '../../services/staff-auth.js';
+import { STAFF_LOGIN_FAILED_MESSAGE, STAFF_PASSWORD_MAX } from '../../services/staff-auth.js';
+import { staffLoginLockedMessage } from '../../services/login-throttle.js';
+import { refuse } from '../../domain/result.js';
 import { Layout } from '../components/Layout.js';
 import { Banner, CsrfField, ErrorSummary, type ErrorItem } from '../components/forms.js';
 import { STAFF_SESSION_COOKIE, clearCookie, cookieOptions } from '../cookies.js';
 import { pageContext, safeReturnPath, type PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
+import { loginRateLimit } from '../plugins/login-rate-limit.js';
 import { StaffField } from './components.js';
 
 export const STAFF_COOKIE_PATH = '/staff';
@@ -72,7 +75,21 @@ async function handleStaffLogin(services: Services, req: FastifyRequest, reply: 
   if (errors.loginId || errors.password) {
     return html(reply, 400, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId.slice(0, 64)} errors={errors} returnTo={returnTo} />));
   }
-  const result = await services.staffAuth.login(loginId, password);
+  // Login throttling (issue 5): 5 wrong passwords lock the login id for 15 minutes, checked before verifying.
+  const attempt = await services.loginThrottle.guardPassword(
+    'staff',
+    loginId,
+    async () => {
+      const r = await services.staffAuth.login(loginId, password);
+      return r.ok ? r : null;
+    },
+    req.log,
+  );
+  if (attempt.kind === 'locked') {
+    reply.header('retry-after', String(Math.max(1, Math.ceil((attempt.until.getTime() - services.deps.clock.now().getTime()) / 1000))));
+    return html(reply, 429, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId} failure={staffLoginLockedMessage(attempt.until)} returnTo={returnTo} />));
+  }
+  const result = attempt.kind === 'ok' ? attempt.value : refuse('invalidCredentials', STAFF_LOGIN_FAILED_MESSAGE);
   if (!result.ok) {
     req.log.info({ event: 'staff-login-failed' }, 'staff login failed');
     return html(reply, 401, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId} failure={result.refusal.message} returnTo={returnTo} />));
@@ -92,7 +109,9 @@ export function staffLoginRoutes(services: Services): FastifyPluginAsyncTypebox 
       return html(reply, 200, renderDocument(<StaffLoginPage ctx={pageContext(req, reply, 'staff')} ended={req.query.ended === '1'} returnTo={returnTo} />));
     });
 
-    app.post('/staff/login', { schema: { body: LoginForm }, attachValidation: true, preHandler: app.csrfProtection }, (req, reply) => handleStaffLogin(services, req, reply));
+    app.post('/staff/login', { schema: { body: LoginForm }, attachValidation: true, onRequest: loginRateLimit(services, 'staff-login'), preHandler: app.csrfProtection }, (req, reply) =>
+      handleStaffLogin(services, req, reply),
+    );
 
     app.post('/staff/logout', { schema: { body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }) }, preHandler: app.csrfProtection }, async (req, reply) => {
       if (req.staffSession) await services.sessions.end(req.staffSession);
