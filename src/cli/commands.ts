@@ -5,6 +5,7 @@ import { serve } from '../server.js';
 import { migrateToLatest, openDatabase } from '../store/database.js';
 import { ENVIRONMENT_HELP, type Command } from './command.js';
 import { runCluster, withWorkers } from '../cluster.js';
+import { databaseCommands } from './database-commands.js';
 import { opsCommands } from './ops-commands.js';
 import { agencyCommands } from './agency-commands.js';
 
@@ -134,4 +135,4 @@ ${ENVIRONMENT_HELP}`,
   },
 };
 
-export const commands: readonly Command[] = [serveCommand, migrateCommand, seedDemoCommand, demoLoginsCommand, ...opsCommands, ...agencyCommands];
+export const commands: readonly Command[] = [serveCommand, migrateCommand, seedDemoCommand, demoLoginsCommand, ...opsCommands, ...agencyCommands, ...databaseCommands];
