@@ -235,27 +235,39 @@ describe('broken access: one applicant sees and acts on their own application on
       { type: 'assessVehicleTax', dueOn: '2026-12-10' },
     ];
     for (const [id, v] of await versions()) versionsBefore.set(id, v);
+    // Every API route from the catalogue: those that name an application are tried on each target.
+    const apiRoutes = t.app.routeCatalogue.filter((r) => r.url.startsWith('/api/v1/') && r.method !== 'HEAD');
+    expect(apiRoutes.some((r) => r.url.includes(':number') && r.method === 'GET')).toBe(true);
     let requests = 0;
     for (const tg of targets) {
       const mine = await t.app.inject({ method: 'GET', url: `/api/v1/applications/${tg.number}`, headers: { authorization: `Bearer ${tokyo.value.token}` } });
       expect(mine.statusCode).toBe(200);
       for (const token of [osaka.value.token, osakaTax.value.token]) {
-        const read = await t.app.inject({ method: 'GET', url: `/api/v1/applications/${tg.number}`, headers: { authorization: `Bearer ${token}` } });
-        expect([403, 404]).toContain(read.statusCode);
-        expect(leaked(read, tg)).toEqual([]);
-        for (const event of events) {
-          const res = await t.app.inject({
-            method: 'POST',
-            url: `/api/v1/applications/${tg.number}/events`,
-            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-            payload: JSON.stringify({ ...event, expectedVersion: tg.version }),
-          });
-          requests += 1;
-          expect(res.statusCode, `${event.type} on ${tg.key}`).toBeGreaterThanOrEqual(400);
-          expect(res.statusCode, `${event.type} on ${tg.key}`).toBeLessThan(500);
-          expect(leaked(res, tg)).toEqual([]);
+        for (const route of apiRoutes.filter((r) => r.url.includes(':number'))) {
+          const url = route.url.replace(':number', tg.number);
+          const bodies = route.method === 'GET' ? [undefined] : route.url.endsWith('/events') ? events : [{ expectedVersion: tg.version }];
+          for (const body of bodies) {
+            const res = await t.app.inject({
+              method: route.method as InjectOptions['method'],
+              url,
+              headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json', 'if-match': String(tg.version) } : {}) },
+              ...(body ? { payload: JSON.stringify({ ...body, expectedVersion: tg.version }) } : {}),
+            });
+            requests += 1;
+            const what = `${route.method} ${url} ${body && 'type' in body ? String(body.type) : ''}`;
+            expect(res.statusCode, what).toBeLessThan(500);
+            if (route.method === 'GET') expect([403, 404], what).toContain(res.statusCode);
+            else expect(res.statusCode, what).toBeGreaterThanOrEqual(400);
+            expect(leaked(res, tg), what).toEqual([]);
+          }
         }
       }
+    }
+    // Routes that name no application: what they answer shows none of another office's.
+    for (const route of apiRoutes.filter((r) => !r.url.includes(':') && r.method === 'GET')) {
+      const res = await t.app.inject({ method: 'GET', url: route.url, headers: { authorization: `Bearer ${osaka.value.token}` } });
+      expect(res.statusCode, route.url).toBeLessThan(500);
+      for (const tg of targets) expect(leaked(res, tg), route.url).toEqual([]);
     }
     const register = await t.app.inject({
       method: 'POST',
@@ -264,7 +276,7 @@ describe('broken access: one applicant sees and acts on their own application on
       payload: JSON.stringify({ ...demo('ci-fees-due').filing, password: 'Other-office-1' }),
     });
     expect(register.statusCode).toBe(403);
-    console.log(`[access, API] ${requests} events of osaka tokens on tokyo applications: all refused`);
+    console.log(`[access, API] ${requests} requests of osaka tokens over the ${apiRoutes.length} API routes on tokyo applications: all refused`);
     const after = await versions();
     for (const [id, v] of versionsBefore) expect(after.get(id), id).toBe(v);
     expect(after.size).toBe(versionsBefore.size);
