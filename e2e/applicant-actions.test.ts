@@ -1,25 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { PNG } from 'pngjs';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { auditPage } from './support/audit.js';
 import { useE2e } from './support/fixture.js';
+import { decodeQr } from './support/qr.js';
 import { NUMBER_LABEL, PASSWORD_LABEL, expectTitle, logInAs, scenario, spacedNumber } from './support/portal.js';
 
 const CODE = '受取者認証兼受取車両個別申告用二次元コード';
-
-/** jsqr is a CommonJS bundle whose module.exports is the decoder itself. */
-type JsQR = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null;
-const jsQR = createRequire(import.meta.url)('jsqr') as JsQR;
-
-/** Reads a QR code from a PNG the way a counter's scanner would. */
-function decodeQr(png: Buffer): string {
-  const image = PNG.sync.read(png);
-  const found = jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.length), image.width, image.height);
-  if (!found) throw new Error('no QR code found in the image');
-  return found.data;
-}
 
 function part(page: Page, heading: string): Locator {
   return page.locator('section').filter({ has: page.getByRole('heading', { name: heading, exact: true }) });

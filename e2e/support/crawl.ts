@@ -39,13 +39,14 @@ export async function reachableFrom(page: Page): Promise<string[]> {
   return [...paths].sort();
 }
 
-/** What distinguishes one state of a page from another, for deciding whether to check it again. */
+/** What distinguishes one state of a page from another (its title, headings and controls), for deciding whether to check it again. */
 export async function pageSignature(page: Page): Promise<string> {
   return page.evaluate(() => {
     const headings = Array.from(document.querySelectorAll("h1, h2, h3")).map((h) => (h as HTMLElement).innerText.trim());
     const controls = Array.from(document.querySelectorAll(`input:not([type="hidden"]), select, textarea, button`)).map(
       (c) => `${c.tagName}:${c.getAttribute('name') ?? ''}:${(c as HTMLButtonElement).disabled ? 'off' : 'on'}:${c.textContent?.trim() ?? ''}`,
     );
-    return [document.title, ...headings, ...controls].join('|');
+    // Numbers (受付番号, dates, counts) do not make another state of a page; its parts and controls do.
+    return [document.title, ...headings, ...controls].join('|').replace(/\d/g, '#');
   });
 }

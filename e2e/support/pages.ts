@@ -41,6 +41,17 @@ export const PAGES: Readonly<Record<string, string>> = {
   'POST /apply': 'apply',
   'POST /apply/submit': 'apply',
   'GET /apply/complete': 'apply',
+  // The staff UI (issue 3).
+  'GET /staff': 'staff',
+  'GET /staff/login': 'staff',
+  'POST /staff/login': 'staff',
+  'POST /staff/logout': 'staff',
+  'GET /staff/applications': 'accessibility-staff',
+  'GET /staff/applications/:number': 'accessibility-staff',
+  'POST /staff/applications/:number/:decision': 'staff',
+  'GET /staff/counter': 'staff',
+  'POST /staff/counter': 'staff',
+  'POST /staff/counter/hand-over': 'staff',
 };
 
 /** Routes that are not pages a person reads: files, redirects, machine interfaces. */
