@@ -104,12 +104,6 @@ export function loginThrottleRepository(executor: Executor, dialect: 'sqlite' | 
         .executeTakeFirst();
       return Number(attempts.numDeletedRows) + Number(locks.numDeletedRows);
     },
-
-    async counts(): Promise<{ attempts: number; locks: number }> {
-      const a = await db.selectFrom('login_attempts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-      const l = await db.selectFrom('login_locks').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-      return { attempts: Number(a.n), locks: Number(l.n) };
-    },
   };
 }
 
