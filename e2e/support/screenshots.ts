@@ -1,7 +1,9 @@
-import { copyFileSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { toPalettePng } from './png-palette.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** Every run's screenshots (git-ignored). */
@@ -18,28 +20,24 @@ export function updatingDocs(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /**
  * Saves the whole page as e2e/.screenshots/<name>.png; with UPDATE_SCREENSHOTS=1 also as
- * docs/screenshots/<name>.png, cut to the top of the page when the whole would be too large.
- * Returns the paths written.
+ * docs/screenshots/<name>.png, re-encoded with a 256-colour palette (a third of the size) and cut to
+ * the top of the page when the whole would still be over DOCS_MAX_BYTES. Returns the paths written.
  */
 export async function saveScreenshot(page: Page, name: string): Promise<string[]> {
   mkdirSync(RUN_DIR, { recursive: true });
   const runPath = join(RUN_DIR, `${name}.png`);
-  await page.screenshot({ path: runPath, fullPage: true, animations: 'disabled', caret: 'hide' });
+  const full = await page.screenshot({ path: runPath, fullPage: true, animations: 'disabled', caret: 'hide' });
   if (!updatingDocs()) return [runPath];
   mkdirSync(DOCS_DIR, { recursive: true });
   const docsPath = join(DOCS_DIR, `${name}.png`);
-  const size = statSync(runPath).size;
-  if (size <= DOCS_MAX_BYTES) {
-    copyFileSync(runPath, docsPath);
-    return [runPath, docsPath];
-  }
+  let small = toPalettePng(full);
   const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
-  const fullHeight = await page.evaluate(() => document.documentElement.scrollHeight);
-  let height = Math.max(viewport.height, Math.floor((fullHeight * DOCS_MAX_BYTES * 0.9) / size));
-  for (;;) {
-    await page.screenshot({ path: docsPath, fullPage: true, clip: { x: 0, y: 0, width: viewport.width, height }, animations: 'disabled', caret: 'hide' });
-    if (statSync(docsPath).size <= DOCS_MAX_BYTES || height <= viewport.height) break;
-    height = Math.max(viewport.height, Math.floor(height * 0.85));
+  const fullHeight = PNG.sync.read(full).height;
+  let height = fullHeight;
+  while (small.length > DOCS_MAX_BYTES && height > viewport.height) {
+    height = Math.max(viewport.height, Math.floor((height * DOCS_MAX_BYTES * 0.9) / small.length));
+    small = toPalettePng(await page.screenshot({ clip: { x: 0, y: 0, width: viewport.width, height }, fullPage: true, animations: 'disabled', caret: 'hide' }));
   }
+  writeFileSync(docsPath, small);
   return [runPath, docsPath];
 }
