@@ -44,9 +44,12 @@ export function History({ entries }: { entries: readonly HistoryEntry[] }) {
         申請状況の履歴
       </h2>
       <p>申請が到達してからの申請状況の変更と操作を、新しい順に表示しています。</p>
-      <div class="table-scroll" role="region" aria-labelledby="history-heading" tabIndex={0}>
+      {/* The scrolling region is named after its table: two landmarks with one name would be ambiguous. */}
+      <div class="table-scroll" role="region" aria-labelledby="history-caption" tabIndex={0}>
         <table class="data-table history">
-          <caption class="visually-hidden">申請状況の履歴（新しい順）</caption>
+          <caption id="history-caption" class="visually-hidden">
+            申請状況の履歴（新しい順）
+          </caption>
           <thead>
             <tr>
               <th scope="col">日時</th>
