@@ -1,11 +1,12 @@
 /**
- * npx tsx scripts/capacity-postgres.ts --db postgres://… [--requests N] [--connections C] [--workers W]
+ * npx tsx scripts/capacity-postgres.ts --db postgres://… [--scenario status|api-event] [--requests N] [--connections C] [--workers W]
  *
  * The cost of one status page on PostgreSQL, for the capacity plan of docs/deployment.md: starts
  * the built server (dist/src/cli.js serve, NODE_ENV=production) on a database that already holds
  * applications (e.g. loaded with `kei-oss copy-database` from `npm run bench:data`), logs in
  * --sessions applications by writing their sessions, sends N status-page requests with autocannon
- * (a different session each time) and reports, besides requests a second and latency, the CPU time
+ * (a different session each time), or N payments through the agency API (api-event: recordPayment
+ * for N applications awaiting one, each once, with a payment-network token), and reports, besides requests a second and latency, the CPU time
  * the server processes and the PostgreSQL backends serving them spent per request: read from /proc,
  * so run it on the database's machine, as root or as the postgres user. CPU per request changes
  * much less than requests a second when other work shares the machine.
@@ -16,7 +17,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { createSessions, sampleApplications } from '../bench/lib/fixtures.js';
+import { createApiToken, createSessions, paymentTargets, revokeApiToken, sampleApplications } from '../bench/lib/fixtures.js';
+import { japanDateOf } from '../src/domain/time.js';
 import { openDatabase, parseDatabaseUrl } from '../src/store/database.js';
 
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
@@ -55,6 +57,7 @@ async function main() {
       sessions: { type: 'string', default: '1000' },
       workers: { type: 'string', default: '1' },
       port: { type: 'string', default: '3190' },
+      scenario: { type: 'string', default: 'status' },
     },
   });
   const url = values.db;
@@ -84,19 +87,36 @@ async function main() {
   }
 
   let k = 0;
+  const writes = values.scenario === 'api-event';
+  // One payment per application awaiting one, each application once (never wrapping around), so
+  // that every request is a write that succeeds. The applications move on: rerun on fresh data.
+  const warmup = Math.min(writes ? 300 : 1000, Number(values.requests));
+  const wanted = warmup + Number(values.requests);
+  const targets = writes ? (await paymentTargets(handle, wanted * 2)).slice(0, wanted) : [];
+  if (writes && targets.length < wanted) throw new Error(`only ${targets.length} applications await a payment; ask for fewer --requests`);
+  const apiToken = writes ? createApiToken(withName.toString(), 'paymentNetwork', `capacity-${process.pid}`) : null;
+  if (writes && (!apiToken || targets.length === 0)) throw new Error('no agency API token or no application awaiting a payment');
+  const paidOn = japanDateOf(new Date());
+  const request: autocannon.Request = writes
+    ? {
+        method: 'POST',
+        path: '/api/v1/applications/x/events',
+        setupRequest: (req) => {
+          const t = targets[k++ % targets.length]!;
+          return {
+            ...req,
+            path: `/api/v1/applications/${t.number}/events`,
+            headers: { ...(req.headers ?? {}), authorization: `Bearer ${apiToken!.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ type: 'recordPayment', stage: t.stage, paidOn }),
+          };
+        },
+      }
+    : { method: 'GET', path: '/inquiry/status', setupRequest: (req) => ({ ...req, headers: { ...(req.headers ?? {}), cookie: `kei_session=${tokens[k++ % tokens.length]}` } }) };
   const fire = (amount: number) =>
     new Promise<autocannon.Result>((resolve, reject) =>
-      autocannon(
-        {
-          url: base,
-          connections: Number(values.connections),
-          amount,
-          requests: [{ method: 'GET', path: '/inquiry/status', setupRequest: (req) => ({ ...req, headers: { ...(req.headers ?? {}), cookie: `kei_session=${tokens[k++ % tokens.length]}` } }) }],
-        },
-        (err, res) => (err ? reject(err) : resolve(res)),
-      ),
+      autocannon({ url: base, connections: Number(values.connections), amount, requests: [request] }, (err, res) => (err ? reject(err) : resolve(res))),
     );
-  await fire(Math.min(1000, Number(values.requests))); // warm-up: JIT, pool, caches
+  await fire(warmup); // warm-up: JIT, pool, caches
 
   const serverPids = () => [server.pid!, ...childrenOf(server.pid!)];
   const backendPids = async () => (await handle.pool!.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [appName])).rows.map((r) => r.pid);
@@ -108,6 +128,7 @@ async function main() {
   const pgCpu = (await backendPids()).reduce((s, p) => s + cpuSeconds(p) - (pgBefore.get(p) ?? 0), 0);
   const ok = result['2xx'];
   const report = {
+    scenario: writes ? 'api-event (POST recordPayment)' : 'status (GET /inquiry/status)',
     applications: Number(size.rows[0]?.applications),
     databaseBytes: Number(size.rows[0]?.bytes),
     workers: Number(values.workers),
@@ -116,13 +137,15 @@ async function main() {
     non2xx: result.non2xx,
     requestsPerSecond: Math.round((ok + result.non2xx) / result.duration),
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99 },
-    serverCpuMsPerRequest: Math.round((appCpu * 1000 * 100) / ok) / 100,
-    postgresCpuMsPerRequest: Math.round((pgCpu * 1000 * 100) / ok) / 100,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, v]) => [code, v.count])),
+    serverCpuMsPerRequest: Math.round((appCpu * 1000 * 100) / (ok + result.non2xx)) / 100,
+    postgresCpuMsPerRequest: Math.round((pgCpu * 1000 * 100) / (ok + result.non2xx)) / 100,
     loadAverageBefore: Math.round(load * 100) / 100,
     loadAverageAfter: Math.round(loadavg()[0]! * 100) / 100,
   };
   console.log(JSON.stringify(report, null, 2));
 
+  if (apiToken) revokeApiToken(withName.toString(), apiToken.id);
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
   await handle.db.deleteFrom('sessions').where('kind', '=', 'applicant').execute();

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver, type PostgresPool, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type DatabaseIntrospector, type Driver, type PostgresPool, type TableMetadata, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrationProvider, migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -22,7 +22,7 @@ export interface DatabaseOptions {
 }
 
 /** How long a new connection may take before the request fails (and gets the 503 page). */
-export const CONNECT_TIMEOUT_MS = 5000;
+export const CONNECT_TIMEOUT_MS = 10_000;
 /** A transaction left idle this long (a stuck process) is ended by the server, releasing its row locks. */
 export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
@@ -134,6 +134,30 @@ async function migrationSchema(handle: DatabaseHandle, db: Kysely<Database> = ha
 }
 
 /**
+ * Kysely's Migrator finds its tables by introspecting every schema of the database: slow on a
+ * database with many schemas, and failing outright when another schema is dropped meanwhile
+ * (parallel test runs). On PostgreSQL it is given a view of the database whose introspection looks
+ * at the migration schema only; everything else is the database itself.
+ */
+function forMigrator(db: Kysely<Database>, schema: string | undefined): Kysely<Database> {
+  if (!schema) return db;
+  const getTables = async (): Promise<TableMetadata[]> =>
+    (await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = ${schema}`.execute(db)).rows.map((r) => ({ name: r.name, schema, isView: false, columns: [] }));
+  const introspection: DatabaseIntrospector = {
+    getSchemas: async () => (await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db)).rows,
+    getTables,
+    getMetadata: async () => ({ tables: await getTables() }),
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspection;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/**
  * Runs every migration not yet run. Safe from several processes at once (Kysely takes a lock).
  * On PostgreSQL the migrations run on one connection without the statement timeout: building an
  * index on a large table may take longer than any request should.
@@ -143,7 +167,8 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]>
     await handle.db.executeQuery(CompiledQuery.raw(`create schema if not exists "${handle.location.schema.replace(/"/g, '')}"`));
   }
   const run = async (db: Kysely<Database>) => {
-    const migrator = new Migrator({ db, provider: migrationProvider, migrationTableSchema: await migrationSchema(handle, db) });
+    const schema = await migrationSchema(handle, db);
+    const migrator = new Migrator({ db: forMigrator(db, schema), provider: migrationProvider, migrationTableSchema: schema });
     const { error, results } = await migrator.migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -161,7 +186,8 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]>
 
 /** Whether every migration this code knows has run (for /readyz). Throws when the database cannot be reached. */
 export async function migrationsCurrent(handle: DatabaseHandle): Promise<boolean> {
-  const migrator = new Migrator({ db: handle.db, provider: migrationProvider, migrationTableSchema: await migrationSchema(handle) });
+  const schema = await migrationSchema(handle);
+  const migrator = new Migrator({ db: forMigrator(handle.db, schema), provider: migrationProvider, migrationTableSchema: schema });
   const known = await migrator.getMigrations();
   return known.length === Object.keys(migrations).length && known.every((m) => m.executedAt !== undefined);
 }
