@@ -29,11 +29,26 @@ export function titleOf(html: string): string {
  * A minimal browser over app.inject: keeps cookies, follows nothing by itself, reads CSRF tokens
  * from the last page. Enough to drive the portal exactly as a person's browser would post its forms.
  */
+let browsers = 0;
+
+/** A fresh client address per browser (TEST-NET-2), so that per-address login limits apply per simulated person. */
+function nextAddress(): string {
+  browsers += 1;
+  return `198.51.${100 + ((browsers >> 8) & 7)}.${browsers & 255}`;
+}
+
 export class TestBrowser {
   readonly cookies = new Map<string, string>();
   lastPage = '';
+  /** The client address the app sees (each browser is its own person unless told otherwise). */
+  readonly remoteAddress: string;
 
-  constructor(private readonly app: FastifyInstance) {}
+  constructor(
+    private readonly app: FastifyInstance,
+    options: { remoteAddress?: string } = {},
+  ) {
+    this.remoteAddress = options.remoteAddress ?? nextAddress();
+  }
 
   private cookieHeader(): string | undefined {
     if (this.cookies.size === 0) return undefined;
@@ -51,7 +66,7 @@ export class TestBrowser {
 
   async get(url: string, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
-    const res = await this.app.inject({ method: 'GET', url, headers: { ...(cookie ? { cookie } : {}), ...headers } });
+    const res = await this.app.inject({ method: 'GET', url, remoteAddress: this.remoteAddress, headers: { ...(cookie ? { cookie } : {}), ...headers } });
     this.remember(res);
     return res;
   }
@@ -64,6 +79,7 @@ export class TestBrowser {
     const res = await this.app.inject({
       method: 'POST',
       url,
+      remoteAddress: this.remoteAddress,
       payload: new URLSearchParams(fields).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
     });
