@@ -166,4 +166,21 @@ describe("the applicant's actions from 申請状況確認, in Chromium", () => {
     expect((await e2e.server.runtime.services.collectionCodes.verify(reissued)).ok).toBe(true);
     expect((await e2e.server.runtime.services.collectionCodes.verify(shown)).ok).toBe(false);
   });
+
+  it('an action the status does not allow (a bookmark, an old tab): a page that says why, in every case, passes axe', async () => {
+    const page = await e2e.newPage();
+    await logInAs(page, scenario('ci-returned'));
+    const refused: Record<string, number> = {};
+    const problems: Record<string, string[]> = {};
+    for (const path of ['/inquiry/withdraw', '/inquiry/correction', '/inquiry/collection-code', '/inquiry/payments/vehicleTax', '/inquiry/payments/inspectionFees']) {
+      const response = await page.goto(path);
+      refused[path] = response?.status() ?? 0;
+      const found = await auditPage(page);
+      if (found.length > 0) problems[path] = found;
+    }
+    expect(problems).toEqual({});
+    // refused with 409 (status) or 404 (no such payment); the paid stage is shown with why it cannot be paid
+    expect(refused).toEqual({ '/inquiry/withdraw': 409, '/inquiry/correction': 409, '/inquiry/collection-code': 409, '/inquiry/payments/vehicleTax': 404, '/inquiry/payments/inspectionFees': 200 });
+    await expect(page.getByText('この税・手数料は納付済です', { exact: false }).count()).resolves.toBe(1);
+  });
 });

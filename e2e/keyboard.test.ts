@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useE2e } from './support/fixture.js';
 import { auditPage } from './support/audit.js';
 import { focusStops, isFocused, logInWithKeyboard, pressAndLoad, tabTo } from './support/keyboard.js';
+import { logInAsClerk } from './support/staff.js';
 import { MANUAL_EXAMPLES, NUMBER_LABEL, PASSWORD_LABEL, expectTitle, logInAs, scenario, spacedNumber } from './support/portal.js';
 
 describe('keyboard only: Tab, Enter and Space', () => {
@@ -87,7 +88,7 @@ describe('keyboard only: Tab, Enter and Space', () => {
     await expectTitle(page, '申請状況確認 新車');
   });
 
-  it('focus is visible at every Tab stop of the top page, the menu, both login steps, the status page and an error page', async () => {
+  it('focus is visible at every Tab stop of the top page, the menu, both login steps (one with errors), the status page, and the staff login and 作業一覧', async () => {
     const page = await e2e.newPage();
     const invisible: Record<string, string[]> = {};
     const counts: Record<string, number> = {};
@@ -110,9 +111,14 @@ describe('keyboard only: Tab, Enter and Space', () => {
     await check('password step with errors');
     await logInAs(page, scenario('ci-manual-example'));
     await check('/inquiry/status');
+    await page.goto('/staff/login');
+    await check('/staff/login');
+    await logInAsClerk(page);
+    await check('/staff/applications');
     expect(invisible).toEqual({});
-    // Every page was really walked: the header alone has eight stops (skip link, logo, three links, 小 中 大).
-    for (const [label, n] of Object.entries(counts)) expect(n, label).toBeGreaterThan(8);
+    // Every page was really walked: the portal's header alone has eight stops (skip link, logo, three links, 小 中 大),
+    // the staff UI's five (skip link, logo, 小 中 大).
+    for (const [label, n] of Object.entries(counts)) expect(n, label).toBeGreaterThan(label.startsWith('/staff') ? 5 : 8);
   });
 
   it('the focus check can fail: with the focus styles removed in the browser, it reports every stop', async () => {

@@ -104,4 +104,13 @@ describe('the staff UI (事務所等用画面) in Chromium', () => {
     await applicant.goto('/inquiry/status');
     expect(await applicant.locator('.current-status__label').textContent()).toBe('返付済');
   });
+
+  it("another office's application is not found (申請が見つかりません), and the page passes axe", async () => {
+    const page = await e2e.newPage();
+    await logInAsClerk(page);
+    const response = await page.goto(`/staff/applications/${scenario('ci-invalidated-office').receiptNumber}`);
+    expect(response?.status()).toBe(404);
+    await expectStaffTitle(page, '申請が見つかりません');
+    expect(await auditPage(page)).toEqual([]);
+  });
 });

@@ -78,13 +78,16 @@ export function detailLines(details: Readonly<Record<string, unknown>>): string[
 /** 申請の履歴: every event, who did it, when and why (the applicant's page does not show this). */
 export function History({ entries }: { entries: readonly HistoryEntry[] }) {
   return (
-    <section class="panel" aria-labelledby="history-heading">
-      <h2 id="history-heading" class="panel__title">
+    <section class="panel" aria-labelledby="staff-history-heading">
+      <h2 id="staff-history-heading" class="panel__title">
         申請の履歴
       </h2>
-      <div class="table-scroll" role="region" aria-labelledby="history-heading" tabIndex={0}>
+      {/* Named after its table, and with ids of its own: the applicant's view on the same page has its own 履歴 panel. */}
+      <div class="table-scroll" role="region" aria-labelledby="staff-history-caption" tabIndex={0}>
         <table class="data-table history-table">
-          <caption class="visually-hidden">申請の履歴（古い順）</caption>
+          <caption id="staff-history-caption" class="visually-hidden">
+            申請の履歴（古い順）
+          </caption>
           <thead>
             <tr>
               <th scope="col">日時</th>
