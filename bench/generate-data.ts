@@ -7,7 +7,9 @@ import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDatabasePath, ensureDir, freeBytes, gib, parseCount } from './lib/common.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { defaultWriters, generateSqlite } from './lib/generator.js';
+import { loadIntoPostgres } from './lib/postgres.js';
 
 const HELP = `Usage: npm run bench:data -- [options]
 
@@ -27,6 +29,11 @@ Options:
                      split between them and merged at the end
   --keep-indexes     keep every index during the load (default: build the non-unique ones at the end)
   --check            run foreign_key_check and quick_check at the end (slow on large files)
+  --postgres URL     then load the file into PostgreSQL (postgres://user@host:5432/kei_bench; the
+                     database is created if missing; the SQLite file is reused if it already holds N
+                     applications): the product's migrations, multi-row INSERTs from unnest(), the
+                     non-unique indexes built afterwards, ANALYZE
+  --replace          with --postgres: empty the tables first if they hold applications
   -h, --help         this help
 
 The rows are written by writer threads, each into its own file (FILE.partial, FILE.partial.1, …)
@@ -48,6 +55,8 @@ async function main(): Promise<number> {
       'keep-indexes': { type: 'boolean' },
       writers: { type: 'string' },
       check: { type: 'boolean' },
+      postgres: { type: 'string' },
+      replace: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -72,6 +81,11 @@ async function main(): Promise<number> {
     console.error(`bench:data: not enough free disk at ${dirname(out)}: ${gib(free)} free, about ${gib(needed)} wanted. Free some space or choose a smaller --applications.`);
     return 1;
   }
+  const reuse = values.postgres !== undefined && existsSync(out) && existsSync(`${out}.json`) && (JSON.parse(readFileSync(`${out}.json`, 'utf8')) as { applications?: number; due?: number }).applications === applications;
+  if (reuse) {
+    console.log(`  ${out} already holds ${applications.toLocaleString('en')} applications: loading it into PostgreSQL`);
+    return toPostgres(out, values.postgres!, values.replace === true);
+  }
   const report = await generateSqlite({
     applications,
     due,
@@ -89,6 +103,15 @@ async function main(): Promise<number> {
   console.log(`  ${report.rowsPerSecond.toLocaleString('en')} rows/s, ${report.applicationsPerSecond.toLocaleString('en')} applications/s`);
   console.log(`  size ${gib(report.bytes)} (${Math.round(report.bytes / applications)} bytes an application), report ${out}.json`);
   console.log(`  password of every application: ${report.password}`);
+  if (values.postgres) return toPostgres(out, values.postgres, values.replace === true);
+  return 0;
+}
+
+async function toPostgres(file: string, url: string, replace: boolean): Promise<number> {
+  console.log(`postgres: loading ${file} into ${url.replace(/\/\/[^@]*@/, '//…@')}`);
+  const r = await loadIntoPostgres(file, url, { replace, log: (l) => console.log(l) });
+  console.log(`postgres: ${Object.values(r.rows).reduce((a, b) => a + b, 0).toLocaleString('en')} rows in ${r.seconds} s (${r.rowsPerSecond.toLocaleString('en')} rows/s), database size ${gib(r.bytes)}`);
+  console.log(`  measure it with: npm run bench -- --db '${url}'`);
   return 0;
 }
 

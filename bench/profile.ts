@@ -12,6 +12,7 @@ import { formatSummary, summariseProfile } from './lib/cpuprofile.js';
 import { machineLines, markdownTable, save } from './lib/report.js';
 import { SCENARIO_KEYS, type ScenarioKey } from './lib/scenarios.js';
 import { defaultDatabase, runSuite } from './lib/suite.js';
+import { freePort } from './lib/server.js';
 
 const HELP = `Usage: npm run bench:profile -- [options]
 
@@ -29,7 +30,7 @@ Options:
   --warmup S        (default 3)
   --connections C   (default 64)
   --sessions K      (default 10000)
-  --port P          (default 3100)
+  --port P          (default: a free port)
   -h, --help        this help
 
 Profiling slows the server a little; take throughput from npm run bench, not from here.`;
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
     connections: parseCount(values.connections ?? '64', '--connections'),
     sessions: parseCount(values.sessions ?? '10000', '--sessions'),
     repeat: 1,
-    port: parseCount(values.port ?? '3100', '--port'),
+    port: values.port ? parseCount(values.port, '--port') : await freePort(),
     workers: 1,
     nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name],
     build: true,

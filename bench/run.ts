@@ -9,6 +9,7 @@ import { gib, parseCount } from './lib/common.js';
 import { machineLines, markdownTable, save } from './lib/report.js';
 import { SCENARIO_KEYS, type ScenarioKey } from './lib/scenarios.js';
 import { defaultDatabase, isPostgres, runSuite } from './lib/suite.js';
+import { freePort } from './lib/server.js';
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -37,7 +38,7 @@ Options:
   --repeat R        run the whole set R times; the tables show the median (default 1)
   --only LIST       comma-separated scenarios (default: all, in the order above)
   --workers W       server processes (WORKERS, node:cluster; default 1)
-  --port P          server port (default 3100)
+  --port P          server port (default: a free port)
   --no-build        do not rebuild dist/
   -h, --help        this help
 
@@ -79,7 +80,7 @@ async function main(): Promise<number> {
     connections: parseCount(values.connections ?? '64', '--connections'),
     sessions: parseCount(values.sessions ?? '10000', '--sessions'),
     repeat: Math.max(1, parseCount(values.repeat ?? '1', '--repeat')),
-    port: parseCount(values.port ?? '3100', '--port'),
+    port: values.port ? parseCount(values.port, '--port') : await freePort(),
     workers: Math.max(1, parseCount(values.workers ?? '1', '--workers')),
     build: !values['no-build'],
     log: (l) => console.log(l),

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { defaultDatabasePath, freeBytes, gib, parseCount } from './lib/common.js';
 import { machineLines, save } from './lib/report.js';
 import { runSuite, uptime, type SuiteResult } from './lib/suite.js';
+import { freePort } from './lib/server.js';
 
 const HELP = `Usage: npm run bench:scale -- [options]
 
@@ -24,7 +25,7 @@ Options:
   --connections C   (default 64)
   --sessions K      applications the status page rotates over (default 10000)
   --repeat R        measurements per size; the table shows the median (default 1)
-  --port P          (default 3100)
+  --port P          (default: a free port)
   --no-generate     measure only the sizes whose file exists
   -h, --help        this help
 
@@ -40,6 +41,7 @@ interface Row {
   readonly p50: number | null;
   readonly p99: number | null;
   readonly peakRssMb: number | null;
+  readonly statusCpuMicros: number | null;
   readonly loadBefore: number[];
   readonly skipped?: string;
 }
@@ -77,7 +79,7 @@ async function main(): Promise<number> {
       const why = values['no-generate'] ? 'no data file (--no-generate)' : free < need ? `disk too small: about ${gib(need)} needed, ${gib(free)} free` : null;
       if (why) {
         console.log(`skipped: ${why}`);
-        rows.push({ applications: n, bytes: null, ceiling: null, status: null, ratio: null, p50: null, p99: null, peakRssMb: null, loadBefore: [], skipped: why });
+        rows.push({ applications: n, bytes: null, ceiling: null, status: null, ratio: null, p50: null, p99: null, peakRssMb: null, statusCpuMicros: null, loadBefore: [], skipped: why });
         continue;
       }
     }
@@ -90,7 +92,7 @@ async function main(): Promise<number> {
       connections: parseCount(values.connections ?? '64', '--connections'),
       sessions: parseCount(values.sessions ?? '10000', '--sessions'),
       repeat: Math.max(1, parseCount(values.repeat ?? '1', '--repeat')),
-      port: parseCount(values.port ?? '3100', '--port'),
+      port: values.port ? parseCount(values.port, '--port') : await freePort(),
       workers: 1,
       build: rows.length === 0,
       log: (l) => console.log(l),
@@ -107,6 +109,7 @@ async function main(): Promise<number> {
       p50: s?.p50Ms ?? null,
       p99: s?.p99Ms ?? null,
       peakRssMb: s?.peakRssMb ?? null,
+      statusCpuMicros: s?.serverCpuMicrosPerRequest ?? null,
       loadBefore: r.phases.find((p) => p.key === 'status')?.loadBefore ?? [],
     });
   }
@@ -123,17 +126,20 @@ async function main(): Promise<number> {
     `- after: \`${uptime()}\``,
     `- command: \`npm run bench:scale -- ${process.argv.slice(2).join(' ')}\``,
     '',
-    '| applications | file | ceiling req/s | status page req/s | status ÷ ceiling | p50 ms | p99 ms | peak RSS MB | load (1 min) before |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| applications | file | ceiling req/s | status page req/s | status ÷ ceiling | p50 ms | p99 ms | peak RSS MB | server CPU µs per status page | load (1 min) before |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows.map((r) =>
       r.skipped
-        ? `| ${r.applications.toLocaleString('en')} | – | – | – | – | – | – | – | skipped: ${r.skipped} |`
-        : `| ${r.applications.toLocaleString('en')} | ${r.bytes ? gib(r.bytes) : '–'} | ${r.ceiling?.toLocaleString('en')} | ${r.status?.toLocaleString('en')} | ${r.ratio} % | ${r.p50} | ${r.p99} | ${r.peakRssMb} | ${r.loadBefore[0] ?? ''} |`,
+        ? `| ${r.applications.toLocaleString('en')} | – | – | – | – | – | – | – | – | skipped: ${r.skipped} |`
+        : `| ${r.applications.toLocaleString('en')} | ${r.bytes ? gib(r.bytes) : '–'} | ${r.ceiling?.toLocaleString('en')} | ${r.status?.toLocaleString('en')} | ${r.ratio} % | ${r.p50} | ${r.p99} | ${r.peakRssMb} | ${r.statusCpuMicros?.toLocaleString('en')} | ${r.loadBefore[0] ?? ''} |`,
     ),
     '',
     change !== null && first && last
       ? `- status page at ${last.applications.toLocaleString('en')} vs ${first.applications.toLocaleString('en')} applications: ${change > 0 ? '+' : ''}${change} % in requests a second (${changeOfRatio !== null ? `${changeOfRatio > 0 ? '+' : ''}${changeOfRatio} points of the ceiling` : ''}) — target within 15 %: ${Math.abs(change) <= 15 ? 'met' : 'missed'}`
       : '- fewer than two sizes measured: no comparison',
+    ...(first && last && first !== last && first.statusCpuMicros && last.statusCpuMicros
+      ? [`- server CPU per status page at ${last.applications.toLocaleString('en')} vs ${first.applications.toLocaleString('en')}: ${last.statusCpuMicros} µs vs ${first.statusCpuMicros} µs (${Math.round(((last.statusCpuMicros - first.statusCpuMicros) / first.statusCpuMicros) * 1000) / 10} %): the cost of one page, whatever else the machine runs`]
+      : []),
   ].join('\n');
   const files = save('scale', { startedAt, rows, runs }, md);
   console.log(`\n${md}\n\nsaved ${files.json} and ${files.md}`);

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { inspectionOffices } from '../../src/domain/offices.js';
 import { SESSION_ABSOLUTE_MS } from '../../src/services/sessions.js';
 import { openDatabase, parseDatabaseUrl, type DatabaseHandle } from '../../src/store/database.js';
+import { loadApplication } from '../../src/store/applications.repository.js';
+import { historyRepository } from '../../src/store/history.repository.js';
+import { notificationRepository } from '../../src/store/notifications.repository.js';
 import { sessionRepository } from '../../src/store/sessions.repository.js';
 import { ROOT } from './common.js';
 import { CLI } from './server.js';
@@ -49,6 +52,22 @@ export async function sampleApplications(handle: DatabaseHandle, count: number):
   return rows;
 }
 
+/**
+ * Reads each application as the status page does (its row, parts, history, お知らせ), once, so that
+ * its pages are in the operating system's cache: the measurement is then of a server whose day's
+ * applications are in memory, as they are after a few minutes of real use. Returns the seconds the
+ * cold reads took (a first visit to an application whose pages are on disk only).
+ */
+export async function warmApplications(handle: DatabaseHandle, apps: readonly SampleApplication[]): Promise<number> {
+  const t0 = performance.now();
+  for (const app of apps) {
+    await loadApplication(handle, app.id);
+    await historyRepository(handle.db).list(app.id);
+    await notificationRepository(handle.db).forApplication(app.id);
+  }
+  return (performance.now() - t0) / 1000;
+}
+
 /** Live applicant sessions, one per application, started now (as a login would). Returns the cookie tokens. */
 export async function createSessions(handle: DatabaseHandle, apps: readonly SampleApplication[]): Promise<string[]> {
   const now = new Date();
@@ -81,6 +100,8 @@ export async function deleteApplicantSessions(handle: DatabaseHandle): Promise<n
 export interface PaymentTarget {
   readonly number: string;
   readonly stage: 'inspectionFees' | 'weightTax';
+  /** Whether 自動車重量税 is due after the fees (not for an exempt car). */
+  readonly weightTaxDue: boolean;
 }
 
 /**
@@ -100,13 +121,13 @@ export async function paymentTargets(handle: DatabaseHandle, limit: number): Pro
     ] as const) {
       const rows = await handle.db
         .selectFrom('applications')
-        .select(['receipt_number'])
+        .select(['receipt_number', 'weight_tax_band'])
         .where('office_code', '=', office)
         .where('status', '=', status)
         .where('deadline_at', '>', now)
         .limit(per)
         .execute();
-      for (const r of rows) if (r.receipt_number) out.push({ number: r.receipt_number, stage });
+      for (const r of rows) if (r.receipt_number) out.push({ number: r.receipt_number, stage, weightTaxDue: stage === 'inspectionFees' && r.weight_tax_band !== 'exempt' });
     }
   }
   // Interleave offices and stages, so that the load does not walk one office after another.

@@ -31,6 +31,12 @@ export interface PhaseResult {
   readonly statusCodes: Record<string, number>;
   readonly errors: number;
   readonly timeouts: number;
+  /** Server CPU time (user + system) per response, in microseconds: what a request costs, whatever else runs. */
+  readonly serverCpuMicrosPerRequest: number;
+  /** Share of one core the server used during the measurement (1 = one core busy all the time). */
+  readonly serverCores: number;
+  /** Share of one core the load generator (this process) used. */
+  readonly loadGeneratorCores: number;
   readonly peakRssBytes: number;
   readonly rssAfterBytes: number;
   readonly seconds: number;
@@ -79,7 +85,11 @@ export async function measure(server: ServerHandle, s: Scenario, o: LoadOptions)
   const timer = setInterval(() => {
     sampled = Math.max(sampled, server.rss());
   }, 100);
+  const serverCpu0 = server.cpuSeconds();
+  const selfCpu0 = process.cpuUsage();
   const r = await run(server, s, o.connections, o.seconds);
+  const serverCpu = server.cpuSeconds() - serverCpu0;
+  const selfCpu = process.cpuUsage(selfCpu0);
   clearInterval(timer);
   const peak = Math.max(sampled, server.peak());
   const codes: Record<string, number> = {};
@@ -97,6 +107,9 @@ export async function measure(server: ServerHandle, s: Scenario, o: LoadOptions)
     statusCodes: codes,
     errors: r.errors,
     timeouts: r.timeouts,
+    serverCpuMicrosPerRequest: responses > 0 ? Math.round((serverCpu * 1e6) / responses) : 0,
+    serverCores: round2(serverCpu / r.duration),
+    loadGeneratorCores: round2((selfCpu.user + selfCpu.system) / 1e6 / r.duration),
     peakRssBytes: peak,
     rssAfterBytes: server.rss(),
     seconds: round1(r.duration),

@@ -124,12 +124,18 @@ export function hash32(text: string): number {
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
-const hex = (n: number, width: number) => (n >>> 0).toString(16).padStart(width, '0').slice(-width);
+/** Two hex digits for each byte. */
+const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const hex8 = (n: number) => HEX2[(n >>> 24) & 255]! + HEX2[(n >>> 16) & 255]! + HEX2[(n >>> 8) & 255]! + HEX2[n & 255]!;
 
 /** A UUID-shaped key whose first 12 hex digits count up: inserts append to the primary-key index. */
 function orderedId(counter: number, rng: Rng): string {
-  const c = hex(Math.floor(counter / 0x10000), 8) + hex(counter & 0xffff, 4);
-  return `${c.slice(0, 8)}-${c.slice(8, 12)}-4${hex(rng.u32(), 3)}-${'89ab'[rng.int(4)]}${hex(rng.u32(), 3)}-${hex(rng.u32(), 8)}${hex(rng.u32(), 4)}`;
+  const high = hex8(Math.floor(counter / 0x10000));
+  const low = hex8(counter & 0xffff).slice(4);
+  const a = hex8(rng.u32());
+  const b = hex8(rng.u32());
+  const c = hex8(rng.u32());
+  return `${high}-${low}-4${a.slice(0, 3)}-${'89ab'[rng.u32() & 3]}${a.slice(3, 6)}-${b}${c.slice(0, 4)}`;
 }
 
 /** 9 digits unique for every i < 10^9 (7654321 is prime to 10, so i ↦ i·7654321 mod 10^9 is one-to-one). */

@@ -21,6 +21,9 @@ export interface ScenarioSummary {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly peakRssMb: number;
+  readonly serverCpuMicrosPerRequest: number;
+  readonly serverCores: number;
+  readonly loadGeneratorCores: number;
   readonly unexpected: number;
   readonly statusCodes: Record<string, number>;
 }
@@ -40,6 +43,9 @@ export function summarise(phases: readonly PhaseResult[]): ScenarioSummary[] {
       p50Ms: median(ps.map((p) => p.latencyMs.p50)),
       p99Ms: median(ps.map((p) => p.latencyMs.p99)),
       peakRssMb: Math.round(Math.max(...ps.map((p) => p.peakRssBytes)) / 1024 ** 2),
+      serverCpuMicrosPerRequest: Math.round(median(ps.map((p) => p.serverCpuMicrosPerRequest))),
+      serverCores: median(ps.map((p) => p.serverCores)),
+      loadGeneratorCores: median(ps.map((p) => p.loadGeneratorCores)),
       unexpected: ps.reduce((a, p) => a + p.unexpected, 0),
       statusCodes: codes,
     };
@@ -60,11 +66,11 @@ export function ratios(phases: readonly PhaseResult[], repeatOf: (p: PhaseResult
 
 export function markdownTable(rows: readonly ScenarioSummary[]): string {
   const lines = [
-    '| scenario | requests/s (median) | each run | p50 ms | p99 ms | peak RSS MB | unexpected responses |',
-    '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
+    '| scenario | requests/s (median) | each run | p50 ms | p99 ms | peak RSS MB | server CPU µs/request | server cores used | load generator cores | unexpected responses |',
+    '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
-    lines.push(`| ${r.title} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.requestsPerSecondEach.map((n) => n.toLocaleString('en')).join(', ')} | ${r.p50Ms} | ${r.p99Ms} | ${r.peakRssMb} | ${r.unexpected}${r.unexpected ? ` (${Object.entries(r.statusCodes).map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''} |`);
+    lines.push(`| ${r.title} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.requestsPerSecondEach.map((n) => n.toLocaleString('en')).join(', ')} | ${r.p50Ms} | ${r.p99Ms} | ${r.peakRssMb} | ${r.serverCpuMicrosPerRequest.toLocaleString('en')} | ${r.serverCores} | ${r.loadGeneratorCores} | ${r.unexpected}${r.unexpected ? ` (${Object.entries(r.statusCodes).map(([c, n]) => `${c}: ${n}`).join(', ')})` : ''} |`);
   }
   return lines.join('\n');
 }

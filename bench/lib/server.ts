@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './common.js';
 
@@ -59,6 +60,8 @@ export interface ServerHandle {
   readonly env: Readonly<Record<string, string>>;
   /** Resident memory of the server (with its workers), bytes, now. */
   rss(): number;
+  /** CPU time the server (with its workers) has used so far, user + system, in seconds. */
+  cpuSeconds(): number;
   /** The peak resident memory since the last resetPeak() (VmHWM of each process, summed). */
   peak(): number;
   resetPeak(): void;
@@ -83,6 +86,17 @@ function processTree(pid: number): number[] {
   return out;
 }
 
+/** utime + stime of a process, in seconds (clock ticks of 1/100 s on Linux). */
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -92,8 +106,29 @@ function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+/** A port nobody listens on now (the OS picks it), so that two benchmarks on one machine never meet. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no free port'))));
+    });
+  });
+}
+
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolveTaken) => {
+    const probe = createServer();
+    probe.once('error', () => resolveTaken(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveTaken(false)));
+  });
+}
+
 export async function startServer(o: ServerOptions): Promise<ServerHandle> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
+  if (await portTaken(o.port)) throw new Error(`port ${o.port} is already in use (another server or benchmark?): choose another with --port, or leave --port out to take a free one`);
   const env: Record<string, string> = {
     DATABASE_URL: o.databaseUrl,
     NODE_ENV: 'production',
@@ -147,12 +182,16 @@ export async function startServer(o: ServerOptions): Promise<ServerHandle> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+  // The answer must have come from our process, not from one that held the port first.
+  await new Promise((r) => setTimeout(r, 300));
+  if (exited !== undefined) throw new Error(`the server exited with ${exited} after starting:\n${output}`);
   const pid = child.pid!;
   return {
     pid,
     baseUrl,
     env,
     rss: () => processTree(pid).reduce((sum, p) => sum + statusField(p, 'VmRSS'), 0),
+    cpuSeconds: () => processTree(pid).reduce((sum, p) => sum + cpuOf(p), 0),
     peak: () => processTree(pid).reduce((sum, p) => sum + statusField(p, 'VmHWM'), 0),
     resetPeak: () => {
       // Writing 5 to clear_refs resets VmHWM to the current RSS (Linux ≥ 4.0).

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { BENCH_PASSWORD, defaultWriters, generateSqlite } from './generator.js';
 import { defaultDatabasePath, load, machineInfo, type MachineInfo } from './common.js';
-import { createApiToken, createSessions, csrfPair, deleteApplicantSessions, openBench, paymentTargets, revokeApiToken, sampleApplications, type ApiToken } from './fixtures.js';
+import { createApiToken, createSessions, csrfPair, deleteApplicantSessions, openBench, paymentTargets, revokeApiToken, sampleApplications, warmApplications, type ApiToken } from './fixtures.js';
 import { measure, type PhaseResult, type Scenario } from './load.js';
 import { ratios, summarise, type ScenarioSummary } from './report.js';
 import { apiEvent, apiRead, ceiling, loginPassword, statusPage, topPage, type ScenarioKey } from './scenarios.js';
@@ -82,7 +82,7 @@ function manifestOf(database: string): { applications: number | null; generated:
 }
 
 const fmt = (p: PhaseResult) =>
-  `${p.key.padEnd(10)} ${p.requestsPerSecond.toLocaleString('en').padStart(7)} req/s  p50 ${String(p.latencyMs.p50).padStart(6)} ms  p99 ${String(p.latencyMs.p99).padStart(6)} ms  peak RSS ${Math.round(p.peakRssBytes / 1024 ** 2)} MB  ${p.unexpected ? `UNEXPECTED ${p.unexpected} (${JSON.stringify(p.statusCodes)}) ` : ''}(load ${p.loadBefore[0]} → ${p.loadAfter[0]})`;
+  `${p.key.padEnd(10)} ${p.requestsPerSecond.toLocaleString('en').padStart(7)} req/s  p50 ${String(p.latencyMs.p50).padStart(6)} ms  p99 ${String(p.latencyMs.p99).padStart(6)} ms  peak RSS ${Math.round(p.peakRssBytes / 1024 ** 2)} MB  server ${p.serverCpuMicrosPerRequest} µs CPU/req (${p.serverCores} cores, load generator ${p.loadGeneratorCores})  ${p.unexpected ? `UNEXPECTED ${p.unexpected} (${JSON.stringify(p.statusCodes)}) ` : ''}(load ${p.loadBefore[0]} → ${p.loadAfter[0]})`;
 
 /** Waits until the server answers the bench route quickly three times in a row (at most 120 s); returns the seconds waited. */
 async function settle(server: ServerHandle): Promise<number> {
@@ -120,22 +120,29 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   const phases: (PhaseResult & { repeat: number })[] = [];
   let server: ServerHandle | null = null;
   let token: ApiToken | null = null;
+  let serverExit: number | null = null;
   try {
     const apps = await sampleApplications(handle, o.sessions);
     o.log(`data: ${o.database}, ${apps.length.toLocaleString('en')} applications sampled evenly over the table`);
+    const cold = await warmApplications(handle, apps);
+    o.log(`data: read them once in ${cold.toFixed(1)} s (${Math.round((cold * 1e6) / Math.max(1, apps.length))} µs each, from a cold cache if they were not read lately), so that the measurement is of applications in memory`);
     const wantsApi = o.scenarios.some((k) => k === 'api-read' || k === 'api-event');
-    const targets = o.scenarios.includes('api-event') ? await paymentTargets(handle, 30_000) : [];
-    server = await startServer({ databaseUrl: o.database, port: o.port, workers: o.workers, ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}) });
-    o.log(`server: pid ${server.pid} at ${server.baseUrl} (NODE_ENV=production, WORKERS=${o.workers}, RSS ${Math.round(server.rss() / 1024 ** 2)} MB at start)`);
-    if (wantsApi) {
-      token = createApiToken(o.database, 'paymentNetwork', 'ベンチマーク 収納機関');
-      if (!token) o.log('agency API: this build has no create-api-token command (or it failed): the API scenarios are skipped');
-    }
-    const csrf = await csrfPair(server.baseUrl);
-    const csrfCookie = csrf.cookie.split('; ').find((c) => c.startsWith('kei_csrf='))!;
+    const targets = o.scenarios.includes('api-event') ? await paymentTargets(handle, 60_000) : [];
+    // One queue of payments for all the runs: each application is paid once per stage.
+    const paymentScenario = (t: ApiToken) => (paying ??= apiEvent(targets, t));
+    let paying: Scenario | null = null;
     const loadOptions = { connections: o.connections, seconds: o.seconds, warmupSeconds: o.warmupSeconds };
     for (let repeat = 1; repeat <= o.repeat; repeat++) {
       if (o.repeat > 1) o.log(`-- run ${repeat} of ${o.repeat}`);
+      // A fresh server for each run, so that no run inherits another's memory or caches.
+      server = await startServer({ databaseUrl: o.database, port: o.port, workers: o.workers, ...(o.nodeArgs ? { nodeArgs: o.nodeArgs } : {}) });
+      o.log(`server: pid ${server.pid} at ${server.baseUrl} (NODE_ENV=production, WORKERS=${o.workers}, RSS ${Math.round(server.rss() / 1024 ** 2)} MB at start)`);
+      if (wantsApi && repeat === 1) {
+        token = createApiToken(o.database, 'paymentNetwork', 'ベンチマーク 収納機関');
+        if (!token) o.log('agency API: this build has no create-api-token command (or it failed): the API scenarios are skipped');
+      }
+      const csrf = await csrfPair(server.baseUrl);
+      const csrfCookie = csrf.cookie.split('; ').find((c) => c.startsWith('kei_csrf='))!;
       for (const key of o.scenarios) {
         let scenario: Scenario | null = null;
         if (key === 'ceiling') scenario = ceiling();
@@ -146,7 +153,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
         else if (key === 'api-event' && token) {
           if (targets.length === 0) {
             if (repeat === 1) skipped.push({ key, why: 'no application awaits a payment in this database' });
-          } else scenario = apiEvent(targets, token);
+          } else scenario = paymentScenario(token);
         } else if (repeat === 1) skipped.push({ key, why: 'the agency API is not in this build' });
         if (!scenario) continue;
         const result = await measure(server, scenario, loadOptions);
@@ -156,13 +163,17 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
         const waited = await settle(server);
         if (waited > 1) o.log(`  (the server took ${waited.toFixed(1)} s to finish the requests in flight)`);
       }
+      serverExit = await server.stop();
+      if (serverExit !== 0 && serverExit !== null) o.log(`server exited with ${serverExit}:\n${server.output().slice(-3000)}`);
+      server = null;
+      await deleteApplicantSessions(handle);
     }
   } finally {
-    const exit = server ? await server.stop() : null;
+    const left = server as ServerHandle | null;
+    if (left) serverExit = await left.stop();
     if (token) revokeApiToken(o.database, token.id);
     await deleteApplicantSessions(handle).catch(() => 0);
     await handle.close();
-    if (server && exit !== 0 && exit !== null) o.log(`server exited with ${exit}:\n${server.output().slice(-3000)}`);
   }
   const each = ratios(phases, (p) => (p as PhaseResult & { repeat: number }).repeat);
   const sorted = [...each].sort((a, b) => a - b);
@@ -180,7 +191,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     summary: summarise(phases),
     statusToCeiling: { each, median: sorted.length ? sorted[sorted.length >> 1]! : null },
     skipped,
-    serverExit: null,
+    serverExit,
   };
 }
 

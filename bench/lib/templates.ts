@@ -319,11 +319,24 @@ function fixedHasher(hash: string): PasswordHasher {
   return { hash: async () => hash, verify: async () => false };
 }
 
+const built = new Map<string, Promise<TemplateSet>>();
+
 /**
  * Builds the templates for a base day: the demo scenarios, each replayed for every office, with
- * every event before the base day (the demo's steps are all on earlier days).
+ * every event before the base day (the demo's steps are all on earlier days). Built once per day
+ * and password hash in a process.
  */
-export async function buildTemplates(baseDay: JapanDate, passwordHash: string, offices: readonly OfficeCode[] = Object.keys(inspectionOffices) as OfficeCode[]): Promise<TemplateSet> {
+export function buildTemplates(baseDay: JapanDate, passwordHash: string): Promise<TemplateSet> {
+  const key = `${baseDay} ${passwordHash}`;
+  let set = built.get(key);
+  if (!set) {
+    set = replayAll(baseDay, passwordHash, Object.keys(inspectionOffices) as OfficeCode[]);
+    built.set(key, set);
+  }
+  return set;
+}
+
+async function replayAll(baseDay: JapanDate, passwordHash: string, offices: readonly OfficeCode[]): Promise<TemplateSet> {
   const logger = pino({ level: 'silent' });
   const baseMs = Date.parse(`${baseDay}T00:00:00+09:00`);
   const templates: Template[] = [];
