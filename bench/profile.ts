@@ -83,7 +83,7 @@ async function main(): Promise<number> {
     '',
     ...machineLines(result.machine),
     `- before: \`${result.uptimeBefore}\``,
-    `- command: \`npm run bench:profile -- ${process.argv.slice(2).join(' ')}\``,
+    `- command: \`${process.env.NODE_OPTIONS ? `NODE_OPTIONS='${process.env.NODE_OPTIONS}' ` : ''}npm run bench:profile -- ${process.argv.slice(2).join(' ')}\``,
     `- profile: bench/results/profiles/${name} (the whole server process: start-up, warm-up and the measurement)`,
     '',
     markdownTable(result.summary),

@@ -124,7 +124,7 @@ async function main(): Promise<number> {
     ...(runs[0] ? machineLines(runs[0].machine) : []),
     `- before: \`${uptimeBefore}\``,
     `- after: \`${uptime()}\``,
-    `- command: \`npm run bench:scale -- ${process.argv.slice(2).join(' ')}\``,
+    `- command: \`${process.env.NODE_OPTIONS ? `NODE_OPTIONS='${process.env.NODE_OPTIONS}' ` : ''}npm run bench:scale -- ${process.argv.slice(2).join(' ')}\``,
     '',
     '| applications | file | ceiling req/s | status page req/s | status ÷ ceiling | p50 ms | p99 ms | peak RSS MB | server CPU µs per status page | load (1 min) before |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',

@@ -142,6 +142,8 @@ export async function startServer(o: ServerOptions): Promise<ServerHandle> {
     // The load generator stands for many clients behind one reverse proxy on this machine: the
     // server believes its X-Forwarded-For, so per-address login limits apply per client.
     TRUST_PROXY: '127.0.0.1',
+    // The operator's V8 settings (e.g. --max-old-space-size), passed on as they would be to npm start.
+    ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
     ...(o.env ?? {}),
   };
   const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), CLI, 'serve'], {

@@ -64,6 +64,38 @@ class ImmediateSqliteDialect extends SqliteDialect {
   }
 }
 
+/** Statements kept per connection, keyed by their SQL: Kysely's SQLite driver prepares every query it runs. */
+export const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * The connection as Kysely's SQLite dialect sees it, with `prepare` answered from a cache: compiling
+ * the same few dozen statements at every request was about 4 % of the status page's CPU time
+ * (docs/benchmarks.md). Safe because the dialect runs one query at a time on the connection and
+ * never streams (a statement is never busy when it is handed out again). When the cache is full the
+ * oldest statement is dropped (queries with a varying `in (…)` list have SQL of their own).
+ */
+export function cachedStatements(sqlite: SQLite.Database, size = STATEMENT_CACHE_SIZE): { prepare(sql: string): SQLite.Statement; close(): void; readonly cached: number } {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement === undefined) {
+        statement = sqlite.prepare(text);
+        if (cache.size >= size) cache.delete(cache.keys().next().value!);
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+    close() {
+      cache.clear();
+      sqlite.close();
+    },
+    get cached() {
+      return cache.size;
+    },
+  };
+}
+
 export function openSqlite(path: string): SQLite.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
@@ -78,7 +110,7 @@ export function openSqlite(path: string): SQLite.Database {
 export function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): DatabaseHandle {
   if (location.kind === 'sqlite') {
     const sqlite = openSqlite(location.path);
-    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachedStatements(sqlite) }) });
     return {
       db,
       dialect: 'sqlite',
