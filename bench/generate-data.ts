@@ -3,11 +3,12 @@
  *
  * Generates a realistic database of N applications for the benchmarks (see bench/README.md).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDatabasePath, ensureDir, freeBytes, gib, parseCount } from './lib/common.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { runMain } from './lib/cli.js';
 import { defaultWriters, generateSqlite } from './lib/generator.js';
 import { loadIntoPostgres } from './lib/postgres.js';
 
@@ -96,7 +97,7 @@ async function main(): Promise<number> {
     seed: values.seed ?? 'kei-oss-bench',
     now,
     cacheMb,
-    writers: values.writers ? parseCount(values.writers, '--writers') : defaultWriters(),
+    writers: writersWanted,
     deferIndexes: !values['keep-indexes'],
     check: values.check === true,
     log: (line) => console.log(line),
@@ -118,12 +119,4 @@ async function toPostgres(file: string, url: string, replace: boolean): Promise<
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`bench:data: ${(err as Error).stack ?? String(err)}`);
-    process.exitCode = 1;
-  },
-);
+runMain('bench:data', main);

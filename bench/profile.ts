@@ -12,7 +12,7 @@ import { formatSummary, summariseProfile } from './lib/cpuprofile.js';
 import { machineLines, markdownTable, save } from './lib/report.js';
 import { SCENARIO_KEYS, type ScenarioKey } from './lib/scenarios.js';
 import { defaultDatabase, runSuite } from './lib/suite.js';
-import { freePort } from './lib/server.js';
+import { LOAD_OPTIONS, loadSettings, runMain } from './lib/cli.js';
 
 const HELP = `Usage: npm run bench:profile -- [options]
 
@@ -35,17 +35,16 @@ Options:
 
 Profiling slows the server a little; take throughput from npm run bench, not from here.`;
 
+/** One run only: the profile covers the whole process, so there is no --repeat. */
+const { repeat: _repeat, ...PROFILE_LOAD_OPTIONS } = LOAD_OPTIONS;
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       scenario: { type: 'string' },
       applications: { type: 'string' },
       db: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
-      sessions: { type: 'string' },
-      port: { type: 'string' },
+      ...PROFILE_LOAD_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -64,12 +63,8 @@ async function main(): Promise<number> {
     database: values.db ?? defaultDatabase(applications),
     generateApplications: values.db ? null : applications,
     scenarios: [scenario],
-    seconds: parseCount(values.duration ?? '20', '--duration'),
-    warmupSeconds: parseCount(values.warmup ?? '3', '--warmup'),
-    connections: parseCount(values.connections ?? '64', '--connections'),
-    sessions: parseCount(values.sessions ?? '10000', '--sessions'),
+    ...(await loadSettings(values, 20)),
     repeat: 1,
-    port: values.port ? parseCount(values.port, '--port') : await freePort(),
     workers: 1,
     nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name],
     build: true,
@@ -98,12 +93,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`bench:profile: ${(err as Error).stack ?? String(err)}`);
-    process.exitCode = 1;
-  },
-);
+runMain('bench:profile', main);

@@ -9,7 +9,7 @@ import { gib, parseCount } from './lib/common.js';
 import { machineLines, markdownTable, save } from './lib/report.js';
 import { SCENARIO_KEYS, type ScenarioKey } from './lib/scenarios.js';
 import { defaultDatabase, isPostgres, runSuite } from './lib/suite.js';
-import { freePort } from './lib/server.js';
+import { LOAD_OPTIONS, loadSettings, runMain } from './lib/cli.js';
 
 const HELP = `Usage: npm run bench -- [options]
 
@@ -50,14 +50,9 @@ async function main(): Promise<number> {
     options: {
       applications: { type: 'string' },
       db: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
-      sessions: { type: 'string' },
-      repeat: { type: 'string' },
+      ...LOAD_OPTIONS,
       only: { type: 'string' },
       workers: { type: 'string' },
-      port: { type: 'string' },
       'no-build': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -75,12 +70,7 @@ async function main(): Promise<number> {
     database,
     generateApplications: values.db ? null : applications,
     scenarios,
-    seconds: parseCount(values.duration ?? '10', '--duration'),
-    warmupSeconds: parseCount(values.warmup ?? '3', '--warmup'),
-    connections: parseCount(values.connections ?? '64', '--connections'),
-    sessions: parseCount(values.sessions ?? '10000', '--sessions'),
-    repeat: Math.max(1, parseCount(values.repeat ?? '1', '--repeat')),
-    port: values.port ? parseCount(values.port, '--port') : await freePort(),
+    ...(await loadSettings(values, 10)),
     workers: Math.max(1, parseCount(values.workers ?? '1', '--workers')),
     build: !values['no-build'],
     log: (l) => console.log(l),
@@ -118,12 +108,4 @@ async function main(): Promise<number> {
   return result.summary.some((s) => s.unexpected > 0) ? 3 : 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`bench: ${(err as Error).stack ?? String(err)}`);
-    process.exitCode = 1;
-  },
-);
+runMain('bench', main);

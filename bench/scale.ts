@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { defaultDatabasePath, freeBytes, gib, parseCount } from './lib/common.js';
 import { machineLines, save } from './lib/report.js';
 import { runSuite, uptime, type SuiteResult } from './lib/suite.js';
-import { freePort } from './lib/server.js';
+import { LOAD_OPTIONS, loadSettings, runMain } from './lib/cli.js';
 
 const HELP = `Usage: npm run bench:scale -- [options]
 
@@ -50,12 +50,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       sizes: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
-      sessions: { type: 'string' },
-      repeat: { type: 'string' },
-      port: { type: 'string' },
+      ...LOAD_OPTIONS,
       'no-generate': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -87,12 +82,7 @@ async function main(): Promise<number> {
       database: file,
       generateApplications: n,
       scenarios: ['ceiling', 'status'],
-      seconds: parseCount(values.duration ?? '10', '--duration'),
-      warmupSeconds: parseCount(values.warmup ?? '3', '--warmup'),
-      connections: parseCount(values.connections ?? '64', '--connections'),
-      sessions: parseCount(values.sessions ?? '10000', '--sessions'),
-      repeat: Math.max(1, parseCount(values.repeat ?? '1', '--repeat')),
-      port: values.port ? parseCount(values.port, '--port') : await freePort(),
+      ...(await loadSettings(values, 10)),
       workers: 1,
       build: rows.length === 0,
       log: (l) => console.log(l),
@@ -146,12 +136,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`bench:scale: ${(err as Error).stack ?? String(err)}`);
-    process.exitCode = 1;
-  },
-);
+runMain('bench:scale', main);

@@ -17,6 +17,7 @@ import { defaultDatabasePath, gib, load, machineInfo, parseCount, round1 } from 
 import { defaultWriters, generateSqlite } from './lib/generator.js';
 import { machineLines, save } from './lib/report.js';
 import { uptime } from './lib/suite.js';
+import { runMain } from './lib/cli.js';
 
 const HELP = `Usage: npm run bench:sweep -- [options]
 
@@ -121,12 +122,4 @@ async function main(): Promise<number> {
   return after === 0 ? 0 : 3;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`bench:sweep: ${(err as Error).stack ?? String(err)}`);
-    process.exitCode = 1;
-  },
-);
+runMain('bench:sweep', main);
