@@ -1,5 +1,7 @@
+import { checkText } from '../domain/corrections.js';
 import { eventsFor, type EventType } from '../domain/events.js';
 import { attachmentKinds, type AttachmentKind } from '../domain/procedures.js';
+import { ok, refuse, type Result } from '../domain/result.js';
 import type { PaymentStage } from '../domain/statuses.js';
 import { isJapanDate, type JapanDate } from '../domain/time.js';
 import { parseVehicleNumber } from '../domain/vehicle.js';
@@ -39,37 +41,28 @@ export const REASON_DETAIL_MAX = 1000;
 
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
 
-/** A one-line text (理由): NFKC, spaces folded, bounded. */
-export function cleanLine(label: string, raw: string | undefined, max: number, required: boolean): { value: string } | { error: string } {
-  const value = (raw ?? '').normalize('NFKC').replace(/\s+/gu, ' ').trim();
-  if (value === '') return required ? { error: `${label}を入力してください。` } : { value: '' };
-  if (CONTROL.test(value)) return { error: `${label}に使用できない文字が含まれています。` };
-  if ([...value].length > max) return { error: `${label}は${max}文字以内で入力してください。` };
-  return { value };
-}
-
 /** A text that keeps its line breaks (理由の詳細). */
-export function cleanText(label: string, raw: string | undefined, max: number): { value: string } | { error: string } {
+function cleanText(label: string, raw: string | undefined, max: number): Result<string> {
   const value = (raw ?? '').normalize('NFKC').replace(/\r\n?/g, '\n').replace(/[ \t\u3000]+\n/g, '\n').trim();
-  if (CONTROL.test(value.replace(/[\n\t]/g, ''))) return { error: `${label}に使用できない文字が含まれています。` };
-  if ([...value].length > max) return { error: `${label}は${max}文字以内で入力してください。` };
-  return { value };
+  if (CONTROL.test(value.replace(/[\n\t]/g, ''))) return refuse('invalidInput', `${label}に使用できない文字が含まれています。`);
+  if ([...value].length > max) return refuse('invalidInput', `${label}は${max}文字以内で入力してください。`);
+  return ok(value);
 }
 
 /**
  * A date as people type it: `2026-12-01`, `2026/12/1`, `2026年12月1日`, full-width digits too.
  * Returns the Japan date, or a message saying what is expected.
  */
-export function parseDateInput(label: string, raw: string | undefined): { value: JapanDate } | { error: string } {
+function parseDateInput(label: string, raw: string | undefined): Result<JapanDate> {
   const text = (raw ?? '').normalize('NFKC').trim();
-  if (text === '') return { error: `${label}を入力してください。` };
+  if (text === '') return refuse('invalidInput', `${label}を入力してください。`);
   const m = /^(\d{4})\s*[-/年]\s*(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?$/.exec(text);
   const candidate = m ? `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}` : '';
-  if (!m || !isJapanDate(candidate)) return { error: `${label}は「2026-12-01」のように、正しい日付で入力してください。` };
-  return { value: candidate as JapanDate };
+  if (!m || !isJapanDate(candidate)) return refuse('invalidInput', `${label}は「2026-12-01」のように、正しい日付で入力してください。`);
+  return ok(candidate);
 }
 
-const stages: Record<PaymentStage, string> = { inspectionFees: '検査手数料等', weightTax: '自動車重量税', vehicleTax: '軽自動車税環境性能割' };
+const paymentStages: readonly PaymentStage[] = ['inspectionFees', 'weightTax', 'vehicleTax'];
 
 export const agencyFieldLabels: Record<AgencyInputField | 'type', string> = {
   type: 'イベントの種類',
@@ -88,15 +81,16 @@ export const agencyFieldLabels: Record<AgencyInputField | 'type', string> = {
 /** Builds the domain event an agency asked for, or says, field by field, what is wrong. */
 export function toAgencyEvent(input: AgencyEventInput): { ok: true; event: ActEvent } | { ok: false; errors: AgencyInputErrors } {
   const errors: AgencyInputErrors = {};
-  const take = <T>(field: AgencyInputField, r: { value: T } | { error: string }): T | undefined => {
-    if ('error' in r) {
-      errors[field] = r.error;
+  const take = <T>(field: AgencyInputField, r: Result<T>): T | undefined => {
+    if (!r.ok) {
+      errors[field] = r.refusal.message;
       return undefined;
     }
     return r.value;
   };
   const reason = () => ({
-    reasonTitle: take('reasonTitle', cleanLine('理由', input.reasonTitle, REASON_TITLE_MAX, true)) ?? '',
+    // A one-line text: NFKC, spaces folded, bounded (required, so never null).
+    reasonTitle: take('reasonTitle', checkText('理由', input.reasonTitle ?? '', REASON_TITLE_MAX, true)) ?? '',
     reasonDetail: take('reasonDetail', cleanText('理由の詳細', input.reasonDetail, REASON_DETAIL_MAX)) ?? '',
   });
   const date = (field: 'deadline' | 'dueOn' | 'paidOn' | 'completedOn') => take(field, parseDateInput(agencyFieldLabels[field], input[field])) as JapanDate;
@@ -126,7 +120,7 @@ export function toAgencyEvent(input: AgencyEventInput): { ok: true; event: ActEv
       event = { type: 'issueFees', dueOn: date('dueOn') };
       break;
     case 'recordPayment': {
-      if (!input.stage || !Object.hasOwn(stages, input.stage)) errors.stage = `税・手数料の種別を指定してください（${Object.keys(stages).join(', ')}）。`;
+      if (!input.stage || !(paymentStages as readonly string[]).includes(input.stage)) errors.stage = `税・手数料の種別を指定してください（${paymentStages.join(', ')}）。`;
       event = { type: 'recordPayment', stage: input.stage as PaymentStage, paidOn: date('paidOn') };
       break;
     }

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Application } from '../domain/application.js';
+import type { OfficeCode } from '../domain/offices.js';
 import { parseReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { applicationRepository } from '../store/applications.repository.js';
@@ -23,6 +24,7 @@ export function encodeCollectionCode(key: string, receiptNumber: string, serial:
 }
 
 export const INVALID_CODE_MESSAGE = '二次元コードを確認できません。正しい二次元コードか、最新の二次元コードかを確認してください。';
+export const OTHER_OFFICE_CODE_MESSAGE = 'この二次元コードの申請は、申請先が他の事務所等です。申請先の事務所等の窓口で受け取るよう案内してください。';
 
 /** Checks a code's form and signature only (no database). */
 export function decodeCollectionCode(key: string, content: string): Result<{ receiptNumber: string; serial: number }> {
@@ -48,15 +50,18 @@ export function makeCollectionCodes(deps: ServiceDeps, key: string) {
 
     /**
      * The counter check: a genuine, current code of an application whose documents are ready.
-     * The caller checks that the application belongs to the clerk's office.
+     * With `officeCode` (the clerk's office), the office is checked before anything else is said
+     * about the application, so another office's clerk learns nothing of it.
      */
-    async verify(content: string): Promise<Result<Application>> {
+    async verify(content: string, officeCode?: OfficeCode): Promise<Result<Application>> {
       const decoded = decodeCollectionCode(key, content);
       if (!decoded.ok) return decoded;
       const repo = applicationRepository(deps.database.db, deps.database.dialect);
       const id = await repo.findIdByNumber(decoded.value.receiptNumber as never);
       const app = id ? await repo.load(id) : null;
-      if (!app || app.receiptNumber !== decoded.value.receiptNumber) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+      if (!app) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+      if (officeCode !== undefined && app.officeCode !== officeCode) return refuse('otherOffice', OTHER_OFFICE_CODE_MESSAGE);
+      if (app.receiptNumber !== decoded.value.receiptNumber) return refuse('invalidInput', INVALID_CODE_MESSAGE);
       if (app.collectionCodeSerial !== decoded.value.serial) {
         return refuse('invalidInput', 'この二次元コードは再発行により無効になっています。最新の二次元コードを提示してください。');
       }

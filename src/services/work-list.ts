@@ -1,3 +1,4 @@
+import { displayNumber } from '../domain/application.js';
 import type { OfficeCode } from '../domain/offices.js';
 import type { ProcedureCode } from '../domain/procedures.js';
 import type { ReceiptNumber } from '../domain/receipt-number.js';
@@ -70,7 +71,7 @@ export function makeWorkList(deps: ServiceDeps) {
         const kind = (statuses[r.status] as StatusDefinition | undefined)?.deadline ?? null;
         return {
           ...r,
-          number: r.receiptNumber ?? r.arrivalNumber,
+          number: displayNumber(r),
           // deadline_at is the first instant after the 期限日: the day before it, in Japan.
           deadline: r.deadlineAt && kind ? { kind, date: addDays(japanDateOf(r.deadlineAt), -1) } : null,
         };

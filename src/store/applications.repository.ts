@@ -170,10 +170,45 @@ export function fromRows(
   };
 }
 
-/** The read path's statements, prepared once per SQLite connection. */
+/** The queries that read one application and its parts: only the id changes between calls. */
+interface ReadQueries {
+  readonly app: CompiledQuery<AppRow>;
+  /** `app`, locking the row until commit on PostgreSQL (SQLite has one writer). */
+  readonly appForUpdate: CompiledQuery<AppRow>;
+  readonly attachments: CompiledQuery<Selectable<AttachmentsTable>>;
+  readonly lines: CompiledQuery<Selectable<PaymentLinesTable>>;
+  readonly notices: CompiledQuery<Selectable<NoticesTable>>;
+}
+
+/** Compiled once per dialect (the SQL does not depend on the connection or its schema). */
+const compiledReads = new Map<'sqlite' | 'postgres', ReadQueries>();
+
+function readQueries(db: Executor, dialect: 'sqlite' | 'postgres'): ReadQueries {
+  let q = compiledReads.get(dialect);
+  if (!q) {
+    const app = db.selectFrom('applications').selectAll().where('id', '=', '');
+    q = {
+      app: app.compile(),
+      appForUpdate: (dialect === 'postgres' ? app.forUpdate() : app).compile(),
+      attachments: db.selectFrom('attachments').selectAll().where('application_id', '=', '').compile(),
+      lines: db.selectFrom('payment_lines').selectAll().where('application_id', '=', '').compile(),
+      notices: db.selectFrom('notices').selectAll().where('application_id', '=', '').compile(),
+    };
+    compiledReads.set(dialect, q);
+  }
+  return q;
+}
+
+async function rowsById<R>(db: Executor, query: CompiledQuery<R>, id: string): Promise<R[]> {
+  return (await db.executeQuery<R>({ ...query, parameters: [id] })).rows;
+}
+
+function readParts(db: Executor, q: ReadQueries, id: string) {
+  return Promise.all([rowsById(db, q.attachments, id), rowsById(db, q.lines, id), rowsById(db, q.notices, id)]);
+}
+
+/** The read path's statements (the same SQL as `readQueries`), prepared once per SQLite connection. */
 const preparedReads = new WeakMap<SQLite.Database, { app: SQLite.Statement; attachments: SQLite.Statement; lines: SQLite.Statement; notices: SQLite.Statement }>();
-/** The read path's queries, compiled once (PostgreSQL): only the id changes between calls. */
-let compiledReads: { app: CompiledQuery<AppRow>; attachments: CompiledQuery; lines: CompiledQuery; notices: CompiledQuery } | null = null;
 
 /**
  * One application with its parts, for the screens that only read it (the status page, the agency
@@ -187,12 +222,8 @@ export async function loadApplication(handle: Pick<DatabaseHandle, 'db' | 'diale
   if (sqlite) {
     let s = preparedReads.get(sqlite);
     if (!s) {
-      s = {
-        app: sqlite.prepare('select * from applications where id = ?'),
-        attachments: sqlite.prepare('select * from attachments where application_id = ?'),
-        lines: sqlite.prepare('select * from payment_lines where application_id = ?'),
-        notices: sqlite.prepare('select * from notices where application_id = ?'),
-      };
+      const q = readQueries(handle.db, 'sqlite');
+      s = { app: sqlite.prepare(q.app.sql), attachments: sqlite.prepare(q.attachments.sql), lines: sqlite.prepare(q.lines.sql), notices: sqlite.prepare(q.notices.sql) };
       preparedReads.set(sqlite, s);
     }
     const statements = s;
@@ -207,19 +238,9 @@ export async function loadApplication(handle: Pick<DatabaseHandle, 'db' | 'diale
       );
     });
   }
-  const db = handle.db;
-  compiledReads ??= {
-    app: db.selectFrom('applications').selectAll().where('id', '=', '').compile(),
-    attachments: db.selectFrom('attachments').selectAll().where('application_id', '=', '').compile(),
-    lines: db.selectFrom('payment_lines').selectAll().where('application_id', '=', '').compile(),
-    notices: db.selectFrom('notices').selectAll().where('application_id', '=', '').compile(),
-  };
-  const q = compiledReads;
-  const run = <R>(c: CompiledQuery<R>) => db.executeQuery<R>({ ...c, parameters: [id] });
-  const [app, attachments, lines, notices] = await Promise.all([run(q.app), run(q.attachments), run(q.lines), run(q.notices)]);
-  const row = app.rows[0];
-  if (!row) return null;
-  return fromRows(row, attachments.rows as Selectable<AttachmentsTable>[], lines.rows as Selectable<PaymentLinesTable>[], notices.rows as Selectable<NoticesTable>[]);
+  const q = readQueries(handle.db, handle.dialect);
+  const [[row], parts] = await Promise.all([rowsById(handle.db, q.app, id), readParts(handle.db, q, id)]);
+  return row ? fromRows(row, ...parts) : null;
 }
 
 export interface LoginRecord {
@@ -231,16 +252,10 @@ export interface LoginRecord {
 /** Applications and their parts. The only code that knows how an application is stored. */
 export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
   async function loadWhere(id: string, lock: boolean): Promise<Application | null> {
-    let query = db.selectFrom('applications').selectAll().where('id', '=', id);
-    if (lock && dialect === 'postgres') query = query.forUpdate();
-    const row = await query.executeTakeFirst();
+    const q = readQueries(db, dialect);
+    const [row] = await rowsById(db, lock ? q.appForUpdate : q.app, id);
     if (!row) return null;
-    const [attachments, lines, notices] = await Promise.all([
-      db.selectFrom('attachments').selectAll().where('application_id', '=', id).execute(),
-      db.selectFrom('payment_lines').selectAll().where('application_id', '=', id).execute(),
-      db.selectFrom('notices').selectAll().where('application_id', '=', id).execute(),
-    ]);
-    return fromRows(row, attachments, lines, notices);
+    return fromRows(row, ...(await readParts(db, q, id)));
   }
 
   return {

@@ -31,10 +31,14 @@ export function titleOf(html: string): string {
  */
 let browsers = 0;
 
-/** A fresh client address per browser (TEST-NET-2), so that per-address login limits apply per simulated person. */
+/**
+ * A fresh client address per browser, so that per-address login limits apply per simulated person.
+ * From 100.64.0.0/10 (shared address space), which no test names: the security tests use TEST-NET
+ * addresses (198.51.100.x, 192.0.2.x) of their own, some of them deliberately rate-limited.
+ */
 function nextAddress(): string {
   browsers += 1;
-  return `198.51.${100 + ((browsers >> 8) & 7)}.${browsers & 255}`;
+  return `100.${64 + ((browsers >> 16) & 63)}.${(browsers >> 8) & 255}.${browsers & 255}`;
 }
 
 export class TestBrowser {

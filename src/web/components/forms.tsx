@@ -50,29 +50,55 @@ export interface TextFieldProps {
   readonly spellcheck?: boolean | undefined;
 }
 
+/** The ids a control is described by: its hint and its error, when shown. */
+export function fieldDescribedBy(name: string, hint?: string, error?: string): string | undefined {
+  return [hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(' ') || undefined;
+}
+
+/** The 必須 mark after a label or legend. */
+export function RequiredMark({ required }: { required?: boolean | undefined }) {
+  return required ? <span class="form-field__required">必須</span> : null;
+}
+
+/** A control's label row: the label with its 必須 mark, then the optional help. */
+export function FieldLabel({ name, label, required, help }: { name: string; label: string; required?: boolean | undefined; help?: ComponentChildren }) {
+  return (
+    <div class="form-field__label-row">
+      <label for={name} class="form-field__label">
+        {label}
+        <RequiredMark required={required} />
+      </label>
+      {help}
+    </div>
+  );
+}
+
+export function FieldHint({ name, hint }: { name: string; hint?: string | undefined }) {
+  if (!hint) return null;
+  return (
+    <p id={`${name}-hint`} class="form-field__hint">
+      {hint}
+    </p>
+  );
+}
+
+export function FieldError({ name, error }: { name: string; error?: string | undefined }) {
+  if (!error) return null;
+  return (
+    <p id={`${name}-error`} class="form-field__error">
+      <span class="visually-hidden">エラー：</span>
+      {error}
+    </p>
+  );
+}
+
 /** A labelled input with its hint and error, wired for assistive technology. */
 export function TextField(p: TextFieldProps) {
-  const describedBy = [p.hint ? `${p.name}-hint` : null, p.error ? `${p.name}-error` : null].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`form-field${p.error ? ' form-field--error' : ''}`}>
-      <div class="form-field__label-row">
-        <label for={p.name} class="form-field__label">
-          {p.label}
-          {p.required ? <span class="form-field__required">必須</span> : null}
-        </label>
-        {p.help}
-      </div>
-      {p.hint ? (
-        <p id={`${p.name}-hint`} class="form-field__hint">
-          {p.hint}
-        </p>
-      ) : null}
-      {p.error ? (
-        <p id={`${p.name}-error`} class="form-field__error">
-          <span class="visually-hidden">エラー：</span>
-          {p.error}
-        </p>
-      ) : null}
+      <FieldLabel name={p.name} label={p.label} required={p.required} help={p.help} />
+      <FieldHint name={p.name} hint={p.hint} />
+      <FieldError name={p.name} error={p.error} />
       <input
         id={p.name}
         name={p.name}
@@ -82,7 +108,7 @@ export function TextField(p: TextFieldProps) {
         autoComplete={p.autocomplete}
         inputMode={p.inputMode}
         maxLength={p.maxLength}
-        aria-describedby={describedBy}
+        aria-describedby={fieldDescribedBy(p.name, p.hint, p.error)}
         aria-invalid={p.error ? 'true' : undefined}
         required={p.required}
         spellcheck={p.spellcheck}

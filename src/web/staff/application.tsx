@@ -2,15 +2,15 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { displayNumber, type Application } from '../../domain/application.js';
 import { procedures } from '../../domain/procedures.js';
-import { formatReceiptNumber, parseReceiptNumber } from '../../domain/receipt-number.js';
+import { formatReceiptNumber } from '../../domain/receipt-number.js';
 import { deadlineReminders } from '../../domain/rules.js';
 import { statuses } from '../../domain/statuses.js';
 import { toAgencyEvent, type AgencyEventInput } from '../../services/agency-input.js';
 import type { Services } from '../../services/index.js';
+import type { StatusSnapshot } from '../../services/status-inquiry.js';
 import { staffActor } from '../../services/staff-auth.js';
 import type { HistoryEntry } from '../../store/history.repository.js';
 import type { Notification } from '../../store/notifications.repository.js';
-import type { StaffUser } from '../../store/staff-users.repository.js';
 import { Banner, ErrorSummary, type ErrorItem } from '../components/forms.js';
 import type { PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
@@ -25,7 +25,7 @@ import { Payments } from '../portal/status/Payments.js';
 import { ProgressSteps } from '../portal/status/ProgressSteps.js';
 import { StaffLayout } from './components.js';
 import { DecisionForm, availableDecisions, decisionKeys, decisions, fieldId, type DecisionField, type DecisionFormState, type DecisionKey } from './decisions.js';
-import { staffContext, staffUserOf } from './guard.js';
+import { officeApplication, sendHtml, staffContext, staffUserOf } from './guard.js';
 import { History } from './History.js';
 
 export const STALE_FORM_MESSAGE = '画面の情報が古いか正しくありません。申請の詳細をもう一度表示してから操作してください。';
@@ -115,33 +115,26 @@ const DecisionBody = Type.Object({
   kind: Type.Optional(Type.String({ maxLength: 60 })),
 });
 
-const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
-
 export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox {
-  /** The application a number names, only if it is the clerk's office's: another office's is "not found". */
-  async function load(user: StaffUser, number: string): Promise<Application | null> {
-    const parsed = parseReceiptNumber(number);
-    if (!parsed.ok) return null;
-    const id = await services.findApplicationId(parsed.value);
-    const snapshot = id ? await services.statusInquiry.read(id) : null;
-    if (!snapshot || snapshot.application.officeCode !== user.officeCode) return null;
-    return snapshot.application;
-  }
-
-  async function render(req: FastifyRequest, reply: FastifyReply, status: number, app: Application, extra: Pick<PageProps, 'done' | 'problem'> = {}) {
-    const [snapshot, history] = await Promise.all([services.statusInquiry.read(app.id), services.statusInquiry.history(app.id)]);
-    const current = snapshot?.application ?? app;
-    return html(
+  /**
+   * The page for an application already read; `reread` reads it again first (after a refused
+   * decision the application may have moved on, and the form must carry its current version).
+   */
+  async function render(req: FastifyRequest, reply: FastifyReply, status: number, found: StatusSnapshot, extra: Pick<PageProps, 'done' | 'problem'> = {}, reread = false) {
+    const id = found.application.id;
+    const [snapshot, history] = await Promise.all([reread ? services.statusInquiry.read(id) : found, services.statusInquiry.history(id)]);
+    const current = snapshot ?? found;
+    return sendHtml(
       reply,
       status,
       renderDocument(
-        <StaffApplicationPage ctx={staffContext(req, reply)} application={current} history={history} notifications={snapshot?.notifications ?? []} now={services.deps.clock.now()} {...extra} />,
+        <StaffApplicationPage ctx={staffContext(req, reply)} application={current.application} history={history} notifications={current.notifications} now={services.deps.clock.now()} {...extra} />,
       ),
     );
   }
 
   function notFound(req: FastifyRequest, reply: FastifyReply) {
-    return html(
+    return sendHtml(
       reply,
       404,
       renderDocument(
@@ -158,7 +151,7 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
 
   return async (app) => {
     app.get('/staff/applications/:number', { schema: { params: NumberParams, querystring: Type.Object({ done: Type.Optional(Type.Enum([...decisionKeys])) }) } }, async (req, reply) => {
-      const found = await load(staffUserOf(req), req.params.number);
+      const found = await officeApplication(services, staffUserOf(req), req.params.number);
       if (!found) return notFound(req, reply);
       return render(req, reply, 200, found, { done: req.query.done as DecisionKey | undefined });
     });
@@ -169,8 +162,9 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
       async (req, reply) => {
         const user = staffUserOf(req);
         if (req.validationError && (req.validationError as { validationContext?: string }).validationContext === 'params') return notFound(req, reply);
-        const found = await load(user, req.params.number);
-        if (!found) return notFound(req, reply);
+        const loaded = await officeApplication(services, user, req.params.number);
+        if (!loaded) return notFound(req, reply);
+        const found = loaded.application;
         const decision = req.params.decision as DecisionKey;
         const def = decisions[decision];
         const body = req.validationError ? null : req.body;
@@ -180,7 +174,7 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
           if (typeof v === 'string') values[f] = v;
         }
         const fail = (status: number, message: string, errors: Partial<Record<DecisionField, string>> = {}) =>
-          render(req, reply, status, found, { problem: { message, state: { decision, values, errors } } });
+          render(req, reply, status, loaded, { problem: { message, state: { decision, values, errors } } }, true);
 
         if (!body) return fail(400, '入力内容が長すぎるか、形式が正しくありません。入力内容を確認してください。');
         if (!/^[1-9][0-9]{0,9}$/.test(body.version)) return fail(400, STALE_FORM_MESSAGE);

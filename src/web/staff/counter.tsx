@@ -1,13 +1,12 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { displayNumber, type Application } from '../../domain/application.js';
 import { formatJapanDateTime } from '../../domain/format.js';
 import { procedures } from '../../domain/procedures.js';
-import { formatReceiptNumber, parseReceiptNumber } from '../../domain/receipt-number.js';
-import { ok, refuse, type Result } from '../../domain/result.js';
+import { formatReceiptNumber } from '../../domain/receipt-number.js';
+import { refuse, type Result } from '../../domain/result.js';
 import { statuses } from '../../domain/statuses.js';
 import { formatVehicleNumber } from '../../domain/vehicle.js';
-import { INVALID_CODE_MESSAGE, decodeCollectionCode } from '../../services/collection-codes.js';
+import { INVALID_CODE_MESSAGE } from '../../services/collection-codes.js';
 import type { Services } from '../../services/index.js';
 import { staffActor } from '../../services/staff-auth.js';
 import type { StaffUser } from '../../store/staff-users.repository.js';
@@ -16,10 +15,11 @@ import type { PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
 import { refusalStatus } from '../api/errors.js';
 import { StaffField, StaffLayout } from './components.js';
-import { staffContext, staffUserOf } from './guard.js';
+import { officeApplication, sendHtml, staffContext, staffUserOf } from './guard.js';
+
+export { OTHER_OFFICE_CODE_MESSAGE } from '../../services/collection-codes.js';
 
 const TITLE = '窓口での受け取り確認';
-export const OTHER_OFFICE_CODE_MESSAGE = 'この二次元コードの申請は、申請先が他の事務所等です。申請先の事務所等の窓口で受け取るよう案内してください。';
 const CODE_MAX = 200;
 
 /** The 2D code's content, as typed or as a USB scanner types it (it ends with Enter, which submits). */
@@ -114,62 +114,43 @@ function ConfirmPage({ ctx, app, code, error }: { ctx: PageContext; app: Applica
 const CounterForm = Type.Object({ code: Type.String({ maxLength: 10_000 }), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const HandOverForm = Type.Object({ code: Type.String({ maxLength: 10_000 }), version: Type.String({ maxLength: 20 }), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 
-const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
-
 export function counterRoutes(services: Services): FastifyPluginAsyncTypebox {
-  /**
-   * A genuine, current code of a ready application of the clerk's office. The office is checked
-   * before anything else is said about the application, so another office's clerk learns nothing of it.
-   */
+  /** A genuine, current code of a ready application of the clerk's office (checked first). */
   async function check(user: StaffUser, content: string): Promise<Result<Application>> {
     const text = content.normalize('NFKC').trim();
     if (text === '') return refuse('invalidInput', '二次元コードの内容を入力してください。');
     if (text.length > CODE_MAX) return refuse('invalidInput', INVALID_CODE_MESSAGE);
-    const decoded = decodeCollectionCode(services.secrets.collectionCodeKey, text);
-    if (!decoded.ok) return decoded;
-    const number = parseReceiptNumber(decoded.value.receiptNumber);
-    const id = number.ok ? await services.findApplicationId(number.value) : null;
-    const snapshot = id ? await services.statusInquiry.read(id) : null;
-    if (!snapshot) return refuse('invalidInput', INVALID_CODE_MESSAGE);
-    if (snapshot.application.officeCode !== user.officeCode) return refuse('otherOffice', OTHER_OFFICE_CODE_MESSAGE);
-    const verified = await services.collectionCodes.verify(text);
-    return verified.ok ? ok(verified.value) : verified;
+    return services.collectionCodes.verify(text, user.officeCode);
   }
 
   return async (app) => {
     app.get('/staff/counter', { schema: { querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 40 })) }) } }, async (req, reply) => {
       const user = staffUserOf(req);
-      let done: Application | null = null;
-      const parsed = req.query.done ? parseReceiptNumber(req.query.done) : null;
-      if (parsed?.ok) {
-        const id = await services.findApplicationId(parsed.value);
-        const snapshot = id ? await services.statusInquiry.read(id) : null;
-        if (snapshot && snapshot.application.officeCode === user.officeCode) done = snapshot.application;
-      }
-      return html(reply, 200, renderDocument(<CounterPage ctx={staffContext(req, reply)} done={done} />));
+      const done = req.query.done ? ((await officeApplication(services, user, req.query.done))?.application ?? null) : null;
+      return sendHtml(reply, 200, renderDocument(<CounterPage ctx={staffContext(req, reply)} done={done} />));
     });
 
     app.post('/staff/counter', { schema: { body: CounterForm }, attachValidation: true, preHandler: app.csrfProtection }, async (req, reply) => {
       const ctx = staffContext(req, reply);
-      if (req.validationError) return html(reply, 400, renderDocument(<CounterPage ctx={ctx} error={INVALID_CODE_MESSAGE} />));
+      if (req.validationError) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={INVALID_CODE_MESSAGE} />));
       const result = await check(staffUserOf(req), req.body.code);
       if (!result.ok) {
         req.log.info({ event: 'counter-check-refused', code: result.refusal.code }, 'counter check refused');
-        return html(reply, 400, renderDocument(<CounterPage ctx={ctx} value={req.body.code.slice(0, CODE_MAX)} error={result.refusal.message} />));
+        return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} value={req.body.code.slice(0, CODE_MAX)} error={result.refusal.message} />));
       }
-      return html(reply, 200, renderDocument(<ConfirmPage ctx={ctx} app={result.value} code={req.body.code.normalize('NFKC').trim()} />));
+      return sendHtml(reply, 200, renderDocument(<ConfirmPage ctx={ctx} app={result.value} code={req.body.code.normalize('NFKC').trim()} />));
     });
 
     app.post('/staff/counter/hand-over', { schema: { body: HandOverForm }, attachValidation: true, preHandler: app.csrfProtection }, async (req, reply) => {
       const ctx = staffContext(req, reply);
       const user = staffUserOf(req);
-      if (req.validationError || !/^[1-9][0-9]{0,9}$/.test(req.body.version)) return html(reply, 400, renderDocument(<CounterPage ctx={ctx} error={INVALID_CODE_MESSAGE} />));
+      if (req.validationError || !/^[1-9][0-9]{0,9}$/.test(req.body.version)) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={INVALID_CODE_MESSAGE} />));
       const checked = await check(user, req.body.code);
-      if (!checked.ok) return html(reply, 400, renderDocument(<CounterPage ctx={ctx} error={checked.refusal.message} />));
+      if (!checked.ok) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={checked.refusal.message} />));
       const result = await services.actOnApplication(checked.value.id, { type: 'handOver' }, staffActor(user), { expectedVersion: Number(req.body.version) });
       if (!result.ok) {
         const status = refusalStatus[result.refusal.code] ?? 400;
-        return html(reply, status, renderDocument(<ConfirmPage ctx={ctx} app={checked.value} code={req.body.code} error={result.refusal.message} />));
+        return sendHtml(reply, status, renderDocument(<ConfirmPage ctx={ctx} app={checked.value} code={req.body.code} error={result.refusal.message} />));
       }
       req.log.info({ event: 'handOver', applicationId: checked.value.id, staffUserId: user.id }, 'documents handed over at the counter');
       return reply.redirect(`/staff/counter?done=${displayNumber(result.value.application)}`, 303);

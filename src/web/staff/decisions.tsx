@@ -1,9 +1,9 @@
-import type { Application } from '../../domain/application.js';
+import { displayNumber, type Application } from '../../domain/application.js';
 import { eventAllowedIn, eventsFor, type EventType } from '../../domain/events.js';
 import { attachmentKinds } from '../../domain/procedures.js';
 import { statuses, type StatusDefinition } from '../../domain/statuses.js';
 import { addBusinessDays, japanDateOf } from '../../domain/time.js';
-import { REASON_DETAIL_MAX, REASON_TITLE_MAX } from '../../services/agency-input.js';
+import { REASON_DETAIL_MAX, REASON_TITLE_MAX, agencyFieldLabels } from '../../services/agency-input.js';
 import { CsrfField } from '../components/forms.js';
 import { StaffField } from './components.js';
 
@@ -151,18 +151,6 @@ export interface DecisionFormState {
   readonly errors: Readonly<Partial<Record<DecisionField, string>>>;
 }
 
-const fieldLabels: Record<DecisionField, string> = {
-  reasonTitle: '理由',
-  reasonDetail: '理由の詳細',
-  deadline: '補正期限',
-  dueOn: '納付期限',
-  completedOn: '審査完了年月日',
-  vehicleNumber: '車両番号',
-  kind: '添付書類',
-};
-
-export const decisionFieldLabel = (field: DecisionField) => fieldLabels[field];
-
 /** The id of a field on the page: decisions share field names, so the id carries the decision. */
 export const fieldId = (decision: DecisionKey, field: DecisionField) => `${decision}-${field}`;
 
@@ -180,9 +168,9 @@ export function DecisionForm({ app, decision, csrfToken, now, state }: { app: Ap
   const own = state?.decision === decision ? state : undefined;
   const values = { ...defaults(decision, now), ...(own?.values ?? {}) };
   const errors = own?.errors ?? {};
-  const action = `/staff/applications/${app.receiptNumber ?? app.arrivalNumber}/${decision}`;
+  const action = `/staff/applications/${displayNumber(app)}/${decision}`;
   const field = (name: DecisionField, extra: { type?: 'text' | 'date' | 'textarea'; hint?: string; required?: boolean; maxLength?: number; width?: 'short' | 'medium' | 'long' } = {}) => (
-    <StaffField id={fieldId(decision, name)} name={name} label={fieldLabels[name]} value={values[name]} error={errors[name]} {...extra} />
+    <StaffField id={fieldId(decision, name)} name={name} label={agencyFieldLabels[name]} value={values[name]} error={errors[name]} {...extra} />
   );
   if (decision === 'attachment-not-required') {
     return (

@@ -1,5 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { parseReceiptNumber } from '../../domain/receipt-number.js';
 import type { Services } from '../../services/index.js';
+import type { StatusSnapshot } from '../../services/status-inquiry.js';
 import type { StaffUser } from '../../store/staff-users.repository.js';
 import { Layout } from '../components/Layout.js';
 import { Banner } from '../components/forms.js';
@@ -50,6 +52,20 @@ export function requireStaff(services: Services) {
 export function staffUserOf(req: FastifyRequest): StaffUser {
   if (!req.staffUser) throw new Error('staff route without the staff guard');
   return req.staffUser;
+}
+
+/** The application a number names, only if it is the clerk's office's: another office's is "not found". */
+export async function officeApplication(services: Services, user: StaffUser, number: string): Promise<StatusSnapshot | null> {
+  const parsed = parseReceiptNumber(number);
+  if (!parsed.ok) return null;
+  const id = await services.findApplicationId(parsed.value);
+  const snapshot = id ? await services.statusInquiry.read(id) : null;
+  return snapshot && snapshot.application.officeCode === user.officeCode ? snapshot : null;
+}
+
+/** An HTML page, never stored by a browser or a proxy. */
+export function sendHtml(reply: FastifyReply, status: number, body: string) {
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 }
 
 export function staffContext(req: FastifyRequest, reply: FastifyReply): PageContext {

@@ -11,6 +11,7 @@ import { pageContext, safeReturnPath, type PageContext } from '../page-context.j
 import { renderDocument } from '../render.js';
 import { loginRateLimit } from '../plugins/login-rate-limit.js';
 import { StaffField } from './components.js';
+import { sendHtml } from './guard.js';
 
 export const STAFF_COOKIE_PATH = '/staff';
 
@@ -49,8 +50,6 @@ const LoginForm = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
-
 /** Only pages of the staff UI are followed back after login. */
 function staffReturnPath(value: unknown): string {
   const path = safeReturnPath(value, '/staff/applications');
@@ -73,7 +72,7 @@ async function handleStaffLogin(services: Services, req: FastifyRequest, reply: 
   if (password === '') errors.password = 'パスワードを入力してください。';
   else if (password.length > STAFF_PASSWORD_MAX) errors.password = `パスワードは${STAFF_PASSWORD_MAX}文字以内で入力してください。`;
   if (errors.loginId || errors.password) {
-    return html(reply, 400, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId.slice(0, 64)} errors={errors} returnTo={returnTo} />));
+    return sendHtml(reply, 400, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId.slice(0, 64)} errors={errors} returnTo={returnTo} />));
   }
   // Login throttling (issue 5): 5 wrong passwords lock the login id for 15 minutes, checked before verifying.
   const attempt = await services.loginThrottle.guardPassword(
@@ -87,12 +86,12 @@ async function handleStaffLogin(services: Services, req: FastifyRequest, reply: 
   );
   if (attempt.kind === 'locked') {
     reply.header('retry-after', String(Math.max(1, Math.ceil((attempt.until.getTime() - services.deps.clock.now().getTime()) / 1000))));
-    return html(reply, 429, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId} failure={staffLoginLockedMessage(attempt.until)} returnTo={returnTo} />));
+    return sendHtml(reply, 429, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId} failure={staffLoginLockedMessage(attempt.until)} returnTo={returnTo} />));
   }
   const result = attempt.kind === 'ok' ? attempt.value : refuse('invalidCredentials', STAFF_LOGIN_FAILED_MESSAGE);
   if (!result.ok) {
     req.log.info({ event: 'staff-login-failed' }, 'staff login failed');
-    return html(reply, 401, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId} failure={result.refusal.message} returnTo={returnTo} />));
+    return sendHtml(reply, 401, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId} failure={result.refusal.message} returnTo={returnTo} />));
   }
   if (req.staffSession) await services.sessions.end(req.staffSession);
   reply.setCookie(STAFF_SESSION_COOKIE, result.value.token, cookieOptions(req, undefined, STAFF_COOKIE_PATH));
@@ -106,7 +105,7 @@ export function staffLoginRoutes(services: Services): FastifyPluginAsyncTypebox 
 
     app.get('/staff/login', { schema: { querystring: Type.Object({ ended: Type.Optional(Type.String({ maxLength: 1 })), return: Type.Optional(Type.String({ maxLength: 1000 })) }) } }, async (req, reply) => {
       const returnTo = req.query.return ? staffReturnPath(req.query.return) : undefined;
-      return html(reply, 200, renderDocument(<StaffLoginPage ctx={pageContext(req, reply, 'staff')} ended={req.query.ended === '1'} returnTo={returnTo} />));
+      return sendHtml(reply, 200, renderDocument(<StaffLoginPage ctx={pageContext(req, reply, 'staff')} ended={req.query.ended === '1'} returnTo={returnTo} />));
     });
 
     app.post('/staff/login', { schema: { body: LoginForm }, attachValidation: true, onRequest: loginRateLimit(services, 'staff-login'), preHandler: app.csrfProtection }, (req, reply) =>

@@ -11,7 +11,7 @@ import { deadlineFilters, type DeadlineFilter, type StatusFilter, type WorkListF
 import type { PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
 import { StaffLayout } from './components.js';
-import { staffContext, staffUserOf } from './guard.js';
+import { sendHtml, staffContext, staffUserOf } from './guard.js';
 
 const deadlineFilterLabels: Record<DeadlineFilter, string> = {
   any: 'すべて',
@@ -212,9 +212,7 @@ export function workListRoutes(services: Services): FastifyPluginAsyncTypebox {
         page: req.query.page ?? 1,
       };
       const list = await services.workList.list(user.officeCode, filters);
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(renderDocument(<WorkListPageView ctx={staffContext(req, reply)} officeName={inspectionOffices[user.officeCode].name} list={list} filters={filters} now={services.deps.clock.now()} />));
+      return sendHtml(reply, 200, renderDocument(<WorkListPageView ctx={staffContext(req, reply)} officeName={inspectionOffices[user.officeCode].name} list={list} filters={filters} now={services.deps.clock.now()} />));
     });
   };
 }

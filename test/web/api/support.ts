@@ -17,13 +17,8 @@ export function freshAddress(): string {
   return `10.3.${Math.floor(nextAddress / 250) % 250}.${(nextAddress % 250) + 1}`;
 }
 
-/** The app as seen from one client address. */
-export function fromAddress(app: FastifyInstance, remoteAddress: string): FastifyInstance {
-  return { inject: (opts: Record<string, unknown>) => app.inject({ ...opts, remoteAddress } as never) } as unknown as FastifyInstance;
-}
-
 export function browserFor(app: FastifyInstance): TestBrowser {
-  return new TestBrowser(fromAddress(app, freshAddress()));
+  return new TestBrowser(app, { remoteAddress: freshAddress() });
 }
 
 export interface ApiClient {

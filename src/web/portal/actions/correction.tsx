@@ -1,14 +1,15 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { displayNumber, noticeKindLabels, type Application, type Notice } from '../../../domain/application.js';
+import { displayNumber, type Application, type Notice } from '../../../domain/application.js';
 import { correctableFields, currentValue, validateCorrection, type CorrectableField, type FieldChange } from '../../../domain/corrections.js';
-import { formatJapanDate } from '../../../domain/format.js';
 import { procedures } from '../../../domain/procedures.js';
 import { formatReceiptNumber } from '../../../domain/receipt-number.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
-import { CsrfField, ErrorSummary, MultilineText, TextField, errorItems, type ErrorItem, type FieldErrors } from '../../components/forms.js';
+import { CsrfField, ErrorSummary, TextField, errorItems, type ErrorItem, type FieldErrors } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument } from '../../render.js';
+import { valueOrBlank } from '../status/History.js';
+import { NoticeRows } from '../status/Notices.js';
 import { CSRF_FIELD, VERSION_FIELD, VersionField, actionRefusal, ownApplication, sendHtml, sendRefused, setFlash, versionRefusal } from './shared.js';
 
 const REFUSED_TITLE = '補正申請を行うことができません';
@@ -54,28 +55,7 @@ function NoticeReason({ notice }: { notice: Notice | null }) {
       </h2>
       <table class="summary-table">
         <caption class="visually-hidden">補正の通知</caption>
-        <tbody>
-          <tr>
-            <th scope="row">通知等情報</th>
-            <td>{noticeKindLabels[notice.kind]}</td>
-          </tr>
-          <tr>
-            <th scope="row">行政機関等名</th>
-            <td>{notice.agencyName}</td>
-          </tr>
-          <tr>
-            <th scope="row">期限日</th>
-            <td>{notice.deadline ? formatJapanDate(notice.deadline) : ''}</td>
-          </tr>
-          <tr>
-            <th scope="row">理由</th>
-            <td>
-              {notice.reasonTitle}
-              <br />
-              <MultilineText text={notice.reasonDetail} />
-            </td>
-          </tr>
-        </tbody>
+        <NoticeRows notice={notice} />
       </table>
     </section>
   );
@@ -142,8 +122,6 @@ export function CorrectionFormPage({ ctx, application, values, errors, general }
   );
 }
 
-const shown = (v: string | null) => (v === null || v === '' ? '（空欄）' : v);
-
 /** 補正申請 (確認): each change before → after; the same values travel on in hidden fields. */
 export function CorrectionConfirmPage({ ctx, application, values, changes }: { ctx: PageContext; application: Application; values: CorrectionInput; changes: readonly FieldChange[] }) {
   return (
@@ -163,8 +141,8 @@ export function CorrectionConfirmPage({ ctx, application, values, changes }: { c
           {changes.map((c) => (
             <tr data-field={c.field}>
               <th scope="row">{correctableFields[c.field].label}</th>
-              <td>{shown(c.before)}</td>
-              <td>{shown(c.after)}</td>
+              <td>{valueOrBlank(c.before)}</td>
+              <td>{valueOrBlank(c.after)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { FieldError, FieldHint, FieldLabel, RequiredMark, fieldDescribedBy } from '../../components/forms.js';
 
 /** Form controls the applicant's actions need beyond components/forms.tsx: radio groups and selects. */
 
@@ -7,34 +8,16 @@ export interface Option {
   readonly label: string;
 }
 
-function describedBy(name: string, hint?: string, error?: string): string | undefined {
-  return [hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(' ') || undefined;
-}
-
-function FieldError({ name, error }: { name: string; error?: string | undefined }) {
-  if (!error) return null;
-  return (
-    <p id={`${name}-error`} class="form-field__error">
-      <span class="visually-hidden">エラー：</span>
-      {error}
-    </p>
-  );
-}
-
 /** A radio group in a fieldset whose legend is the question; the first radio carries the name as id (the error summary links to it). */
 export function RadioGroup(p: { name: string; legend: string; options: readonly Option[]; value?: string | undefined; error?: string | undefined; hint?: string | undefined; required?: boolean }) {
   return (
     <div class={`form-field${p.error ? ' form-field--error' : ''}`}>
-      <fieldset class="fieldset" aria-describedby={describedBy(p.name, p.hint, p.error)}>
+      <fieldset class="fieldset" aria-describedby={fieldDescribedBy(p.name, p.hint, p.error)}>
         <legend>
           {p.legend}
-          {p.required ? <span class="form-field__required">必須</span> : null}
+          <RequiredMark required={p.required} />
         </legend>
-        {p.hint ? (
-          <p id={`${p.name}-hint`} class="form-field__hint">
-            {p.hint}
-          </p>
-        ) : null}
+        <FieldHint name={p.name} hint={p.hint} />
         <FieldError name={p.name} error={p.error} />
         <div class="radios">
           {p.options.map((o, i) => {
@@ -55,19 +38,10 @@ export function RadioGroup(p: { name: string; legend: string; options: readonly 
 export function SelectField(p: { name: string; label: string; options: readonly Option[]; value?: string | undefined; error?: string | undefined; hint?: string | undefined; required?: boolean }) {
   return (
     <div class={`form-field${p.error ? ' form-field--error' : ''}`}>
-      <div class="form-field__label-row">
-        <label for={p.name} class="form-field__label">
-          {p.label}
-          {p.required ? <span class="form-field__required">必須</span> : null}
-        </label>
-      </div>
-      {p.hint ? (
-        <p id={`${p.name}-hint`} class="form-field__hint">
-          {p.hint}
-        </p>
-      ) : null}
+      <FieldLabel name={p.name} label={p.label} required={p.required} />
+      <FieldHint name={p.name} hint={p.hint} />
       <FieldError name={p.name} error={p.error} />
-      <select id={p.name} name={p.name} class="select input--long" aria-describedby={describedBy(p.name, p.hint, p.error)} aria-invalid={p.error ? 'true' : undefined}>
+      <select id={p.name} name={p.name} class="select input--long" aria-describedby={fieldDescribedBy(p.name, p.hint, p.error)} aria-invalid={p.error ? 'true' : undefined}>
         <option value="">選択してください</option>
         {p.options.map((o) => (
           <option value={o.value} selected={p.value === o.value}>

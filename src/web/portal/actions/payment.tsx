@@ -11,28 +11,21 @@ import { statuses, type ApplicantAction, type PaymentStage } from '../../../doma
 import { isDeadlinePassed } from '../../../domain/time.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
-import { Banner, CsrfField, ErrorSummary } from '../../components/forms.js';
+import { Banner, CsrfField, ErrorSummary, FieldError } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument } from '../../render.js';
+import { groupStatus, paymentStatusLabels } from '../status/Payments.js';
 import { loginUrlFor } from './login-destination.js';
-import { CSRF_FIELD, FlashBanner, VERSION_FIELD, VersionField, actionRefusal, ownApplication, sendHtml, sendRefused, setFlash, takeFlash, versionRefusal, type FlashKind } from './shared.js';
+import { ActionForm, CSRF_FIELD, FlashBanner, VERSION_FIELD, VersionField, actionRefusal, ownApplication, sendHtml, sendRefused, setFlash, takeFlash, versionRefusal, type FlashKind } from './shared.js';
 
 export const stageCodes = ['inspectionFees', 'weightTax', 'vehicleTax'] as const satisfies readonly PaymentStage[];
 const StageParam = Type.Object({ stage: Type.Union(stageCodes.map((s) => Type.Literal(s))) });
 
 export const TARGET_REQUIRED_MESSAGE = '納付対象を選択してください。';
-const paymentStatusLabels = { unpaid: '未納', paid: '済', notRequired: '-' } as const;
-
-function stageStatus(lines: readonly PaymentLine[]): PaymentLine['status'] {
-  if (lines.some((l) => l.status === 'unpaid')) return 'unpaid';
-  if (lines.some((l) => l.status === 'paid')) return 'paid';
-  return 'notRequired';
-}
-
 /** Why the lines of a stage cannot be paid now (null: they can, with the numbers shown). */
 function notPayableReason(app: Application, stage: PaymentStage, actions: readonly ApplicantAction[], now: Date): string | null {
   const lines = linesOfStage(app, stage);
-  const state = stageStatus(lines);
+  const state = groupStatus(lines);
   const def = statuses[app.status];
   if (state === 'paid') return `この税・手数料は納付済です（納付完了日：${lines[0]?.paidOn ? formatJapanDate(lines[0].paidOn) : ''}）。`;
   if (state === 'notRequired') return 'この税・手数料の納付は不要です。';
@@ -49,7 +42,7 @@ function notPayableReason(app: Application, stage: PaymentStage, actions: readon
 
 function PaymentNumbers({ lines }: { lines: readonly PaymentLine[] }) {
   const first = lines[0] as PaymentLine;
-  const state = stageStatus(lines);
+  const state = groupStatus(lines);
   const total = lines.reduce((sum, l) => sum + l.amount, 0);
   return (
     <>
@@ -201,12 +194,7 @@ function TakeBulkNumber({ ctx, application, stage, error }: { ctx: PageContext; 
         <VersionField application={application} />
         <fieldset class={`fieldset${error ? ' form-field--error' : ''}`} aria-describedby={error ? 'target-error' : undefined}>
           <legend>納付対象</legend>
-          {error ? (
-            <p id="target-error" class="form-field__error">
-              <span class="visually-hidden">エラー：</span>
-              {error}
-            </p>
-          ) : null}
+          <FieldError name="target" error={error} />
           <div class="checkbox">
             <input type="checkbox" id="target" name="target" value="this" checked />
             <label for="target">
@@ -278,7 +266,7 @@ export function PaymentOverviewPage({ ctx, application }: { ctx: PageContext; ap
         <ul class="link-list">
           {stages.map((s) => (
             <li>
-              <a href={`/inquiry/payments/${s}`}>{stageLabel(s)}</a>（{paymentStatusLabels[stageStatus(linesOfStage(application, s))]}）
+              <a href={`/inquiry/payments/${s}`}>{stageLabel(s)}</a>（{paymentStatusLabels[groupStatus(linesOfStage(application, s))]}）
             </li>
           ))}
         </ul>
@@ -292,7 +280,6 @@ export function PaymentOverviewPage({ ctx, application }: { ctx: PageContext; ap
   );
 }
 
-const BulkForm = Type.Object({ _csrf: CSRF_FIELD, version: VERSION_FIELD });
 const BulkNumberForm = Type.Object({ _csrf: CSRF_FIELD, version: VERSION_FIELD, target: Type.Optional(Type.String({ maxLength: 20 })) });
 
 const NOT_FOUND: Refusal = { code: 'notFound', message: 'この税・手数料の納付情報はありません。' };
@@ -352,7 +339,7 @@ export function paymentRoutes(services: Services): FastifyPluginAsyncTypebox {
       return sendHtml(reply, 200, renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={own.application} stage={stage} now={own.now} flash={flash} />));
     });
 
-    app.post('/inquiry/payments/:stage/bulk', { schema: { params: StageParam, body: BulkForm }, preHandler: app.csrfProtection }, async (req, reply) =>
+    app.post('/inquiry/payments/:stage/bulk', { schema: { params: StageParam, body: ActionForm }, preHandler: app.csrfProtection }, async (req, reply) =>
       bulkAction(services, req, reply, req.params.stage, req.body.version, 'chooseBulkPayment'),
     );
 

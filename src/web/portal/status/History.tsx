@@ -5,7 +5,8 @@ import { formatJapanDateTime } from '../../../domain/format.js';
 import { statuses } from '../../../domain/statuses.js';
 import type { HistoryEntry } from '../../../store/history.repository.js';
 
-const shown = (v: string | null) => (v === null || v === '' ? '（空欄）' : v);
+/** A corrected value as shown before → after: （空欄） for none. */
+export const valueOrBlank = (v: string | null) => (v === null || v === '' ? '（空欄）' : v);
 
 function changesOf(entry: HistoryEntry): FieldChange[] {
   const changes = entry.details.changes;
@@ -21,7 +22,7 @@ function Detail({ entry }: { entry: HistoryEntry }) {
       <ul class="history__changes">
         {changes.map((c) => (
           <li>
-            {correctableFields[c.field as CorrectableField].label}：{shown(c.before)} → {shown(c.after)}
+            {correctableFields[c.field as CorrectableField].label}：{valueOrBlank(c.before)} → {valueOrBlank(c.after)}
           </li>
         ))}
       </ul>

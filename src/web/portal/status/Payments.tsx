@@ -4,7 +4,7 @@ import type { ApplicantAction, PaymentStage } from '../../../domain/statuses.js'
 import { statuses } from '../../../domain/statuses.js';
 import { ButtonLink } from '../../components/forms.js';
 
-const paymentStatusLabels = { unpaid: '未納', paid: '済', notRequired: '-' } as const;
+export const paymentStatusLabels = { unpaid: '未納', paid: '済', notRequired: '-' } as const;
 
 function groups(lines: readonly PaymentLine[]): { stage: PaymentStage; lines: PaymentLine[] }[] {
   const out: { stage: PaymentStage; lines: PaymentLine[] }[] = [];
@@ -17,7 +17,7 @@ function groups(lines: readonly PaymentLine[]): { stage: PaymentStage; lines: Pa
 }
 
 /** The status shown for a group: 未納 while any line is unpaid, 済 when paid, - when nothing is due. */
-function groupStatus(lines: PaymentLine[]): PaymentLine['status'] {
+export function groupStatus(lines: readonly PaymentLine[]): PaymentLine['status'] {
   if (lines.some((l) => l.status === 'unpaid')) return 'unpaid';
   if (lines.some((l) => l.status === 'paid')) return 'paid';
   return 'notRequired';

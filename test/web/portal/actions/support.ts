@@ -1,23 +1,16 @@
-import type { FastifyInstance, InjectOptions } from 'fastify';
 import { demoScenarios, loginNumber, type DemoScenario } from '../../../../src/demo/scenarios.js';
 import type { Application } from '../../../../src/domain/application.js';
 import { asReceiptNumber } from '../../../../src/domain/receipt-number.js';
 import type { HistoryEntry } from '../../../../src/store/history.repository.js';
 import type { TestApp } from '../../../support/app.js';
-import { TestBrowser, csrfTokenOf } from '../../../support/browser.js';
-
-let clients = 0;
+import { csrfTokenOf, type TestBrowser } from '../../../support/browser.js';
+import { browserFor } from '../../api/support.js';
 
 /**
  * A browser with its own client address: logins are throttled per address (issue 5), and the
  * applicant-action tests log in far more often than one person would.
  */
-export function browserFor(app: FastifyInstance): TestBrowser {
-  clients += 1;
-  const remoteAddress = `10.4.${(clients >> 8) & 255}.${clients & 255}`;
-  const proxy = { inject: (opts: InjectOptions) => app.inject({ ...opts, remoteAddress }) };
-  return new TestBrowser(proxy as unknown as FastifyInstance);
-}
+export { browserFor };
 
 export function scenario(key: string): DemoScenario {
   const s = demoScenarios.find((d) => d.key === key);

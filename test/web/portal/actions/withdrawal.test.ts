@@ -3,7 +3,7 @@ import { CONFLICT_MESSAGE } from '../../../../src/services/application-events.js
 import { statuses } from '../../../../src/domain/statuses.js';
 import { createTestApp, type TestApp } from '../../../support/app.js';
 import { textOf, titleOf } from '../../../support/browser.js';
-import { allKeys, japanTime, loginAs, snapshot, versionOf } from './support.js';
+import { allKeys, browserFor, japanTime, loginAs, snapshot, versionOf } from './support.js';
 
 const WARNING = '申請を取り下げると、当該受付番号の申請は継続することができなくなります。';
 
@@ -150,7 +150,6 @@ describe('申請を取り下げる: deadlines, forged and stale forms, races', (
   });
 
   it('asks for a login without a session (401)', async () => {
-    const { browserFor } = await import('./support.js');
     const res = await browserFor(t.app).get('/inquiry/withdraw');
     expect(res.statusCode).toBe(401);
     expect(textOf(res.body)).toContain('ログインが必要です');
