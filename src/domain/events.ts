@@ -97,6 +97,8 @@ interface EventRule<E extends ApplicationEvent> {
   readonly actors: readonly ActorKind[];
   /** Statuses the event may happen in; checked before `apply`. */
   readonly from: readonly StatusCode[];
+  /** Further conditions that do not depend on what the event carries (a deadline, a number taken …). */
+  readonly when?: (app: Application, at: Date) => Result<true>;
   apply(app: Application, event: E, ctx: EventContext, actor: Actor): Result<Outcome>;
 }
 
@@ -197,8 +199,8 @@ const rules: Rules = {
   chooseBulkPayment: {
     actors: ['applicant'],
     from: ['inspectionFeesDue', 'weightTaxDue', 'vehicleTaxDue'],
+    when: (app, at) => (allowedActions(app, at).includes('chooseBulkPayment') ? ok(true) : refuse('deadlinePassed', '納付期限を過ぎているため、まとめ納付を選択できません。')),
     apply: (app, _e, ctx) => {
-      if (!allowedActions(app, ctx.at).includes('chooseBulkPayment')) return refuse('deadlinePassed', '納付期限を過ぎているため、まとめ納付を選択できません。');
       const def: StatusDefinition = statuses[app.status];
       const stage = def.paymentStage as PaymentStage;
       const paymentLines = app.paymentLines.map((l) =>
@@ -211,9 +213,12 @@ const rules: Rules = {
   takeBulkPaymentNumber: {
     actors: ['applicant'],
     from: ['inspectionFeesBulkPayment', 'weightTaxBulkPayment', 'vehicleTaxBulkPayment'],
-    apply: (app, _e, ctx) => {
+    when: (app, at) => {
       if (bulkPaymentNumberTaken(app)) return refuse('paymentNumberTaken', '納付番号はすでに取得されています。');
-      if (!allowedActions(app, ctx.at).includes('takeBulkPaymentNumber')) return refuse('deadlinePassed', '納付期限を過ぎているため、納付番号を取得できません。');
+      if (!allowedActions(app, at).includes('takeBulkPaymentNumber')) return refuse('deadlinePassed', '納付期限を過ぎているため、納付番号を取得できません。');
+      return ok(true);
+    },
+    apply: (app, _e, ctx) => {
       const stage = statuses[app.status].paymentStage as PaymentStage;
       const paymentNumber = ctx.ids.paymentNumber();
       const confirmationNumber = ctx.ids.confirmationNumber();
@@ -271,8 +276,8 @@ const rules: Rules = {
   submitCorrection: {
     actors: ['applicant'],
     from: correctionStatuses,
+    when: (app, at) => (allowedActions(app, at).includes('correct') ? ok(true) : refuse('deadlinePassed', '補正期限を過ぎているため、補正申請はできません。')),
     apply: (app, e, ctx) => {
-      if (!allowedActions(app, ctx.at).includes('correct')) return refuse('deadlinePassed', '補正期限を過ぎているため、補正申請はできません。');
       const back: StatusCode = app.status === 'inspectionCorrectionRequested' ? 'inspectionUnderExamination' : 'taxDeclarationUnderExamination';
       const corrected = applyFieldChanges(app, e.changes);
       return ok({
@@ -284,8 +289,8 @@ const rules: Rules = {
   completeExamination: {
     actors: ['inspectionOffice'],
     from: ['inspectionUnderExamination'],
+    when: (app) => (attachmentsComplete(app) ? ok(true) : refuse('attachmentsIncomplete', '未取得の添付書類があるため、審査を完了できません。')),
     apply: (app, e, ctx) => {
-      if (!attachmentsComplete(app)) return refuse('attachmentsIncomplete', '未取得の添付書類があるため、審査を完了できません。');
       if (e.completedOn > japanDateOf(ctx.at)) return refuse('invalidInput', '審査完了年月日に未来の日付は指定できません。');
       if (app.procedure === 'newVehicle') {
         if (!e.vehicleNumber) return refuse('invalidInput', '新車の審査完了には車両番号の指定が必要です。');
@@ -344,13 +349,14 @@ const rules: Rules = {
   withdraw: {
     actors: ['applicant'],
     from: ['inspectionFeesBulkPayment', 'inspectionCorrectionRequested'],
+    when: (app, at) => {
+      if (allowedActions(app, at).includes('withdraw')) return ok(true);
+      if (app.status !== 'inspectionFeesBulkPayment') return refuse('deadlinePassed', '補正期限を過ぎているため、申請を取り下げることはできません。');
+      return bulkPaymentNumberTaken(app)
+        ? refuse('paymentNumberTaken', '納付番号を取得した後は、申請を取り下げることはできません。')
+        : refuse('deadlinePassed', '納付期限を過ぎているため、申請を取り下げることはできません。');
+    },
     apply: (app, _e, ctx) => {
-      if (!allowedActions(app, ctx.at).includes('withdraw')) {
-        if (app.status !== 'inspectionFeesBulkPayment') return refuse('deadlinePassed', '補正期限を過ぎているため、申請を取り下げることはできません。');
-        return bulkPaymentNumberTaken(app)
-          ? refuse('paymentNumberTaken', '納付番号を取得した後は、申請を取り下げることはできません。')
-          : refuse('deadlinePassed', '納付期限を過ぎているため、申請を取り下げることはできません。');
-      }
       const n = notice(ctx, 'withdrawal', '申請者', '申請の取り下げ', '申請者により申請が取り下げられました。当該受付番号の申請は継続することができません。', null);
       return ok({ application: moveTo(app, 'withdrawn', ctx.at, { notices: [...resolveOpenNotices(app.notices, ctx.at), n], correctionDeadline: null }) });
     },
@@ -358,10 +364,8 @@ const rules: Rules = {
   issueCollectionCode: {
     actors: ['applicant'],
     from: ['readyForReturn', 'readyForDelivery'],
-    apply: (app, _e, ctx) => {
-      if (!allowedActions(app, ctx.at).includes('issueCollectionCode')) {
-        return refuse('statusDoesNotAllow', '記録等事務代行者が受け取るため、二次元コードの発行は不要です。');
-      }
+    when: (app, at) => (allowedActions(app, at).includes('issueCollectionCode') ? ok(true) : refuse('statusDoesNotAllow', '記録等事務代行者が受け取るため、二次元コードの発行は不要です。')),
+    apply: (app) => {
       const serial = app.collectionCodeSerial + 1;
       return ok({ application: { ...app, collectionCodeSerial: serial }, details: { serial } });
     },
@@ -369,9 +373,9 @@ const rules: Rules = {
   expireCorrection: {
     actors: ['clock'],
     from: correctionStatuses,
+    when: (app, at) => (deadlinePassed(app, at) ? ok(true) : refuse('deadlineNotPassed', '補正期限はまだ過ぎていません。')),
     apply: (app, _e, ctx) => {
-      const deadline = currentDeadline(app);
-      if (!deadline || !isDeadlinePassed(deadline.date, ctx.at)) return refuse('deadlineNotPassed', '補正期限はまだ過ぎていません。');
+      const deadline = currentDeadline(app) as { date: JapanDate };
       const n = notice(ctx, 'rejection', app.status === 'taxDeclarationCorrectionRequested' ? TAX_AGENCY : INSPECTION_AGENCY, '期限切れ却下', `補正期限（${deadline.date}）までに補正申請が行われなかったため、申請は却下されました。`, null);
       return ok({
         application: moveTo(app, 'rejected', ctx.at, { notices: [...resolveOpenNotices(app.notices, ctx.at), n], correctionDeadline: null }),
@@ -383,14 +387,19 @@ const rules: Rules = {
   expirePayment: {
     actors: ['clock'],
     from: paymentStatuses,
+    when: (app, at) => (deadlinePassed(app, at) ? ok(true) : refuse('deadlineNotPassed', '納付期限はまだ過ぎていません。')),
     apply: (app, _e, ctx) => {
-      const deadline = currentDeadline(app);
-      if (!deadline || !isDeadlinePassed(deadline.date, ctx.at)) return refuse('deadlineNotPassed', '納付期限はまだ過ぎていません。');
+      const deadline = currentDeadline(app) as { date: JapanDate };
       const n = notice(ctx, 'invalidation', INSPECTION_AGENCY, '納付期限切れ', `納付期限（${deadline.date}）までに税・手数料が納付されなかったため、申請は無効になりました。`, null);
       return ok({ application: moveTo(app, 'invalidated', ctx.at, { notices: [...app.notices, n] }), reason: '納付期限切れ', details: { deadline: deadline.date } });
     },
   },
 };
+
+function deadlinePassed(app: Application, at: Date): boolean {
+  const deadline = currentDeadline(app);
+  return deadline !== null && isDeadlinePassed(deadline.date, at);
+}
 
 function setAttachment(app: Application, kind: AttachmentKind, state: 'acquired' | 'notRequired'): Result<Outcome> {
   if (!(procedures[app.procedure].attachments as readonly AttachmentKind[]).includes(kind)) {
@@ -426,16 +435,18 @@ function actorMayActOn(app: Application, actor: Actor): Result<true> {
   return ok(true);
 }
 
+export const eventTypes = Object.keys(rules) as EventType[];
+
 /**
- * The one door through which an application changes: checks the actor's right, the office,
- * and the current status, then applies the event. Returns the new state and its history entry,
- * or a refusal that leaves the application as it was.
+ * May `actor` post an event of this type to the application at `at`? The precondition half of
+ * `applyEvent`: the actor's right, the office, the status and the conditions that do not depend on
+ * what the event carries. The refusal is the one `applyEvent` would give.
  */
-export function applyEvent(app: Application, event: ApplicationEvent, actor: Actor, ctx: EventContext): Result<Transition> {
-  const rule = rules[event.type] as EventRule<ApplicationEvent> | undefined;
+export function eventPrecondition(app: Application, type: EventType, actor: Actor, at: Date): Result<true> {
+  const rule = (rules as Record<string, EventRule<ApplicationEvent> | undefined>)[type];
   if (!rule) return refuse('invalidInput', '不明なイベントです。');
   if (!rule.actors.includes(actor.kind)) {
-    return refuse('actorNotAllowed', `${actorKindLabels[actor.kind]}は「${eventLabels[event.type]}」を行うことができません。`);
+    return refuse('actorNotAllowed', `${actorKindLabels[actor.kind]}は「${eventLabels[type]}」を行うことができません。`);
   }
   const scope = actorMayActOn(app, actor);
   if (!scope.ok) return scope;
@@ -444,8 +455,30 @@ export function applyEvent(app: Application, event: ApplicationEvent, actor: Act
     return refuse('statusDoesNotAllow', `この申請は「${def.label}」のため、これ以上操作できません。`);
   }
   if (!rule.from.includes(app.status)) {
-    return refuse('statusDoesNotAllow', `現在の申請状況「${def.label}」では「${eventLabels[event.type]}」はできません。`);
+    return refuse('statusDoesNotAllow', `現在の申請状況「${def.label}」では「${eventLabels[type]}」はできません。`);
   }
+  return rule.when ? rule.when(app, at) : ok(true);
+}
+
+/** Every event for this actor, application and instant: allowed (ok) or the refusal it would get. */
+export function eventOptions(app: Application, actor: Actor, at: Date): Record<EventType, Result<true>> {
+  return Object.fromEntries(eventTypes.map((t) => [t, eventPrecondition(app, t, actor, at)])) as Record<EventType, Result<true>>;
+}
+
+/** The events the actor may post now. */
+export function allowedEvents(app: Application, actor: Actor, at: Date): EventType[] {
+  return eventTypes.filter((t) => eventPrecondition(app, t, actor, at).ok);
+}
+
+/**
+ * The one door through which an application changes: checks the actor's right, the office,
+ * and the current status (`eventPrecondition`), then applies the event. Returns the new state and
+ * its history entry, or a refusal that leaves the application as it was.
+ */
+export function applyEvent(app: Application, event: ApplicationEvent, actor: Actor, ctx: EventContext): Result<Transition> {
+  const allowed = eventPrecondition(app, event.type, actor, ctx.at);
+  if (!allowed.ok) return allowed;
+  const rule = rules[event.type] as EventRule<ApplicationEvent>;
   const outcome = rule.apply(app, event, ctx, actor);
   if (!outcome.ok) return outcome;
   const next: Application = { ...outcome.value.application, version: app.version + 1 };
