@@ -159,7 +159,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           const registered = await services.registerApplication(filing.value, password, tokenActor(token));
           if (!registered.ok) return refusalBody(registered.refusal);
           const history = await services.statusInquiry.history(registered.value.id);
-          return { status: 201, body: { application: applicationView(registered.value, token), history: history.map(historyView) } };
+          return { status: 201, body: { application: applicationView(registered.value, token, services.deps.clock.now()), history: history.map(historyView) } };
         });
       },
     );
@@ -181,7 +181,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
         if (!loaded.ok) return sendJson(reply, loaded.outcome.status, loaded.outcome.body);
         const history = await services.statusInquiry.history(loaded.app.id);
         reply.header('cache-control', 'no-store');
-        return sendJson(reply, 200, { application: applicationView(loaded.app, token), history: history.map(historyView) });
+        return sendJson(reply, 200, { application: applicationView(loaded.app, token, services.deps.clock.now()), history: history.map(historyView) });
       },
     );
 
@@ -229,7 +229,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           }
           const result = await services.actOnApplication(loaded.app.id, built.event, tokenActor(token), { expectedVersion: version.value });
           if (!result.ok) return refusalBody(result.refusal);
-          return { status: 200, body: { application: applicationView(result.value.application, token), event: transitionView(result.value) } };
+          return { status: 200, body: { application: applicationView(result.value.application, token, services.deps.clock.now()), event: transitionView(result.value) } };
         });
       },
     );

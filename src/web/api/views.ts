@@ -1,27 +1,28 @@
 import type { Static } from '@fastify/type-provider-typebox';
 import { noticeKindLabels, type Application, type Party } from '../../domain/application.js';
-import { eventAllowedIn, eventLabels, eventsFor } from '../../domain/events.js';
+import { allowedEvents, eventLabels } from '../../domain/events.js';
 import { inspectionOffices } from '../../domain/offices.js';
 import { attachmentKinds, attachmentStates, procedures } from '../../domain/procedures.js';
 import { currentDeadline } from '../../domain/rules.js';
-import { isStatusCode, statuses, type StatusDefinition } from '../../domain/statuses.js';
-import type { ApiTokenRecord } from '../../services/api-tokens.js';
+import { statusView } from '../../domain/status-view.js';
+import { isStatusCode, statuses } from '../../domain/statuses.js';
+import { tokenActor, type ApiTokenRecord } from '../../services/api-tokens.js';
 import type { HistoryEntry } from '../../store/history.repository.js';
 import type { ApplicationView, HistoryEntryView } from './schemas.js';
 
-/** The events this token may post to the application now (by its role and the current status). */
-export function availableEvents(app: Application, token: ApiTokenRecord): string[] {
-  const def: StatusDefinition = statuses[app.status];
-  if (def.terminal) return [];
-  return eventsFor(token.role).filter((t) => eventAllowedIn(t, app.status));
+/** The events this token may post to the application now, as the domain decides (role, office, status, deadlines). */
+export function availableEvents(app: Application, token: ApiTokenRecord, now: Date): string[] {
+  return allowedEvents(app, tokenActor(token), now);
 }
 
 /**
  * An application as the agencies read it. Addresses go only to the offices that examine the
  * application; the payment network and attachment sources do not need them.
  */
-export function applicationView(app: Application, token: ApiTokenRecord): Static<typeof ApplicationView> {
+export function applicationView(app: Application, token: ApiTokenRecord, now: Date): Static<typeof ApplicationView> {
   const withAddresses = token.role === 'inspectionOffice' || token.role === 'taxOffice';
+  // 納付状況 as the applicant sees it: a stopped application's unpaid lines are no longer needed.
+  const lineState = new Map(statusView(app, now).payments.flatMap((g) => g.lines.map((l) => [l.id, g.state] as const)));
   const party = (p: Party) => ({ name: p.name, nameHigh: p.nameHigh, address: withAddresses ? p.address : null });
   return {
     id: app.id,
@@ -63,7 +64,7 @@ export function applicationView(app: Application, token: ApiTokenRecord): Static
       paymentNumber: l.paymentNumber,
       confirmationNumber: l.confirmationNumber,
       paymentCategory: l.paymentCategory,
-      status: l.status,
+      status: lineState.get(l.id) ?? l.status,
       paidOn: l.paidOn,
       dueOn: l.dueOn,
     })),
@@ -78,7 +79,7 @@ export function applicationView(app: Application, token: ApiTokenRecord): Static
       resolvedAt: n.resolvedAt ? n.resolvedAt.toISOString() : null,
     })),
     collectionCodeSerial: app.collectionCodeSerial,
-    availableEvents: availableEvents(app, token),
+    availableEvents: availableEvents(app, token, now),
   };
 }
 

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { displayNumber, type Application } from '../../domain/application.js';
 import { procedures } from '../../domain/procedures.js';
 import { formatReceiptNumber } from '../../domain/receipt-number.js';
-import { deadlineReminders } from '../../domain/rules.js';
+import { statusView } from '../../domain/status-view.js';
 import { statuses } from '../../domain/statuses.js';
 import { toAgencyEvent, type AgencyEventInput } from '../../services/agency-input.js';
 import type { Services } from '../../services/index.js';
@@ -21,6 +21,7 @@ import { DeadlineNotices } from '../portal/status/DeadlineNotices.js';
 import { Delivery } from '../portal/status/Delivery.js';
 import { Examination } from '../portal/status/Examination.js';
 import { Notices } from '../portal/status/Notices.js';
+import { NotificationMessage } from '../portal/status/NotificationMessage.js';
 import { Payments } from '../portal/status/Payments.js';
 import { ProgressSteps } from '../portal/status/ProgressSteps.js';
 import { StaffLayout } from './components.js';
@@ -51,6 +52,7 @@ export function StaffApplicationPage({ ctx, application: app, history, notificat
   const label = procedures[app.procedure].label;
   const available = availableDecisions(app);
   const state = problem?.state;
+  const view = statusView(app, now, { announcements: notifications.length });
   const items: ErrorItem[] = [];
   if (problem) {
     const fieldErrors = Object.entries(state?.errors ?? {}) as [DecisionField, string][];
@@ -74,14 +76,15 @@ export function StaffApplicationPage({ ctx, application: app, history, notificat
       </p>
       <h2 class="staff-section-title">申請者の画面に表示されている内容</h2>
       <div class="applicant-view">
-        <ProgressSteps application={app} />
+        <ProgressSteps steps={view.steps} summary={view.progressSummary} />
+        <NotificationMessage message={view.message} />
         <CurrentStatus application={app} />
         <Attachments application={app} />
         <Examination application={app} />
-        <Payments application={app} actions={[]} />
-        <Delivery application={app} actions={[]} />
-        <DeadlineNotices reminders={deadlineReminders(app, now)} notifications={notifications} />
-        <Notices notices={app.notices} />
+        <Payments payments={view.payments} readOnly />
+        <Delivery application={app} collection={view.collection} readOnly />
+        <DeadlineNotices reminders={view.reminders} notifications={notifications} />
+        <Notices notices={view.notices} />
       </div>
       <section class="panel decisions" id="decisions" aria-labelledby="decisions-heading" tabIndex={-1}>
         <h2 id="decisions-heading" class="panel__title">

@@ -287,7 +287,9 @@ describe('each branch over the API, as the applicant sees it', () => {
     const { text, html } = await applicantPage(t.app, number);
     expect(text).toContain(current('検査申請却下'));
     expect(text).toContain('通知等情報 却下 行政機関等名 軽自動車検査協会事務所等 期限日 理由 保安基準不適合 保安基準に適合しないため却下します。');
-    expect(text).toContain('通知等情報 補正（補正済）');
+    // Closed by the rejection, not answered: no 補正済 (issue 13).
+    expect(text).toContain('通知等情報 補正 行政機関等名 軽自動車検査協会事務所等');
+    expect(text).not.toContain('補正済');
     expect(html).not.toContain('id="correction-heading"');
   });
 

@@ -4,11 +4,14 @@ import { statuses } from '../../../src/domain/statuses.js';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import { TestBrowser, textOf } from '../../support/browser.js';
 
-/** What the manual says each status page shows (parts 7, 9, 10, 11 and the 2D-code button). */
+/**
+ * What the manual says each status page shows (parts 7, 9, 10, 11 and the 2D-code button). Part 8
+ * is absent from stopped applications (取り下げ, 無効, 却下, 未受付): they will never be collected.
+ */
 const expected: Record<string, { withdrawalBox: boolean; correction: boolean; reminder: boolean; notices: boolean; codeButton: 'enabled' | 'disabled' | 'none'; payments: boolean }> = {
   'ci-manual-example': { withdrawalBox: false, correction: true, reminder: true, notices: true, codeButton: 'disabled', payments: true },
   'ci-awaiting-acceptance': { withdrawalBox: false, correction: false, reminder: false, notices: false, codeButton: 'disabled', payments: false },
-  'ci-not-accepted': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: false },
+  'ci-not-accepted': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: false },
   'ci-accepted': { withdrawalBox: false, correction: false, reminder: false, notices: false, codeButton: 'disabled', payments: false },
   'ci-fees-due': { withdrawalBox: false, correction: false, reminder: false, notices: false, codeButton: 'disabled', payments: true },
   'ci-bulk-before-number': { withdrawalBox: true, correction: false, reminder: true, notices: false, codeButton: 'disabled', payments: true },
@@ -21,14 +24,14 @@ const expected: Record<string, { withdrawalBox: boolean; correction: boolean; re
   'ci-ready': { withdrawalBox: false, correction: false, reminder: false, notices: false, codeButton: 'enabled', payments: true },
   'ci-ready-agent': { withdrawalBox: false, correction: false, reminder: false, notices: false, codeButton: 'none', payments: true },
   'ci-returned': { withdrawalBox: false, correction: false, reminder: false, notices: false, codeButton: 'none', payments: true },
-  'ci-withdrawn': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: true },
-  'ci-invalidated-payment': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: true },
-  'ci-rejected-expired': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: true },
-  'ci-invalidated-office': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: false },
-  'ci-rejected-office': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: true },
+  'ci-withdrawn': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: true },
+  'ci-invalidated-payment': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: true },
+  'ci-rejected-expired': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: true },
+  'ci-invalidated-office': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: false },
+  'ci-rejected-office': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: true },
   'nv-manual-example': { withdrawalBox: false, correction: true, reminder: true, notices: true, codeButton: 'disabled', payments: true },
   'nv-awaiting-acceptance': { withdrawalBox: false, correction: false, reminder: false, notices: false, codeButton: 'disabled', payments: false },
-  'nv-not-accepted': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: false },
+  'nv-not-accepted': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: false },
   'nv-accepted': { withdrawalBox: false, correction: false, reminder: false, notices: false, codeButton: 'disabled', payments: false },
   'nv-fees-due': { withdrawalBox: false, correction: false, reminder: true, notices: false, codeButton: 'disabled', payments: true },
   'nv-bulk': { withdrawalBox: true, correction: false, reminder: false, notices: false, codeButton: 'disabled', payments: true },
@@ -42,11 +45,11 @@ const expected: Record<string, { withdrawalBox: boolean; correction: boolean; re
   'nv-preparing': { withdrawalBox: false, correction: false, reminder: false, notices: false, codeButton: 'disabled', payments: true },
   'nv-ready': { withdrawalBox: false, correction: false, reminder: false, notices: false, codeButton: 'enabled', payments: true },
   'nv-delivered': { withdrawalBox: false, correction: false, reminder: false, notices: false, codeButton: 'none', payments: true },
-  'nv-withdrawn': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: true },
-  'nv-invalidated': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: false },
-  'nv-invalidated-payment': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: true },
-  'nv-rejected': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: true },
-  'nv-rejected-office': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'disabled', payments: true },
+  'nv-withdrawn': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: true },
+  'nv-invalidated': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: false },
+  'nv-invalidated-payment': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: true },
+  'nv-rejected': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: true },
+  'nv-rejected-office': { withdrawalBox: false, correction: false, reminder: false, notices: true, codeButton: 'none', payments: true },
 };
 
 const CODE_BUTTON = '受取者認証兼受取車両個別申告用二次元コードの発行';
@@ -79,7 +82,8 @@ describe('申請状況確認: each part appears exactly when the manual says it 
       expect(text).toContain('添付書類取得状況');
       expect(text).toContain('軽自動車検査協会事務所等審査状況');
       expect(text).toContain('納付情報');
-      expect(text).toContain('交付物の受け取りに関する情報');
+      const stopped = ['withdrawn', 'invalidated', 'rejected', 'notAccepted'].includes(s.expectedStatus);
+      expect(text.includes('交付物の受け取りに関する情報')).toBe(!stopped);
       expect(html.includes('id="withdrawal-heading"')).toBe(e.withdrawalBox);
       expect(html.includes('id="correction-heading"')).toBe(e.correction);
       expect(text.includes('期限等に関するお知らせ')).toBe(e.reminder);

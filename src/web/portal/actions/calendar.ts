@@ -1,41 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { displayNumber, type Application } from '../../../domain/application.js';
-import { stageLabel } from '../../../domain/events.js';
 import { procedures } from '../../../domain/procedures.js';
 import { formatReceiptNumber } from '../../../domain/receipt-number.js';
 import { REMINDER_DAYS } from '../../../domain/rules.js';
-import { statuses, type PaymentStage } from '../../../domain/statuses.js';
-import { addDays, isDeadlinePassed, type JapanDate } from '../../../domain/time.js';
+import { addDays, type JapanDate } from '../../../domain/time.js';
+import { runningDeadlines } from '../../../domain/status-view.js';
 import type { Services } from '../../../services/index.js';
 import { ownApplication, sendRefused } from './shared.js';
 
-/** A deadline still running for the application: 補正期限, or a 納付期限 of unpaid fees or taxes. */
-export interface RunningDeadline {
-  readonly kind: 'correction' | 'payment';
-  readonly date: JapanDate;
-  /** 補正期限 / 納付期限 */
-  readonly label: string;
-  /** What is due by then (the stages of a 納付期限). */
-  readonly what: string;
-}
-
-export function runningDeadlines(app: Application, now: Date): RunningDeadline[] {
-  const def = statuses[app.status];
-  if (def.terminal) return [];
-  const out: RunningDeadline[] = [];
-  if (def.deadline === 'correction' && app.correctionDeadline && !isDeadlinePassed(app.correctionDeadline, now)) {
-    out.push({ kind: 'correction', date: app.correctionDeadline, label: '補正期限', what: '補正申請' });
-  }
-  const byDate = new Map<JapanDate, PaymentStage[]>();
-  for (const line of app.paymentLines) {
-    if (line.status !== 'unpaid' || isDeadlinePassed(line.dueOn, now)) continue;
-    const stages = byDate.get(line.dueOn) ?? [];
-    if (!stages.includes(line.stage)) stages.push(line.stage);
-    byDate.set(line.dueOn, stages);
-  }
-  for (const [date, stages] of byDate) out.push({ kind: 'payment', date, label: '納付期限', what: stages.map(stageLabel).join('、') });
-  return out.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-}
+export { runningDeadlines, type RunningDeadline } from '../../../domain/status-view.js';
 
 // ---- iCalendar (RFC 5545), written by hand: a few lines do not need a package ---------------------
 

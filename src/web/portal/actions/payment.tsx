@@ -6,15 +6,15 @@ import { formatJapanDate, formatPaymentNumber, formatYen } from '../../../domain
 import { procedures } from '../../../domain/procedures.js';
 import { formatReceiptNumber } from '../../../domain/receipt-number.js';
 import type { Refusal } from '../../../domain/result.js';
-import { allowedActions, linesOfStage } from '../../../domain/rules.js';
-import { statuses, type ApplicantAction, type PaymentStage } from '../../../domain/statuses.js';
-import { isDeadlinePassed } from '../../../domain/time.js';
+import { linesOfStage } from '../../../domain/rules.js';
+import { paymentGroupOf, statusView, type PaymentGroupView } from '../../../domain/status-view.js';
+import { statuses, type PaymentStage } from '../../../domain/statuses.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
 import { Banner, CsrfField, ErrorSummary, FieldError } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument } from '../../render.js';
-import { groupStatus, paymentStatusLabels } from '../status/Payments.js';
+import { paymentNumberText, paymentStatusLabels } from '../status/Payments.js';
 import { loginUrlFor } from './login-destination.js';
 import { ActionForm, CSRF_FIELD, FlashBanner, VERSION_FIELD, VersionField, actionRefusal, ownApplication, sendHtml, sendRefused, setFlash, takeFlash, versionRefusal, type FlashKind } from './shared.js';
 
@@ -22,28 +22,8 @@ export const stageCodes = ['inspectionFees', 'weightTax', 'vehicleTax'] as const
 const StageParam = Type.Object({ stage: Type.Union(stageCodes.map((s) => Type.Literal(s))) });
 
 export const TARGET_REQUIRED_MESSAGE = '納付対象を選択してください。';
-/** Why the lines of a stage cannot be paid now (null: they can, with the numbers shown). */
-function notPayableReason(app: Application, stage: PaymentStage, actions: readonly ApplicantAction[], now: Date): string | null {
-  const lines = linesOfStage(app, stage);
-  const state = groupStatus(lines);
-  const def = statuses[app.status];
-  if (state === 'paid') return `この税・手数料は納付済です（納付完了日：${lines[0]?.paidOn ? formatJapanDate(lines[0].paidOn) : ''}）。`;
-  if (state === 'notRequired') return 'この税・手数料の納付は不要です。';
-  if (def.terminal) return `この申請は「${def.label}」のため、納付できません。`;
-  if (def.paymentStage !== stage) {
-    const first = stage === 'weightTax' ? '検査手数料・技術情報管理手数料の納付が確認された後に納付できます。' : '';
-    return `現在の申請状況「${def.label}」では、${stageLabel(stage)}は納付できません。${first}`;
-  }
-  const due = lines.find((l) => l.status === 'unpaid')?.dueOn;
-  if (due && isDeadlinePassed(due, now)) return '納付期限を過ぎているため、納付できません。';
-  if (!actions.includes('pay')) return 'まとめ納付を選択しています。下の「納付対象を選択して納付番号を取得」を行ってから納付してください。';
-  return null;
-}
-
-function PaymentNumbers({ lines }: { lines: readonly PaymentLine[] }) {
-  const first = lines[0] as PaymentLine;
-  const state = groupStatus(lines);
-  const total = lines.reduce((sum, l) => sum + l.amount, 0);
+function PaymentNumbers({ group }: { group: PaymentGroupView }) {
+  const { lines, total } = group;
   return (
     <>
       <table class="summary-table payment-numbers">
@@ -51,29 +31,29 @@ function PaymentNumbers({ lines }: { lines: readonly PaymentLine[] }) {
         <tbody>
           <tr>
             <th scope="row">収納機関番号</th>
-            <td class="payment-numbers__value">{first.collectorNumber}</td>
+            <td class="payment-numbers__value">{group.collectorNumber}</td>
           </tr>
           <tr>
             <th scope="row">納付番号</th>
-            <td class="payment-numbers__value">{first.paymentNumber ? formatPaymentNumber(first.paymentNumber) : state === 'unpaid' ? '（未取得）' : '-'}</td>
+            <td class="payment-numbers__value">{paymentNumberText(group)}</td>
           </tr>
           <tr>
             <th scope="row">確認番号</th>
-            <td class="payment-numbers__value">{first.confirmationNumber ?? '-'}</td>
+            <td class="payment-numbers__value">{group.confirmationNumber ?? '-'}</td>
           </tr>
           <tr>
             <th scope="row">納付区分</th>
-            <td>{first.paymentCategory}</td>
+            <td>{group.paymentCategory}</td>
           </tr>
           <tr>
             <th scope="row">納付期限</th>
-            <td>{state === 'notRequired' ? '-' : formatJapanDate(first.dueOn)}</td>
+            <td>{group.dueOn ? formatJapanDate(group.dueOn) : '-'}</td>
           </tr>
           <tr>
             <th scope="row">納付状況</th>
-            <td data-payment-status={state}>
-              {paymentStatusLabels[state]}
-              {first.paidOn ? `（納付完了日：${formatJapanDate(first.paidOn)}）` : ''}
+            <td data-payment-status={group.state}>
+              {paymentStatusLabels[group.state]}
+              {group.paidOn ? `（納付完了日：${formatJapanDate(group.paidOn)}）` : ''}
             </td>
           </tr>
         </tbody>
@@ -214,10 +194,10 @@ function TakeBulkNumber({ ctx, application, stage, error }: { ctx: PageContext; 
 
 /** 納付: one stage's payment information, how to pay it, and the まとめ納付 choices where they apply. */
 export function PaymentPage({ ctx, application, stage, now, flash, targetError }: { ctx: PageContext; application: Application; stage: PaymentStage; now: Date; flash?: FlashKind | null; targetError?: string }) {
-  const lines = linesOfStage(application, stage);
-  const actions = allowedActions(application, now);
-  const current = statuses[application.status].paymentStage === stage;
-  const reason = notPayableReason(application, stage, actions, now);
+  const view = statusView(application, now);
+  const group = paymentGroupOf(view, stage) as PaymentGroupView;
+  const current = view.paymentStage === stage;
+  const reason = group.pay.ok ? null : group.pay.refusal.message;
   return (
     <Layout ctx={ctx} title={`納付情報 ${stageLabel(stage)}`} hasErrors={targetError !== undefined} mainClass="main--wide">
       <h1 class="page-title">
@@ -232,12 +212,12 @@ export function PaymentPage({ ctx, application, stage, now, flash, targetError }
         <h2 id="stage-heading" class="panel__title">
           {stageLabel(stage)}
         </h2>
-        <PaymentNumbers lines={lines} />
+        <PaymentNumbers group={group} />
         {reason ? <p class="payment-state">{reason}</p> : null}
       </section>
-      {reason === null ? <PayEasyGuide lines={lines} /> : null}
-      {current && actions.includes('chooseBulkPayment') ? <BulkChoice ctx={ctx} application={application} stage={stage} /> : null}
-      {current && actions.includes('takeBulkPaymentNumber') ? <TakeBulkNumber ctx={ctx} application={application} stage={stage} error={targetError} /> : null}
+      {reason === null ? <PayEasyGuide lines={group.lines} /> : null}
+      {current && view.actions.chooseBulkPayment.ok ? <BulkChoice ctx={ctx} application={application} stage={stage} /> : null}
+      {current && view.actions.takeBulkPaymentNumber.ok ? <TakeBulkNumber ctx={ctx} application={application} stage={stage} error={targetError} /> : null}
       <Banner kind="info" title="納付の結果は、収納機関から通知されます。">
         <p>
           納付が完了すると、金融機関から収納機関（Pay-easy）を通じて軽自動車OSSに納付の結果が通知され、申請状況が更新されます。金融機関からの通知の後に反映されるため、納付してから申請状況が変わるまで時間がかかる場合があります。この画面から納付の完了を報告する必要はありません。
@@ -251,8 +231,8 @@ export function PaymentPage({ ctx, application, stage, now, flash, targetError }
 }
 
 /** 納付を行う without a payment due now: what the application's payments are, and where to look. */
-export function PaymentOverviewPage({ ctx, application }: { ctx: PageContext; application: Application }) {
-  const stages = stageCodes.filter((s) => linesOfStage(application, s).length > 0);
+export function PaymentOverviewPage({ ctx, application, now }: { ctx: PageContext; application: Application; now: Date }) {
+  const groups = statusView(application, now).payments;
   return (
     <Layout ctx={ctx} title="納付情報">
       <h1 class="page-title">
@@ -262,11 +242,11 @@ export function PaymentOverviewPage({ ctx, application }: { ctx: PageContext; ap
         受付番号：{formatReceiptNumber(displayNumber(application))}　現在の申請状況：{statuses[application.status].label}
       </p>
       <p class="lead">現在、納付が必要な税・手数料はありません。</p>
-      {stages.length > 0 ? (
+      {groups.length > 0 ? (
         <ul class="link-list">
-          {stages.map((s) => (
+          {groups.map((g) => (
             <li>
-              <a href={`/inquiry/payments/${s}`}>{stageLabel(s)}</a>（{paymentStatusLabels[groupStatus(linesOfStage(application, s))]}）
+              <a href={`/inquiry/payments/${g.stage}`}>{stageLabel(g.stage)}</a>（{paymentStatusLabels[g.state]}）
             </li>
           ))}
         </ul>
@@ -325,9 +305,9 @@ export function paymentRoutes(services: Services): FastifyPluginAsyncTypebox {
     app.get('/inquiry/payments', async (req, reply) => {
       const own = await ownApplication(services, req, reply);
       if (!own) return reply;
-      const stage = statuses[own.application.status].paymentStage;
+      const stage = statusView(own.application, own.now).paymentStage;
       if (stage && linesOfStage(own.application, stage).length > 0) return reply.redirect(`/inquiry/payments/${stage}`, 303);
-      return sendHtml(reply, 200, renderDocument(<PaymentOverviewPage ctx={pageContext(req, reply)} application={own.application} />));
+      return sendHtml(reply, 200, renderDocument(<PaymentOverviewPage ctx={pageContext(req, reply)} application={own.application} now={own.now} />));
     });
 
     app.get('/inquiry/payments/:stage', { schema: { params: StageParam } }, async (req, reply) => {

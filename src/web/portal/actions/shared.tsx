@@ -1,11 +1,9 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../../../domain/application.js';
-import { eventLabels, type EventType } from '../../../domain/events.js';
 import type { Refusal, RefusalCode } from '../../../domain/result.js';
-import { allowedActions, bulkPaymentNumberTaken, currentDeadline } from '../../../domain/rules.js';
-import { statuses, type ApplicantAction, type StatusDefinition } from '../../../domain/statuses.js';
-import { isDeadlinePassed } from '../../../domain/time.js';
+import { applicantActionRefusal } from '../../../domain/status-view.js';
+import type { ApplicantAction } from '../../../domain/statuses.js';
 import { CONFLICT_MESSAGE } from '../../../services/application-events.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
@@ -55,46 +53,13 @@ export function refusalStatus(code: RefusalCode): number {
   }
 }
 
-/** The applicant's actions as the history and messages name them. */
-const actionEvents: Record<Exclude<ApplicantAction, 'pay' | 'applyAgain'>, EventType> = {
-  withdraw: 'withdraw',
-  correct: 'submitCorrection',
-  chooseBulkPayment: 'chooseBulkPayment',
-  takeBulkPaymentNumber: 'takeBulkPaymentNumber',
-  issueCollectionCode: 'issueCollectionCode',
-};
-
-/** The end of the sentence a passed deadline refuses with, as the domain words it. */
-const deadlineWords: Record<keyof typeof actionEvents, string> = {
-  withdraw: '申請を取り下げることはできません。',
-  correct: '補正申請はできません。',
-  chooseBulkPayment: 'まとめ納付を選択できません。',
-  takeBulkPaymentNumber: '納付番号を取得できません。',
-  issueCollectionCode: '二次元コードを発行できません。',
-};
-
 /**
- * Why the applicant cannot do `action` now, in the words the domain uses when it refuses the same
- * event; null when the action is allowed. Checked before the page is shown and before the service
- * is called (which checks again inside its transaction).
+ * Why the applicant cannot do `action` now, as the domain refuses the same event; null when the
+ * action is allowed. Checked before the page is shown and before the service is called (which
+ * checks again inside its transaction).
  */
-export function actionRefusal(app: Application, action: keyof typeof actionEvents, now: Date): Refusal | null {
-  if (allowedActions(app, now).includes(action)) return null;
-  const def: StatusDefinition = statuses[app.status];
-  const label = eventLabels[actionEvents[action]];
-  if (def.terminal) return { code: 'statusDoesNotAllow', message: `この申請は「${def.label}」のため、これ以上操作できません。` };
-  if (!def.applicantMay.includes(action)) return { code: 'statusDoesNotAllow', message: `現在の申請状況「${def.label}」では「${label}」はできません。` };
-  const deadline = currentDeadline(app);
-  if (action === 'issueCollectionCode') return { code: 'statusDoesNotAllow', message: '記録等事務代行者が受け取るため、二次元コードの発行は不要です。' };
-  if (action === 'withdraw' && def.bulkPayment && bulkPaymentNumberTaken(app)) {
-    return { code: 'paymentNumberTaken', message: '納付番号を取得した後は、申請を取り下げることはできません。' };
-  }
-  if (action === 'takeBulkPaymentNumber' && bulkPaymentNumberTaken(app)) return { code: 'paymentNumberTaken', message: '納付番号はすでに取得されています。' };
-  if (deadline && isDeadlinePassed(deadline.date, now)) {
-    const passed = deadline.kind === 'correction' ? '補正期限を過ぎているため' : '納付期限を過ぎているため';
-    return { code: 'deadlinePassed', message: `${passed}、${deadlineWords[action]}` };
-  }
-  return { code: 'statusDoesNotAllow', message: `現在の申請状況「${def.label}」では「${label}」はできません。` };
+export function actionRefusal(app: Application, action: Exclude<ApplicantAction, 'pay' | 'applyAgain'>, now: Date): Refusal | null {
+  return applicantActionRefusal(app, action, now);
 }
 
 /** A stale form: the page was rendered from another version of the application. */

@@ -1,12 +1,10 @@
-import type { Application } from '../../../domain/application.js';
-import type { ApplicantAction } from '../../../domain/statuses.js';
+import type { CorrectionView } from '../../../domain/status-view.js';
 import { ButtonLink } from '../../components/forms.js';
 
 /** 11 補正指示が出ています: 申請を補正する, and (検査申請 only) 申請を取り下げる. */
-export function CorrectionInstruction({ application, actions }: { application: Application; actions: readonly ApplicantAction[] }) {
-  const canCorrect = actions.includes('correct');
-  const canWithdraw = actions.includes('withdraw');
-  const offersWithdrawal = application.status === 'inspectionCorrectionRequested';
+export function CorrectionInstruction({ correction }: { correction: CorrectionView | null }) {
+  if (!correction) return null;
+  const canCorrect = correction.correct.ok;
   return (
     <section class="panel panel--warning" aria-labelledby="correction-heading">
       <h2 id="correction-heading" class="panel__title">
@@ -19,11 +17,11 @@ export function CorrectionInstruction({ application, actions }: { application: A
       <div class="button-row">
         <ButtonLink action="/inquiry/correction" label="申請を補正する" variant="primary" disabled={!canCorrect} />
       </div>
-      {offersWithdrawal ? (
+      {correction.withdraw ? (
         <>
           <p>補正申請を実施しない場合は「申請を取り下げる」ボタンにて申請を取り下げることができます。申請を取り下げると、当該受付番号の申請は継続することができなくなります。</p>
           <div class="button-row">
-            <ButtonLink action="/inquiry/withdraw" label="申請を取り下げる" variant="danger" disabled={!canWithdraw} />
+            <ButtonLink action="/inquiry/withdraw" label="申請を取り下げる" variant="danger" disabled={!correction.withdraw.ok} />
           </div>
         </>
       ) : null}

@@ -1,5 +1,6 @@
 import { formatJapanDate } from '../../../domain/format.js';
-import { CALENDAR_PATH, type RunningDeadline } from '../actions/calendar.js';
+import type { RunningDeadline } from '../../../domain/status-view.js';
+import { CALENDAR_PATH } from '../actions/calendar.js';
 
 /** The running 補正期限 / 納付期限, with the .ics download to put them in a calendar (beyond the manual). */
 export function DeadlineCalendar({ deadlines }: { deadlines: readonly RunningDeadline[] }) {

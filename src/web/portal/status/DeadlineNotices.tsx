@@ -2,9 +2,11 @@ import { formatJapanDate } from '../../../domain/format.js';
 import type { DeadlineReminder } from '../../../domain/rules.js';
 import { japanDateOf } from '../../../domain/time.js';
 import type { Notification } from '../../../store/notifications.repository.js';
-import { CALENDAR_PATH } from '../actions/calendar.js';
 
-/** 9 お知らせ、期限等に関するお知らせ: deadline warnings from three days before, and the agencies' お知らせ. */
+/**
+ * 9 お知らせ、期限等に関するお知らせ: deadline warnings from three days before, and the agencies' お知らせ.
+ * The calendar file is offered once, in 期限の予定.
+ */
 export function DeadlineNotices({ reminders, notifications }: { reminders: readonly DeadlineReminder[]; notifications: readonly Notification[] }) {
   if (reminders.length === 0 && notifications.length === 0) return null;
   return (
@@ -24,13 +26,6 @@ export function DeadlineNotices({ reminders, notifications }: { reminders: reado
           </strong>
         </p>
       ))}
-      {reminders.length > 0 ? (
-        <p>
-          <a href={CALENDAR_PATH} download>
-            期限をカレンダーに登録する（.ics ファイル）
-          </a>
-        </p>
-      ) : null}
       {notifications.length > 0 ? (
         <ul class="notice-list">
           {notifications.map((n) => (

@@ -1,17 +1,15 @@
 import { noticeKindLabels, type Notice } from '../../../domain/application.js';
 import { formatJapanDate } from '../../../domain/format.js';
+import type { NoticeView } from '../../../domain/status-view.js';
 import { MultilineText } from '../../components/forms.js';
 
-/** One notice's rows: its kind (（補正済） once answered), the agency, the deadline and the reason. */
-export function NoticeRows({ notice: n }: { notice: Notice }) {
+/** One notice's rows: its kind as the status view labels it (補正（補正済） once corrected), the agency, the deadline and the reason. */
+export function NoticeRows({ notice: n, label }: { notice: Notice; label?: string }) {
   return (
     <tbody>
       <tr>
         <th scope="row">通知等情報</th>
-        <td>
-          {noticeKindLabels[n.kind]}
-          {n.resolvedAt ? '（補正済）' : ''}
-        </td>
+        <td>{label ?? noticeKindLabels[n.kind]}</td>
       </tr>
       <tr>
         <th scope="row">行政機関等名</th>
@@ -34,9 +32,8 @@ export function NoticeRows({ notice: n }: { notice: Notice }) {
 }
 
 /** 10 通知等情報: what the agencies notified (newest first), or the result of a withdrawal. */
-export function Notices({ notices }: { notices: readonly Notice[] }) {
+export function Notices({ notices }: { notices: readonly NoticeView[] }) {
   if (notices.length === 0) return null;
-  const newestFirst = [...notices].reverse();
   return (
     <section class="panel panel--warning" id="notices" aria-labelledby="notices-heading">
       <h2 id="notices-heading" class="panel__title">
@@ -45,12 +42,12 @@ export function Notices({ notices }: { notices: readonly Notice[] }) {
         </span>
         通知等情報
       </h2>
-      {newestFirst.map((n, i) => (
-        <table class="summary-table notice-table" data-notice-kind={n.kind}>
+      {notices.map((v, i) => (
+        <table class="summary-table notice-table" data-notice-kind={v.notice.kind} data-notice-outcome={v.outcome}>
           <caption class="visually-hidden">
-            通知等情報 {i + 1}件目（{noticeKindLabels[n.kind]}）
+            通知等情報 {i + 1}件目（{v.label}）
           </caption>
-          <NoticeRows notice={n} />
+          <NoticeRows notice={v.notice} label={v.label} />
         </table>
       ))}
     </section>

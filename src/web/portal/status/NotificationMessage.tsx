@@ -1,17 +1,15 @@
-/** 2 通知メッセージ: a banner pointing down to 通知等情報 (or to お知らせ) when there is something to read or do. */
-export function NotificationMessage({ kind }: { kind: 'notices' | 'announcements' | null }) {
-  if (!kind) return null;
-  const [text, target] =
-    kind === 'notices'
-      ? ['通知等があります。画面下部の通知等情報を確認してください。', '#notices']
-      : ['お知らせがあります。画面下部のお知らせ情報を確認してください。', '#announcements'];
+import type { StatusMessage } from '../../../domain/status-view.js';
+
+/** 2 通知メッセージ: a banner telling what to read or do now, pointing down to the part that says more. */
+export function NotificationMessage({ message }: { message: StatusMessage | null }) {
+  if (!message) return null;
   return (
     <div class="notification-message" role="status">
       <span class="notification-message__icon" aria-hidden="true">
         ▲
       </span>
-      <span class="notification-message__text">{text}</span>
-      <a class="notification-message__link" href={target}>
+      <span class="notification-message__text">{message.text}</span>
+      <a class="notification-message__link" href={`#${message.target}`}>
         <span aria-hidden="true">↓ </span>詳細へ
       </a>
     </div>

@@ -1,38 +1,26 @@
-import type { Application, PaymentLine } from '../../../domain/application.js';
 import { formatJapanDate, formatPaymentNumber, formatYen } from '../../../domain/format.js';
-import type { ApplicantAction, PaymentStage } from '../../../domain/statuses.js';
-import { statuses } from '../../../domain/statuses.js';
+import { paymentStateLabels, type PaymentGroupView } from '../../../domain/status-view.js';
 import { ButtonLink } from '../../components/forms.js';
 
-export const paymentStatusLabels = { unpaid: '未納', paid: '済', notRequired: '-' } as const;
+export const paymentStatusLabels = paymentStateLabels;
 
-function groups(lines: readonly PaymentLine[]): { stage: PaymentStage; lines: PaymentLine[] }[] {
-  const out: { stage: PaymentStage; lines: PaymentLine[] }[] = [];
-  for (const line of lines) {
-    const last = out[out.length - 1];
-    if (last && last.stage === line.stage) last.lines.push(line);
-    else out.push({ stage: line.stage, lines: [line] });
-  }
-  return out;
+/** 納付番号 as shown: the number, 「（未取得）」 while a まとめ納付 number is to be taken, or 「-」. */
+export function paymentNumberText(group: PaymentGroupView): string {
+  if (group.paymentNumber) return formatPaymentNumber(group.paymentNumber);
+  return group.numberPending ? '（未取得）' : '-';
 }
 
-/** The status shown for a group: 未納 while any line is unpaid, 済 when paid, - when nothing is due. */
-export function groupStatus(lines: readonly PaymentLine[]): PaymentLine['status'] {
-  if (lines.some((l) => l.status === 'unpaid')) return 'unpaid';
-  if (lines.some((l) => l.status === 'paid')) return 'paid';
-  return 'notRequired';
-}
-
-/** 6 納付情報: one row per fee, grouped by its Pay-easy number, with a 納付 button for what can be paid now. */
-export function Payments({ application, actions }: { application: Application; actions: readonly ApplicantAction[] }) {
-  const currentStage = statuses[application.status].paymentStage;
-  const canPay = actions.includes('pay') || actions.includes('takeBulkPaymentNumber');
+/**
+ * 6 納付情報: one row per fee, grouped by its Pay-easy number, as the status view says (a stopped
+ * application owes nothing: 「-」). `readOnly` (the staff UI's copy) shows no 納付 button.
+ */
+export function Payments({ payments, readOnly = false }: { payments: readonly PaymentGroupView[]; readOnly?: boolean }) {
   return (
-    <section class="panel" aria-labelledby="payments-heading">
+    <section class="panel" id="payments" aria-labelledby="payments-heading">
       <h2 id="payments-heading" class="panel__title">
         納付情報
       </h2>
-      {application.paymentLines.length === 0 ? (
+      {payments.length === 0 ? (
         <p>現在、表示できる納付情報はありません。税・手数料の納付が可能になると、ここに表示されます。</p>
       ) : (
         // Named after the table, not the section: two regions with one name would be ambiguous.
@@ -58,23 +46,20 @@ export function Payments({ application, actions }: { application: Application; a
                 <th scope="col">納付</th>
               </tr>
             </thead>
-            {groups(application.paymentLines).map((group) => {
-              const first = group.lines[0] as PaymentLine;
-              const status = groupStatus(group.lines);
+            {payments.map((group) => {
               const span = group.lines.length;
-              const payable = status === 'unpaid' && currentStage === group.stage && canPay;
               return (
                 <tbody data-stage={group.stage}>
                   {group.lines.map((line, i) => (
                     <tr>
                       {i === 0 ? (
                         <>
-                          <td rowSpan={span} data-label="収納機関番号">{first.collectorNumber}</td>
+                          <td rowSpan={span} data-label="収納機関番号">{group.collectorNumber}</td>
                           <td rowSpan={span} class="nowrap" data-label="納付番号">
-                            {first.paymentNumber ? formatPaymentNumber(first.paymentNumber) : status === 'unpaid' ? '（未取得）' : '-'}
+                            {paymentNumberText(group)}
                           </td>
-                          <td rowSpan={span} data-label="確認番号">{first.confirmationNumber ?? '-'}</td>
-                          <td rowSpan={span} data-label="納付区分">{first.paymentCategory}</td>
+                          <td rowSpan={span} data-label="確認番号">{group.confirmationNumber ?? '-'}</td>
+                          <td rowSpan={span} data-label="納付区分">{group.paymentCategory}</td>
                         </>
                       ) : null}
                       <td data-label="税・手数料種別">{line.feeKind}</td>
@@ -84,16 +69,18 @@ export function Payments({ application, actions }: { application: Application; a
                       <td data-label="収納機関名(カナ)">{line.payeeKana}</td>
                       {i === 0 ? (
                         <>
-                          <td rowSpan={span} data-payment-status={status} data-label="納付状況">
-                            {paymentStatusLabels[status]}
+                          <td rowSpan={span} data-payment-status={group.state} data-label="納付状況">
+                            {paymentStateLabels[group.state]}
                           </td>
                           <td rowSpan={span} class="nowrap" data-label="納付完了日">
-                            {first.paidOn ? formatJapanDate(first.paidOn, 'compact') : ''}
+                            {group.paidOn ? formatJapanDate(group.paidOn, 'compact') : ''}
                           </td>
                           <td rowSpan={span} class="nowrap" data-label="納付期限">
-                            {status === 'notRequired' ? '-' : formatJapanDate(first.dueOn, 'compact')}
+                            {group.dueOn ? formatJapanDate(group.dueOn, 'compact') : '-'}
                           </td>
-                          <td rowSpan={span} data-label="納付">{payable ? <ButtonLink action={`/inquiry/payments/${group.stage}`} label="納付" variant="primary" /> : null}</td>
+                          <td rowSpan={span} data-label="納付">
+                            {group.payButton && !readOnly ? <ButtonLink action={`/inquiry/payments/${group.stage}`} label="納付" variant="primary" /> : null}
+                          </td>
                         </>
                       ) : null}
                     </tr>

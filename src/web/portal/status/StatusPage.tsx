@@ -1,11 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import type { Application } from '../../../domain/application.js';
 import { procedures } from '../../../domain/procedures.js';
-import { allowedActions, bulkPaymentNumberTaken, deadlineReminders } from '../../../domain/rules.js';
-import { statuses } from '../../../domain/statuses.js';
+import { statusView } from '../../../domain/status-view.js';
 import type { HistoryEntry } from '../../../store/history.repository.js';
 import type { Notification } from '../../../store/notifications.repository.js';
-import { runningDeadlines } from '../actions/calendar.js';
 import { Layout } from '../../components/Layout.js';
 import { CsrfField } from '../../components/forms.js';
 import type { PageContext } from '../../page-context.js';
@@ -54,37 +52,32 @@ function ApplyAgain() {
 }
 
 /**
- * 申請状況確認 (manual 3 and 5): the eleven parts in the manual's order. Each part appears exactly
- * when the manual says it does; buttons whose action the status does not allow are shown disabled.
+ * 申請状況確認 (manual 3 and 5): the eleven parts in the manual's order, rendering the domain's
+ * status view. Each part appears exactly when the view says it does; buttons whose action the view
+ * does not allow are shown disabled.
  */
 export function StatusPage({ ctx, application, notifications, now, flash, extra, history }: StatusPageProps) {
   const label = procedures[application.procedure].label;
-  const actions = allowedActions(application, now);
-  const reminders = deadlineReminders(application, now);
-  const def = statuses[application.status];
-  const openNotices = application.notices.some((n) => n.resolvedAt === null);
-  const messageKind = openNotices ? 'notices' : reminders.length > 0 || notifications.length > 0 ? 'announcements' : null;
-  const showWithdrawalBox = def.bulkPayment && application.status === 'inspectionFeesBulkPayment' && !bulkPaymentNumberTaken(application);
-  const showCorrection = application.status === 'inspectionCorrectionRequested' || application.status === 'taxDeclarationCorrectionRequested';
+  const view = statusView(application, now, { announcements: notifications.length });
   return (
     <Layout ctx={ctx} title={`申請状況確認 ${label}`} mainClass="main--wide status-page">
       <h1 class="page-title">
         <span class="page-title__crumb">状況照会</span> 申請状況確認 <span class="procedure-tag">{label}</span>
       </h1>
       {flash}
-      <ProgressSteps application={application} />
-      <NotificationMessage kind={messageKind} />
+      <ProgressSteps steps={view.steps} summary={view.progressSummary} />
+      <NotificationMessage message={view.message} />
       <CurrentStatus application={application} />
       <Attachments application={application} />
       <Examination application={application} />
-      <Payments application={application} actions={actions} />
-      {showWithdrawalBox ? <WithdrawalBox /> : null}
-      <Delivery application={application} actions={actions} />
-      <DeadlineNotices reminders={reminders} notifications={notifications} />
-      <DeadlineCalendar deadlines={runningDeadlines(application, now)} />
-      <Notices notices={application.notices} />
-      {showCorrection ? <CorrectionInstruction application={application} actions={actions} /> : null}
-      {actions.includes('applyAgain') ? <ApplyAgain /> : null}
+      <Payments payments={view.payments} />
+      <WithdrawalBox withdrawal={view.withdrawal} />
+      <Delivery application={application} collection={view.collection} />
+      <DeadlineNotices reminders={view.reminders} notifications={notifications} />
+      <DeadlineCalendar deadlines={view.deadlines} />
+      <Notices notices={view.notices} />
+      <CorrectionInstruction correction={view.correction} />
+      {view.applyAgain ? <ApplyAgain /> : null}
       {extra}
       <History entries={history ?? []} />
       <form method="post" action="/inquiry/logout" class="button-row button-row--end">
