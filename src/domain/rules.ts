@@ -96,8 +96,11 @@ export function stepMarks(app: Application): StepMark[] {
 
 /** 全3ステップ中、1ステップ目まで完了: what a screen reader says of the progress steps. */
 export function progressSummary(app: Application): string {
-  const marks = stepMarks(app);
-  const steps = procedures[app.procedure].steps;
+  return progressSummaryOf(procedures[app.procedure].steps, stepMarks(app));
+}
+
+/** The sentence for steps with these labels and marks. */
+export function progressSummaryOf(steps: readonly string[], marks: readonly StepMark[]): string {
   let reached = 0;
   while (reached < marks.length && marks[reached] === 'done') reached += 1;
   const action = marks.indexOf('action');

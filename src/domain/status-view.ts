@@ -4,7 +4,7 @@ import { eventPrecondition, stageLabel, type EventType } from './events.js';
 import { formatJapanDate } from './format.js';
 import { procedures } from './procedures.js';
 import { ok, refuse, type Refusal, type Result } from './result.js';
-import { allowedActions, bulkPaymentNumberTaken, currentDeadline, deadlineReminders, linesOfStage, stepMarks, type DeadlineReminder } from './rules.js';
+import { allowedActions, bulkPaymentNumberTaken, currentDeadline, deadlineReminders, linesOfStage, progressSummaryOf, stepMarks, type DeadlineReminder } from './rules.js';
 import { statuses, type ApplicantAction, type PaymentStage, type StatusCode, type StatusDefinition, type StepMark } from './statuses.js';
 import { isDeadlinePassed, type JapanDate } from './time.js';
 
@@ -159,6 +159,23 @@ function paymentGroup(app: Application, stage: PaymentStage, lines: readonly Pay
   };
 }
 
+/** Whether the まとめ払い of this stage may still be withdrawn before its number is taken (検査手数料等 only). */
+export function bulkPaymentAllowsWithdrawal(stage: PaymentStage): boolean {
+  return (Object.values(statuses) as StatusDefinition[]).some((s) => s.paymentStage === stage && s.bulkPayment && s.applicantMay.includes('withdraw'));
+}
+
+/** A まとめ納付 action posted for another stage than the one now due is refused like a wrong status (null: the stage is due, or the event itself will refuse). */
+export function stageRefusal(app: Application, stage: PaymentStage, what: string): Refusal | null {
+  const def: StatusDefinition = statuses[app.status];
+  if (def.paymentStage === stage || def.terminal || def.paymentStage === null) return null;
+  return { code: 'statusDoesNotAllow', message: `現在の申請状況「${def.label}」では、${stageLabel(stage)}の「${what}」はできません。` };
+}
+
+/** The correction request the applicant answers now: the latest open 補正 notice. */
+export function openCorrectionNotice(app: Application): Notice | null {
+  return [...app.notices].reverse().find((n) => noticeOutcome(n, app.notices) === 'open') ?? null;
+}
+
 /** The payment groups of one stage (納付 page), as the status view shows them. */
 export function paymentGroupOf(view: StatusView, stage: PaymentStage): PaymentGroupView | null {
   return view.payments.find((g) => g.stage === stage) ?? null;
@@ -252,6 +269,8 @@ function noticeOutcome(n: Notice, all: readonly Notice[]): NoticeOutcome {
 export interface StatusView {
   readonly status: StatusCode;
   readonly statusLabel: string;
+  /** No event moves the application any more (完了 or stopped). */
+  readonly closed: boolean;
   /** 1 手続進捗状況, and what a screen reader says of it. */
   readonly steps: readonly StepView[];
   readonly progressSummary: string;
@@ -291,14 +310,6 @@ function stepsOf(app: Application): StepView[] {
     const mark = marks[i] ?? 'pending';
     return { label, mark: agentCollects && mark === 'action' ? 'pending' : mark };
   });
-}
-
-function summaryOf(steps: readonly StepView[]): string {
-  let reached = 0;
-  while (reached < steps.length && steps[reached]?.mark === 'done') reached += 1;
-  const action = steps.findIndex((s) => s.mark === 'action');
-  const head = reached === 0 ? `全${steps.length}ステップ中、完了したステップはありません` : `全${steps.length}ステップ中、${reached}ステップ目まで完了`;
-  return action >= 0 ? `${head}。${action + 1}ステップ目「${steps[action]?.label ?? ''}」でお客様の操作が必要です。` : `${head}。`;
 }
 
 function messageOf(app: Application, view: Omit<StatusView, 'message'>, announcements: number): StatusMessage | null {
@@ -344,8 +355,9 @@ export function statusView(app: Application, now: Date, options: StatusViewOptio
   const base: Omit<StatusView, 'message'> = {
     status: app.status,
     statusLabel: def.label,
+    closed: def.terminal,
     steps,
-    progressSummary: summaryOf(steps),
+    progressSummary: progressSummaryOf(steps.map((x) => x.label), steps.map((x) => x.mark)),
     paymentStage: def.paymentStage,
     payments,
     withdrawal,

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Actor, ActorKind } from '../../src/domain/actors.js';
 import type { Application } from '../../src/domain/application.js';
-import { allowedEvents, applyEvent, eventPrecondition, eventTypes, type ApplicationEvent, type EventType } from '../../src/domain/events.js';
+import { allowedEvents, applyEvent, eventOptions, eventPrecondition, eventTypes, type ApplicationEvent, type EventType } from '../../src/domain/events.js';
 import { procedures, type ProcedureCode } from '../../src/domain/procedures.js';
 import { allowedActions } from '../../src/domain/rules.js';
 import { isStopped, statusView } from '../../src/domain/status-view.js';
@@ -90,8 +90,10 @@ describe('whatever the history, the status view and the allowed events agree', (
             {
               const kind = kinds[(s.pick >> 3) % kinds.length] as ActorKind;
               const actor: Actor = actorOf(kind);
+              const options = eventOptions(app, actor, at);
               for (const type of eventTypes) {
-                const pre = eventPrecondition(app, type, actor, at);
+                const pre = options[type];
+                assert.deepStrictEqual(pre, eventPrecondition(app, type, actor, at));
                 if (pre.ok) continue;
                 const r = applyEvent(app, eventOf(type, app, at, s.days), actor, { at, ids });
                 assert.deepStrictEqual(r.ok ? null : r.refusal, pre.refusal, `${type} by ${kind} in ${app.status}`);

@@ -93,7 +93,7 @@ export function StaffApplicationPage({ ctx, application: app, history, notificat
         {available.length === 0 ? (
           <p>
             現在の申請状況（{statuses[app.status].label}）では、事務所等が行う操作はありません。
-            {statuses[app.status].terminal ? 'この申請は完了または終了しており、これ以上進められません。' : '申請者、収納機関、添付書類取得元、都道府県税事務所の操作を待っています。'}
+            {view.closed ? 'この申請は完了または終了しており、これ以上進められません。' : '申請者、収納機関、添付書類取得元、都道府県税事務所の操作を待っています。'}
           </p>
         ) : (
           available.map((d) => <DecisionForm app={app} decision={d} csrfToken={ctx.csrfToken} now={now} state={state} />)

@@ -3,6 +3,7 @@ import { displayNumber, type Application, type Notice } from '../../../domain/ap
 import { correctableFields, currentValue, validateCorrection, type CorrectableField, type FieldChange } from '../../../domain/corrections.js';
 import { procedures } from '../../../domain/procedures.js';
 import { formatReceiptNumber } from '../../../domain/receipt-number.js';
+import { openCorrectionNotice } from '../../../domain/status-view.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
 import { CsrfField, ErrorSummary, TextField, errorItems, type ErrorItem, type FieldErrors } from '../../components/forms.js';
@@ -29,10 +30,6 @@ export function fieldsOf(app: Application): CorrectableField[] {
   return (Object.keys(correctableFields) as CorrectableField[]).filter((f) => (correctableFields[f].procedures as readonly string[]).includes(app.procedure));
 }
 
-/** The correction request the applicant answers: the latest open 補正 notice. */
-export function openCorrectionNotice(app: Application): Notice | null {
-  return [...app.notices].reverse().find((n) => (n.kind === 'correction' || n.kind === 'taxCorrection') && n.resolvedAt === null) ?? null;
-}
 
 function isRequired(app: Application, field: CorrectableField): boolean {
   if (field.endsWith('High')) return false;

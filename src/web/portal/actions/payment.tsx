@@ -7,7 +7,7 @@ import { procedures } from '../../../domain/procedures.js';
 import { formatReceiptNumber } from '../../../domain/receipt-number.js';
 import type { Refusal } from '../../../domain/result.js';
 import { linesOfStage } from '../../../domain/rules.js';
-import { paymentGroupOf, statusView, type PaymentGroupView } from '../../../domain/status-view.js';
+import { bulkPaymentAllowsWithdrawal, paymentGroupOf, stageRefusal, statusView, type PaymentGroupView } from '../../../domain/status-view.js';
 import { statuses, type PaymentStage } from '../../../domain/statuses.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
@@ -146,7 +146,7 @@ function BulkChoice({ ctx, application, stage }: { ctx: PageContext; application
       </h2>
       <p>複数の申請の税・手数料を一度に納付する場合は、「まとめ納付を選択する」ボタンを押してください。</p>
       <p>まとめ納付を選択すると、上の納付番号は使用できなくなります。納付対象を選択して、まとめ納付の納付番号を取得してから納付します。</p>
-      {stage === 'inspectionFees' ? <p>検査手数料等のまとめ払い中は、納付番号を取得する前であれば、申請を取り下げることができます。</p> : null}
+      {bulkPaymentAllowsWithdrawal(stage) ? <p>検査手数料等のまとめ払い中は、納付番号を取得する前であれば、申請を取り下げることができます。</p> : null}
       <form method="post" action={`/inquiry/payments/${stage}/bulk`} class="button-row">
         <CsrfField token={ctx.csrfToken} />
         <VersionField application={application} />
@@ -168,7 +168,7 @@ function TakeBulkNumber({ ctx, application, stage, error }: { ctx: PageContext; 
         納付対象を選択して納付番号を取得
       </h2>
       <p>まとめ納付を選択しています。納付対象を選択して「納付対象を選択して納付番号を取得」ボタンを押すと、まとめ納付の納付番号と確認番号が表示されます。</p>
-      {stage === 'inspectionFees' ? <p class="deadline-reminder">納付番号を取得すると、申請を取り下げることはできなくなります。</p> : null}
+      {bulkPaymentAllowsWithdrawal(stage) ? <p class="deadline-reminder">納付番号を取得すると、申請を取り下げることはできなくなります。</p> : null}
       <form method="post" action={`/inquiry/payments/${stage}/bulk-number`} class="form" novalidate>
         <CsrfField token={ctx.csrfToken} />
         <VersionField application={application} />
@@ -263,13 +263,6 @@ export function PaymentOverviewPage({ ctx, application, now }: { ctx: PageContex
 const BulkNumberForm = Type.Object({ _csrf: CSRF_FIELD, version: VERSION_FIELD, target: Type.Optional(Type.String({ maxLength: 20 })) });
 
 const NOT_FOUND: Refusal = { code: 'notFound', message: 'この税・手数料の納付情報はありません。' };
-
-/** A まとめ納付 action posted for another stage than the one now due is refused like a wrong status. */
-function stageRefusal(app: Application, stage: PaymentStage, label: string): Refusal | null {
-  const def = statuses[app.status];
-  if (def.paymentStage === stage || def.terminal || def.paymentStage === null) return null;
-  return { code: 'statusDoesNotAllow', message: `現在の申請状況「${def.label}」では、${stageLabel(stage)}の「${label}」はできません。` };
-}
 
 async function bulkAction(
   services: Services,
