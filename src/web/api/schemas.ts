@@ -154,7 +154,7 @@ export const ApplicationView = Type.Object(
       }),
     ),
     collectionCodeSerial: Type.Integer({ description: '二次元コードの発行回数（0: 未発行）' }),
-    availableEvents: Type.Array(Type.String(), { description: 'このトークンが現在の申請状況で送れるイベント' }),
+    availableEvents: Type.Array(Type.String(), { description: 'このトークンが今送れるイベント（ロール・事務所等・申請状況と、期限・添付書類などの条件による）' }),
   },
   { description: '申請' },
 );
