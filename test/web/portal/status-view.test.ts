@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoScenarios, loginNumber } from '../../../src/demo/scenarios.js';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import { TestBrowser, textOf } from '../../support/browser.js';
+import { agencyTokens, json } from '../api/support.js';
+import { staffBrowser } from '../staff/support.js';
 
 /**
  * The status page renders the domain's status view: the defects of issue 13 (and the two of
@@ -100,5 +102,37 @@ describe('申請状況確認: the page shows what the status view decides', () =
     for (const key of ['ci-manual-example', 'ci-bulk-before-number', 'nv-tax-correction']) {
       expect(page(key).match(/\/inquiry\/deadlines\.ics/g)?.length, key).toBe(1);
     }
+  });
+
+  it('the payment page of the withdrawn application shows the same: 「-」, no number, and why it cannot be paid', async () => {
+    const s = demoScenarios.find((x) => x.key === 'ci-withdrawn')!;
+    const b = new TestBrowser(t.app);
+    await b.login(loginNumber(s), s.password);
+    const res = await b.get('/inquiry/payments/inspectionFees');
+    expect(res.statusCode).toBe(200);
+    const text = textOf(res.body);
+    expect(text).toContain('収納機関番号 00100 納付番号 - 確認番号 - 納付区分 まとめ納付 納付期限 - 納付状況 -');
+    expect(text).toContain('この申請は「検査申請取り下げ」のため、納付できません。');
+    expect(text).not.toContain('Pay-easy（ペイジー）での納付方法');
+  });
+
+  it('the staff UI shows the applicant the same view: no 補正済 after 期限切れ却下, no 未納 after a withdrawal, no part 8', async () => {
+    const staff = await staffBrowser(t);
+    const expired = textOf((await staff.get('/staff/applications/11000000000000018')).body);
+    expect(expired).toContain('通知等情報 補正 行政機関等名 軽自動車検査協会事務所等');
+    expect(expired).not.toContain('補正済');
+    expect(expired).not.toContain('交付物の受け取りに関する情報');
+    const withdrawn = (await staff.get('/staff/applications/11000000000000016')).body;
+    expect(withdrawn).not.toContain('data-payment-status="unpaid"');
+    expect(withdrawn.match(/data-payment-status="notRequired"/g)?.length).toBe(2);
+  });
+
+  it('the agency API reads the same view: a withdrawn application\'s lines are notRequired, and no event is available', async () => {
+    const a = await agencyTokens(t);
+    const out = json(await a.tokyo.get('/api/v1/applications/11000000000000016'));
+    expect(out.application.paymentLines.map((l: { status: string }) => l.status)).toEqual(['notRequired', 'notRequired', 'notRequired']);
+    expect(out.application.availableEvents).toEqual([]);
+    const due = json(await a.payment.get('/api/v1/applications/11000000000000005'));
+    expect([due.application.status, due.application.availableEvents]).toEqual(['inspectionFeesDue', ['recordPayment']]);
   });
 });
