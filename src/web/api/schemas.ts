@@ -144,7 +144,8 @@ export const ApplicationView = Type.Object(
     notices: Type.Array(
       Type.Object({
         kind: Type.String(),
-        kindLabel: Type.String(),
+        kindLabel: Type.String({ description: '通知等情報として申請者に表示される名称（補正申請が行われた補正は「補正（補正済）」）' }),
+        outcome: Type.Enum(['open', 'corrected', 'closed', 'final'], { description: 'open: 補正の回答待ち / corrected: 補正申請済 / closed: 却下・無効・取り下げで終了した補正 / final: 補正以外の通知' }),
         agencyName: Type.String(),
         deadline: Nullable(Type.String()),
         reasonTitle: Type.String(),

@@ -1,5 +1,5 @@
 import type { Static } from '@fastify/type-provider-typebox';
-import { noticeKindLabels, type Application, type Party } from '../../domain/application.js';
+import type { Application, Party } from '../../domain/application.js';
 import { allowedEvents, eventLabels } from '../../domain/events.js';
 import { inspectionOffices } from '../../domain/offices.js';
 import { attachmentKinds, attachmentStates, procedures } from '../../domain/procedures.js';
@@ -22,7 +22,8 @@ export function availableEvents(app: Application, token: ApiTokenRecord, now: Da
 export function applicationView(app: Application, token: ApiTokenRecord, now: Date): Static<typeof ApplicationView> {
   const withAddresses = token.role === 'inspectionOffice' || token.role === 'taxOffice';
   // 納付状況 as the applicant sees it: a stopped application's unpaid lines are no longer needed.
-  const lineState = new Map(statusView(app, now).payments.flatMap((g) => g.lines.map((l) => [l.id, g.state] as const)));
+  const view = statusView(app, now);
+  const lineState = new Map(view.payments.flatMap((g) => g.lines.map((l) => [l.id, g.state] as const)));
   const party = (p: Party) => ({ name: p.name, nameHigh: p.nameHigh, address: withAddresses ? p.address : null });
   return {
     id: app.id,
@@ -68,9 +69,11 @@ export function applicationView(app: Application, token: ApiTokenRecord, now: Da
       paidOn: l.paidOn,
       dueOn: l.dueOn,
     })),
-    notices: app.notices.map((n) => ({
+    // In the order they were issued (the page shows them newest first).
+    notices: [...view.notices].reverse().map(({ notice: n, label, outcome }) => ({
       kind: n.kind,
-      kindLabel: noticeKindLabels[n.kind],
+      kindLabel: label,
+      outcome,
       agencyName: n.agencyName,
       deadline: n.deadline,
       reasonTitle: n.reasonTitle,

@@ -132,6 +132,11 @@ describe('申請状況確認: the page shows what the status view decides', () =
     const out = json(await a.tokyo.get('/api/v1/applications/11000000000000016'));
     expect(out.application.paymentLines.map((l: { status: string }) => l.status)).toEqual(['notRequired', 'notRequired', 'notRequired']);
     expect(out.application.availableEvents).toEqual([]);
+    const expired = json(await a.tokyo.get('/api/v1/applications/11000000000000018'));
+    expect(expired.application.notices.map((n: { kindLabel: string; outcome: string }) => [n.kindLabel, n.outcome])).toEqual([
+      ['補正', 'closed'],
+      ['却下', 'final'],
+    ]);
     const due = json(await a.payment.get('/api/v1/applications/11000000000000005'));
     expect([due.application.status, due.application.availableEvents]).toEqual(['inspectionFeesDue', ['recordPayment']]);
   });
