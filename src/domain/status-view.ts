@@ -4,7 +4,7 @@ import { eventPrecondition, stageLabel, type EventType } from './events.js';
 import { formatJapanDate } from './format.js';
 import { procedures } from './procedures.js';
 import { ok, refuse, type Refusal, type Result } from './result.js';
-import { allowedActions, bulkPaymentNumberTaken, currentDeadline, deadlineReminders, linesOfStage, progressSummaryOf, stepMarks, type DeadlineReminder } from './rules.js';
+import { allowedActions, bulkPaymentNumberTaken, currentDeadline, deadlineReminders, progressSummaryOf, stepMarks, type DeadlineReminder } from './rules.js';
 import { statuses, type ApplicantAction, type PaymentStage, type StatusCode, type StatusDefinition, type StepMark } from './statuses.js';
 import { isDeadlinePassed, type JapanDate } from './time.js';
 
@@ -370,9 +370,4 @@ export function statusView(app: Application, now: Date, options: StatusViewOptio
     actions,
   };
   return { ...base, message: messageOf(app, base, options.announcements ?? 0) };
-}
-
-/** The stages of an application that have payment lines, in order. */
-export function stagesWithLines(app: Application): PaymentStage[] {
-  return (['inspectionFees', 'weightTax', 'vehicleTax'] as const).filter((s) => linesOfStage(app, s).length > 0);
 }

@@ -7,14 +7,14 @@ import { procedures } from '../../../domain/procedures.js';
 import { formatReceiptNumber } from '../../../domain/receipt-number.js';
 import type { Refusal } from '../../../domain/result.js';
 import { linesOfStage } from '../../../domain/rules.js';
-import { bulkPaymentAllowsWithdrawal, paymentGroupOf, stageRefusal, statusView, type PaymentGroupView } from '../../../domain/status-view.js';
+import { bulkPaymentAllowsWithdrawal, paymentGroupOf, paymentStateLabels, stageRefusal, statusView, type PaymentGroupView } from '../../../domain/status-view.js';
 import { statuses, type PaymentStage } from '../../../domain/statuses.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
 import { Banner, CsrfField, ErrorSummary, FieldError } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument } from '../../render.js';
-import { paymentNumberText, paymentStatusLabels } from '../status/Payments.js';
+import { paymentNumberText } from '../status/Payments.js';
 import { loginUrlFor } from './login-destination.js';
 import { ActionForm, CSRF_FIELD, FlashBanner, VERSION_FIELD, VersionField, actionRefusal, ownApplication, sendHtml, sendRefused, setFlash, takeFlash, versionRefusal, type FlashKind } from './shared.js';
 
@@ -52,7 +52,7 @@ function PaymentNumbers({ group }: { group: PaymentGroupView }) {
           <tr>
             <th scope="row">納付状況</th>
             <td data-payment-status={group.state}>
-              {paymentStatusLabels[group.state]}
+              {paymentStateLabels[group.state]}
               {group.paidOn ? `（納付完了日：${formatJapanDate(group.paidOn)}）` : ''}
             </td>
           </tr>
@@ -246,7 +246,7 @@ export function PaymentOverviewPage({ ctx, application, now }: { ctx: PageContex
         <ul class="link-list">
           {groups.map((g) => (
             <li>
-              <a href={`/inquiry/payments/${g.stage}`}>{stageLabel(g.stage)}</a>（{paymentStatusLabels[g.state]}）
+              <a href={`/inquiry/payments/${g.stage}`}>{stageLabel(g.stage)}</a>（{paymentStateLabels[g.state]}）
             </li>
           ))}
         </ul>

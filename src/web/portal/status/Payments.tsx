@@ -2,8 +2,6 @@ import { formatJapanDate, formatPaymentNumber, formatYen } from '../../../domain
 import { paymentStateLabels, type PaymentGroupView } from '../../../domain/status-view.js';
 import { ButtonLink } from '../../components/forms.js';
 
-export const paymentStatusLabels = paymentStateLabels;
-
 /** 納付番号 as shown: the number, 「（未取得）」 while a まとめ納付 number is to be taken, or 「-」. */
 export function paymentNumberText(group: PaymentGroupView): string {
   if (group.paymentNumber) return formatPaymentNumber(group.paymentNumber);
