@@ -14,6 +14,7 @@ import { makeStaffAuth } from './staff-auth.js';
 import { makeWorkList } from './work-list.js';
 import { noObserver, observeAct, observeLoginThrottle, observeSweep, type ServiceObserver } from './observer.js';
 import { makeOperationalFigures } from './operational-figures.js';
+import { makeAudit } from './audit.js';
 
 export interface ServerSecrets {
   /** Signs cookies (CSRF secret, login step carry-over). */
@@ -61,6 +62,8 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     workList: makeWorkList(deps),
     // Operator's figures for GET /metrics (issue 19): counts read from the database at each scrape.
     operationalFigures: makeOperationalFigures(deps),
+    // The audit trail (issue 19): read by a supervisor (監督者); written by the use cases themselves.
+    audit: makeAudit(deps),
   };
 }
 
