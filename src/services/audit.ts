@@ -17,6 +17,7 @@ export const auditActions = {
   staffUserCreated: '職員の作成',
   apiTokenCreated: 'APIトークンの作成',
   apiTokenRevoked: 'APIトークンの失効',
+  apiEvent: 'イベントの送信（API）',
   applicantLogin: 'ログイン（申請者）',
   applicantWithdrawal: '申請の取り下げ',
   applicantCorrection: '補正申請',

@@ -6,7 +6,7 @@ import { READ_ONLY_MESSAGE, SUPERVISOR_ONLY_MESSAGE } from '../../../src/web/sta
 import { INVALID_CODE_MESSAGE } from '../../../src/services/collection-codes.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../../support/app.js';
 import { textOf, titleOf, type TestBrowser } from '../../support/browser.js';
-import { browserFor } from '../api/support.js';
+import { apiClient, browserFor } from '../api/support.js';
 import { anonymousForm, createSecurityApp, postForm } from '../../support/security.js';
 import { staffBrowser, TOKYO_CLERK, versionOn } from './support.js';
 
@@ -82,6 +82,11 @@ describe('the audit trail (監査ログ), the supervisor (監督者) and the rea
     tick();
     expect(await runRevokeApiToken(t.services, { id: created.id }, io)).toBe(0);
     tick();
+    // A token posts an event through the agency API: the trail names the token, never the token itself.
+    const paid = await apiClient(t.app, 'keioss_demo_payment_network').event('22000000000000005', { type: 'recordPayment', stage: 'inspectionFees', paidOn: '2026-11-26' });
+    expect(paid.statusCode).toBe(200);
+    secrets.push('keioss_demo_payment_network');
+    tick();
 
     // Applicants: a login and a withdrawal; a login and a correction.
     const w = demo('ci-correction-far');
@@ -124,6 +129,7 @@ describe('the audit trail (監査ログ), the supervisor (監督者) and the rea
       `ログアウト（事務所等） | ${clerkLabel} | ${clerk.remoteAddress} | － | `,
       `APIトークンの作成 | コマンド：${lines[6]!.split(' | ')[1]!.slice('コマンド：'.length)} | － | － | 監査テスト用トークン（paymentNetwork、ID ${created.id}）`,
       `APIトークンの失効 | コマンド：${lines[7]!.split(' | ')[1]!.slice('コマンド：'.length)} | － | － | 監査テスト用トークン（ID ${created.id}）`,
+      'イベントの送信（API） | APIトークン：Pay-easy 収納機関（デモ） | 127.0.0.1 | 2200 0000 0000 00005 | recordPayment',
       `ログイン（申請者） | 申請者：申請者（受付番号でログイン） | ${a1.remoteAddress} | 1100 0000 0000 00011 | `,
       `申請の取り下げ | 申請者：申請者（受付番号でログイン） | ${a1.remoteAddress} | 1100 0000 0000 00011 | `,
       `ログイン（申請者） | 申請者：申請者（受付番号でログイン） | ${a2.remoteAddress} | 9999 9999 9999 99999 | `,
@@ -137,7 +143,7 @@ describe('the audit trail (監査ログ), the supervisor (監督者) and the rea
 
     // Stored in UTC; never a password, a token or a session cookie.
     const stored = await t.db.handle.db.selectFrom('audit_log').selectAll().orderBy('occurred_at').execute();
-    expect(stored.length).toBe(13);
+    expect(stored.length).toBe(14);
     expect(stored.map((r) => r.occurred_at)).toEqual(stored.map((_, i) => `2026-11-26T01:00:${String(i).padStart(2, '0')}.000Z`));
     // (actor_id is the staff user's id; the demo clerk's id happens to equal its public demo password.)
     const dump = JSON.stringify(stored.map(({ actor_id: _id, ...rest }) => rest));
