@@ -5,6 +5,7 @@ import { ConfigError, type Config } from './config.js';
 import { seedDemo } from './demo/seed.js';
 import { serve } from './server.js';
 import { migrateToLatest, openDatabase } from './store/database.js';
+import { clusterCollector, startMetricsServer } from './web/metrics-server.js';
 
 /** Set by the primary on the one worker that runs the deadline sweeper. */
 const SWEEPER_ENV = 'KEI_OSS_SWEEPER';
@@ -118,6 +119,12 @@ export async function runCluster(config: Config, logger: Logger): Promise<void> 
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   for (const slot of slots) fork(slot);
+
+  // METRICS_PORT: the primary serves every worker's metrics, aggregated (counters summed; see src/metrics.ts).
+  if (config.metricsPort !== null) {
+    const server = await startMetricsServer({ port: config.metricsPort, host: config.metricsHost, token: config.metricsToken, collect: clusterCollector(), onError: (err) => logger.error({ err }, 'metrics: could not collect') });
+    logger.info({ url: `http://${config.metricsHost}:${server.port}/metrics`, workers: config.workers }, 'metrics listening (all workers)');
+  }
 }
 
 /** A worker: the whole server, without the one-time work the primary did. */

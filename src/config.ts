@@ -16,6 +16,11 @@ export interface Config {
   readonly sweepIntervalMs: number;
   /** Benchmarks only (BENCH_ROUTES=1): also serve GET /__bench/hello, a fixed small JSON (see bench/README.md). */
   readonly benchRoutes: boolean;
+  /** GET /metrics on a port of its own (METRICS_PORT; null: none) at METRICS_HOST (loopback by default). */
+  readonly metricsPort: number | null;
+  readonly metricsHost: string;
+  /** METRICS_TOKEN: a Bearer token for /metrics (also on the public port when set). */
+  readonly metricsToken: string | null;
   readonly dbPoolSize: number;
   readonly dbStatementTimeoutMs: number;
   readonly production: boolean;
@@ -40,6 +45,10 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} は on または off で指定してください（指定値: ${env[name]}）。`);
 }
 
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 /** Settings come from the environment and are checked at start, with a message that says what to fix. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let database: DatabaseLocation;
@@ -53,9 +62,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL は fatal, error, warn, info, debug, trace, silent のいずれかで指定してください（指定値: ${logLevel}）。`);
   }
+  const metricsToken = env.METRICS_TOKEN?.trim() || null;
+  if (metricsToken !== null && !/^[\x21-\x7e]{32,200}$/.test(metricsToken)) {
+    throw new ConfigError('METRICS_TOKEN は32〜200文字の英数字・記号（空白を除く）で指定してください（例: openssl rand -hex 32）。');
+  }
+  const metricsPortRaw = env.METRICS_PORT?.trim();
   const trustProxy = (env.TRUST_PROXY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const metricsPort = metricsPortRaw ? int(env, 'METRICS_PORT', 0, 1, 65535) : null;
+  if (metricsPort !== null && metricsPort === port) throw new ConfigError(`METRICS_PORT は PORT（${port}）と別の番号で指定してください（メトリクスは公開するポートでは提供しません）。`);
+  const metricsHost = env.METRICS_HOST?.trim() || '127.0.0.1';
+  if (metricsPort !== null && metricsToken === null && !isLoopback(metricsHost)) {
+    throw new ConfigError(`METRICS_HOST（${metricsHost}）がループバック以外のときは METRICS_TOKEN も指定してください。`);
+  }
   return {
-    port: int(env, 'PORT', 3000, 0, 65535),
+    port,
     host: env.HOST?.trim() || '127.0.0.1',
     database,
     databaseUrlGiven: Boolean(env.DATABASE_URL?.trim()),
@@ -65,6 +86,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: int(env, 'WORKERS', 1, 1, 64),
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86_400) * 1000,
     benchRoutes: bool(env, 'BENCH_ROUTES', false),
+    metricsPort,
+    metricsHost,
+    metricsToken,
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     production,

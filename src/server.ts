@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -10,11 +11,15 @@ import type { ServiceDeps } from './services/context.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/database.js';
 import { buildApp } from './web/app.js';
 import { startDeadlineSweeper } from './jobs/deadline-sweeper.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { offerToPrimary, startMetricsServer } from './web/metrics-server.js';
 
 export interface Runtime {
   readonly app: FastifyInstance;
   readonly services: Services;
   readonly database: DatabaseHandle;
+  /** The operator's metrics, when METRICS_PORT or METRICS_TOKEN is set. */
+  readonly metrics: Metrics | null;
   stop(): Promise<void>;
 }
 
@@ -28,13 +33,23 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
     if (created > 0) logger.info({ created }, 'demo applications created (see README for the logins)');
   }
   const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger };
-  const services = createServices(deps, await loadServerSecrets(deps));
-  const app = await buildApp({ services, logger, trustProxy: config.trustProxy, benchRoutes: options.benchRoutes ?? config.benchRoutes });
+  const metrics = config.metricsPort !== null || config.metricsToken !== null ? createMetrics() : null;
+  const services = createServices(deps, await loadServerSecrets(deps), metrics?.observer);
+  metrics?.attach({ figures: services.operationalFigures, database, logger });
+  const app = await buildApp({
+    services,
+    logger,
+    trustProxy: config.trustProxy,
+    benchRoutes: options.benchRoutes ?? config.benchRoutes,
+    metrics,
+    metricsToken: config.metricsToken ?? undefined,
+  });
   const sweeper = config.sweepIntervalMs > 0 ? startDeadlineSweeper(services, logger, config.sweepIntervalMs) : null;
   return {
     app,
     services,
     database,
+    metrics,
     async stop() {
       sweeper?.stop();
       // Finishes the requests in flight (new ones get 503), then closes the database.
@@ -49,12 +64,22 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
 export async function serve(config: Config, logger: Logger, options: { benchRoutes?: boolean } = {}): Promise<Runtime> {
   const runtime = await createRuntime(config, logger, systemClock, options);
   await runtime.app.listen({ port: config.port, host: config.host });
+  // METRICS_PORT: this process serves its own metrics there; a worker of --workers N offers them to the primary, which serves them all.
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
+  if (runtime.metrics && config.metricsPort !== null) {
+    const registry = runtime.metrics.registry;
+    if (cluster.isWorker) offerToPrimary(registry);
+    else {
+      metricsServer = await startMetricsServer({ port: config.metricsPort, host: config.metricsHost, token: config.metricsToken, collect: () => registry.metrics(), onError: (err) => logger.error({ err }, 'metrics: could not collect') });
+      logger.info({ url: `http://${config.metricsHost}:${metricsServer.port}/metrics` }, 'metrics listening');
+    }
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    runtime.stop().then(
+    Promise.all([runtime.stop(), metricsServer?.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');

@@ -52,6 +52,11 @@ export const PAGES: Readonly<Record<string, string>> = {
   'GET /staff/counter': 'staff',
   'POST /staff/counter': 'staff',
   'POST /staff/counter/hand-over': 'staff',
+  // 監督者 and 閲覧のみ (issue 19).
+  'GET /staff/audit': 'staff-roles',
+  'GET /staff/audit.csv': 'staff-roles',
+  'GET /staff/users/new': 'staff-roles',
+  'POST /staff/users/new': 'staff-roles',
 };
 
 /** Routes that are not pages a person reads: files, redirects, machine interfaces. */

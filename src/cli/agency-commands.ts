@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import type { AuditActor } from '../services/audit.js';
 import { loadConfig } from '../config.js';
 import { inspectionOffices, taxOffices } from '../domain/offices.js';
 import { systemClock } from '../domain/time.js';
@@ -8,7 +10,7 @@ import type { ServiceDeps } from '../services/context.js';
 import { randomIds } from '../services/ids.js';
 import { createServices, loadServerSecrets, type Services } from '../services/index.js';
 import { argon2Hasher } from '../services/passwords.js';
-import { STAFF_PASSWORD_MIN } from '../services/staff-auth.js';
+import { STAFF_PASSWORD_MIN, staffRoleLabels } from '../services/staff-auth.js';
 import { migrateToLatest, openDatabase } from '../store/database.js';
 import { ENVIRONMENT_HELP, UsageError, type Command } from './command.js';
 
@@ -50,6 +52,17 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
+/** Who acted, in the audit trail, when a command did it: the command and the operating-system user. */
+const COMMAND_LINE = (command: string): AuditActor => ({ kind: 'commandLine', label: `kei-oss ${command}（${userInfoName()}）` });
+
+function userInfoName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** A password for a clerk who will change it: 20 characters from a 64-letter alphabet (120 bits). */
 export function generatePassword(): string {
   return randomBytes(15).toString('base64url');
@@ -68,13 +81,14 @@ export async function runCreateStaffUser(services: Services, values: Values, io:
   const office = required(values, 'office');
   const generated = values['password-stdin'] !== true;
   const password = generated ? generatePassword() : await readPassword();
-  const result = await services.staffAuth.createUser({ loginId, password, displayName: name, officeCode: office });
+  const role = str(values, 'role') ?? 'clerk';
+  const result = await services.staffAuth.createUser({ loginId, password, displayName: name, officeCode: office, role }, { by: { actor: COMMAND_LINE('create-staff-user'), clientAddress: null } });
   if (!result.ok) {
     io.err(`kei-oss: ${result.refusal.message}`);
     return result.refusal.code === 'alreadyDone' ? 1 : 2;
   }
   const u = result.value;
-  io.out(`created staff user ${u.loginId}: ${u.displayName}（${inspectionOffices[u.officeCode].name}） id ${u.id}`);
+  io.out(`created staff user ${u.loginId}: ${u.displayName}（${inspectionOffices[u.officeCode].name}・${staffRoleLabels[u.role]}） role ${u.role} id ${u.id}`);
   if (generated) io.out(`password (shown once, give it to the clerk by a safe channel): ${password}`);
   return 0;
 }
@@ -82,7 +96,7 @@ export async function runCreateStaffUser(services: Services, values: Values, io:
 export async function runCreateApiToken(services: Services, values: Values, io: Output): Promise<number> {
   const name = required(values, 'name');
   const role = required(values, 'role');
-  const result = await services.apiTokens.create({ name, role, officeCode: str(values, 'office') });
+  const result = await services.apiTokens.create({ name, role, officeCode: str(values, 'office') }, { by: COMMAND_LINE('create-api-token') });
   if (!result.ok) {
     io.err(`kei-oss: ${result.refusal.message}`);
     return 2;
@@ -100,7 +114,7 @@ export async function runCreateApiToken(services: Services, values: Values, io: 
 
 export async function runRevokeApiToken(services: Services, values: Values, io: Output): Promise<number> {
   const id = required(values, 'id');
-  if (await services.apiTokens.revoke(id)) {
+  if (await services.apiTokens.revoke(id, COMMAND_LINE('revoke-api-token'))) {
     io.out(`revoked API token ${id}`);
     return 0;
   }
@@ -123,10 +137,12 @@ export async function runSweepDeadlines(services: Services, values: Values, io: 
 export const createStaffUserCommand: Command = {
   name: 'create-staff-user',
   summary: 'Create an office clerk for the staff UI / 事務所等の職員を作成する',
-  help: `Usage: kei-oss create-staff-user --login-id <id> --name <表示名> --office <code> [--password-stdin]
+  help: `Usage: kei-oss create-staff-user --login-id <id> --name <表示名> --office <code> [--role <role>] [--password-stdin]
 
-Creates a clerk of one inspection office (軽自動車検査協会の事務所等) who logs in to the staff UI
-at /staff. The password is stored as an argon2id hash. Without --password-stdin a random password
+Creates a staff user of one inspection office (軽自動車検査協会の事務所等) who logs in to the staff UI
+at /staff, with a role: clerk (職員: the work list, decisions, the counter; the default), viewer
+(閲覧のみ: reads the work list and applications, cannot act) or supervisor (監督者: a clerk who also
+reads the audit trail and creates staff users from the UI). The creation is recorded in the audit trail. The password is stored as an argon2id hash. Without --password-stdin a random password
 is generated and printed once; with it, the password is read from standard input (at least
 ${STAFF_PASSWORD_MIN} characters), e.g.  printf '%s' "$PASSWORD" | kei-oss create-staff-user … --password-stdin
 事務所等用画面（/staff）にログインする職員を作成します。
@@ -135,10 +151,11 @@ Options:
   --login-id <id>     login id: lower-case letters, digits, . _ - (3–64)
   --name <name>       display name shown in the staff UI and the history (e.g. "検査 一郎")
   --office <code>     ${officeList}
+  --role <role>       clerk (default), viewer or supervisor
   --password-stdin    read the password from standard input instead of generating one
 
 ${ENVIRONMENT_HELP}`,
-  options: { 'login-id': { type: 'string' }, name: { type: 'string' }, office: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+  options: { 'login-id': { type: 'string' }, name: { type: 'string' }, office: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
   run: (values) => withServices((services) => runCreateStaffUser(services, values, consoleOutput)),
 };
 

@@ -30,6 +30,11 @@ ${ENVIRONMENT_HELP}
   TRUST_PROXY    comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-* are believed
   SWEEP_INTERVAL_SECONDS  how often the deadline sweeper runs in the server (default 60; 0 = never)
   DB_POOL_SIZE, DB_STATEMENT_TIMEOUT_MS  PostgreSQL pool size (10) and statement timeout (5000)
+  METRICS_PORT   serve Prometheus metrics at GET /metrics on this port of its own (default: off);
+                 with --workers N the primary serves every worker's, aggregated
+  METRICS_HOST   address of the metrics port (default 127.0.0.1; other than loopback needs METRICS_TOKEN)
+  METRICS_TOKEN  Bearer token /metrics asks for (32–200 characters); when set, /metrics is also
+                 served on PORT, to that token only (see docs/deployment.md, "Metrics")
   NODE_ENV       production: demo data off by default
   BENCH_ROUTES   1 | 0 (default 0): benchmarks only, also serve GET /__bench/hello (a fixed small
                  JSON, the ceiling of npm run bench; see bench/README.md)`,

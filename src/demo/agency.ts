@@ -3,16 +3,19 @@ import type { PasswordHasher } from '../services/passwords.js';
 import { apiTokenRepository, type ApiRole } from '../store/api-tokens.repository.js';
 import type { DatabaseHandle } from '../store/database.js';
 import { hashToken } from '../store/sessions.repository.js';
-import { staffUserRepository } from '../store/staff-users.repository.js';
+import { staffUserRepository, type StaffRole } from '../store/staff-users.repository.js';
 
 /**
  * Demo clerks and demo API tokens, created with the demo applications (DEMO_DATA, never by
  * default in production). Their passwords and tokens are public (README): a database with demo
  * data must not face the internet.
  */
-export const demoStaffUsers: readonly { id: string; loginId: string; password: string; displayName: string; officeCode: OfficeCode }[] = [
-  { id: 'demo-staff-tokyo', loginId: 'tokyo-clerk', password: 'demo-staff-tokyo', displayName: '検査 一郎（デモ）', officeCode: 'tokyo' },
-  { id: 'demo-staff-nerima', loginId: 'nerima-clerk', password: 'demo-staff-nerima', displayName: '審査 花子（デモ）', officeCode: 'nerima' },
+export const demoStaffUsers: readonly { id: string; loginId: string; password: string; displayName: string; officeCode: OfficeCode; role: StaffRole }[] = [
+  { id: 'demo-staff-tokyo', loginId: 'tokyo-clerk', password: 'demo-staff-tokyo', displayName: '検査 一郎（デモ）', officeCode: 'tokyo', role: 'clerk' },
+  { id: 'demo-staff-nerima', loginId: 'nerima-clerk', password: 'demo-staff-nerima', displayName: '審査 花子（デモ）', officeCode: 'nerima', role: 'clerk' },
+  // Issue 19: a supervisor (監督者: the audit trail, new staff users) and a read-only user (閲覧のみ).
+  { id: 'demo-staff-tokyo-supervisor', loginId: 'tokyo-supervisor', password: 'demo-staff-supervisor', displayName: '監督 三郎（デモ）', officeCode: 'tokyo', role: 'supervisor' },
+  { id: 'demo-staff-tokyo-viewer', loginId: 'tokyo-viewer', password: 'demo-staff-viewer', displayName: '閲覧 四郎（デモ）', officeCode: 'tokyo', role: 'viewer' },
 ];
 
 export const demoApiTokens: readonly { id: string; token: string; name: string; role: ApiRole; officeCode: string | null }[] = [
@@ -30,7 +33,7 @@ export async function seedAgencyDemo(handle: DatabaseHandle, options: { password
   let created = 0;
   for (const u of demoStaffUsers) {
     if (await staff.findByLoginId(u.loginId)) continue;
-    const inserted = await staff.insert({ id: u.id, loginId: u.loginId, displayName: u.displayName, officeCode: u.officeCode, createdAt: options.now, disabledAt: null, passwordHash: await options.passwords.hash(u.password) });
+    const inserted = await staff.insert({ id: u.id, role: u.role, loginId: u.loginId, displayName: u.displayName, officeCode: u.officeCode, createdAt: options.now, disabledAt: null, passwordHash: await options.passwords.hash(u.password) });
     if (inserted) created += 1;
   }
   for (const t of demoApiTokens) {

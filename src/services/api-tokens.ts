@@ -5,7 +5,8 @@ import { inspectionOffices, isOfficeCode, isTaxOfficeCode, taxOfficeFor, taxOffi
 import { ok, refuse, type Result } from '../domain/result.js';
 import { apiTokenRepository, isApiRole, type ApiRole, type ApiTokenRecord } from '../store/api-tokens.repository.js';
 import { hashToken } from '../store/sessions.repository.js';
-import type { ServiceDeps } from './context.js';
+import { transaction, type ServiceDeps } from './context.js';
+import { appendAudit, type AuditActor } from './audit.js';
 
 export type { ApiRole, ApiTokenRecord };
 
@@ -66,7 +67,8 @@ export function describeScope(token: Pick<ApiTokenRecord, 'role' | 'officeCode'>
 export function makeApiTokens(deps: ServiceDeps) {
   const repo = () => apiTokenRepository(deps.database.db);
   return {
-    async create(input: NewApiToken, options: { token?: string; id?: string } = {}): Promise<Result<{ token: string; record: ApiTokenRecord }>> {
+    /** `by`: who created it (the command line), recorded in the audit trail with the token's name (never the token). */
+    async create(input: NewApiToken, options: { token?: string; id?: string; by?: AuditActor } = {}): Promise<Result<{ token: string; record: ApiTokenRecord }>> {
       const name = input.name.normalize('NFKC').trim();
       if (name === '' || name.length > 60 || /[\u0000-\u001f\u007f]/.test(name)) return refuse('invalidInput', 'トークンの名前は1〜60文字で指定してください。');
       if (!isApiRole(input.role)) return refuse('invalidInput', `ロールは inspectionOffice, taxOffice, paymentNetwork, attachmentSource のいずれかで指定してください（指定値: ${input.role}）。`);
@@ -83,7 +85,11 @@ export function makeApiTokens(deps: ServiceDeps) {
       }
       const token = options.token ?? `${API_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
       const record: ApiTokenRecord = { id: options.id ?? deps.ids.id(), name, role, officeCode: office, createdAt: deps.clock.now(), revokedAt: null };
-      await repo().insert(record, hashToken(token));
+      const by = options.by;
+      await transaction(deps, async (tx) => {
+        await apiTokenRepository(tx).insert(record, hashToken(token));
+        if (by) await appendAudit(deps, tx, { action: 'apiTokenCreated', actor: by, clientAddress: null, detail: `${record.name}（${record.role}${record.officeCode ? `・${record.officeCode}` : ''}、ID ${record.id}）` });
+      });
       return ok({ token, record });
     },
 
@@ -95,8 +101,15 @@ export function makeApiTokens(deps: ServiceDeps) {
       return found;
     },
 
-    async revoke(id: string): Promise<boolean> {
-      return repo().revoke(id, deps.clock.now());
+    async revoke(id: string, by?: AuditActor): Promise<boolean> {
+      return transaction(deps, async (tx) => {
+        const revoked = await apiTokenRepository(tx).revoke(id, deps.clock.now());
+        if (revoked && by) {
+          const token = await apiTokenRepository(tx).findById(id);
+          await appendAudit(deps, tx, { action: 'apiTokenRevoked', actor: by, clientAddress: null, detail: `${token?.name ?? ''}（ID ${id}）` });
+        }
+        return revoked;
+      });
     },
 
     list: () => repo().list(),

@@ -7,6 +7,7 @@ import { applicationRepository } from '../store/applications.repository.js';
 import type { ServiceDeps } from './context.js';
 import type { Sessions } from './sessions.js';
 import { loginLockedMessage, makeLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { recordAudit } from './audit.js';
 
 /** One message for an unknown number and a wrong password: it never tells which was wrong. */
 export const LOGIN_FAILED_MESSAGE = '受付番号（到達番号）または申請用パスワードが正しくありません。入力内容をご確認ください。';
@@ -42,7 +43,7 @@ export function makeApplicantAuth(deps: ServiceDeps, sessions: Sessions, secrets
      * A locked number (5 wrong passwords in 15 minutes, existing or not) is refused before the
      * password is verified; `log` is the request's logger, so the lock's warning carries its id.
      */
-    async login(number: ReceiptNumber, password: string, log?: Pick<Logger, 'warn'>): Promise<LoginResult> {
+    async login(number: ReceiptNumber, password: string, log?: Pick<Logger, 'warn'>, origin: { clientAddress: string | null } = { clientAddress: null }): Promise<LoginResult> {
       const found = await repo().findLogin(number);
       const attempt = await throttle.guardPassword(
         'applicant',
@@ -53,6 +54,8 @@ export function makeApplicantAuth(deps: ServiceDeps, sessions: Sessions, secrets
       if (attempt.kind === 'locked') return { ok: false, refusal: { code: 'invalidCredentials', message: loginLockedMessage(attempt.until) }, lockedUntil: attempt.until };
       if (attempt.kind === 'failed' || !found) return refuse('invalidCredentials', LOGIN_FAILED_MESSAGE);
       const { token } = await sessions.start('applicant', { applicationId: found.id });
+      // The audit trail names the application the session holds, never the session (issue 19).
+      await recordAudit(deps, { action: 'applicantLogin', actor: { kind: 'applicant', applicationId: found.id }, clientAddress: origin.clientAddress, receiptNumber: number });
       return ok({ token, applicationId: found.id });
     },
   };

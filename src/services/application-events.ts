@@ -1,5 +1,5 @@
 import type { Actor } from '../domain/actors.js';
-import type { Application } from '../domain/application.js';
+import { displayNumber, type Application } from '../domain/application.js';
 import { applyEvent, type ApplicationEvent, type Transition } from '../domain/events.js';
 import { fileApplication, type ValidFiling } from '../domain/filing.js';
 import { composeReceiptNumber, type ReceiptNumber } from '../domain/receipt-number.js';
@@ -9,6 +9,7 @@ import { applicationRepository } from '../store/applications.repository.js';
 import type { Executor } from '../store/database.js';
 import { historyRepository } from '../store/history.repository.js';
 import { transaction, type ServiceDeps } from './context.js';
+import { appendAudit, type AuditNote } from './audit.js';
 
 export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
 export const NOT_FOUND_MESSAGE = '指定された申請は見つかりません。';
@@ -19,6 +20,8 @@ export type ActEvent = Exclude<ApplicationEvent, { type: 'accept' }> | { readonl
 export interface ActOptions {
   /** The version the caller last saw; a different current version is a conflict (409). */
   readonly expectedVersion?: number | undefined;
+  /** Who acted, from where: appended to the audit trail in the same transaction (issue 19). */
+  readonly audit?: Omit<AuditNote, 'applicationId' | 'receiptNumber'> | undefined;
 }
 
 /** A fresh 受付番号/到達番号 that no application uses yet. */
@@ -52,6 +55,7 @@ export function makeActOnApplication(deps: ServiceDeps) {
       const saved = await repo.save(app, transition.value.application, now);
       if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
       await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
+      if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
       return transition;
     });
   };

@@ -1,10 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Application } from '../domain/application.js';
+import { displayNumber, type Application } from '../domain/application.js';
 import type { OfficeCode } from '../domain/offices.js';
 import { parseReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import type { ServiceDeps } from './context.js';
+import { recordAudit, type AuditActor } from './audit.js';
 
 /**
  * 受取者認証兼受取車両個別申告用二次元コード: what the QR code carries. The receipt number and the
@@ -41,7 +42,7 @@ export function decodeCollectionCode(key: string, content: string): Result<{ rec
 }
 
 export function makeCollectionCodes(deps: ServiceDeps, key: string) {
-  return {
+  const codes = {
     /** The content of the current code of an application (after `issueCollectionCode` moved its serial). */
     contentFor(app: Pick<Application, 'receiptNumber' | 'collectionCodeSerial'>): string {
       if (!app.receiptNumber || app.collectionCodeSerial < 1) throw new Error('no collection code has been issued');
@@ -70,7 +71,22 @@ export function makeCollectionCodes(deps: ServiceDeps, key: string) {
       }
       return ok(app);
     },
+
+    /** The counter check by a clerk, recorded in the audit trail with its outcome (issue 19). */
+    async checkAtCounter(content: string, officeCode: OfficeCode, by: { actor: AuditActor; clientAddress: string | null }): Promise<Result<Application>> {
+      const result = await codes.verify(content, officeCode);
+      await recordAudit(deps, {
+        action: 'counterCheck',
+        actor: by.actor,
+        clientAddress: by.clientAddress,
+        applicationId: result.ok ? result.value.id : null,
+        receiptNumber: result.ok ? displayNumber(result.value) : null,
+        detail: result.ok ? '確認できました' : `確認できませんでした：${result.refusal.message}`,
+      });
+      return result;
+    },
   };
+  return codes;
 }
 
 export type CollectionCodes = ReturnType<typeof makeCollectionCodes>;

@@ -12,6 +12,9 @@ import { makeApiTokens } from './api-tokens.js';
 import { makeIdempotency } from './idempotency.js';
 import { makeStaffAuth } from './staff-auth.js';
 import { makeWorkList } from './work-list.js';
+import { noObserver, observeAct, observeLoginThrottle, observeSweep, type ServiceObserver } from './observer.js';
+import { makeOperationalFigures } from './operational-figures.js';
+import { makeAudit } from './audit.js';
 
 export interface ServerSecrets {
   /** Signs cookies (CSRF secret, login step carry-over). */
@@ -34,12 +37,12 @@ export async function loadServerSecrets(deps: ServiceDeps): Promise<ServerSecret
   };
 }
 
-/** Every use case, wired by hand. */
-export function createServices(deps: ServiceDeps, secrets: ServerSecrets) {
+/** Every use case, wired by hand. The observer (the metrics, issue 19) hears of conflicts, login outcomes and sweeps. */
+export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observer: ServiceObserver = noObserver) {
   const sessions = makeSessions(deps);
-  const actOnApplication = makeActOnApplication(deps);
+  const actOnApplication = observeAct(makeActOnApplication(deps), observer);
   // Login throttling (issue 5): per receipt number / login id and per client address, in the database.
-  const loginThrottle = makeLoginThrottle(deps, secrets.disguiseKey);
+  const loginThrottle = observeLoginThrottle(makeLoginThrottle(deps, secrets.disguiseKey), observer);
   return {
     deps,
     secrets,
@@ -50,13 +53,17 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets) {
     actOnApplication,
     registerApplication: makeRegisterApplication(deps),
     findApplicationId: makeFindApplicationId(deps),
-    sweepDeadlines: makeSweepDeadlines(deps, actOnApplication),
+    sweepDeadlines: observeSweep(makeSweepDeadlines(deps, actOnApplication), observer, () => deps.clock.now()),
     collectionCodes: makeCollectionCodes(deps, secrets.collectionCodeKey),
     // Agency side (issue 3): staff UI logins, API tokens, safe retries, the office work list.
     staffAuth: makeStaffAuth(deps, sessions),
     apiTokens: makeApiTokens(deps),
     idempotency: makeIdempotency(deps),
     workList: makeWorkList(deps),
+    // Operator's figures for GET /metrics (issue 19): counts read from the database at each scrape.
+    operationalFigures: makeOperationalFigures(deps),
+    // The audit trail (issue 19): read by a supervisor (監督者); written by the use cases themselves.
+    audit: makeAudit(deps),
   };
 }
 

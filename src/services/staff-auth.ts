@@ -1,7 +1,9 @@
 import { isOfficeCode, type OfficeCode } from '../domain/offices.js';
 import type { Actor } from '../domain/actors.js';
 import { ok, refuse, type Result } from '../domain/result.js';
-import { staffUserRepository, type StaffUser } from '../store/staff-users.repository.js';
+import { inspectionOffices } from '../domain/offices.js';
+import { staffRoles, staffUserRepository, type StaffRole, type StaffUser } from '../store/staff-users.repository.js';
+import { recordAudit, type AuditActor } from './audit.js';
 import type { Session } from './sessions.js';
 import type { Sessions } from './sessions.js';
 import type { ServiceDeps } from './context.js';
@@ -29,6 +31,20 @@ export interface NewStaffUser {
   readonly password: string;
   readonly displayName: string;
   readonly officeCode: string;
+  /** clerk (default), viewer (閲覧のみ) or supervisor (監督者). */
+  readonly role?: string | undefined;
+}
+
+export const staffRoleLabels: Record<StaffRole, string> = { clerk: '職員', viewer: '閲覧のみ', supervisor: '監督者' };
+
+/** Who a staff user is in the audit trail: the name and the login id (never the session). */
+export function staffAuditActor(user: StaffUser): AuditActor {
+  return { kind: 'staff', id: user.id, label: `${user.displayName}（${user.loginId}）` };
+}
+
+/** Where an action came from, for the audit trail. */
+export interface AuditOrigin {
+  readonly clientAddress: string | null;
 }
 
 /** The actor a clerk's decisions are recorded as, in the application's history. */
@@ -41,8 +57,11 @@ export function makeStaffAuth(deps: ServiceDeps, sessions: Sessions) {
   const repo = () => staffUserRepository(deps.database.db);
   const dummyHash = deps.passwords.hash('dummy-staff-password-for-timing');
 
-  return {
-    async createUser(input: NewStaffUser, options: { id?: string } = {}): Promise<Result<StaffUser>> {
+  const auth = {
+    /** `by`: who created the user (a supervisor in the staff UI, or the command line), recorded in the audit trail. */
+    async createUser(input: NewStaffUser, options: { id?: string; by?: { actor: AuditActor; clientAddress: string | null } } = {}): Promise<Result<StaffUser>> {
+      const role = input.role ?? 'clerk';
+      if (!(staffRoles as readonly string[]).includes(role)) return refuse('invalidInput', `権限は clerk（職員）、viewer（閲覧のみ）、supervisor（監督者）のいずれかで指定してください（指定値: ${role}）。`);
       const loginError = checkLoginId(input.loginId);
       if (loginError) return refuse('invalidInput', loginError);
       const passwordError = checkStaffPassword(input.password);
@@ -52,6 +71,7 @@ export function makeStaffAuth(deps: ServiceDeps, sessions: Sessions) {
       if (!isOfficeCode(input.officeCode)) return refuse('invalidInput', `事務所等のコードが正しくありません: ${input.officeCode}`);
       const user = {
         id: options.id ?? deps.ids.id(),
+        role: role as StaffRole,
         loginId: input.loginId,
         displayName,
         officeCode: input.officeCode as OfficeCode,
@@ -61,17 +81,29 @@ export function makeStaffAuth(deps: ServiceDeps, sessions: Sessions) {
       };
       if (!(await repo().insert(user))) return refuse('alreadyDone', `ログインID「${input.loginId}」はすでに使われています。`);
       const { passwordHash: _hash, ...created } = user;
+      if (options.by) {
+        await recordAudit(deps, { action: 'staffUserCreated', actor: options.by.actor, clientAddress: options.by.clientAddress, detail: `${displayName}（${input.loginId}）、${inspectionOffices[created.officeCode].name}、${staffRoleLabels[created.role]}` });
+      }
       return ok(created);
     },
 
     /** Checks the login id and password; on success a new session (a new id at every login). */
-    async login(loginId: string, password: string): Promise<Result<{ token: string; user: StaffUser }>> {
+    async login(loginId: string, password: string, origin: AuditOrigin = { clientAddress: null }): Promise<Result<{ token: string; user: StaffUser }>> {
       const found = await repo().findByLoginId(loginId);
       const valid = await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password);
       if (!found || !valid || found.disabledAt !== null) return refuse('invalidCredentials', STAFF_LOGIN_FAILED_MESSAGE);
       const { token } = await sessions.start('staff', { staffUserId: found.id });
       const { passwordHash: _hash, ...user } = found;
+      // Right after the session starts (its own transaction): see docs/deployment.md, "Audit trail".
+      await recordAudit(deps, { action: 'staffLogin', actor: staffAuditActor(user), clientAddress: origin.clientAddress });
       return ok({ token, user });
+    },
+
+    /** ログアウト: ends the session, recorded in the audit trail when it belonged to a staff user. */
+    async logout(session: Session, origin: AuditOrigin): Promise<void> {
+      const user = await auth.userOf(session);
+      await sessions.end(session);
+      if (user) await recordAudit(deps, { action: 'staffLogout', actor: staffAuditActor(user), clientAddress: origin.clientAddress });
     },
 
     /** The clerk of a live staff session, or null (unknown or disabled since). */
@@ -83,6 +115,7 @@ export function makeStaffAuth(deps: ServiceDeps, sessions: Sessions) {
       return user;
     },
   };
+  return auth;
 }
 
 export type StaffAuth = ReturnType<typeof makeStaffAuth>;

@@ -34,7 +34,13 @@ export interface DatabaseHandle {
   readonly sqlite: SQLite.Database | null;
   /** The raw pg pool (PostgreSQL only). */
   readonly pool: pg.Pool | null;
+  /** SQLite only: time spent waiting for the write lock at `BEGIN IMMEDIATE` (read by the metrics). */
+  readonly stats?: SqliteStats | undefined;
   close(): Promise<void>;
+}
+
+export interface SqliteStats {
+  beginWaitSeconds: number;
 }
 
 /**
@@ -55,10 +61,21 @@ export function parseDatabaseUrl(url: string | undefined, cwd = process.cwd()): 
 
 /** SQLite through Kysely, with `BEGIN IMMEDIATE` so that a transaction that will write takes the lock first. */
 class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(
+    config: ConstructorParameters<typeof SqliteDialect>[0],
+    private readonly stats: SqliteStats,
+  ) {
+    super(config);
+  }
+
   override createDriver(): Driver {
     const driver = super.createDriver();
+    const stats = this.stats;
     driver.beginTransaction = async (connection) => {
+      // busy_timeout makes this wait while another process writes: that wait is the "busy time".
+      const started = performance.now();
       await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+      stats.beginWaitSeconds += (performance.now() - started) / 1000;
     };
     return driver;
   }
@@ -110,11 +127,13 @@ export function openSqlite(path: string): SQLite.Database {
 export function openDatabase(location: DatabaseLocation, options: DatabaseOptions = {}): DatabaseHandle {
   if (location.kind === 'sqlite') {
     const sqlite = openSqlite(location.path);
-    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachedStatements(sqlite) }) });
+    const stats: SqliteStats = { beginWaitSeconds: 0 };
+    const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachedStatements(sqlite) }, stats) });
     return {
       db,
       dialect: 'sqlite',
       location,
+      stats,
       sqlite,
       pool: null,
       close: () => db.destroy(),

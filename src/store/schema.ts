@@ -127,6 +127,22 @@ export interface StaffUsersTable {
   office_code: string;
   created_at: string;
   disabled_at: string | null;
+  /** clerk | viewer (閲覧のみ) | supervisor (監督者); migration 2026-12-06-0019. */
+  role: Generated<string>;
+}
+
+/** Append-only: who did what, from where, when, to which application (never a secret). */
+export interface AuditLogTable {
+  id: string;
+  occurred_at: string;
+  action: string;
+  actor_kind: string;
+  actor_id: string | null;
+  actor_label: string;
+  client_address: string | null;
+  application_id: string | null;
+  receipt_number: string | null;
+  detail: string | null;
 }
 
 export interface ApiTokensTable {
@@ -166,6 +182,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   idempotency_keys: IdempotencyKeysTable;
   server_secrets: ServerSecretsTable;
+  audit_log: AuditLogTable;
 }
 
 export type { Generated };

@@ -1,9 +1,14 @@
 import type { OfficeCode } from '../domain/offices.js';
 import type { Executor } from './database.js';
 
+/** What a staff user may do: clerk (事務所等の職員), viewer (閲覧のみ), supervisor (監督者). */
+export const staffRoles = ['clerk', 'viewer', 'supervisor'] as const;
+export type StaffRole = (typeof staffRoles)[number];
+
 /** An office clerk (事務所等の職員): bound to one inspection office. */
 export interface StaffUser {
   readonly id: string;
+  readonly role: StaffRole;
   readonly loginId: string;
   readonly displayName: string;
   readonly officeCode: OfficeCode;
@@ -15,11 +20,12 @@ export interface StaffUserWithHash extends StaffUser {
   readonly passwordHash: string;
 }
 
-type Row = { id: string; login_id: string; password_hash: string; display_name: string; office_code: string; created_at: string; disabled_at: string | null };
+type Row = { id: string; login_id: string; password_hash: string; display_name: string; office_code: string; created_at: string; disabled_at: string | null; role: string };
 
 function fromRow(r: Row): StaffUserWithHash {
   return {
     id: r.id,
+    role: (staffRoles as readonly string[]).includes(r.role) ? (r.role as StaffRole) : 'viewer',
     loginId: r.login_id,
     displayName: r.display_name,
     officeCode: r.office_code as OfficeCode,
@@ -43,6 +49,7 @@ export function staffUserRepository(db: Executor) {
           office_code: user.officeCode,
           created_at: user.createdAt.toISOString(),
           disabled_at: user.disabledAt ? user.disabledAt.toISOString() : null,
+          role: user.role,
         })
         .onConflict((oc) => oc.column('login_id').doNothing())
         .executeTakeFirst();

@@ -17,6 +17,8 @@ import { csrfUserInfo } from './page-context.js';
 import { registerErrorHandlers } from './plugins/errors.js';
 import { healthRoutes } from './health.js';
 import { registerGracefulClose } from './plugins/graceful-close.js';
+import { registerMetrics } from './plugins/metrics.js';
+import type { Metrics } from '../metrics.js';
 import { registerRouteCatalogue } from './plugins/route-catalogue.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { portalRoutes } from './portal/index.js';
@@ -28,6 +30,10 @@ export interface AppOptions {
   readonly logger: Logger;
   /** Proxies whose X-Forwarded-For/Proto are believed (addresses or CIDRs). */
   readonly trustProxy?: readonly string[] | undefined;
+  /** The operator's metrics (src/metrics.ts); null or absent: none are counted. */
+  readonly metrics?: Metrics | null | undefined;
+  /** METRICS_TOKEN: also serve GET /metrics on this port, to a Bearer of this token only. */
+  readonly metricsToken?: string | undefined;
   /** Benchmarks only: a fixed small JSON route at /__bench/hello, in the same process. */
   readonly benchRoutes?: boolean | undefined;
 }
@@ -72,6 +78,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerRouteCatalogue(app);
   // Shutdown: connections busy at close() are closed as soon as they fall idle (see the plugin).
   registerGracefulClose(app);
+  // Counts every response by route pattern (issue 19); GET /metrics here only with METRICS_TOKEN.
+  registerMetrics(app, options.metrics ?? null, { token: options.metricsToken });
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);

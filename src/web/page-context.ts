@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StaffRole } from '../store/staff-users.repository.js';
 
 export type FontSize = 'small' | 'medium' | 'large';
 export const FONT_SIZE_COOKIE = 'kei_font_size';
@@ -13,6 +14,8 @@ export interface PageContext {
   readonly area: 'portal' | 'staff';
   /** The staff user's display name when logged in (staff UI). */
   readonly staffName?: string | undefined;
+  /** The staff user's role (clerk, viewer: 閲覧のみ, supervisor: 監督者): which menu items and forms a page shows. */
+  readonly staffRole?: StaffRole | undefined;
 }
 
 export function fontSizeOf(req: FastifyRequest): FontSize {

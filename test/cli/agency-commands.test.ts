@@ -100,7 +100,7 @@ describe('kei-oss create-staff-user, create-api-token, revoke-api-token, sweep-d
 
   it('create-staff-user generates a password shown once, or reads one from standard input; the clerk can log in', async () => {
     expect(await run(createStaffUserCommand, ['--login-id', 'adachi-clerk', '--name', '足立 太郎', '--office', 'adachi'])).toBe(0);
-    expect(lines[0]).toMatch(/^created staff user adachi-clerk: 足立 太郎（足立支所） id [0-9a-f-]{36}$/);
+    expect(lines[0]).toMatch(/^created staff user adachi-clerk: 足立 太郎（足立支所・職員） role clerk id [0-9a-f-]{36}$/);
     const password = /^password \(shown once, give it to the clerk by a safe channel\): (\S+)$/.exec(lines[1]!)![1]!;
     expect(password).toHaveLength(20);
     const login = await services.staffAuth.login('adachi-clerk', password);
@@ -124,6 +124,20 @@ describe('kei-oss create-staff-user, create-api-token, revoke-api-token, sweep-d
     expect(errors).toEqual(['kei-oss: 事務所等のコードが正しくありません: hokkaido']);
     expect(await run(createStaffUserCommand, ['--login-id', 'Bad Id', '--name', 'x', '--office', 'tokyo'])).toBe(2);
     expect(errors[0]).toContain('ログインIDは半角英小文字・数字・記号');
+  });
+
+  it('create-staff-user --role makes a viewer (閲覧のみ) or a supervisor (監督者), refuses any other role, and is recorded in the audit trail', async () => {
+    expect(await run(createStaffUserCommand, ['--login-id', 'chiba-supervisor', '--name', '千葉 監督', '--office', 'chiba', '--role', 'supervisor'])).toBe(0);
+    expect(lines[0]).toMatch(/^created staff user chiba-supervisor: 千葉 監督（千葉事務所・監督者） role supervisor id [0-9a-f-]{36}$/);
+    expect(await run(createStaffUserCommand, ['--login-id', 'chiba-viewer', '--name', '千葉 閲覧', '--office', 'chiba', '--role', 'viewer'])).toBe(0);
+    expect(lines[0]).toMatch(/^created staff user chiba-viewer: 千葉 閲覧（千葉事務所・閲覧のみ） role viewer id [0-9a-f-]{36}$/);
+    expect(await run(createStaffUserCommand, ['--login-id', 'chiba-admin', '--name', 'x', '--office', 'chiba', '--role', 'admin'])).toBe(2);
+    expect(errors).toEqual(['kei-oss: 権限は clerk（職員）、viewer（閲覧のみ）、supervisor（監督者）のいずれかで指定してください（指定値: admin）。']);
+    const trail = await handle.db.selectFrom('audit_log').select(['action', 'actor_kind', 'detail']).where('action', '=', 'staffUserCreated').where('detail', 'like', '千葉%').orderBy('occurred_at').orderBy('detail').execute();
+    expect(trail).toEqual([
+      { action: 'staffUserCreated', actor_kind: 'commandLine', detail: '千葉 監督（chiba-supervisor）、千葉事務所、監督者' },
+      { action: 'staffUserCreated', actor_kind: 'commandLine', detail: '千葉 閲覧（chiba-viewer）、千葉事務所、閲覧のみ' },
+    ]);
   });
 
   it('sweep-deadlines runs the sweeper once and prints what it did', async () => {

@@ -7,6 +7,7 @@ import { randomIds } from '../../src/services/ids.js';
 import { createServices, loadServerSecrets, type Services } from '../../src/services/index.js';
 import { argon2Hasher } from '../../src/services/passwords.js';
 import { buildApp } from '../../src/web/app.js';
+import type { Metrics } from '../../src/metrics.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export const silentLogger = pino({ level: 'silent' });
@@ -26,13 +27,14 @@ export interface TestApp {
  * The whole HTTP application on a real, fresh database, with a clock the test controls.
  * `seed: true` loads the demo applications (relative to the clock's day) by replaying their events.
  */
-export async function createTestApp(options: { seed?: boolean; now?: Date } = {}): Promise<TestApp> {
+export async function createTestApp(options: { seed?: boolean; now?: Date; metrics?: Metrics; metricsToken?: string } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const clock = fixedClock(options.now ?? TEST_NOW);
   if (options.seed) await seedDemo(db.handle, { logger: silentLogger, now: clock.now() });
   const deps: ServiceDeps = { database: db.handle, clock, ids: randomIds, passwords: argon2Hasher, logger: silentLogger };
-  const services = createServices(deps, await loadServerSecrets(deps));
-  const app = await buildApp({ services, logger: silentLogger });
+  const services = createServices(deps, await loadServerSecrets(deps), options.metrics?.observer);
+  options.metrics?.attach({ figures: services.operationalFigures, database: db.handle, logger: silentLogger });
+  const app = await buildApp({ services, logger: silentLogger, metrics: options.metrics, metricsToken: options.metricsToken });
   await app.ready();
   return {
     app,

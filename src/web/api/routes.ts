@@ -227,7 +227,11 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
             const fields = Object.fromEntries(Object.entries(built.errors).map(([k, v]) => [k, v as string]));
             return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
           }
-          const result = await services.actOnApplication(loaded.app.id, built.event, tokenActor(token), { expectedVersion: version.value });
+          const result = await services.actOnApplication(loaded.app.id, built.event, tokenActor(token), {
+            expectedVersion: version.value,
+            // The audit trail names the token by its name, never the token (issue 19).
+            audit: { action: 'apiEvent', actor: { kind: 'apiToken', id: token.id, label: token.name }, clientAddress: req.ip, detail: built.event.type },
+          });
           if (!result.ok) return refusalBody(result.refusal);
           return { status: 200, body: { application: applicationView(result.value.application, token, services.deps.clock.now()), event: transitionView(result.value) } };
         });

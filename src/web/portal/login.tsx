@@ -205,7 +205,7 @@ export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
       if (Object.keys(errors).length > 0 || !parsed.ok) {
         return html(reply, 400, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} errors={errors} />));
       }
-      const result = await services.applicantAuth.login(parsed.value, password, req.log);
+      const result = await services.applicantAuth.login(parsed.value, password, req.log, { clientAddress: req.ip });
       if (!result.ok && 'lockedUntil' in result) {
         // Locked after repeated wrong passwords (issue 5): the same page, with when it unlocks.
         reply.header('retry-after', String(Math.max(1, Math.ceil((result.lockedUntil.getTime() - services.deps.clock.now().getTime()) / 1000))));

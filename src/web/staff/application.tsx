@@ -8,7 +8,7 @@ import { statuses } from '../../domain/statuses.js';
 import { toAgencyEvent, type AgencyEventInput } from '../../services/agency-input.js';
 import type { Services } from '../../services/index.js';
 import type { StatusSnapshot } from '../../services/status-inquiry.js';
-import { staffActor } from '../../services/staff-auth.js';
+import { staffActor, staffAuditActor } from '../../services/staff-auth.js';
 import type { HistoryEntry } from '../../store/history.repository.js';
 import type { Notification } from '../../store/notifications.repository.js';
 import { Banner, ErrorSummary, type ErrorItem } from '../components/forms.js';
@@ -90,7 +90,9 @@ export function StaffApplicationPage({ ctx, application: app, history, notificat
         <h2 id="decisions-heading" class="panel__title">
           事務所等の操作
         </h2>
-        {available.length === 0 ? (
+        {ctx.staffRole === 'viewer' ? (
+          <p>閲覧のみの権限のため、事務所等の操作はできません。</p>
+        ) : available.length === 0 ? (
           <p>
             現在の申請状況（{statuses[app.status].label}）では、事務所等が行う操作はありません。
             {view.closed ? 'この申請は完了または終了しており、これ以上進められません。' : '申請者、収納機関、添付書類取得元、都道府県税事務所の操作を待っています。'}
@@ -188,7 +190,10 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         if (!built.ok) Object.assign(errors, built.errors);
         if (Object.keys(errors).length > 0 || !built.ok) return fail(400, '入力内容にエラーがあります。', errors);
 
-        const result = await services.actOnApplication(found.id, built.event, staffActor(user), { expectedVersion: Number(body.version) });
+        const result = await services.actOnApplication(found.id, built.event, staffActor(user), {
+          expectedVersion: Number(body.version),
+          audit: { action: 'staffDecision', actor: staffAuditActor(user), clientAddress: req.ip, detail: def.title(found) },
+        });
         if (!result.ok) {
           const { code, message } = result.refusal;
           const status = refusalStatus[code] ?? 400;

@@ -11,7 +11,7 @@ export function staffLabel(user: StaffUser): string {
 }
 
 /** Every page of the staff UI once logged in: the menu (作業一覧, 窓口での受け取り確認, ログアウト). */
-export function StaffLayout({ ctx, title, hasErrors, current, children, wide }: { ctx: PageContext; title: string; hasErrors?: boolean; current: 'list' | 'counter' | 'application'; children: ComponentChildren; wide?: boolean }) {
+export function StaffLayout({ ctx, title, hasErrors, current, children, wide }: { ctx: PageContext; title: string; hasErrors?: boolean; current: 'list' | 'counter' | 'application' | 'audit' | 'users'; children: ComponentChildren; wide?: boolean }) {
   return (
     <Layout ctx={ctx} title={title} hasErrors={hasErrors} mainClass={wide ? 'main--wide staff-page' : 'staff-page'}>
       <nav class="staff-nav" aria-label="事務所等用メニュー">
@@ -21,11 +21,27 @@ export function StaffLayout({ ctx, title, hasErrors, current, children, wide }: 
               作業一覧
             </a>
           </li>
-          <li>
-            <a href="/staff/counter" aria-current={current === 'counter' ? 'page' : undefined}>
-              窓口での受け取り確認
-            </a>
-          </li>
+          {ctx.staffRole !== 'viewer' ? (
+            <li>
+              <a href="/staff/counter" aria-current={current === 'counter' ? 'page' : undefined}>
+                窓口での受け取り確認
+              </a>
+            </li>
+          ) : null}
+          {ctx.staffRole === 'supervisor' ? (
+            <>
+              <li>
+                <a href="/staff/audit" aria-current={current === 'audit' ? 'page' : undefined}>
+                  監査ログ
+                </a>
+              </li>
+              <li>
+                <a href="/staff/users/new" aria-current={current === 'users' ? 'page' : undefined}>
+                  職員の作成
+                </a>
+              </li>
+            </>
+          ) : null}
         </ul>
         <form method="post" action="/staff/logout" class="staff-nav__logout">
           <CsrfField token={ctx.csrfToken} />

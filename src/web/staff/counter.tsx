@@ -8,7 +8,7 @@ import { statuses } from '../../domain/statuses.js';
 import { formatVehicleNumber } from '../../domain/vehicle.js';
 import { INVALID_CODE_MESSAGE } from '../../services/collection-codes.js';
 import type { Services } from '../../services/index.js';
-import { staffActor } from '../../services/staff-auth.js';
+import { staffActor, staffAuditActor } from '../../services/staff-auth.js';
 import type { StaffUser } from '../../store/staff-users.repository.js';
 import { Banner, CsrfField, ErrorSummary } from '../components/forms.js';
 import type { PageContext } from '../page-context.js';
@@ -116,10 +116,12 @@ const HandOverForm = Type.Object({ code: Type.String({ maxLength: 10_000 }), ver
 
 export function counterRoutes(services: Services): FastifyPluginAsyncTypebox {
   /** A genuine, current code of a ready application of the clerk's office (checked first). */
-  async function check(user: StaffUser, content: string): Promise<Result<Application>> {
+  async function check(user: StaffUser, content: string, auditFrom?: string): Promise<Result<Application>> {
     const text = content.normalize('NFKC').trim();
     if (text === '') return refuse('invalidInput', '二次元コードの内容を入力してください。');
     if (text.length > CODE_MAX) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+    // The counter check itself is recorded in the audit trail (issue 19); the re-check at hand-over is not (the hand-over is).
+    if (auditFrom !== undefined) return services.collectionCodes.checkAtCounter(text, user.officeCode, { actor: staffAuditActor(user), clientAddress: auditFrom });
     return services.collectionCodes.verify(text, user.officeCode);
   }
 
@@ -133,7 +135,7 @@ export function counterRoutes(services: Services): FastifyPluginAsyncTypebox {
     app.post('/staff/counter', { schema: { body: CounterForm }, attachValidation: true, preHandler: app.csrfProtection }, async (req, reply) => {
       const ctx = staffContext(req, reply);
       if (req.validationError) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={INVALID_CODE_MESSAGE} />));
-      const result = await check(staffUserOf(req), req.body.code);
+      const result = await check(staffUserOf(req), req.body.code, req.ip);
       if (!result.ok) {
         req.log.info({ event: 'counter-check-refused', code: result.refusal.code }, 'counter check refused');
         return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} value={req.body.code.slice(0, CODE_MAX)} error={result.refusal.message} />));
@@ -147,7 +149,10 @@ export function counterRoutes(services: Services): FastifyPluginAsyncTypebox {
       if (req.validationError || !/^[1-9][0-9]{0,9}$/.test(req.body.version)) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={INVALID_CODE_MESSAGE} />));
       const checked = await check(user, req.body.code);
       if (!checked.ok) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={checked.refusal.message} />));
-      const result = await services.actOnApplication(checked.value.id, { type: 'handOver' }, staffActor(user), { expectedVersion: Number(req.body.version) });
+      const result = await services.actOnApplication(checked.value.id, { type: 'handOver' }, staffActor(user), {
+        expectedVersion: Number(req.body.version),
+        audit: { action: 'counterHandOver', actor: staffAuditActor(user), clientAddress: req.ip },
+      });
       if (!result.ok) {
         const status = refusalStatus[result.refusal.code] ?? 400;
         return sendHtml(reply, status, renderDocument(<ConfirmPage ctx={ctx} app={checked.value} code={req.body.code} error={result.refusal.message} />));

@@ -69,5 +69,39 @@ export function sendHtml(reply: FastifyReply, status: number, body: string) {
 }
 
 export function staffContext(req: FastifyRequest, reply: FastifyReply): PageContext {
-  return pageContext(req, reply, 'staff', staffLabel(staffUserOf(req)));
+  const user = staffUserOf(req);
+  return { ...pageContext(req, reply, 'staff', staffLabel(user)), staffRole: user.role };
+}
+
+export const READ_ONLY_TITLE = '閲覧のみの権限では操作できません';
+export const READ_ONLY_MESSAGE = 'このログインIDは閲覧のみの権限のため、申請の処理や窓口での受け取りの記録はできません。操作が必要な場合は、監督者に権限の変更を依頼してください。';
+export const SUPERVISOR_ONLY_TITLE = '監督者の権限が必要です';
+export const SUPERVISOR_ONLY_MESSAGE = 'この画面は監督者の権限を持つ職員だけが利用できます。';
+
+function ForbiddenPage({ ctx, title, message }: { ctx: PageContext; title: string; message: string }) {
+  return (
+    <Layout ctx={ctx} title={title}>
+      <h1>{title}</h1>
+      <Banner kind="error" title={message}>
+        <p>
+          <a href="/staff/applications">作業一覧へ戻る</a>
+        </p>
+      </Banner>
+    </Layout>
+  );
+}
+
+/** 403 in Japanese for a staff user whose role does not allow this. */
+export function sendForbidden(req: FastifyRequest, reply: FastifyReply, title: string, message: string) {
+  return sendHtml(reply, 403, renderDocument(<ForbiddenPage ctx={staffContext(req, reply)} title={title} message={message} />));
+}
+
+/** A read-only user (閲覧のみ) may read every page but post no form: 403, before the form is looked at. */
+export async function refuseReadOnlyPosts(req: FastifyRequest, reply: FastifyReply) {
+  if (req.method !== 'GET' && req.method !== 'HEAD' && staffUserOf(req).role === 'viewer') return sendForbidden(req, reply, READ_ONLY_TITLE, READ_ONLY_MESSAGE);
+}
+
+/** Pages of the supervisor (監督者) only: the audit trail, creating staff users. */
+export async function requireSupervisor(req: FastifyRequest, reply: FastifyReply) {
+  if (staffUserOf(req).role !== 'supervisor') return sendForbidden(req, reply, SUPERVISOR_ONLY_TITLE, SUPERVISOR_ONLY_MESSAGE);
 }

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/index.js';
 import { applicationRoutes } from './application.js';
-import { requireStaff } from './guard.js';
+import { refuseReadOnlyPosts, requireStaff } from './guard.js';
+import { auditRoutes } from './audit.js';
+import { staffUserRoutes } from './users.js';
 import { counterRoutes } from './counter.js';
 import { staffLoginRoutes } from './login.js';
 import { workListRoutes } from './work-list.js';
@@ -17,8 +19,13 @@ export const staffRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   // Everything below needs a clerk: the guard runs before the CSRF check of each form.
   await app.register(async (scoped) => {
     scoped.addHook('preHandler', requireStaff(services));
+    // 閲覧のみ (issue 19): every form post of a read-only user is refused (403) before its CSRF check.
+    scoped.addHook('preHandler', refuseReadOnlyPosts);
     await scoped.register(workListRoutes(services));
     await scoped.register(applicationRoutes(services));
     await scoped.register(counterRoutes(services));
+    // 監督者 only (issue 19): the audit trail and creating staff users.
+    await scoped.register(auditRoutes(services));
+    await scoped.register(staffUserRoutes(services));
   });
 };

@@ -79,7 +79,7 @@ async function handleStaffLogin(services: Services, req: FastifyRequest, reply: 
     'staff',
     loginId,
     async () => {
-      const r = await services.staffAuth.login(loginId, password);
+      const r = await services.staffAuth.login(loginId, password, { clientAddress: req.ip });
       return r.ok ? r : null;
     },
     req.log,
@@ -113,7 +113,8 @@ export function staffLoginRoutes(services: Services): FastifyPluginAsyncTypebox 
     );
 
     app.post('/staff/logout', { schema: { body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }) }, preHandler: app.csrfProtection }, async (req, reply) => {
-      if (req.staffSession) await services.sessions.end(req.staffSession);
+      // Recorded in the audit trail (issue 19) when the session was a staff user's.
+      if (req.staffSession) await services.staffAuth.logout(req.staffSession, { clientAddress: req.ip });
       clearCookie(req, reply, STAFF_SESSION_COOKIE, STAFF_COOKIE_PATH);
       return reply.redirect('/staff/login?ended=1', 303);
     });

@@ -209,7 +209,10 @@ export function correctionRoutes(services: Services): FastifyPluginAsyncTypebox 
         return sendHtml(reply, 400, renderDocument(<CorrectionFormPage ctx={ctx} application={application} values={values} general={NO_CHANGE_MESSAGE} />));
       }
       if (step === 'check') return sendHtml(reply, 200, renderDocument(<CorrectionConfirmPage ctx={ctx} application={application} values={values} changes={checked.changes} />));
-      const result = await services.actOnApplication(application.id, { type: 'submitCorrection', changes: checked.changes }, { kind: 'applicant' }, { expectedVersion: Number(req.body.version) });
+      const result = await services.actOnApplication(application.id, { type: 'submitCorrection', changes: checked.changes }, { kind: 'applicant' }, {
+        expectedVersion: Number(req.body.version),
+        audit: { action: 'applicantCorrection', actor: { kind: 'applicant', applicationId: application.id }, clientAddress: req.ip, detail: `補正した項目：${checked.changes.map((c) => correctableFields[c.field].label).join('、')}` },
+      });
       if (!result.ok) return sendRefused(req, reply, REFUSED_TITLE, result.refusal);
       req.log.info({ event: 'applicant-correction', applicationId: application.id, fields: checked.changes.map((c) => c.field) }, 'correction submitted');
       setFlash(req, reply, 'corrected');

@@ -85,6 +85,8 @@ export function RefusedPage({ ctx, title, message }: { ctx: PageContext; title: 
 }
 
 export function sendRefused(req: FastifyRequest, reply: FastifyReply, title: string, refusal: Refusal) {
+  // A stale form found by the page's own check is a version conflict too (counted once: metrics).
+  if (refusal.code === 'versionConflict') req.server.metrics?.observer.versionConflict(refusal);
   return sendHtml(reply, refusalStatus(refusal.code), renderDocument(<RefusedPage ctx={pageContext(req, reply)} title={title} message={refusal.message} />));
 }
 

@@ -91,7 +91,10 @@ export function withdrawalRoutes(services: Services): FastifyPluginAsyncTypebox 
       if (!own) return reply;
       const refusal = actionRefusal(own.application, 'withdraw', own.now) ?? versionRefusal(own.application, req.body.version);
       if (refusal) return sendRefused(req, reply, REFUSED_TITLE, refusal);
-      const result = await services.actOnApplication(own.application.id, { type: 'withdraw' }, { kind: 'applicant' }, { expectedVersion: Number(req.body.version) });
+      const result = await services.actOnApplication(own.application.id, { type: 'withdraw' }, { kind: 'applicant' }, {
+        expectedVersion: Number(req.body.version),
+        audit: { action: 'applicantWithdrawal', actor: { kind: 'applicant', applicationId: own.application.id }, clientAddress: req.ip },
+      });
       if (!result.ok) return sendRefused(req, reply, REFUSED_TITLE, result.refusal);
       req.log.info({ event: 'applicant-withdraw', applicationId: own.application.id }, 'application withdrawn');
       setFlash(req, reply, 'withdrawn');

@@ -1,0 +1,63 @@
+import type { Executor } from './database.js';
+
+/** One line of the audit trail, as stored. */
+export interface AuditRecord {
+  readonly id: string;
+  readonly occurredAt: Date;
+  readonly action: string;
+  readonly actorKind: string;
+  readonly actorId: string | null;
+  readonly actorLabel: string;
+  readonly clientAddress: string | null;
+  readonly applicationId: string | null;
+  readonly receiptNumber: string | null;
+  readonly detail: string | null;
+}
+
+/** The audit trail: append and read only (no update, no delete anywhere in the code). */
+export function auditRepository(db: Executor) {
+  return {
+    async append(r: AuditRecord): Promise<void> {
+      await db
+        .insertInto('audit_log')
+        .values({
+          id: r.id,
+          occurred_at: r.occurredAt.toISOString(),
+          action: r.action,
+          actor_kind: r.actorKind,
+          actor_id: r.actorId,
+          actor_label: r.actorLabel,
+          client_address: r.clientAddress,
+          application_id: r.applicationId,
+          receipt_number: r.receiptNumber,
+          detail: r.detail,
+        })
+        .execute();
+    },
+
+    /** Lines in [from, to), oldest first, at most `limit` (one more tells the caller there are more). */
+    async between(from: Date, to: Date, limit: number): Promise<AuditRecord[]> {
+      const rows = await db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('occurred_at', '>=', from.toISOString())
+        .where('occurred_at', '<', to.toISOString())
+        .orderBy('occurred_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        occurredAt: new Date(r.occurred_at),
+        action: r.action,
+        actorKind: r.actor_kind,
+        actorId: r.actor_id,
+        actorLabel: r.actor_label,
+        clientAddress: r.client_address,
+        applicationId: r.application_id,
+        receiptNumber: r.receipt_number,
+        detail: r.detail,
+      }));
+    },
+  };
+}
