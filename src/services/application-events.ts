@@ -8,7 +8,7 @@ import { japanDateOf } from '../domain/time.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import type { Executor } from '../store/database.js';
 import { historyRepository } from '../store/history.repository.js';
-import { transaction, type ServiceDeps } from './context.js';
+import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 
 export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
 export const NOT_FOUND_MESSAGE = '指定された申請は見つかりません。';
@@ -19,6 +19,8 @@ export type ActEvent = Exclude<ApplicationEvent, { type: 'accept' }> | { readonl
 export interface ActOptions {
   /** The version the caller last saw; a different current version is a conflict (409). */
   readonly expectedVersion?: number | undefined;
+  /** Runs inside the use case's transaction (an Idempotency-Key or a form token: its answer is stored with the write). */
+  readonly once?: TransactionHook<Result<Transition>> | undefined;
 }
 
 /** A fresh 受付番号/到達番号 that no application uses yet. */
@@ -53,7 +55,7 @@ export function makeActOnApplication(deps: ServiceDeps) {
       if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
       await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
       return transition;
-    });
+    }, options.once);
   };
 }
 
@@ -63,7 +65,7 @@ export function makeRegisterApplication(deps: ServiceDeps) {
     filing: ValidFiling,
     password: string,
     actor: Actor,
-    options: { arrivalNumber?: ReceiptNumber } = {},
+    options: { arrivalNumber?: ReceiptNumber; once?: TransactionHook<Result<Application>> | undefined } = {},
   ): Promise<Result<Application>> {
     const passwordHash = await deps.passwords.hash(password);
     const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, deps.database.db, 'arrival'));
@@ -73,7 +75,7 @@ export function makeRegisterApplication(deps: ServiceDeps) {
       await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
       await historyRepository(tx).append(application.id, application.version, history, deps.ids.id());
       return ok(application);
-    });
+    }, options.once);
   };
 }
 

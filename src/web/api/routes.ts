@@ -6,10 +6,11 @@ import type { Application } from '../../domain/application.js';
 import { eventLabels, eventsFor, type EventType, type Transition } from '../../domain/events.js';
 import { checkApplicationPassword, validateFiling, type FilingInput } from '../../domain/filing.js';
 import { parseReceiptNumber } from '../../domain/receipt-number.js';
+import type { Result } from '../../domain/result.js';
 import { statuses } from '../../domain/statuses.js';
 import { isAgencyEventType, toAgencyEvent } from '../../services/agency-input.js';
 import { apiRoleLabels, describeScope, tokenActor, tokenMayAccess, type ApiTokenRecord } from '../../services/api-tokens.js';
-import { isValidIdempotencyKey, requestFingerprint } from '../../services/idempotency.js';
+import { IDEMPOTENCY_RETRY_AFTER_SECONDS, isValidIdempotencyKey, requestFingerprint, type Once, type TransactionReads } from '../../services/idempotency.js';
 import type { Services } from '../../services/index.js';
 import { bearerAuth, jsonOnly, tokenOf } from './auth.js';
 import { errorBody, refusalBody, sendApiError, type ApiErrorBody } from './errors.js';
@@ -18,6 +19,9 @@ import { attachedErrors, describeSchemaErrors } from './validation.js';
 import { applicationView, historyView } from './views.js';
 
 type Outcome = { status: number; body: unknown };
+
+/** The work of a request without an Idempotency-Key: no hook, reads outside any transaction. */
+const noOnce: Once = { within: () => undefined };
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
 const eventCheckers = Object.fromEntries(Object.entries(eventSchemas).map(([type, schema]) => [type, Compile(schema)])) as Record<string, ReturnType<typeof Compile>>;
@@ -68,18 +72,18 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
     app.addHook('onRequest', jsonOnly);
 
     /** Runs a write once per Idempotency-Key: a retry gets the first status and body again. */
-    async function respond(req: FastifyRequest, reply: FastifyReply, work: () => Promise<Outcome>) {
+    async function respond(req: FastifyRequest, reply: FastifyReply, work: (once: Once) => Promise<Outcome>) {
       const token = tokenOf(req);
       const key = req.headers['idempotency-key'];
       if (key === undefined) {
-        const r = await work();
+        const r = await work(noOnce);
         return sendJson(reply, r.status, r.body);
       }
       if (typeof key !== 'string' || !isValidIdempotencyKey(key)) {
         return sendApiError(reply, 400, 'invalidIdempotencyKey', 'Idempotency-Key は半角英数字・記号の1〜200文字で指定してください。');
       }
       const fingerprint = requestFingerprint(req.method, req.url.split('?')[0] ?? req.url, { body: req.body ?? null, ifMatch: req.headers['if-match'] ?? null });
-      const outcome = await services.idempotency.run(token.id, key, fingerprint, work);
+      const outcome = await services.idempotency.run({ scope: token.id, key, fingerprint }, work);
       switch (outcome.kind) {
         case 'fresh':
           return sendJson(reply, outcome.status, outcome.body);
@@ -88,6 +92,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
         case 'mismatch':
           return sendApiError(reply, 422, 'idempotencyKeyReused', 'この Idempotency-Key は、内容の異なる別の要求にすでに使われています。新しいキーを指定してください。');
         case 'inProgress':
+          reply.header('retry-after', String(IDEMPOTENCY_RETRY_AFTER_SECONDS));
           return sendApiError(reply, 409, 'idempotencyInProgress', '同じ Idempotency-Key の要求を処理中です。しばらく待ってから、もう一度送信してください。');
       }
     }
@@ -142,7 +147,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           const fields = describeSchemaErrors(attachedErrors(req));
           return sendApiError(reply, 400, 'invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields);
         }
-        return respond(req, reply, async () => {
+        return respond(req, reply, async (once) => {
           if (token.role !== 'inspectionOffice') {
             return { status: 403, body: errorBody('actorNotAllowed', `${apiRoleLabels[token.role]}のトークンでは申請を登録できません。申請の登録は軽自動車検査協会事務所等のトークンで行ってください。`) };
           }
@@ -156,10 +161,14 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
             const fields: Record<string, string> = { ...(filing.ok ? {} : (filing.errors as Record<string, string>)), ...(passwordError ? { password: passwordError } : {}) };
             return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
           }
-          const registered = await services.registerApplication(filing.value, password, tokenActor(token));
-          if (!registered.ok) return refusalBody(registered.refusal);
-          const history = await services.statusInquiry.history(registered.value.id);
-          return { status: 201, body: { application: applicationView(registered.value, token), history: history.map(historyView) } };
+          // The answer is rendered inside the registration's transaction, so that it is stored with it.
+          const render = async (registered: Result<Application>, reads: TransactionReads): Promise<Outcome> => {
+            if (!registered.ok) return refusalBody(registered.refusal);
+            const history = await reads.history(registered.value.id);
+            return { status: 201, body: { application: applicationView(registered.value, token), history: history.map(historyView) } };
+          };
+          const registered = await services.registerApplication(filing.value, password, tokenActor(token), { once: once.within(render) });
+          return render(registered, { history: (id) => services.statusInquiry.history(id) });
         });
       },
     );
@@ -216,7 +225,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           return sendApiError(reply, 400, 'invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields);
         }
         const body = req.body as Static<(typeof eventSchemas)[keyof typeof eventSchemas]>;
-        return respond(req, reply, async () => {
+        return respond(req, reply, async (once) => {
           const loaded = await loadFor(token, req.params.number);
           if (!loaded.ok) return loaded.outcome;
           const version = expectedVersionOf(req, body.expectedVersion);
@@ -227,9 +236,10 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
             const fields = Object.fromEntries(Object.entries(built.errors).map(([k, v]) => [k, v as string]));
             return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
           }
-          const result = await services.actOnApplication(loaded.app.id, built.event, tokenActor(token), { expectedVersion: version.value });
-          if (!result.ok) return refusalBody(result.refusal);
-          return { status: 200, body: { application: applicationView(result.value.application, token), event: transitionView(result.value) } };
+          const render = (result: Result<Transition>): Outcome =>
+            result.ok ? { status: 200, body: { application: applicationView(result.value.application, token), event: transitionView(result.value) } } : refusalBody(result.refusal);
+          const result = await services.actOnApplication(loaded.app.id, built.event, tokenActor(token), { expectedVersion: version.value, once: once.within(render) });
+          return render(result);
         });
       },
     );
