@@ -36,9 +36,28 @@ function formFingerprint(req: FastifyRequest): string {
   return requestFingerprint(req.method, req.url.split('?')[0] ?? req.url, body);
 }
 
-/** Runs the form's work once per token; null when the form carries no token (an old or forged form). */
-export async function runFormOnce(services: Services, req: FastifyRequest, work: (once: Once) => Promise<Answer>): Promise<IdempotentOutcome | null> {
+/** Work without a token: no hook in the use case's transaction. */
+export const withoutToken: Once = { within: () => undefined };
+
+export type FormOutcome =
+  | { readonly kind: 'answer'; readonly status: number; readonly body: unknown; readonly replayed: boolean }
+  | { readonly kind: 'noToken' }
+  | { readonly kind: 'mismatch' }
+  | { readonly kind: 'inProgress' };
+
+function formOutcome(o: IdempotentOutcome): FormOutcome {
+  if (o.kind === 'fresh') return { kind: 'answer', status: o.status, body: o.body, replayed: false };
+  if (o.kind === 'replay') return { kind: 'answer', status: o.status, body: JSON.parse(o.body) as unknown, replayed: true };
+  return o;
+}
+
+/**
+ * Runs the form's work once per token: the first answer, or the stored one for a replay.
+ * `noToken` when the form carries none (an old page): the caller decides (show the form again, or
+ * rely on the version check alone).
+ */
+export async function runFormOnce(services: Services, req: FastifyRequest, work: (once: Once) => Promise<Answer>): Promise<FormOutcome> {
   const token = (req.body as Record<string, unknown> | undefined)?.[FORM_TOKEN_FIELD];
-  if (typeof token !== 'string' || !/^[0-9a-f-]{36}$/.test(token)) return null;
-  return services.idempotency.run({ scope: formScope(req), key: token, fingerprint: formFingerprint(req) }, work);
+  if (typeof token !== 'string' || !/^[0-9a-f-]{36}$/.test(token)) return { kind: 'noToken' };
+  return formOutcome(await services.idempotency.run({ scope: formScope(req), key: token, fingerprint: formFingerprint(req) }, work));
 }

@@ -484,16 +484,16 @@ export function applyRoutes(services: Services): FastifyPluginAsyncTypebox {
         const render = (result: Result<Application>): Answer =>
           result.ok ? { status: 303, body: { arrivalNumber: result.value.arrivalNumber, applicationId: result.value.id } } : { status: 409, body: { message: result.refusal.message } };
         const outcome = await runFormOnce(services, req, async (once) => render(await services.registerApplication(filing, password, { kind: 'applicant' }, { once: once.within(render) })));
-        if (outcome === null || outcome.kind === 'mismatch') return renderStep(req, reply, 400, 'check', answers, sealer);
+        if (outcome.kind === 'noToken' || outcome.kind === 'mismatch') return renderStep(req, reply, 400, 'check', answers, sealer);
         if (outcome.kind === 'inProgress') {
           reply.header('retry-after', String(IDEMPOTENCY_RETRY_AFTER_SECONDS));
           return sendHtml(reply, 409, renderDocument(<ApplyStepPage ctx={pageContext(req, reply)} step="procedure" answers={answers} errors={{ procedure: SUBMIT_IN_PROGRESS_MESSAGE }} />));
         }
-        const answer = (outcome.kind === 'replay' ? JSON.parse(outcome.body) : outcome.body) as { arrivalNumber?: string; applicationId?: string; message?: string };
+        const answer = outcome.body as { arrivalNumber?: string; applicationId?: string; message?: string };
         if (outcome.status !== 303 || !answer.arrivalNumber) {
           return sendHtml(reply, 409, renderDocument(<ApplyStepPage ctx={pageContext(req, reply)} step="procedure" answers={answers} errors={{ procedure: answer.message ?? SUBMIT_IN_PROGRESS_MESSAGE }} />));
         }
-        if (outcome.kind === 'fresh') req.log.info({ event: 'applicant-filed', applicationId: answer.applicationId, procedure: filing.procedure }, 'application filed');
+        if (!outcome.replayed) req.log.info({ event: 'applicant-filed', applicationId: answer.applicationId, procedure: filing.procedure }, 'application filed');
         reply.setCookie(APPLY_DONE_COOKIE, answer.arrivalNumber, { ...cookieOptions(req, 30 * 60), signed: true });
         return reply.redirect('/apply/complete', 303);
       },
