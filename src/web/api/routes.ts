@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { actorId, actorKindLabels, actorLabel } from '../../domain/actors.js';
 import type { Application } from '../../domain/application.js';
+import { discloseDetails, disclosureFor } from '../../domain/disclosure.js';
 import { eventLabels, eventsFor, type EventType, type Transition } from '../../domain/events.js';
 import { checkApplicationPassword, validateFiling, type FilingInput } from '../../domain/filing.js';
 import { parseReceiptNumber } from '../../domain/receipt-number.js';
@@ -180,7 +181,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           const render = async (registered: Result<Application>, reads: TransactionReads): Promise<Outcome> => {
             if (!registered.ok) return refusalBody(registered.refusal);
             const history = await reads.history(registered.value.id);
-            return { status: 201, body: { application: applicationView(registered.value, token), history: history.map(historyView) } };
+            return { status: 201, body: { application: applicationView(registered.value, token), history: history.map((h) => historyView(h, token)) } };
           };
           const registered = await services.registerApplication(filing.value, password, tokenActor(token), { once: once.within(render) });
           return render(registered, { history: (id) => services.statusInquiry.history(id) });
@@ -205,7 +206,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
         if (!loaded.ok) return sendJson(reply, loaded.outcome.status, loaded.outcome.body);
         const history = await services.statusInquiry.history(loaded.app.id);
         reply.header('cache-control', 'no-store');
-        return sendJson(reply, 200, { application: applicationView(loaded.app, token), history: history.map(historyView) });
+        return sendJson(reply, 200, { application: applicationView(loaded.app, token), history: history.map((h) => historyView(h, token)) });
       },
     );
 
@@ -252,7 +253,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
             return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
           }
           const render = (result: Result<Transition>): Outcome =>
-            result.ok ? { status: 200, body: { application: applicationView(result.value.application, token), event: transitionView(result.value) } } : refusalBody(result.refusal);
+            result.ok ? { status: 200, body: { application: applicationView(result.value.application, token), event: transitionView(result.value, token) } } : refusalBody(result.refusal);
           const result = await services.actOnApplication(loaded.app.id, built.event, tokenActor(token), { expectedVersion: version.value, once: once.within(render) });
           return render(result);
         });
@@ -261,7 +262,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
   };
 }
 
-function transitionView(t: Transition) {
+function transitionView(t: Transition, token: ApiTokenRecord) {
   const h = t.history;
   return {
     seq: t.application.version,
@@ -272,7 +273,7 @@ function transitionView(t: Transition) {
     toStatusLabel: statuses[h.toStatus].label,
     actor: { kind: h.actor.kind, id: actorId(h.actor), label: actorLabel(h.actor) },
     reason: h.reason,
-    details: h.details,
+    details: discloseDetails(h.details, disclosureFor(token.role)),
     occurredAt: h.occurredAt.toISOString(),
   };
 }

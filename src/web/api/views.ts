@@ -1,5 +1,6 @@
 import type { Static } from '@fastify/type-provider-typebox';
 import { noticeKindLabels, type Application, type Party } from '../../domain/application.js';
+import { discloseDetails, discloseParty, disclosureFor } from '../../domain/disclosure.js';
 import { eventAllowedIn, eventLabels, eventsFor } from '../../domain/events.js';
 import { inspectionOffices } from '../../domain/offices.js';
 import { attachmentKinds, attachmentStates, procedures } from '../../domain/procedures.js';
@@ -18,11 +19,12 @@ export function availableEvents(app: Application, token: ApiTokenRecord): string
 
 /**
  * An application as the agencies read it. Addresses go only to the offices that examine the
- * application; the payment network and attachment sources do not need them.
+ * application; the payment network and attachment sources do not need them (the domain's
+ * disclosure, applied to the history too: historyView).
  */
 export function applicationView(app: Application, token: ApiTokenRecord): Static<typeof ApplicationView> {
-  const withAddresses = token.role === 'inspectionOffice' || token.role === 'taxOffice';
-  const party = (p: Party) => ({ name: p.name, nameHigh: p.nameHigh, address: withAddresses ? p.address : null });
+  const disclosure = disclosureFor(token.role);
+  const party = (p: Party) => discloseParty(p, disclosure);
   return {
     id: app.id,
     procedure: app.procedure,
@@ -82,7 +84,7 @@ export function applicationView(app: Application, token: ApiTokenRecord): Static
   };
 }
 
-export function historyView(h: HistoryEntry): Static<typeof HistoryEntryView> {
+export function historyView(h: HistoryEntry, token: ApiTokenRecord): Static<typeof HistoryEntryView> {
   return {
     seq: h.seq,
     event: h.event,
@@ -92,7 +94,7 @@ export function historyView(h: HistoryEntry): Static<typeof HistoryEntryView> {
     toStatusLabel: isStatusCode(h.toStatus) ? statuses[h.toStatus].label : h.toStatus,
     actor: { kind: h.actorKind, id: h.actorId, label: h.actorLabel },
     reason: h.reason,
-    details: h.details,
+    details: discloseDetails(h.details, disclosureFor(token.role)),
     occurredAt: h.occurredAt.toISOString(),
   };
 }
