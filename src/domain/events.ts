@@ -99,6 +99,8 @@ interface EventRule<E extends ApplicationEvent> {
   readonly from: readonly StatusCode[];
   /** Further conditions that do not depend on what the event carries (a deadline, a number taken …). */
   readonly when?: (app: Application, at: Date) => Result<true>;
+  /** Ended statuses the event may still happen in (its `apply` decides when): a payment made in time but reported late. */
+  readonly reopens?: readonly StatusCode[];
   apply(app: Application, event: E, ctx: EventContext, actor: Actor): Result<Outcome>;
 }
 
@@ -229,7 +231,9 @@ const rules: Rules = {
   recordPayment: {
     actors: ['paymentNetwork'],
     from: paymentStatuses,
+    reopens: ['invalidated'],
     apply: (app, e, ctx) => {
+      if (app.status === 'invalidated') return recordLateReportedPayment(app, e, ctx);
       const stage = statuses[app.status].paymentStage;
       if (stage !== e.stage) return refuse('statusDoesNotAllow', `現在の申請状況では、この税・手数料（${stageLabel(e.stage)}）の納付は受け付けられません。`);
       const unpaid = linesOfStage(app, stage).filter((l) => l.status === 'unpaid');
@@ -390,7 +394,7 @@ const rules: Rules = {
     when: (app, at) => (deadlinePassed(app, at) ? ok(true) : refuse('deadlineNotPassed', '納付期限はまだ過ぎていません。')),
     apply: (app, _e, ctx) => {
       const deadline = currentDeadline(app) as { date: JapanDate };
-      const n = notice(ctx, 'invalidation', INSPECTION_AGENCY, '納付期限切れ', `納付期限（${deadline.date}）までに税・手数料が納付されなかったため、申請は無効になりました。`, null);
+      const n = notice(ctx, 'invalidation', INSPECTION_AGENCY, PAYMENT_EXPIRED_TITLE, `納付期限（${deadline.date}）までに税・手数料が納付されなかったため、申請は無効になりました。`, null);
       return ok({ application: moveTo(app, 'invalidated', ctx.at, { notices: [...app.notices, n] }), reason: '納付期限切れ', details: { deadline: deadline.date } });
     },
   },
@@ -399,6 +403,43 @@ const rules: Rules = {
 function deadlinePassed(app: Application, at: Date): boolean {
   const deadline = currentDeadline(app);
   return deadline !== null && isDeadlinePassed(deadline.date, at);
+}
+
+/** The reason of an invalidation by the deadline sweeper (納付期限切れ). */
+export const PAYMENT_EXPIRED_TITLE = '納付期限切れ';
+const stageOrder: readonly PaymentStage[] = ['inspectionFees', 'weightTax', 'vehicleTax'];
+
+/**
+ * A payment made on or before its 納付期限 but reported by the payment network after the sweeper
+ * made the application 無効 (docs/decisions/0005-late-reported-payment.md): the money was paid in
+ * time, so the payment counts. The invalidation is undone — its notice is settled, the stage is
+ * paid and the application moves on exactly as if the report had come in time — and the history
+ * keeps both the invalidation and this restoration. Refused when the application was made 無効 for
+ * another reason (an office's decision) or when the 納付日 is after the 納付期限: then the payment
+ * network refunds it, as for any payment to an ended application.
+ */
+function recordLateReportedPayment(app: Application, e: Extract<ApplicationEvent, { type: 'recordPayment' }>, ctx: EventContext): Result<Outcome> {
+  const invalidation = [...app.notices].reverse().find((n) => n.kind === 'invalidation' && n.resolvedAt === null);
+  if (!invalidation || invalidation.reasonTitle !== PAYMENT_EXPIRED_TITLE) {
+    return refuse('statusDoesNotAllow', 'この申請は無効のため、納付を受け付けられません（納付期限切れ以外の理由による無効）。納付された金額は収納機関から返金してください。');
+  }
+  const expired = stageOrder.find((s) => linesOfStage(app, s).some((l) => l.status === 'unpaid'));
+  if (expired !== e.stage) return refuse('statusDoesNotAllow', `この申請は無効になったときの税・手数料（${expired ? stageLabel(expired) : '-'}）以外の納付は受け付けられません。`);
+  const unpaid = linesOfStage(app, expired).filter((l) => l.status === 'unpaid');
+  if (unpaid.some((l) => l.paymentNumber === null)) return refuse('statusDoesNotAllow', 'まとめ納付の納付番号が取得されていないため、納付を受け付けられません。');
+  if (e.paidOn > japanDateOf(ctx.at)) return refuse('invalidInput', '納付日に未来の日付は指定できません。');
+  const dueOn = unpaid.reduce((d, l) => (l.dueOn < d ? l.dueOn : d), unpaid[0]!.dueOn);
+  if (e.paidOn > dueOn) {
+    return refuse('deadlinePassed', `納付日（${e.paidOn}）が納付期限（${dueOn}）を過ぎているため、無効になった申請の納付として受け付けられません。納付された金額は収納機関から返金してください。`);
+  }
+  const paymentLines = app.paymentLines.map((l) => (l.stage === expired && l.status === 'unpaid' ? { ...l, status: 'paid' as const, paidOn: e.paidOn } : l));
+  const notices = app.notices.map((n) => (n.id === invalidation.id ? { ...n, resolvedAt: ctx.at } : n));
+  const next = { ...app, paymentLines, notices };
+  return ok({
+    application: moveTo(next, nextAfterPayment(next, expired), ctx.at),
+    reason: '納付期限内の納付（期限後の報告）により無効を取り消し',
+    details: { stage: expired, paidOn: e.paidOn, dueOn, paymentNumber: unpaid[0]?.paymentNumber, restoredFrom: 'invalidated' },
+  });
 }
 
 function setAttachment(app: Application, kind: AttachmentKind, state: 'acquired' | 'notRequired'): Result<Outcome> {
@@ -451,10 +492,11 @@ export function eventPrecondition(app: Application, type: EventType, actor: Acto
   const scope = actorMayActOn(app, actor);
   if (!scope.ok) return scope;
   const def: StatusDefinition = statuses[app.status];
-  if (def.terminal) {
+  const reopens = rule.reopens?.includes(app.status) === true;
+  if (def.terminal && !reopens) {
     return refuse('statusDoesNotAllow', `この申請は「${def.label}」のため、これ以上操作できません。`);
   }
-  if (!rule.from.includes(app.status)) {
+  if (!rule.from.includes(app.status) && !reopens) {
     return refuse('statusDoesNotAllow', `現在の申請状況「${def.label}」では「${eventLabels[type]}」はできません。`);
   }
   return rule.when ? rule.when(app, at) : ok(true);

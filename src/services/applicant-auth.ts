@@ -6,7 +6,7 @@ import { ok, refuse, type Refusal, type Result } from '../domain/result.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import type { ServiceDeps } from './context.js';
 import type { Sessions } from './sessions.js';
-import { loginLockedMessage, makeLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { LOGIN_WARN_FROM, LOGIN_FAILURE_LIMIT, loginLockedMessage, loginTriesLeftMessage, makeLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import { recordAudit } from './audit.js';
 
 /** One message for an unknown number and a wrong password: it never tells which was wrong. */
@@ -45,14 +45,19 @@ export function makeApplicantAuth(deps: ServiceDeps, sessions: Sessions, secrets
      */
     async login(number: ReceiptNumber, password: string, log?: Pick<Logger, 'warn'>, origin: { clientAddress: string | null } = { clientAddress: null }): Promise<LoginResult> {
       const found = await repo().findLogin(number);
+      // One counter and one lock per application, whichever of its two numbers is typed; per number when none exists.
       const attempt = await throttle.guardPassword(
         'applicant',
-        number,
+        found ? `application:${found.id}` : number,
         async () => ((await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password)) && found ? found : null),
         log,
       );
       if (attempt.kind === 'locked') return { ok: false, refusal: { code: 'invalidCredentials', message: loginLockedMessage(attempt.until) }, lockedUntil: attempt.until };
-      if (attempt.kind === 'failed' || !found) return refuse('invalidCredentials', LOGIN_FAILED_MESSAGE);
+      if (attempt.kind === 'failed') {
+        const warn = LOGIN_FAILURE_LIMIT - attempt.remaining >= LOGIN_WARN_FROM;
+        return refuse('invalidCredentials', warn ? `${LOGIN_FAILED_MESSAGE}${loginTriesLeftMessage(attempt.remaining)}` : LOGIN_FAILED_MESSAGE);
+      }
+      if (!found) return refuse('invalidCredentials', LOGIN_FAILED_MESSAGE);
       const { token } = await sessions.start('applicant', { applicationId: found.id });
       // The audit trail names the application the session holds, never the session (issue 19).
       await recordAudit(deps, { action: 'applicantLogin', actor: { kind: 'applicant', applicationId: found.id }, clientAddress: origin.clientAddress, receiptNumber: number });

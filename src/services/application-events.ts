@@ -8,7 +8,7 @@ import { japanDateOf } from '../domain/time.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import type { Executor } from '../store/database.js';
 import { historyRepository } from '../store/history.repository.js';
-import { transaction, type ServiceDeps } from './context.js';
+import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 import { appendAudit, type AuditNote } from './audit.js';
 
 export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
@@ -22,6 +22,8 @@ export interface ActOptions {
   readonly expectedVersion?: number | undefined;
   /** Who acted, from where: appended to the audit trail in the same transaction (issue 19). */
   readonly audit?: Omit<AuditNote, 'applicationId' | 'receiptNumber'> | undefined;
+  /** Runs inside the use case's transaction (an Idempotency-Key or a form token: its answer is stored with the write). */
+  readonly once?: TransactionHook<Result<Transition>> | undefined;
 }
 
 /** A fresh 受付番号/到達番号 that no application uses yet. */
@@ -57,7 +59,7 @@ export function makeActOnApplication(deps: ServiceDeps) {
       await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
       if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
       return transition;
-    });
+    }, options.once);
   };
 }
 
@@ -67,7 +69,7 @@ export function makeRegisterApplication(deps: ServiceDeps) {
     filing: ValidFiling,
     password: string,
     actor: Actor,
-    options: { arrivalNumber?: ReceiptNumber } = {},
+    options: { arrivalNumber?: ReceiptNumber; once?: TransactionHook<Result<Application>> | undefined } = {},
   ): Promise<Result<Application>> {
     const passwordHash = await deps.passwords.hash(password);
     const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, deps.database.db, 'arrival'));
@@ -77,7 +79,7 @@ export function makeRegisterApplication(deps: ServiceDeps) {
       await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
       await historyRepository(tx).append(application.id, application.version, history, deps.ids.id());
       return ok(application);
-    });
+    }, options.once);
   };
 }
 

@@ -13,7 +13,23 @@ export interface ServiceDeps {
   readonly logger: Logger;
 }
 
-/** One use case, one transaction. */
-export function transaction<T>(deps: ServiceDeps, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return deps.database.db.transaction().execute(work);
+/**
+ * Work a caller adds to a use case's own transaction: `begin` runs first, `end` last with the use
+ * case's result, before the commit. The idempotency service uses it to store the answer of a keyed
+ * request in the same transaction as its write (src/services/idempotency.ts).
+ */
+export interface TransactionHook<T> {
+  begin(tx: Tx): Promise<void>;
+  end(tx: Tx, result: T): Promise<void>;
+}
+
+/** One use case, one transaction (with the caller's hook, if any, inside it). */
+export function transaction<T>(deps: ServiceDeps, work: (tx: Tx) => Promise<T>, hook?: TransactionHook<T>): Promise<T> {
+  if (!hook) return deps.database.db.transaction().execute(work);
+  return deps.database.db.transaction().execute(async (tx) => {
+    await hook.begin(tx);
+    const result = await work(tx);
+    await hook.end(tx, result);
+    return result;
+  });
 }

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { IN_PROGRESS, idempotencyRepository } from '../store/idempotency.repository.js';
-import type { ServiceDeps } from './context.js';
+import type { Tx } from '../store/database.js';
+import { historyRepository, type HistoryEntry } from '../store/history.repository.js';
+import { LEGACY_RESERVATION, idempotencyRepository, type IdempotencyRecord } from '../store/idempotency.repository.js';
+import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 
-/** A stored result answers retries for a day; then the key may be used again. */
+/** A stored answer answers retries for a day; then the key may be used again. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** A request that has held its key this long without a result is taken to have died with its process. */
-export const IDEMPOTENCY_STALE_MS = 5 * 60 * 1000;
+/** Seconds a client is told to wait (`Retry-After`) when the same key is being worked on by another live request. */
+export const IDEMPOTENCY_RETRY_AFTER_SECONDS = 1;
 
 /** `Idempotency-Key`: 1–200 printable ASCII characters (a UUID is the usual choice). */
 export function isValidIdempotencyKey(key: string): boolean {
@@ -29,49 +31,135 @@ export function requestFingerprint(method: string, path: string, body: unknown):
   return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonical(body ?? null)}`).digest('hex');
 }
 
+/** An answer: an HTTP status and a JSON-serialisable body (for a form, e.g. where to redirect). */
+export interface Answer {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+export interface OnceRequest {
+  /** Whose keys: the API token's id, or `form:` + the session's id. */
+  readonly scope: string;
+  readonly key: string;
+  readonly fingerprint: string;
+}
+
 export type IdempotentOutcome =
   | { readonly kind: 'fresh'; readonly status: number; readonly body: unknown }
   | { readonly kind: 'replay'; readonly status: number; readonly body: string }
   | { readonly kind: 'mismatch' }
   | { readonly kind: 'inProgress' };
 
+/** What a render function may read inside the write's transaction. */
+export interface TransactionReads {
+  history(applicationId: string): Promise<HistoryEntry[]>;
+}
+
+/** Given to the work of a keyed request: ties a use case's own transaction to the key. */
+export interface Once {
+  /**
+   * The hook to pass to the use case (`{ once }`): it checks the key first thing in the
+   * transaction and stores `render(result)` as the answer last thing, so the write and its answer
+   * commit together or not at all.
+   */
+  within<T>(render: (result: T, reads: TransactionReads) => Answer | Promise<Answer>): TransactionHook<T> | undefined;
+}
+
+/** Thrown inside a transaction to roll it back: the key already has a committed answer. */
+class AlreadyAnswered extends Error {
+  constructor(readonly record: IdempotencyRecord) {
+    super('already answered');
+  }
+}
+/** Thrown inside a transaction to roll it back: another live request is working on the key. */
+class KeyBusy extends Error {
+  constructor() {
+    super('key in progress');
+  }
+}
+
 /**
- * Safe retries for the agency API: the first result of a request (status and body) is stored per
- * token and key, and returned again for a retry with the same key. The key is reserved before the
- * work starts, so two requests racing with one key never both run it.
+ * Exactly-once writes for the agency API's `Idempotency-Key` and for forms' one-time tokens.
+ *
+ * There is no reservation row that could outlive a crash: the answer is inserted in the same
+ * transaction as the write it answers. After any crash a retry finds either the committed answer
+ * (and gets it again, byte for byte) or nothing (the write rolled back with it) and runs once.
+ * Two live requests with one key: the second is told the key is in progress (409, Retry-After),
+ * through a set of keys in flight in this process and, on PostgreSQL, a transaction-scoped advisory
+ * lock across processes; on SQLite across processes the second waits for the first's write lock
+ * and then gets its answer. Whatever the timing, the primary key (scope, key) lets one answer commit.
  */
 export function makeIdempotency(deps: ServiceDeps) {
-  const repo = () => idempotencyRepository(deps.database.db);
+  const repo = (tx?: Tx) => idempotencyRepository(tx ?? deps.database.db, deps.database.dialect);
+  const inFlight = new Set<string>();
+
+  const isLive = (r: IdempotencyRecord, now: Date) => r.statusCode !== LEGACY_RESERVATION && r.createdAt.getTime() > now.getTime() - IDEMPOTENCY_TTL_MS;
+  const answerOf = (r: IdempotencyRecord, fingerprint: string): IdempotentOutcome =>
+    r.requestHash !== fingerprint ? { kind: 'mismatch' } : { kind: 'replay', status: r.statusCode, body: r.responseBody };
+
+  /** First thing in the transaction: the key must be free (else roll back and answer from the record). */
+  async function claim(tx: Tx, req: OnceRequest): Promise<void> {
+    const r = repo(tx);
+    if (!(await r.tryLock(req.scope, req.key))) throw new KeyBusy();
+    const existing = await r.find(req.scope, req.key);
+    if (existing && isLive(existing, deps.clock.now())) throw new AlreadyAnswered(existing);
+    if (existing) await r.release(req.scope, req.key);
+  }
+
+  /** Last thing in the transaction: the answer. A server error is no answer (nothing is stored). */
+  async function store(tx: Tx, req: OnceRequest, answer: Answer): Promise<boolean> {
+    if (answer.status >= 500) return false;
+    const inserted = await repo(tx).insert(req.scope, req.key, req.fingerprint, answer.status, JSON.stringify(answer.body), deps.clock.now());
+    if (!inserted) {
+      const existing = await repo(tx).find(req.scope, req.key);
+      if (existing) throw new AlreadyAnswered(existing);
+    }
+    return inserted;
+  }
+
   return {
-    async run(tokenId: string, key: string, fingerprint: string, work: () => Promise<{ status: number; body: unknown }>): Promise<IdempotentOutcome> {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const now = deps.clock.now();
-        const existing = await repo().find(tokenId, key);
-        if (existing) {
-          const expired = existing.createdAt.getTime() <= now.getTime() - IDEMPOTENCY_TTL_MS;
-          const stale = existing.statusCode === IN_PROGRESS && existing.createdAt.getTime() <= now.getTime() - IDEMPOTENCY_STALE_MS;
-          if (expired || stale) {
-            await repo().release(tokenId, key, new Date(existing.createdAt.getTime() + 1));
-            continue;
-          }
-          if (existing.requestHash !== fingerprint) return { kind: 'mismatch' };
-          if (existing.statusCode === IN_PROGRESS) return { kind: 'inProgress' };
-          return { kind: 'replay', status: existing.statusCode, body: existing.responseBody };
-        }
-        if (!(await repo().reserve(tokenId, key, fingerprint, now))) continue;
-        let result: { status: number; body: unknown };
+    async run(req: OnceRequest, work: (once: Once) => Promise<Answer>): Promise<IdempotentOutcome> {
+      const flightKey = `${req.scope}\n${req.key}`;
+      if (inFlight.has(flightKey)) return { kind: 'inProgress' };
+      inFlight.add(flightKey);
+      try {
+        const existing = await repo().find(req.scope, req.key);
+        if (existing && isLive(existing, deps.clock.now())) return answerOf(existing, req.fingerprint);
+
+        let stored: Answer | null = null;
+        const once: Once = {
+          within<T>(render: (result: T, reads: TransactionReads) => Answer | Promise<Answer>): TransactionHook<T> {
+            return {
+              begin: (tx) => claim(tx, req),
+              async end(tx, result) {
+                const answer = await render(result, { history: (id) => historyRepository(tx).list(id) });
+                if (await store(tx, req, answer)) stored = answer;
+              },
+            };
+          },
+        };
         try {
-          result = await work();
+          const answer = await work(once);
+          if (stored) {
+            const s: Answer = stored;
+            return { kind: 'fresh', status: s.status, body: s.body };
+          }
+          // An answer that wrote nothing (a refusal found before any transaction): kept on its own.
+          if (answer.status < 500) {
+            await transaction(deps, async (tx) => {
+              await claim(tx, req);
+              await store(tx, req, answer);
+            });
+          }
+          return { kind: 'fresh', status: answer.status, body: answer.body };
         } catch (err) {
-          await repo().release(tokenId, key);
+          if (err instanceof AlreadyAnswered) return answerOf(err.record, req.fingerprint);
+          if (err instanceof KeyBusy) return { kind: 'inProgress' };
           throw err;
         }
-        // A server error is not a result: the key is freed so that a retry does the work.
-        if (result.status >= 500) await repo().release(tokenId, key);
-        else await repo().complete(tokenId, key, result.status, JSON.stringify(result.body));
-        return { kind: 'fresh', status: result.status, body: result.body };
+      } finally {
+        inFlight.delete(flightKey);
       }
-      return { kind: 'inProgress' };
     },
 
     async purgeExpired(): Promise<number> {

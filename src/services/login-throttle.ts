@@ -18,17 +18,33 @@ export type PasswordScope = 'applicant' | 'staff';
 /** Which login step an address is counted for. */
 export type LoginStep = 'applicant-number' | 'applicant-password' | 'staff-login';
 
-/** What the applicant is told while a number is locked (Japan time). */
+/** From this many wrong passwords on, the answer says how many tries are left (issue 14). */
+export const LOGIN_WARN_FROM = 3;
+/** お問い合わせ先, as the manual writes it. */
+export const CONTACT_LINE = 'TEL：050-3364-0800（軽自動車OSS専用ダイヤル）';
+
+/** What the applicant is told while a number is locked (Japan time), and whom to call. */
 export function loginLockedMessage(until: Date): string {
-  return `申請用パスワードの誤りが続いたため、この受付番号（到達番号）ではログインできないようにしています。${formatJapanDateTime(until)}以降に、もう一度ログインしてください。`;
+  return `申請用パスワードの誤りが続いたため、この受付番号（到達番号）ではログインできないようにしています。${formatJapanDateTime(until)}以降に、もう一度ログインしてください。申請用パスワードがわからない場合や、お急ぎの場合は、お問い合わせ先（${CONTACT_LINE}）にお問い合わせください。`;
 }
 
-/** What a clerk is told while a login id is locked. */
+/** From the 3rd wrong password: how many tries are left and what happens next (the same for a number that does not exist). */
+export function loginTriesLeftMessage(remaining: number): string {
+  return `あと${remaining}回続けて誤ると、この受付番号（到達番号）では${LOGIN_LOCK_MS / 60_000}分間ログインできなくなります。`;
+}
+
+/** What a clerk is told while a login id is locked, and whom to ask. */
 export function staffLoginLockedMessage(until: Date): string {
-  return `パスワードの誤りが続いたため、このログインIDではログインできないようにしています。${formatJapanDateTime(until)}以降に、もう一度ログインしてください。`;
+  return `パスワードの誤りが続いたため、このログインIDではログインできないようにしています。${formatJapanDateTime(until)}以降に、もう一度ログインしてください。お急ぎの場合は、事務所等のシステム管理者に連絡してください。`;
 }
 
-export type PasswordAttempt<T> = { readonly kind: 'ok'; readonly value: T } | { readonly kind: 'failed' } | { readonly kind: 'locked'; readonly until: Date };
+/** The clerk's warning from the 3rd wrong password. */
+export function staffLoginTriesLeftMessage(remaining: number): string {
+  return `あと${remaining}回続けて誤ると、このログインIDでは${LOGIN_LOCK_MS / 60_000}分間ログインできなくなります。`;
+}
+
+/** A wrong password says how many more the subject may get wrong before it is locked. */
+export type PasswordAttempt<T> = { readonly kind: 'ok'; readonly value: T } | { readonly kind: 'failed'; readonly remaining: number } | { readonly kind: 'locked'; readonly until: Date };
 
 export type AddressCheck = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterSeconds: number };
 
@@ -57,10 +73,12 @@ export function addressKey(address: string): string {
 /**
  * Login throttling, with every counter in the database so that it holds across restarts and
  * across server processes:
- * - per receipt number (or staff login id): after 5 wrong passwords within 15 minutes, locked for
- *   15 minutes; during the lock every attempt is refused before the password is verified, the
- *   right password included. Unknown numbers are counted exactly like existing ones, so a lock
- *   never tells whether a number exists.
+ * - per application (its 受付番号 and its 到達番号 share one counter and one lock; the caller
+ *   passes the application as the subject), per number for numbers that do not exist, per staff
+ *   login id: after 5 wrong passwords within 15 minutes, locked for 15 minutes; during the lock
+ *   every attempt is refused before the password is verified, the right password included.
+ *   Unknown numbers are counted exactly like existing ones, so a lock never tells whether a number
+ *   exists.
  * - per client address and login step: at most 30 requests in any minute (sliding window).
  * Subjects are stored as keyed hashes.
  */
@@ -113,15 +131,15 @@ export function makeLoginThrottle(deps: ServiceDeps, key: string) {
         await r.serialize(scope, h);
         const lockedUntil = await r.lockedUntil(scope, h);
         await r.setOutcome(attemptId, 'failed');
-        if (lockedUntil && lockedUntil > now) return lockedUntil;
+        if (lockedUntil && lockedUntil > now) return { until: lockedUntil, remaining: 0 };
         const failures = await r.countSince(scope, h, new Date(now.getTime() - LOGIN_FAILURE_WINDOW_MS));
-        if (failures < LOGIN_FAILURE_LIMIT) return null;
+        if (failures < LOGIN_FAILURE_LIMIT) return { until: null, remaining: LOGIN_FAILURE_LIMIT - failures };
         const until = new Date(now.getTime() + LOGIN_LOCK_MS);
         await r.setLock(scope, h, until, now);
         log.warn({ event: 'login-locked', scope, subject, failures, until: until.toISOString() }, 'login locked');
-        return until;
+        return { until, remaining: 0 };
       });
-      return lockedNow ? { kind: 'locked', until: lockedNow } : { kind: 'failed' };
+      return lockedNow.until ? { kind: 'locked', until: lockedNow.until } : { kind: 'failed', remaining: lockedNow.remaining };
     },
 
     /** Counts a request of a login step from a client address; refuses the 31st within a minute. */

@@ -155,7 +155,9 @@ export interface ApiTokensTable {
   revoked_at: string | null;
 }
 
+/** Answers of keyed requests, written in the transaction of their write (src/services/idempotency.ts). */
 export interface IdempotencyKeysTable {
+  /** The scope of the key: an API token's id, or `form:` and a session's hash for a form's one-time token. */
   token_id: string;
   idempotency_key: string;
   request_hash: string;

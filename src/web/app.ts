@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Services } from '../services/index.js';
 import { APPLICANT_SESSION_COOKIE, STAFF_SESSION_COOKIE } from './cookies.js';
 import { csrfUserInfo } from './page-context.js';
-import { registerErrorHandlers } from './plugins/errors.js';
+import { frameworkErrors, registerErrorHandlers } from './plugins/errors.js';
 import { healthRoutes } from './health.js';
 import { registerGracefulClose } from './plugins/graceful-close.js';
 import { registerMetrics } from './plugins/metrics.js';
@@ -72,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   // Lists every route added from here on (the fuzzer and the access tests walk it).

@@ -23,11 +23,26 @@ export function fontSizeOf(req: FastifyRequest): FontSize {
   return value === 'small' || value === 'large' ? value : 'medium';
 }
 
-/** Only local paths are followed back (no open redirect): `/x?y`, never `//host` or `http:`. */
+const OWN_ORIGIN = 'http://kei-oss.invalid';
+
+/**
+ * Only paths of this site are followed back (no open redirect): `/x?y`, never `//host`, `/\\host`,
+ * `/%2F…`, `http:` or any other scheme. The result is normalised and percent-encoded by the WHATWG URL
+ * parser, so it is printable ASCII and safe in a `Location` header; anything else is the fallback.
+ */
 export function safeReturnPath(value: unknown, fallback = '/'): string {
   if (typeof value !== 'string' || value.length > 500) return fallback;
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\u0000-\u001f]/.test(value)) return fallback;
-  return value;
+  if (!value.startsWith('/') || /[\\\u0000-\u001f\u007f]/.test(value) || /^\/(?:\/|%2f|%5c)/i.test(value)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value, OWN_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== OWN_ORIGIN) return fallback;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  if (!path.startsWith('/') || /^\/(?:\/|%2f|%5c)/i.test(path) || !/^[\x21-\x7e]+$/.test(path)) return fallback;
+  return path;
 }
 
 /** What a CSRF token is bound to: the session it was made in, or none. */

@@ -191,11 +191,18 @@ describe('any sequence of events, by any actor, at any time', () => {
 
           if (!r.ok) {
             refused += 1;
-            if (stopped) assert.ok(['statusDoesNotAllow', 'actorNotAllowed', 'otherOffice', 'procedureDoesNotAllow'].includes(r.refusal.code), r.refusal.code);
+            const lateReport = type === 'recordPayment' && app.status === 'invalidated';
+            if (stopped) assert.ok(['statusDoesNotAllow', 'actorNotAllowed', 'otherOffice', 'procedureDoesNotAllow', ...(lateReport ? ['deadlinePassed', 'invalidInput'] : [])].includes(r.refusal.code), r.refusal.code);
           } else {
             accepted += 1;
-            // a finished or stopped application never moves again
-            assert.equal(stopped, false, `${type} moved a ${app.status} application`);
+            // a finished or stopped application never moves again — except a payment made by the 納付期限 and
+            // reported after 納付期限切れ made it 無効 (docs/decisions/0004): it restores the application
+            if (type === 'recordPayment' && app.status === 'invalidated') {
+              const details = r.value.history.details as { paidOn: string; dueOn: string; restoredFrom: string };
+              assert.equal(details.restoredFrom, 'invalidated');
+              assert.ok(details.paidOn <= details.dueOn, 'a late-reported payment was made after its 納付期限');
+              stopped = false;
+            } else assert.equal(stopped, false, `${type} moved a ${app.status} application`);
             // withdrawal never succeeds after a まとめ納付 number was taken
             if (type === 'withdraw') {
               assert.equal(numberTakenBefore, false, 'withdrawn after the まとめ納付 number was taken');

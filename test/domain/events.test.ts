@@ -180,6 +180,9 @@ describe('in which statuses each event may happen', () => {
         expect(scene.app).toEqual(before);
         if (actor.kind === 'taxOffice' && procedure === 'continuousInspection') {
           expect(r).toEqual({ ok: false, refusal: { code: 'procedureDoesNotAllow', message: '軽自動車税申告は新車の手続にのみあります。' } });
+        } else if (type === 'recordPayment' && status === 'invalidated') {
+          // a payment to an application made 無効: only one made by its 納付期限 (decision 0004); this one is refused
+          expect(r.ok ? 'ok' : r.refusal.code).toMatch(/^(statusDoesNotAllow|deadlinePassed)$/);
         } else if (def.terminal) {
           expect(r).toEqual({ ok: false, refusal: { code: 'statusDoesNotAllow', message: `この申請は「${def.label}」のため、これ以上操作できません。` } });
         } else if (!fromStatuses[type].includes(status)) {
@@ -705,6 +708,34 @@ describe('deadlines run out: the clock', () => {
     ]);
     expect(s.history.at(-1)).toMatchObject({ reason: '納付期限切れ', details: { deadline: '2026-06-15' } });
   });
+  it('a payment made on the 納付期限 but reported after 納付期限切れ: the application is restored and moves on as if reported in time (decision 0004)', () => {
+    const s = reach('continuousInspection', 'invalidated');
+    const stage = s.app.paymentLines.find((l) => l.status === 'unpaid')!.stage;
+    const later = new Date('2026-06-16T02:00:00Z');
+    // After the 納付期限: refused, the money goes back through the network.
+    expect(s.try({ type: 'recordPayment', stage, paidOn: d('2026-06-16') }, payEasy, later)).toEqual({
+      ok: false,
+      refusal: { code: 'deadlinePassed', message: '納付日（2026-06-16）が納付期限（2026-06-15）を過ぎているため、無効になった申請の納付として受け付けられません。納付された金額は収納機関から返金してください。' },
+    });
+    // Another stage than the one that expired: refused.
+    expect(s.try({ type: 'recordPayment', stage: stage === 'inspectionFees' ? 'weightTax' : 'inspectionFees', paidOn: FEES_DUE }, payEasy, later).ok).toBe(false);
+    s.do({ type: 'recordPayment', stage, paidOn: FEES_DUE }, payEasy, later);
+    expect(s.app.status).toBe(stage === 'inspectionFees' ? 'weightTaxDue' : 'inspectionUnderExamination');
+    expect(s.app.paymentLines.filter((l) => l.stage === stage).every((l) => l.status === 'paid' && l.paidOn === FEES_DUE)).toBe(true);
+    expect(s.app.notices.find((n) => n.kind === 'invalidation')?.resolvedAt).toEqual(later);
+    expect(s.history.at(-1)).toMatchObject({
+      event: 'recordPayment',
+      fromStatus: 'invalidated',
+      reason: '納付期限内の納付（期限後の報告）により無効を取り消し',
+      details: { stage, paidOn: FEES_DUE, dueOn: FEES_DUE, restoredFrom: 'invalidated' },
+    });
+  });
+  it('a payment to an application an office made 無効 is refused, whatever its date', () => {
+    const s = reach('continuousInspection', 'inspectionFeesDue');
+    s.do({ type: 'invalidate', reasonTitle: '書類の不備', reasonDetail: '申請内容に誤りがあります。' }, office());
+    const r = s.try({ type: 'recordPayment', stage: 'inspectionFees', paidOn: TODAY }, payEasy);
+    expect(r).toEqual({ ok: false, refusal: { code: 'statusDoesNotAllow', message: 'この申請は無効のため、納付を受け付けられません（納付期限切れ以外の理由による無効）。納付された金額は収納機関から返金してください。' } });
+  });
   it('expirePayment in まとめ払い中 too', () => {
     const s = reach('newVehicle', 'vehicleTaxBulkPayment');
     expect(s.try({ type: 'expirePayment' }, clock, deadlinePassesAt(VEHICLE_TAX_DUE)).ok).toBe(true);
@@ -822,6 +853,7 @@ describe('finished and stopped applications never move again', () => {
       const actor: Actor = actorOf(actorsOfEvent[type][0] as ActorKind);
       const r = s.try(eventFor(type, s.app, s.now), actor, timeFor(type, s.now));
       if (actor.kind === 'taxOffice' && procedure === 'continuousInspection') expect(r.ok ? 'ok' : r.refusal.code).toBe('procedureDoesNotAllow');
+      else if (type === 'recordPayment' && status === 'invalidated') expect(r.ok ? 'ok' : r.refusal.code).toMatch(/^(statusDoesNotAllow|deadlinePassed)$/);
       else expect(r).toEqual({ ok: false, refusal: { code: 'statusDoesNotAllow', message: `この申請は「${statuses[status].label}」のため、これ以上操作できません。` } });
     }
   });

@@ -54,7 +54,7 @@ export class TestBrowser {
     this.remoteAddress = options.remoteAddress ?? nextAddress();
   }
 
-  private cookieHeader(): string | undefined {
+  cookieHeader(): string | undefined {
     if (this.cookies.size === 0) return undefined;
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }

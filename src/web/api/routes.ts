@@ -3,14 +3,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { actorId, actorKindLabels, actorLabel } from '../../domain/actors.js';
 import type { Application } from '../../domain/application.js';
+import { discloseDetails, disclosureFor } from '../../domain/disclosure.js';
 import { eventLabels, eventsFor, type EventType, type Transition } from '../../domain/events.js';
 import { checkApplicationPassword, validateFiling, type FilingInput } from '../../domain/filing.js';
 import { parseReceiptNumber } from '../../domain/receipt-number.js';
+import type { Result } from '../../domain/result.js';
 import { statuses } from '../../domain/statuses.js';
 import { isAgencyEventType, toAgencyEvent } from '../../services/agency-input.js';
 import { apiRoleLabels, describeScope, tokenActor, tokenMayAccess, type ApiTokenRecord } from '../../services/api-tokens.js';
-import { isValidIdempotencyKey, requestFingerprint } from '../../services/idempotency.js';
+import { IDEMPOTENCY_RETRY_AFTER_SECONDS, isValidIdempotencyKey, requestFingerprint, type Once, type TransactionReads } from '../../services/idempotency.js';
 import type { Services } from '../../services/index.js';
+import { INVALID_UTF8_CODE } from '../plugins/errors.js';
 import { bearerAuth, jsonOnly, tokenOf } from './auth.js';
 import { errorBody, refusalBody, sendApiError, type ApiErrorBody } from './errors.js';
 import { ApplicationResponse, ErrorResponse, EventBody, EventResponse, FilingBody, IdempotencyKeyHeader, MeResponse, NumberParams, eventSchemas } from './schemas.js';
@@ -18,6 +21,11 @@ import { attachedErrors, describeSchemaErrors } from './validation.js';
 import { applicationView, historyView } from './views.js';
 
 type Outcome = { status: number; body: unknown };
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** The work of a request without an Idempotency-Key: no hook, reads outside any transaction. */
+const noOnce: Once = { within: () => undefined };
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
 const eventCheckers = Object.fromEntries(Object.entries(eventSchemas).map(([type, schema]) => [type, Compile(schema)])) as Record<string, ReturnType<typeof Compile>>;
@@ -66,20 +74,32 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
     app.decorateRequest('apiToken', null);
     app.addHook('onRequest', bearerAuth(services.apiTokens));
     app.addHook('onRequest', jsonOnly);
+    // JSON must be valid UTF-8: a malformed sequence is refused (400), never stored as U+FFFD.
+    const parseJson = app.getDefaultJsonParser('error', 'error');
+    app.removeContentTypeParser('application/json');
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+      let text: string;
+      try {
+        text = strictUtf8.decode(body as Buffer);
+      } catch {
+        return done(Object.assign(new Error('invalid UTF-8'), { statusCode: 400, code: INVALID_UTF8_CODE }), undefined);
+      }
+      return parseJson(req, text, done);
+    });
 
     /** Runs a write once per Idempotency-Key: a retry gets the first status and body again. */
-    async function respond(req: FastifyRequest, reply: FastifyReply, work: () => Promise<Outcome>) {
+    async function respond(req: FastifyRequest, reply: FastifyReply, work: (once: Once) => Promise<Outcome>) {
       const token = tokenOf(req);
       const key = req.headers['idempotency-key'];
       if (key === undefined) {
-        const r = await work();
+        const r = await work(noOnce);
         return sendJson(reply, r.status, r.body);
       }
       if (typeof key !== 'string' || !isValidIdempotencyKey(key)) {
         return sendApiError(reply, 400, 'invalidIdempotencyKey', 'Idempotency-Key は半角英数字・記号の1〜200文字で指定してください。');
       }
       const fingerprint = requestFingerprint(req.method, req.url.split('?')[0] ?? req.url, { body: req.body ?? null, ifMatch: req.headers['if-match'] ?? null });
-      const outcome = await services.idempotency.run(token.id, key, fingerprint, work);
+      const outcome = await services.idempotency.run({ scope: token.id, key, fingerprint }, work);
       switch (outcome.kind) {
         case 'fresh':
           return sendJson(reply, outcome.status, outcome.body);
@@ -88,6 +108,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
         case 'mismatch':
           return sendApiError(reply, 422, 'idempotencyKeyReused', 'この Idempotency-Key は、内容の異なる別の要求にすでに使われています。新しいキーを指定してください。');
         case 'inProgress':
+          reply.header('retry-after', String(IDEMPOTENCY_RETRY_AFTER_SECONDS));
           return sendApiError(reply, 409, 'idempotencyInProgress', '同じ Idempotency-Key の要求を処理中です。しばらく待ってから、もう一度送信してください。');
       }
     }
@@ -142,7 +163,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           const fields = describeSchemaErrors(attachedErrors(req));
           return sendApiError(reply, 400, 'invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields);
         }
-        return respond(req, reply, async () => {
+        return respond(req, reply, async (once) => {
           if (token.role !== 'inspectionOffice') {
             return { status: 403, body: errorBody('actorNotAllowed', `${apiRoleLabels[token.role]}のトークンでは申請を登録できません。申請の登録は軽自動車検査協会事務所等のトークンで行ってください。`) };
           }
@@ -156,10 +177,14 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
             const fields: Record<string, string> = { ...(filing.ok ? {} : (filing.errors as Record<string, string>)), ...(passwordError ? { password: passwordError } : {}) };
             return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
           }
-          const registered = await services.registerApplication(filing.value, password, tokenActor(token));
-          if (!registered.ok) return refusalBody(registered.refusal);
-          const history = await services.statusInquiry.history(registered.value.id);
-          return { status: 201, body: { application: applicationView(registered.value, token, services.deps.clock.now()), history: history.map(historyView) } };
+          // The answer is rendered inside the registration's transaction, so that it is stored with it.
+          const render = async (registered: Result<Application>, reads: TransactionReads): Promise<Outcome> => {
+            if (!registered.ok) return refusalBody(registered.refusal);
+            const history = await reads.history(registered.value.id);
+            return { status: 201, body: { application: applicationView(registered.value, token, services.deps.clock.now()), history: history.map((h) => historyView(h, token)) } };
+          };
+          const registered = await services.registerApplication(filing.value, password, tokenActor(token), { once: once.within(render) });
+          return render(registered, { history: (id) => services.statusInquiry.history(id) });
         });
       },
     );
@@ -181,7 +206,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
         if (!loaded.ok) return sendJson(reply, loaded.outcome.status, loaded.outcome.body);
         const history = await services.statusInquiry.history(loaded.app.id);
         reply.header('cache-control', 'no-store');
-        return sendJson(reply, 200, { application: applicationView(loaded.app, token, services.deps.clock.now()), history: history.map(historyView) });
+        return sendJson(reply, 200, { application: applicationView(loaded.app, token, services.deps.clock.now()), history: history.map((h) => historyView(h, token)) });
       },
     );
 
@@ -216,7 +241,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           return sendApiError(reply, 400, 'invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields);
         }
         const body = req.body as Static<(typeof eventSchemas)[keyof typeof eventSchemas]>;
-        return respond(req, reply, async () => {
+        return respond(req, reply, async (once) => {
           const loaded = await loadFor(token, req.params.number);
           if (!loaded.ok) return loaded.outcome;
           const version = expectedVersionOf(req, body.expectedVersion);
@@ -227,20 +252,22 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
             const fields = Object.fromEntries(Object.entries(built.errors).map(([k, v]) => [k, v as string]));
             return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
           }
+          const render = (result: Result<Transition>): Outcome =>
+            result.ok ? { status: 200, body: { application: applicationView(result.value.application, token, services.deps.clock.now()), event: transitionView(result.value, token) } } : refusalBody(result.refusal);
           const result = await services.actOnApplication(loaded.app.id, built.event, tokenActor(token), {
             expectedVersion: version.value,
             // The audit trail names the token by its name, never the token (issue 19).
             audit: { action: 'apiEvent', actor: { kind: 'apiToken', id: token.id, label: token.name }, clientAddress: req.ip, detail: built.event.type },
+            once: once.within(render),
           });
-          if (!result.ok) return refusalBody(result.refusal);
-          return { status: 200, body: { application: applicationView(result.value.application, token, services.deps.clock.now()), event: transitionView(result.value) } };
+          return render(result);
         });
       },
     );
   };
 }
 
-function transitionView(t: Transition) {
+function transitionView(t: Transition, token: ApiTokenRecord) {
   const h = t.history;
   return {
     seq: t.application.version,
@@ -251,7 +278,7 @@ function transitionView(t: Transition) {
     toStatusLabel: statuses[h.toStatus].label,
     actor: { kind: h.actor.kind, id: actorId(h.actor), label: actorLabel(h.actor) },
     reason: h.reason,
-    details: h.details,
+    details: discloseDetails(h.details, disclosureFor(token.role)),
     occurredAt: h.occurredAt.toISOString(),
   };
 }

@@ -1,5 +1,6 @@
 import type { Static } from '@fastify/type-provider-typebox';
 import type { Application, Party } from '../../domain/application.js';
+import { discloseDetails, discloseParty, disclosureFor } from '../../domain/disclosure.js';
 import { allowedEvents, eventLabels } from '../../domain/events.js';
 import { inspectionOffices } from '../../domain/offices.js';
 import { attachmentKinds, attachmentStates, procedures } from '../../domain/procedures.js';
@@ -17,14 +18,15 @@ export function availableEvents(app: Application, token: ApiTokenRecord, now: Da
 
 /**
  * An application as the agencies read it. Addresses go only to the offices that examine the
- * application; the payment network and attachment sources do not need them.
+ * application; the payment network and attachment sources do not need them (the domain's
+ * disclosure, applied to the history too: historyView).
  */
 export function applicationView(app: Application, token: ApiTokenRecord, now: Date): Static<typeof ApplicationView> {
-  const withAddresses = token.role === 'inspectionOffice' || token.role === 'taxOffice';
+  const disclosure = disclosureFor(token.role);
   // 納付状況 as the applicant sees it: a stopped application's unpaid lines are no longer needed.
   const view = statusView(app, now);
   const lineState = new Map(view.payments.flatMap((g) => g.lines.map((l) => [l.id, g.state] as const)));
-  const party = (p: Party) => ({ name: p.name, nameHigh: p.nameHigh, address: withAddresses ? p.address : null });
+  const party = (p: Party) => discloseParty(p, disclosure);
   return {
     id: app.id,
     procedure: app.procedure,
@@ -86,7 +88,7 @@ export function applicationView(app: Application, token: ApiTokenRecord, now: Da
   };
 }
 
-export function historyView(h: HistoryEntry): Static<typeof HistoryEntryView> {
+export function historyView(h: HistoryEntry, token: ApiTokenRecord): Static<typeof HistoryEntryView> {
   return {
     seq: h.seq,
     event: h.event,
@@ -96,7 +98,7 @@ export function historyView(h: HistoryEntry): Static<typeof HistoryEntryView> {
     toStatusLabel: isStatusCode(h.toStatus) ? statuses[h.toStatus].label : h.toStatus,
     actor: { kind: h.actorKind, id: h.actorId, label: h.actorLabel },
     reason: h.reason,
-    details: h.details,
+    details: discloseDetails(h.details, disclosureFor(token.role)),
     occurredAt: h.occurredAt.toISOString(),
   };
 }

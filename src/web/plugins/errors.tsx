@@ -8,6 +8,9 @@ import { isDatabaseUnavailable } from '../../store/database.js';
 export const DATABASE_UNAVAILABLE_MESSAGE =
   'ただいまシステムを一時的に利用できないため、処理を完了できませんでした。しばらく時間をおいてから、もう一度操作してください。操作の途中だった場合は、申請状況を確認してから操作をやり直してください。解決しない場合は、軽自動車OSS専用ダイヤル（050-3364-0800）にお問い合わせください。';
 
+/** A request body that is not valid UTF-8 (the API's JSON parser). */
+export const INVALID_UTF8_CODE = 'KEI_INVALID_UTF8';
+
 /** Japanese messages for the errors a client can cause; anything else is 500 and says nothing of why. */
 function describe(error: FastifyError): { status: number; code: string; title: string; message: string } {
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
@@ -29,6 +32,8 @@ function describe(error: FastifyError): { status: number; code: string; title: s
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { status: 400, code: 'malformedBody', title: '送信内容に誤りがあります', message: '送信された内容を読み取れませんでした。形式を確認してください。' };
+    case INVALID_UTF8_CODE:
+      return { status: 400, code: 'invalidUtf8', title: '送信内容に誤りがあります', message: '送信された内容に UTF-8 として正しくない文字が含まれています。文字コードを UTF-8 にして送信してください。' };
     case 'FST_ERR_VALIDATION':
       return { status: 400, code: 'invalidInput', title: '入力内容に誤りがあります', message: '入力内容の形式が正しくないか、長すぎます。入力内容を確認して、もう一度操作してください。' };
     case 'FST_ERR_BAD_URL':
@@ -80,11 +85,22 @@ export function ErrorPage({ ctx, title, message, status }: { ctx: ReturnType<typ
 
 export function sendErrorPage(req: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string, code = 'error') {
   if (wantsJson(req)) return reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message } });
-  const ctx = pageContext(req, reply, req.url.startsWith('/staff') ? 'staff' : 'portal');
+  // Errors raised before the cookie plugin ran (a malformed URL) have no cookies: the page's defaults.
+  const ctx = req.cookies ? pageContext(req, reply, req.url.startsWith('/staff') ? 'staff' : 'portal') : { path: '/', fontSize: 'medium' as const, csrfToken: '', area: 'portal' as const, staffName: undefined };
   return reply
     .code(status)
     .type('text/html; charset=utf-8')
     .send(renderDocument(<ErrorPage ctx={{ ...ctx, csrfToken: '' }} title={title} message={message} status={status} />));
+}
+
+/**
+ * Errors Fastify raises before routing (a malformed URL such as `/%ZZ`): the same Japanese page
+ * (JSON only under /api), passed to Fastify as its `frameworkErrors` option.
+ */
+export function frameworkErrors(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  const d = describe(error);
+  req.log.info({ code: error.code, status: d.status }, 'request refused');
+  void sendErrorPage(req, reply, d.status, d.title, d.message, d.code);
 }
 
 export function registerErrorHandlers(app: FastifyInstance): void {

@@ -6,7 +6,11 @@ import { formatReceiptNumber } from '../../domain/receipt-number.js';
 import { statusView } from '../../domain/status-view.js';
 import { statuses } from '../../domain/statuses.js';
 import { toAgencyEvent, type AgencyEventInput } from '../../services/agency-input.js';
+import type { Transition } from '../../domain/events.js';
+import type { RefusalCode, Result } from '../../domain/result.js';
+import { IDEMPOTENCY_RETRY_AFTER_SECONDS, type Answer, type Once } from '../../services/idempotency.js';
 import type { Services } from '../../services/index.js';
+import { FormTokenField, runFormOnce, withoutToken } from '../form-once.js';
 import type { StatusSnapshot } from '../../services/status-inquiry.js';
 import { staffActor, staffAuditActor } from '../../services/staff-auth.js';
 import type { HistoryEntry } from '../../store/history.repository.js';
@@ -108,9 +112,13 @@ export function StaffApplicationPage({ ctx, application: app, history, notificat
 
 const NumberParams = Type.Object({ number: Type.String({ maxLength: 40 }) });
 const DecisionParams = Type.Object({ number: Type.String({ maxLength: 40 }), decision: Type.Enum([...decisionKeys]) });
+/** The same decision form is being processed by another request (a double click). */
+const DECISION_IN_PROGRESS_MESSAGE = 'この操作は処理中です。しばらく待ってから、画面を更新して結果を確認してください。';
+
 const DecisionBody = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
   version: Type.String({ maxLength: 20 }),
+  formToken: FormTokenField,
   reasonTitle: Type.Optional(Type.String({ maxLength: 2000 })),
   reasonDetail: Type.Optional(Type.String({ maxLength: 10_000 })),
   deadline: Type.Optional(Type.String({ maxLength: 40 })),
@@ -190,18 +198,31 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         if (!built.ok) Object.assign(errors, built.errors);
         if (Object.keys(errors).length > 0 || !built.ok) return fail(400, '入力内容にエラーがあります。', errors);
 
-        const result = await services.actOnApplication(found.id, built.event, staffActor(user), {
-          expectedVersion: Number(body.version),
-          audit: { action: 'staffDecision', actor: staffAuditActor(user), clientAddress: req.ip, detail: def.title(found) },
-        });
-        if (!result.ok) {
-          const { code, message } = result.refusal;
-          const status = refusalStatus[code] ?? 400;
-          if (code === 'invalidInput' && def.dateField) return fail(status, message, { [def.dateField]: message });
-          return fail(status, message);
+        // Once per form: a replayed or retried decision gets the first answer again (stored with the write), never a second act.
+        const answerOf = (result: Result<Transition>): Answer =>
+          result.ok
+            ? { status: 303, body: { location: `/staff/applications/${displayNumber(result.value.application)}?done=${decision}` } }
+            : { status: refusalStatus[result.refusal.code] ?? 400, body: { code: result.refusal.code, message: result.refusal.message } };
+        const work = async (once: Once) => answerOf(await services.actOnApplication(found.id, built.event, staffActor(user), {
+            expectedVersion: Number(body.version),
+            audit: { action: 'staffDecision', actor: staffAuditActor(user), clientAddress: req.ip, detail: def.title(found) },
+            once: once.within(answerOf),
+          }));
+        const outcome = await runFormOnce(services, req, work);
+        if (outcome.kind === 'mismatch') return fail(409, STALE_FORM_MESSAGE);
+        if (outcome.kind === 'inProgress') {
+          reply.header('retry-after', String(IDEMPOTENCY_RETRY_AFTER_SECONDS));
+          return fail(409, DECISION_IN_PROGRESS_MESSAGE);
         }
-        req.log.info({ event: def.event, applicationId: found.id, staffUserId: user.id }, 'staff decision');
-        return reply.redirect(`/staff/applications/${displayNumber(result.value.application)}?done=${decision}`, 303);
+        const answer = outcome.kind === 'noToken' ? await work(withoutToken) : outcome;
+        const stored = answer.body as { location?: string; code?: RefusalCode; message?: string };
+        if (answer.status !== 303 || !stored.location) {
+          const message = stored.message ?? STALE_FORM_MESSAGE;
+          if (stored.code === 'invalidInput' && def.dateField) return fail(answer.status, message, { [def.dateField]: message });
+          return fail(answer.status, message);
+        }
+        if (!(outcome.kind === 'answer' && outcome.replayed)) req.log.info({ event: def.event, applicationId: found.id, staffUserId: user.id }, 'staff decision');
+        return reply.redirect(stored.location, 303);
       },
     );
   };

@@ -5,6 +5,7 @@ import { statuses, type StatusDefinition } from '../../domain/statuses.js';
 import { addBusinessDays, japanDateOf } from '../../domain/time.js';
 import { REASON_DETAIL_MAX, REASON_TITLE_MAX, agencyFieldLabels } from '../../services/agency-input.js';
 import { CsrfField } from '../components/forms.js';
+import { FORM_TOKEN_FIELD, newFormToken } from '../form-once.js';
 import { StaffField } from './components.js';
 
 /** Business days a clerk gives for a correction unless they choose otherwise. */
@@ -187,6 +188,7 @@ export function DecisionForm({ app, decision, csrfToken, now, state }: { app: Ap
               <li>
                 <form method="post" action={action} class="inline-form">
                   <CsrfField token={csrfToken} />
+                  <input type="hidden" name={FORM_TOKEN_FIELD} value={newFormToken()} />
                   <input type="hidden" name="version" value={String(app.version)} />
                   <input type="hidden" name="kind" value={a.kind} />
                   <span class="decision__attachment-name">{attachmentKinds[a.kind]}（未取得）</span>{' '}
@@ -208,6 +210,7 @@ export function DecisionForm({ app, decision, csrfToken, now, state }: { app: Ap
       <p class="decision__explain">{def.explain(app)}</p>
       <form method="post" action={action} class="form decision__form" novalidate>
         <CsrfField token={csrfToken} />
+        <input type="hidden" name={FORM_TOKEN_FIELD} value={newFormToken()} />
         <input type="hidden" name="version" value={String(app.version)} />
         {def.fields.includes('reasonTitle') ? field('reasonTitle', { required: true, maxLength: REASON_TITLE_MAX, width: 'long', hint: `${REASON_TITLE_MAX}文字以内。申請者の画面の通知等情報「理由」の1行目に表示されます。` }) : null}
         {def.fields.includes('reasonDetail') ? field('reasonDetail', { type: 'textarea', maxLength: REASON_DETAIL_MAX, hint: `${REASON_DETAIL_MAX}文字以内。何をどう直せばよいかを申請者に伝えてください。` }) : null}

@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services/index.js';
 import { STAFF_LOGIN_FAILED_MESSAGE, STAFF_PASSWORD_MAX } from '../../services/staff-auth.js';
-import { staffLoginLockedMessage } from '../../services/login-throttle.js';
+import { LOGIN_FAILURE_LIMIT, LOGIN_WARN_FROM, staffLoginLockedMessage, staffLoginTriesLeftMessage } from '../../services/login-throttle.js';
 import { refuse } from '../../domain/result.js';
 import { Layout } from '../components/Layout.js';
 import { Banner, CsrfField, ErrorSummary, type ErrorItem } from '../components/forms.js';
@@ -88,7 +88,8 @@ async function handleStaffLogin(services: Services, req: FastifyRequest, reply: 
     reply.header('retry-after', String(Math.max(1, Math.ceil((attempt.until.getTime() - services.deps.clock.now().getTime()) / 1000))));
     return sendHtml(reply, 429, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId} failure={staffLoginLockedMessage(attempt.until)} returnTo={returnTo} />));
   }
-  const result = attempt.kind === 'ok' ? attempt.value : refuse('invalidCredentials', STAFF_LOGIN_FAILED_MESSAGE);
+  const warn = attempt.kind === 'failed' && LOGIN_FAILURE_LIMIT - attempt.remaining >= LOGIN_WARN_FROM ? staffLoginTriesLeftMessage(attempt.remaining) : '';
+  const result = attempt.kind === 'ok' ? attempt.value : refuse('invalidCredentials', `${STAFF_LOGIN_FAILED_MESSAGE}${warn}`);
   if (!result.ok) {
     req.log.info({ event: 'staff-login-failed' }, 'staff login failed');
     return sendHtml(reply, 401, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId} failure={result.refusal.message} returnTo={returnTo} />));

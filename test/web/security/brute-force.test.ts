@@ -48,11 +48,14 @@ describe('brute force: 5 wrong passwords lock a 受付番号 for 15 minutes; 30 
       const res = await guess(number, `wrong-${i}`);
       expect(res.statusCode).toBe(401);
       expect(textOf(res.body)).toContain(LOGIN_FAILED_MESSAGE);
+      // From the 3rd wrong password: how many tries are left and what happens next (issue 14).
+      if (i < 3) expect(textOf(res.body)).not.toContain('回続けて誤ると');
+      else expect(textOf(res.body)).toContain(`${LOGIN_FAILED_MESSAGE}あと${5 - i}回続けて誤ると、この受付番号（到達番号）では15分間ログインできなくなります。`);
     }
     const fifth = await guess(number, 'wrong-5');
     expect(fifth.statusCode).toBe(429);
     // 10:00 JST + 15 minutes.
-    const message = '申請用パスワードの誤りが続いたため、この受付番号（到達番号）ではログインできないようにしています。2026年 11月 26日 10時 15分 00秒以降に、もう一度ログインしてください。';
+    const message = '申請用パスワードの誤りが続いたため、この受付番号（到達番号）ではログインできないようにしています。2026年 11月 26日 10時 15分 00秒以降に、もう一度ログインしてください。申請用パスワードがわからない場合や、お急ぎの場合は、お問い合わせ先（TEL：050-3364-0800（軽自動車OSS専用ダイヤル））にお問い合わせください。';
     expect(loginLockedMessage(new Date(TEST_NOW.getTime() + 15 * MINUTE))).toBe(message);
     expect(textOf(fifth.body)).toContain(message);
     expect(titleOf(fifth.body)).toBe('エラー：状況照会 ログイン 継続検査｜軽自動車OSS');
@@ -85,6 +88,27 @@ describe('brute force: 5 wrong passwords lock a 受付番号 for 15 minutes; 30 
       expect(b.headers['retry-after']).toBe(a.headers['retry-after']);
       expect(a.statusCode).toBe(i < 5 ? 401 : 429);
     }
+  });
+
+  it('an application\'s 受付番号 and 到達番号 share one counter and one lock (issue 12: each had five guesses of its own)', async () => {
+    t.clock.set(new Date(TEST_NOW.getTime() + 90 * MINUTE));
+    const s = demoScenarios.find((d) => d.key === 'ci-bulk-number-taken')!;
+    expect(s.receiptNumber).not.toBeNull();
+    for (let i = 1; i <= 3; i++) expect((await guess(s.receiptNumber!, `wrong-${i}`, '198.51.100.11')).statusCode).toBe(401);
+    // The 4th wrong password, on the other number of the same application, is warned as the 4th.
+    const fourth = await guess(s.arrivalNumber, 'wrong-4', '198.51.100.12');
+    expect(fourth.statusCode).toBe(401);
+    expect(textOf(fourth.body)).toContain('あと1回続けて誤ると、この受付番号（到達番号）では15分間ログインできなくなります。');
+    expect((await guess(s.arrivalNumber, 'wrong-5', '198.51.100.12')).statusCode).toBe(429);
+    // Locked on both numbers: the right password is refused on either.
+    for (const n of [s.receiptNumber!, s.arrivalNumber]) {
+      const right = await guess(n, s.password, '198.51.100.13');
+      expect(right.statusCode).toBe(429);
+      expect(textOf(right.body)).toContain('ログインできないようにしています。');
+      expect(textOf(right.body)).toContain('お問い合わせ先（TEL：050-3364-0800（軽自動車OSS専用ダイヤル））');
+    }
+    t.clock.advance(15 * MINUTE);
+    expect((await guess(s.arrivalNumber, s.password, '198.51.100.14')).statusCode).toBe(303);
   });
 
   it('counts wrong passwords in a sliding 15 minutes, and a right password clears the count', async () => {

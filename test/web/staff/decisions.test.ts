@@ -4,7 +4,7 @@ import { CONFLICT_MESSAGE } from '../../../src/services/application-events.js';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import { textOf, titleOf, type TestBrowser } from '../../support/browser.js';
 import { applicantPage } from '../api/support.js';
-import { staffBrowser, versionOn } from './support.js';
+import { formTokenOn, staffBrowser, versionOn } from './support.js';
 
 const demo = (key: string) => {
   const s = demoScenarios.find((d) => d.key === key)!;
@@ -156,6 +156,27 @@ describe('申請の詳細 and the clerk\'s decisions (staff UI)', () => {
     expect(row.status).toBe('inspectionUnderExamination');
     // A version that is not a number at all is refused as stale too.
     expect((await b.post(`/staff/applications/${number}/reject`, { version: 'abc', reasonTitle: 'x' })).statusCode).toBe(400);
+  });
+
+  it('a replayed decision form (double click, 再送信, a retry after a crash) answers as the first time and acts once (issue 12)', async () => {
+    const { number } = demo('nv-preparing');
+    const page = await b.get(`/staff/applications/${number}`);
+    const form = { version: versionOn(page.body, 'mark-ready'), formToken: formTokenOn(page.body, 'mark-ready') };
+    const historyBefore = (await t.services.statusInquiry.history((await t.services.findApplicationId(number as never))!)).length;
+    const first = await b.post(`/staff/applications/${number}/mark-ready`, form);
+    expect(first.statusCode).toBe(303);
+    for (let i = 0; i < 2; i++) {
+      const again = await b.post(`/staff/applications/${number}/mark-ready`, form, { csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]! });
+      expect(again.statusCode).toBe(303);
+      expect(again.headers.location).toBe(first.headers.location);
+    }
+    const history = await t.services.statusInquiry.history((await t.services.findApplicationId(number as never))!);
+    expect(history.length).toBe(historyBefore + 1);
+    expect(history.at(-1)!.event).toBe('markReady');
+    // The same token with another body is not the same form: refused, nothing done.
+    const altered = await b.post(`/staff/applications/${number}/mark-ready`, { ...form, version: String(Number(form.version) + 1) }, { csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]! });
+    expect(altered.statusCode).toBe(409);
+    expect(textOf(altered.body)).toContain('画面の情報が古いか正しくありません。申請の詳細をもう一度表示してから操作してください。');
   });
 
   it('a decision the status does not allow: 409 with the rule\'s message', async () => {

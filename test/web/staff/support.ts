@@ -21,3 +21,10 @@ export function versionOn(html: string, decision: string): string {
   if (!form?.[1]) throw new Error(`no ${decision} form on the page`);
   return form[1];
 }
+
+/** The hidden one-time form token of a decision form on the last page. */
+export function formTokenOn(html: string, decision: string): string {
+  const form = new RegExp(`action="/staff/applications/\\d{17}/${decision}"[\\s\\S]*?name="formToken" value="([0-9a-f-]{36})"`).exec(html);
+  if (!form?.[1]) throw new Error(`no form token in the ${decision} form`);
+  return form[1];
+}

@@ -6,8 +6,12 @@ import { formatYen } from '../../../domain/format.js';
 import { inspectionOffices } from '../../../domain/offices.js';
 import { procedures, type ProcedureCode } from '../../../domain/procedures.js';
 import { formatReceiptNumber, parseReceiptNumber } from '../../../domain/receipt-number.js';
+import type { Application } from '../../../domain/application.js';
+import type { Result } from '../../../domain/result.js';
 import { formatVehicleNumber } from '../../../domain/vehicle.js';
+import { IDEMPOTENCY_RETRY_AFTER_SECONDS, type Answer } from '../../../services/idempotency.js';
 import type { Services } from '../../../services/index.js';
+import { FORM_TOKEN_FIELD, FormTokenField, newFormToken, runFormOnce } from '../../form-once.js';
 import { Layout } from '../../components/Layout.js';
 import { Banner, CsrfField, ErrorSummary, TextField, errorItems } from '../../components/forms.js';
 import { cookieOptions } from '../../cookies.js';
@@ -334,6 +338,7 @@ export function ApplyCheckPage({ ctx, answers, filing }: { ctx: PageContext; ans
       <p>申請内容を確認してください。変更する場合は、各項目の「変更」を押してください。よろしければ「この内容で申請する」ボタンを押してください。</p>
       <form method="post" action="/apply/submit" class="form">
         <CsrfField token={ctx.csrfToken} />
+        <input type="hidden" name={FORM_TOKEN_FIELD} value={newFormToken()} />
         <input type="hidden" name="returnTo" value="check" />
         <HiddenFields values={carried(answers, [])} />
         {checkSections(filing).map((s) => (
@@ -403,11 +408,15 @@ export function ApplyCompletePage({ ctx, arrivalNumber }: { ctx: PageContext; ar
 
 const answer = Type.Optional(Type.String({ maxLength: 500 }));
 const stepLiteral = Type.Union(applySteps.map((s) => Type.Literal(s)));
+/** The same 申請する form is being processed by another request (a double click): the first one's answer follows. */
+const SUBMIT_IN_PROGRESS_MESSAGE = 'この申請は送信中です。しばらく待ってから、画面を更新してください。';
+
 const ApplyForm = Type.Object({
   _csrf: CSRF_FIELD,
   step: Type.Optional(stepLiteral),
   goto: Type.Optional(stepLiteral),
   returnTo: Type.Optional(Type.Literal('check')),
+  formToken: FormTokenField,
   password: Type.Optional(Type.String({ maxLength: 1000 })),
   passwordConfirm: Type.Optional(Type.String({ maxLength: 1000 })),
   ...Object.fromEntries(answerKeys.map((k) => [k, answer])),
@@ -471,10 +480,21 @@ export function applyRoutes(services: Services): FastifyPluginAsyncTypebox {
         if (password === null) return renderStep(req, reply, 400, 'password', answers, sealer, { password: SEAL_EXPIRED_MESSAGE }, 'check');
         const filing = validFiling(answers);
         if (!filing) return renderStep(req, reply, 400, 'procedure', answers, sealer, undefined, 'check');
-        const result = await services.registerApplication(filing, password, { kind: 'applicant' });
-        if (!result.ok) return sendHtml(reply, 409, renderDocument(<ApplyStepPage ctx={pageContext(req, reply)} step="procedure" answers={answers} errors={{ procedure: result.refusal.message }} />));
-        req.log.info({ event: 'applicant-filed', applicationId: result.value.id, procedure: filing.procedure }, 'application filed');
-        reply.setCookie(APPLY_DONE_COOKIE, result.value.arrivalNumber, { ...cookieOptions(req, 30 * 60), signed: true });
+        // Once per form: a replayed or retried 申請する answers with the first 到達番号 (the answer is stored with the registration).
+        const render = (result: Result<Application>): Answer =>
+          result.ok ? { status: 303, body: { arrivalNumber: result.value.arrivalNumber, applicationId: result.value.id } } : { status: 409, body: { message: result.refusal.message } };
+        const outcome = await runFormOnce(services, req, async (once) => render(await services.registerApplication(filing, password, { kind: 'applicant' }, { once: once.within(render) })));
+        if (outcome.kind === 'noToken' || outcome.kind === 'mismatch') return renderStep(req, reply, 400, 'check', answers, sealer);
+        if (outcome.kind === 'inProgress') {
+          reply.header('retry-after', String(IDEMPOTENCY_RETRY_AFTER_SECONDS));
+          return sendHtml(reply, 409, renderDocument(<ApplyStepPage ctx={pageContext(req, reply)} step="procedure" answers={answers} errors={{ procedure: SUBMIT_IN_PROGRESS_MESSAGE }} />));
+        }
+        const answer = outcome.body as { arrivalNumber?: string; applicationId?: string; message?: string };
+        if (outcome.status !== 303 || !answer.arrivalNumber) {
+          return sendHtml(reply, 409, renderDocument(<ApplyStepPage ctx={pageContext(req, reply)} step="procedure" answers={answers} errors={{ procedure: answer.message ?? SUBMIT_IN_PROGRESS_MESSAGE }} />));
+        }
+        if (!outcome.replayed) req.log.info({ event: 'applicant-filed', applicationId: answer.applicationId, procedure: filing.procedure }, 'application filed');
+        reply.setCookie(APPLY_DONE_COOKIE, answer.arrivalNumber, { ...cookieOptions(req, 30 * 60), signed: true });
         return reply.redirect('/apply/complete', 303);
       },
     );

@@ -146,6 +146,38 @@ describe('申請を行う (【画面申請】初回申請の操作手順)', () =
     expect(textOf(status.body)).toContain('申請状況の履歴');
   });
 
+  it('a replayed 申請する (double click, 再送信, a retry after a crash) answers with the first 到達番号 and files one application (issue 12, issue 14)', async () => {
+    const b = browserFor(t.app);
+    const check = await walkToCheck(b, 'continuousInspection', { ...ciAnswers, vehicle: { ...ciAnswers.vehicle, chassisNumber: 'JF3-7777001' } });
+    const fields = hiddenFieldsOf(check.body);
+    expect(fields.formToken).toMatch(/^[0-9a-f-]{36}$/);
+    const before = await countApplications(t);
+    const arrivals: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const sent = await b.post('/apply/submit', fields, { csrf: csrfTokenOf(check.body) });
+      expect(sent.statusCode).toBe(303);
+      expect(sent.headers.location).toBe('/apply/complete');
+      const done = await b.follow(sent);
+      arrivals.push(/到達番号 (\d{4} \d{4} \d{4} \d{5})/.exec(textOf(done.body))![1]!);
+    }
+    expect(new Set(arrivals).size).toBe(1);
+    expect(await countApplications(t)).toBe(before + 1);
+    // Two at once (a double click): one application, both answered with its 到達番号 or told it is being sent.
+    const again = await walkToCheck(b, 'continuousInspection', { ...ciAnswers, vehicle: { ...ciAnswers.vehicle, chassisNumber: 'JF3-7777002' } });
+    const twice = hiddenFieldsOf(again.body);
+    const csrf = csrfTokenOf(again.body);
+    const both = await Promise.all([b.post('/apply/submit', twice, { csrf }), b.post('/apply/submit', twice, { csrf })]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual(both.some((r) => r.statusCode === 409) ? [303, 409] : [303, 303]);
+    expect(await countApplications(t)).toBe(before + 2);
+    // A check page without its form token (an old page) is shown again, with a new token, and files nothing.
+    const { formToken: _omit, ...noToken } = twice;
+    const stale = await b.post('/apply/submit', noToken, { csrf });
+    expect(stale.statusCode).toBe(400);
+    expect(titleOf(stale.body)).toBe('初回申請 申請内容の確認｜軽自動車OSS');
+    expect(hiddenFieldsOf(stale.body).formToken).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await countApplications(t)).toBe(before + 2);
+  });
+
   it('新車: the owner, the acquisition price typed with full-width digits and a 希望番号 are filed', async () => {
     const b = browserFor(t.app);
     const check = await walkToCheck(b, 'newVehicle', nvAnswers);
