@@ -232,13 +232,17 @@ const rules: Rules = {
     actors: ['paymentNetwork'],
     from: paymentStatuses,
     reopens: ['invalidated'],
+    // まとめ払い中 the payment network has nothing to collect until the number is taken, whatever it reports.
+    when: (app) =>
+      linesOfStage(app, statuses[app.status].paymentStage as PaymentStage).some((l) => l.status === 'unpaid' && l.paymentNumber === null)
+        ? refuse('statusDoesNotAllow', 'まとめ納付の納付番号が取得されていないため、納付を受け付けられません。')
+        : ok(true),
     apply: (app, e, ctx) => {
       if (app.status === 'invalidated') return recordLateReportedPayment(app, e, ctx);
       const stage = statuses[app.status].paymentStage;
       if (stage !== e.stage) return refuse('statusDoesNotAllow', `現在の申請状況では、この税・手数料（${stageLabel(e.stage)}）の納付は受け付けられません。`);
       const unpaid = linesOfStage(app, stage).filter((l) => l.status === 'unpaid');
       if (unpaid.length === 0) return refuse('alreadyDone', 'この税・手数料はすでに納付済です。');
-      if (unpaid.some((l) => l.paymentNumber === null)) return refuse('statusDoesNotAllow', 'まとめ納付の納付番号が取得されていないため、納付を受け付けられません。');
       if (e.paidOn > japanDateOf(ctx.at)) return refuse('invalidInput', '納付日に未来の日付は指定できません。');
       const paymentLines = app.paymentLines.map((l) => (l.stage === stage && l.status === 'unpaid' ? { ...l, status: 'paid' as const, paidOn: e.paidOn } : l));
       const next = { ...app, paymentLines };

@@ -139,5 +139,8 @@ describe('申請状況確認: the page shows what the status view decides', () =
     ]);
     const due = json(await a.payment.get('/api/v1/applications/11000000000000005'));
     expect([due.application.status, due.application.availableEvents]).toEqual(['inspectionFeesDue', ['recordPayment']]);
+    // まとめ払い中 before the number is taken there is nothing the payment network can record yet.
+    const bulk = json(await a.payment.get('/api/v1/applications/11000000000000006'));
+    expect([bulk.application.status, bulk.application.availableEvents]).toEqual(['inspectionFeesBulkPayment', []]);
   });
 });
