@@ -101,6 +101,8 @@ interface EventRule<E extends ApplicationEvent> {
   readonly when?: (app: Application, at: Date) => Result<true>;
   /** Ended statuses the event may still happen in (its `apply` decides when): a payment made in time but reported late. */
   readonly reopens?: readonly StatusCode[];
+  /** Whether this ended application may be reopened by the event at all (else the usual refusal of an ended application). */
+  readonly reopenWhen?: (app: Application) => boolean;
   apply(app: Application, event: E, ctx: EventContext, actor: Actor): Result<Outcome>;
 }
 
@@ -232,6 +234,7 @@ const rules: Rules = {
     actors: ['paymentNetwork'],
     from: paymentStatuses,
     reopens: ['invalidated'],
+    reopenWhen: invalidatedByPaymentExpiry,
     // まとめ払い中 the payment network has nothing to collect until the number is taken, whatever it reports.
     when: (app) =>
       linesOfStage(app, statuses[app.status].paymentStage as PaymentStage).some((l) => l.status === 'unpaid' && l.paymentNumber === null)
@@ -422,6 +425,12 @@ const stageOrder: readonly PaymentStage[] = ['inspectionFees', 'weightTax', 'veh
  * another reason (an office's decision) or when the 納付日 is after the 納付期限: then the payment
  * network refunds it, as for any payment to an ended application.
  */
+/** Made 無効 by the sweeper's 納付期限切れ (its notice still open), not by an office's decision. */
+function invalidatedByPaymentExpiry(app: Application): boolean {
+  const invalidation = [...app.notices].reverse().find((n) => n.kind === 'invalidation' && n.resolvedAt === null);
+  return invalidation?.reasonTitle === PAYMENT_EXPIRED_TITLE;
+}
+
 function recordLateReportedPayment(app: Application, e: Extract<ApplicationEvent, { type: 'recordPayment' }>, ctx: EventContext): Result<Outcome> {
   const invalidation = [...app.notices].reverse().find((n) => n.kind === 'invalidation' && n.resolvedAt === null);
   if (!invalidation || invalidation.reasonTitle !== PAYMENT_EXPIRED_TITLE) {
@@ -496,7 +505,7 @@ export function eventPrecondition(app: Application, type: EventType, actor: Acto
   const scope = actorMayActOn(app, actor);
   if (!scope.ok) return scope;
   const def: StatusDefinition = statuses[app.status];
-  const reopens = rule.reopens?.includes(app.status) === true;
+  const reopens = rule.reopens?.includes(app.status) === true && (rule.reopenWhen?.(app) ?? true);
   if (def.terminal && !reopens) {
     return refuse('statusDoesNotAllow', `この申請は「${def.label}」のため、これ以上操作できません。`);
   }

@@ -734,7 +734,7 @@ describe('deadlines run out: the clock', () => {
     const s = reach('continuousInspection', 'inspectionFeesDue');
     s.do({ type: 'invalidate', reasonTitle: '書類の不備', reasonDetail: '申請内容に誤りがあります。' }, office());
     const r = s.try({ type: 'recordPayment', stage: 'inspectionFees', paidOn: TODAY }, payEasy);
-    expect(r).toEqual({ ok: false, refusal: { code: 'statusDoesNotAllow', message: 'この申請は無効のため、納付を受け付けられません（納付期限切れ以外の理由による無効）。納付された金額は収納機関から返金してください。' } });
+    expect(r).toEqual({ ok: false, refusal: { code: 'statusDoesNotAllow', message: `この申請は「${statuses.invalidated.label}」のため、これ以上操作できません。` } });
   });
   it('expirePayment in まとめ払い中 too', () => {
     const s = reach('newVehicle', 'vehicleTaxBulkPayment');
