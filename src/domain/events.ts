@@ -2,6 +2,7 @@ import { actorKindLabels, type Actor, type ActorKind } from './actors.js';
 import type { Application, Notice, NoticeKind, PaymentLine } from './application.js';
 import { applyFieldChanges, type FieldChange } from './corrections.js';
 import { environmentalPerformanceTax, inspectionFeeItems, vehicleTaxItem, weightTaxItem, type FeeItem } from './fees.js';
+import { formatJapanDate } from './format.js';
 import { taxOfficeFor } from './offices.js';
 import { attachmentKinds, procedures, type AttachmentKind } from './procedures.js';
 import type { ReceiptNumber } from './receipt-number.js';
@@ -376,7 +377,7 @@ const rules: Rules = {
     when: (app, at) => (deadlinePassed(app, at) ? ok(true) : refuse('deadlineNotPassed', '補正期限はまだ過ぎていません。')),
     apply: (app, _e, ctx) => {
       const deadline = currentDeadline(app) as { date: JapanDate };
-      const n = notice(ctx, 'rejection', app.status === 'taxDeclarationCorrectionRequested' ? TAX_AGENCY : INSPECTION_AGENCY, '期限切れ却下', `補正期限（${deadline.date}）までに補正申請が行われなかったため、申請は却下されました。`, null);
+      const n = notice(ctx, 'rejection', app.status === 'taxDeclarationCorrectionRequested' ? TAX_AGENCY : INSPECTION_AGENCY, '期限切れ却下', `補正期限（${formatJapanDate(deadline.date)}）までに補正申請が行われなかったため、申請は却下されました。`, null);
       return ok({
         application: moveTo(app, 'rejected', ctx.at, { notices: [...resolveOpenNotices(app.notices, ctx.at), n], correctionDeadline: null }),
         reason: '期限切れ却下',
@@ -390,7 +391,7 @@ const rules: Rules = {
     when: (app, at) => (deadlinePassed(app, at) ? ok(true) : refuse('deadlineNotPassed', '納付期限はまだ過ぎていません。')),
     apply: (app, _e, ctx) => {
       const deadline = currentDeadline(app) as { date: JapanDate };
-      const n = notice(ctx, 'invalidation', INSPECTION_AGENCY, '納付期限切れ', `納付期限（${deadline.date}）までに税・手数料が納付されなかったため、申請は無効になりました。`, null);
+      const n = notice(ctx, 'invalidation', INSPECTION_AGENCY, '納付期限切れ', `納付期限（${formatJapanDate(deadline.date)}）までに税・手数料が納付されなかったため、申請は無効になりました。`, null);
       return ok({ application: moveTo(app, 'invalidated', ctx.at, { notices: [...app.notices, n] }), reason: '納付期限切れ', details: { deadline: deadline.date } });
     },
   },

@@ -217,7 +217,7 @@ export function DecisionForm({ app, decision, csrfToken, now, state }: { app: Ap
         {def.fields.includes('dueOn') ? field('dueOn', { type: 'date', required: true, width: 'short', hint: `既定は${DEFAULT_PAYMENT_BUSINESS_DAYS}開庁日後です。` }) : null}
         {def.fields.includes('completedOn') ? field('completedOn', { type: 'date', required: true, width: 'short' }) : null}
         {def.fields.includes('vehicleNumber') && app.procedure === 'newVehicle'
-          ? field('vehicleNumber', { required: true, width: 'medium', maxLength: 40, hint: '払い出した車両番号を「品川 580 な 1010」のように、地名・分類番号・ひらがな・一連指定番号を空白で区切って入力してください。' })
+          ? field('vehicleNumber', { required: true, width: 'medium', maxLength: 40, hint: '払い出した車両番号を「品川 580 な 1010」のように、地名・分類番号・ひらがな・一連指定番号の順に入力してください（区切りの空白は省略できます）。' })
           : null}
         <div class="button-row">
           <button type="submit" class={`button button--${def.variant}`}>

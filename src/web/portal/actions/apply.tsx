@@ -123,7 +123,7 @@ function StepFields({ step, a, e }: { step: Exclude<ApplyStep, 'check'>; a: Answ
     case 'vehicle':
       return (
         <>
-          {nv ? null : text('vehicleNumber', '車両番号', { max: 40, hint: '「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号を空白で区切って入力してください。' })}
+          {nv ? null : text('vehicleNumber', '車両番号', { max: 40, hint: '「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号の順に入力してください（区切りの空白は省略できます）。' })}
           {text('chassisNumber', '車台番号', { max: 30, hint: '半角英数字とハイフンで入力してください（例：AX01-0000001）。' })}
           {text('vehicleModel', '型式', { max: 30, width: 'short', hint: '例：5BA-JF3' })}
           <RadioGroup
