@@ -197,6 +197,7 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         if (!result.ok) {
           const { code, message } = result.refusal;
           const status = refusalStatus[code] ?? 400;
+          if (code === 'vehicleNumberTaken') return fail(status, message, { vehicleNumber: message });
           if (code === 'invalidInput' && def.dateField) return fail(status, message, { [def.dateField]: message });
           return fail(status, message);
         }
