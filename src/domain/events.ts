@@ -30,13 +30,22 @@ export type ApplicationEvent =
   | { readonly type: 'requestTaxCorrection'; readonly reasonTitle: string; readonly reasonDetail: string; readonly deadline: JapanDate }
   | { readonly type: 'assessVehicleTax'; readonly dueOn: JapanDate; readonly amount?: number | undefined }
   | { readonly type: 'markReady' }
-  | { readonly type: 'handOver' }
+  | { readonly type: 'handOver'; readonly verification?: HandOverVerification | undefined }
   | { readonly type: 'withdraw' }
   | { readonly type: 'issueCollectionCode' }
   | { readonly type: 'expireCorrection' }
   | { readonly type: 'expirePayment' };
 
 export type EventType = ApplicationEvent['type'];
+
+/**
+ * How the office knew whom it handed the documents to (issue 14): the counter check of the 2D code,
+ * or explicitly without it, with the reason (e.g. identity checked with a 運転免許証). Recorded in
+ * the history. An agency system posting handOver through the API may leave it out.
+ */
+export const NO_CODE_REASON_MESSAGE = '二次元コードの提示なしで受け取りを記録する理由（本人確認の方法など）を入力してください。';
+
+export type HandOverVerification = { readonly method: 'collectionCode' } | { readonly method: 'noCode'; readonly reason: string };
 
 /** Names of events as history and staff screens show them. */
 export const eventLabels: Record<EventType | 'arrive', string> = {
@@ -345,7 +354,16 @@ const rules: Rules = {
   handOver: {
     actors: ['inspectionOffice'],
     from: ['readyForReturn', 'readyForDelivery'],
-    apply: (app, _e, ctx) => ok({ application: moveTo(app, app.status === 'readyForReturn' ? 'returned' : 'delivered', ctx.at), details: { collectionCodeSerial: app.collectionCodeSerial } }),
+    apply: (app, e, ctx) => {
+      const v = e.verification;
+      if (v?.method === 'noCode' && v.reason.trim() === '') return refuse('invalidInput', NO_CODE_REASON_MESSAGE);
+      const verification = v ? (v.method === 'collectionCode' ? { verification: 'collectionCode' } : { verification: 'noCode', noCodeReason: v.reason }) : {};
+      return ok({
+        application: moveTo(app, app.status === 'readyForReturn' ? 'returned' : 'delivered', ctx.at),
+        details: { collectionCodeSerial: app.collectionCodeSerial, ...verification },
+        ...(v?.method === 'noCode' ? { reason: '二次元コードの提示なし' } : {}),
+      });
+    },
   },
   withdraw: {
     actors: ['applicant'],

@@ -6,6 +6,7 @@ import { formatReceiptNumber } from '../../domain/receipt-number.js';
 import { statusView } from '../../domain/status-view.js';
 import { statuses } from '../../domain/statuses.js';
 import { toAgencyEvent, type AgencyEventInput } from '../../services/agency-input.js';
+import { CONFLICT_MESSAGE } from '../../services/application-events.js';
 import type { Services } from '../../services/index.js';
 import type { StatusSnapshot } from '../../services/status-inquiry.js';
 import { staffActor, staffAuditActor } from '../../services/staff-auth.js';
@@ -28,6 +29,7 @@ import { StaffLayout } from './components.js';
 import { DecisionForm, availableDecisions, decisionKeys, decisions, fieldId, type DecisionField, type DecisionFormState, type DecisionKey } from './decisions.js';
 import { officeApplication, sendHtml, staffContext, staffUserOf } from './guard.js';
 import { History } from './History.js';
+import { ConfirmDecisionPage } from './confirm-decision.js';
 
 export const STALE_FORM_MESSAGE = '画面の情報が古いか正しくありません。申請の詳細をもう一度表示してから操作してください。';
 export const NOT_FOUND_TITLE = '申請が見つかりません';
@@ -118,6 +120,9 @@ const DecisionBody = Type.Object({
   completedOn: Type.Optional(Type.String({ maxLength: 40 })),
   vehicleNumber: Type.Optional(Type.String({ maxLength: 200 })),
   kind: Type.Optional(Type.String({ maxLength: 60 })),
+  noCodeReason: Type.Optional(Type.String({ maxLength: 2000 })),
+  /** Set by the confirmation page of an irreversible decision (issue 14). */
+  confirmed: Type.Optional(Type.Literal('yes')),
 });
 
 export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox {
@@ -174,7 +179,7 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         const def = decisions[decision];
         const body = req.validationError ? null : req.body;
         const values: Partial<Record<DecisionField, string>> = {};
-        for (const f of ['reasonTitle', 'reasonDetail', 'deadline', 'dueOn', 'completedOn', 'vehicleNumber', 'kind'] as const) {
+        for (const f of ['reasonTitle', 'reasonDetail', 'deadline', 'dueOn', 'completedOn', 'vehicleNumber', 'kind', 'noCodeReason'] as const) {
           const v = body?.[f];
           if (typeof v === 'string') values[f] = v;
         }
@@ -185,11 +190,19 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         if (!/^[1-9][0-9]{0,9}$/.test(body.version)) return fail(400, STALE_FORM_MESSAGE);
         const errors: Partial<Record<DecisionField, string>> = {};
         if (decision === 'complete-examination' && found.procedure === 'newVehicle' && (values.vehicleNumber ?? '').trim() === '') errors.vehicleNumber = '車両番号を入力してください。';
-        const input: AgencyEventInput = { type: def.event, ...values, vehicleNumber: found.procedure === 'newVehicle' ? values.vehicleNumber : undefined };
+        // 受け取り on this page is always without the 2D code (the code is checked at /staff/counter), so its reason is required.
+        const noCodeReason = decision === 'hand-over' ? (values.noCodeReason ?? '') : undefined;
+        const input: AgencyEventInput = { type: def.event, ...values, vehicleNumber: found.procedure === 'newVehicle' ? values.vehicleNumber : undefined, noCodeReason };
         const built = toAgencyEvent(input);
         if (!built.ok) Object.assign(errors, built.errors);
         if (Object.keys(errors).length > 0 || !built.ok) return fail(400, '入力内容にエラーがあります。', errors);
 
+        if (def.consequence && body.confirmed !== 'yes') {
+          // Irreversible: confirm first, on the application as it is now (a stale version is refused on the confirmation's POST).
+          if (Number(body.version) !== found.version) return fail(409, CONFLICT_MESSAGE);
+          if (!availableDecisions(found).includes(decision)) return fail(409, `現在の申請状況（${statuses[found.status].label}）では「${def.title(found)}」はできません。`);
+          return sendHtml(reply, 200, renderDocument(<ConfirmDecisionPage ctx={staffContext(req, reply)} app={found} decision={decision} values={values} />));
+        }
         const result = await services.actOnApplication(found.id, built.event, staffActor(user), {
           expectedVersion: Number(body.version),
           audit: { action: 'staffDecision', actor: staffAuditActor(user), clientAddress: req.ip, detail: def.title(found) },

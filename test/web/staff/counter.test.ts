@@ -51,6 +51,7 @@ describe('窓口での受け取り確認: the counter check of the 2D code', () 
     expect(text).toContain('この事務所等の、受け取りができる申請の二次元コードです。');
     expect(text).toContain('受付番号 1100 0000 0000 00013 手続 継続検査 申請状況 返付準備完了');
     expect(text).toContain(`申請者名 ${s.filing.applicantName}`);
+    expect(text).toContain('受け取りを記録すると元に戻せません。申請状況は「返付済」になり、手続は完了します。');
     expect((await applicantPage(t.app, s.receiptNumber!, s.password)).text).toContain('現在の申請状況 返付準備完了');
 
     const done = await b.post('/staff/counter/hand-over', { code, version: /name="version" value="(\d+)"/.exec(checked.body)![1]! });
@@ -61,6 +62,9 @@ describe('窓口での受け取り確認: the counter check of the 2D code', () 
     const id = (await t.services.findApplicationId(s.receiptNumber! as never))!;
     const last = (await t.services.statusInquiry.history(id)).at(-1)!;
     expect(last).toMatchObject({ event: 'handOver', actorKind: 'inspectionOffice', actorLabel: '検査 一郎（デモ）', actorId: 'demo-staff-tokyo', toStatus: 'returned' });
+    // Issue 14: the history says how the clerk knew whom to hand the documents to.
+    expect(last.details).toEqual({ collectionCodeSerial: 1, verification: 'collectionCode' });
+    expect(textOf((await b.get(`/staff/applications/${s.receiptNumber}`)).body)).toContain('窓口での受け取り 返付準備完了 → 返付済 検査 一郎（デモ） （軽自動車検査協会事務所等） 二次元コード：1回目の発行まで 受け取りの確認：二次元コードを窓口で確認');
 
     // The same code again: the documents were handed over already.
     await b.get('/staff/counter');
