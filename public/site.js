@@ -43,6 +43,25 @@
     });
     table.setAttribute('data-stack', '');
   });
+  // Header menus (details/summary, usable without this script): one open at a time, closed by
+  // Escape (focus back on its summary) and by a click or focus outside.
+  var menus = Array.prototype.slice.call(document.querySelectorAll('details[data-menu]'));
+  menus.forEach(function (menu) {
+    menu.addEventListener('toggle', function () {
+      if (menu.open) menus.forEach(function (other) { if (other !== menu) other.open = false; });
+    });
+    menu.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape' && menu.open) {
+        menu.open = false;
+        menu.querySelector('summary').focus();
+      }
+    });
+  });
+  ['click', 'focusin'].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      menus.forEach(function (menu) { if (menu.open && !menu.contains(event.target)) menu.open = false; });
+    });
+  });
   // Print buttons (2D code page).
   document.querySelectorAll('[data-print]').forEach(function (button) {
     button.hidden = false;

@@ -17,6 +17,8 @@ export const PAGES: Readonly<Record<string, string>> = {
   'GET /bulk': 'accessibility-portal',
   'GET /terms': 'accessibility-portal',
   'GET /inquiry/status-guide': 'accessibility-portal',
+  'GET /search': 'accessibility-portal',
+  'GET /weight-tax-inquiry': 'accessibility-portal',
   // 状況照会 (manual 1–5), in every state.
   'GET /inquiry/login': 'accessibility-portal',
   'GET /inquiry/login/password': 'accessibility-portal',
@@ -66,7 +68,7 @@ export const NOT_PAGES: readonly RegExp[] = [
   /^GET \/(healthz|readyz)$/, // load balancers
   /^[A-Z]+ \/api\//, // the agencies' JSON API and its OpenAPI document
   /^GET \/__bench\//,
-  /\.(ics|png)$/, // downloads and images inside pages
+  /\.(ics|png|ico)$/, // downloads, images inside pages, and /favicon.ico (a redirect to the icon file)
 ];
 
 /** The routes a test file claims to cover (by its name without .test.ts). */

@@ -2,6 +2,7 @@ import { actorKindLabels, type Actor, type ActorKind } from './actors.js';
 import type { Application, Notice, NoticeKind, PaymentLine } from './application.js';
 import { applyFieldChanges, type FieldChange } from './corrections.js';
 import { environmentalPerformanceTax, inspectionFeeItems, vehicleTaxItem, weightTaxItem, type FeeItem } from './fees.js';
+import { formatJapanDate } from './format.js';
 import { taxOfficeFor } from './offices.js';
 import { attachmentKinds, procedures, type AttachmentKind } from './procedures.js';
 import type { ReceiptNumber } from './receipt-number.js';
@@ -29,13 +30,22 @@ export type ApplicationEvent =
   | { readonly type: 'requestTaxCorrection'; readonly reasonTitle: string; readonly reasonDetail: string; readonly deadline: JapanDate }
   | { readonly type: 'assessVehicleTax'; readonly dueOn: JapanDate; readonly amount?: number | undefined }
   | { readonly type: 'markReady' }
-  | { readonly type: 'handOver' }
+  | { readonly type: 'handOver'; readonly verification?: HandOverVerification | undefined }
   | { readonly type: 'withdraw' }
   | { readonly type: 'issueCollectionCode' }
   | { readonly type: 'expireCorrection' }
   | { readonly type: 'expirePayment' };
 
 export type EventType = ApplicationEvent['type'];
+
+/**
+ * How the office knew whom it handed the documents to (issue 14): the counter check of the 2D code,
+ * or explicitly without it, with the reason (e.g. identity checked with a 運転免許証). Recorded in
+ * the history. An agency system posting handOver through the API may leave it out.
+ */
+export const NO_CODE_REASON_MESSAGE = '二次元コードの提示なしで受け取りを記録する理由（本人確認の方法など）を入力してください。';
+
+export type HandOverVerification = { readonly method: 'collectionCode' } | { readonly method: 'noCode'; readonly reason: string };
 
 /** Names of events as history and staff screens show them. */
 export const eventLabels: Record<EventType | 'arrive', string> = {
@@ -355,7 +365,16 @@ const rules: Rules = {
   handOver: {
     actors: ['inspectionOffice'],
     from: ['readyForReturn', 'readyForDelivery'],
-    apply: (app, _e, ctx) => ok({ application: moveTo(app, app.status === 'readyForReturn' ? 'returned' : 'delivered', ctx.at), details: { collectionCodeSerial: app.collectionCodeSerial } }),
+    apply: (app, e, ctx) => {
+      const v = e.verification;
+      if (v?.method === 'noCode' && v.reason.trim() === '') return refuse('invalidInput', NO_CODE_REASON_MESSAGE);
+      const verification = v ? (v.method === 'collectionCode' ? { verification: 'collectionCode' } : { verification: 'noCode', noCodeReason: v.reason }) : {};
+      return ok({
+        application: moveTo(app, app.status === 'readyForReturn' ? 'returned' : 'delivered', ctx.at),
+        details: { collectionCodeSerial: app.collectionCodeSerial, ...verification },
+        ...(v?.method === 'noCode' ? { reason: '二次元コードの提示なし' } : {}),
+      });
+    },
   },
   withdraw: {
     actors: ['applicant'],
@@ -387,7 +406,7 @@ const rules: Rules = {
     when: (app, at) => (deadlinePassed(app, at) ? ok(true) : refuse('deadlineNotPassed', '補正期限はまだ過ぎていません。')),
     apply: (app, _e, ctx) => {
       const deadline = currentDeadline(app) as { date: JapanDate };
-      const n = notice(ctx, 'rejection', app.status === 'taxDeclarationCorrectionRequested' ? TAX_AGENCY : INSPECTION_AGENCY, '期限切れ却下', `補正期限（${deadline.date}）までに補正申請が行われなかったため、申請は却下されました。`, null);
+      const n = notice(ctx, 'rejection', app.status === 'taxDeclarationCorrectionRequested' ? TAX_AGENCY : INSPECTION_AGENCY, '期限切れ却下', `補正期限（${formatJapanDate(deadline.date)}）までに補正申請が行われなかったため、申請は却下されました。`, null);
       return ok({
         application: moveTo(app, 'rejected', ctx.at, { notices: [...resolveOpenNotices(app.notices, ctx.at), n], correctionDeadline: null }),
         reason: '期限切れ却下',
@@ -401,7 +420,7 @@ const rules: Rules = {
     when: (app, at) => (deadlinePassed(app, at) ? ok(true) : refuse('deadlineNotPassed', '納付期限はまだ過ぎていません。')),
     apply: (app, _e, ctx) => {
       const deadline = currentDeadline(app) as { date: JapanDate };
-      const n = notice(ctx, 'invalidation', INSPECTION_AGENCY, PAYMENT_EXPIRED_TITLE, `納付期限（${deadline.date}）までに税・手数料が納付されなかったため、申請は無効になりました。`, null);
+      const n = notice(ctx, 'invalidation', INSPECTION_AGENCY, PAYMENT_EXPIRED_TITLE, `納付期限（${formatJapanDate(deadline.date)}）までに税・手数料が納付されなかったため、申請は無効になりました。`, null);
       return ok({ application: moveTo(app, 'invalidated', ctx.at, { notices: [...app.notices, n] }), reason: '納付期限切れ', details: { deadline: deadline.date } });
     },
   },

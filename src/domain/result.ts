@@ -20,6 +20,7 @@ export type RefusalCode =
   | 'procedureDoesNotAllow'
   | 'paymentNumberTaken'
   | 'versionConflict'
+  | 'vehicleNumberTaken'
   | 'invalidCredentials';
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly refusal: Refusal };

@@ -11,14 +11,15 @@ export interface VehicleNumber {
   readonly serial: string;
 }
 
-const PLATE = /^([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}][\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]{0,5})\s*[-－\s]\s*([0-9A-Z]{1,3})\s*[-－\s]\s*(\p{Script=Hiragana})\s*[-－\s]\s*(・{0,3}[0-9]{1,2}(?:-?[0-9]{2})?|[0-9]{1,4})$/u;
+// Separators are optional: 「品川５８０さ１２３４」 as typed is the same plate (the script changes between the parts).
+const PLATE = /^([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}][\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}ー]{0,5})\s*[-－]?\s*([0-9A-Z]{1,3})\s*[-－]?\s*(\p{Script=Hiragana})\s*[-－]?\s*(・{0,3}[0-9]{1,2}(?:-?[0-9]{2})?|[0-9]{1,4})$/u;
 
 export function parseVehicleNumber(input: string): Result<VehicleNumber> {
   // Separators (spaces or hyphens) are matched by PLATE itself, so that a serial written as on the plate (12-34) survives.
   const text = input.normalize('NFKC').trim().replace(/\s+/g, ' ');
   if (text === '') return refuse('invalidInput', '車両番号を入力してください。');
   const m = PLATE.exec(text);
-  if (!m) return refuse('invalidInput', '車両番号は「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号を空白で区切って入力してください。');
+  if (!m) return refuse('invalidInput', '車両番号は「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号の順に入力してください（区切りの空白は省略できます）。');
   const [, region, classNumber, kana, serial] = m as unknown as [string, string, string, string, string];
   return ok({ region, classNumber, kana, serial: serial.replace(/-/g, '') });
 }

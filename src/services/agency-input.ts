@@ -31,6 +31,8 @@ export interface AgencyEventInput {
   readonly kind?: string | undefined;
   readonly stage?: string | undefined;
   readonly amount?: number | undefined;
+  /** handOver without the 2D code: why (the staff UI requires it when the code was not checked). */
+  readonly noCodeReason?: string | undefined;
 }
 
 export type AgencyInputField = Exclude<keyof AgencyEventInput, 'type'>;
@@ -38,6 +40,7 @@ export type AgencyInputErrors = Partial<Record<AgencyInputField | 'type', string
 
 export const REASON_TITLE_MAX = 100;
 export const REASON_DETAIL_MAX = 1000;
+export const NO_CODE_REASON_MAX = 200;
 
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u;
 
@@ -76,6 +79,7 @@ export const agencyFieldLabels: Record<AgencyInputField | 'type', string> = {
   kind: '添付書類',
   stage: '税・手数料の種別',
   amount: '税額',
+  noCodeReason: '二次元コードの提示なしで渡す理由',
 };
 
 /** Builds the domain event an agency asked for, or says, field by field, what is wrong. */
@@ -142,9 +146,17 @@ export function toAgencyEvent(input: AgencyEventInput): { ok: true; event: ActEv
       break;
     }
     case 'markReady':
-    case 'handOver':
       event = { type: input.type };
       break;
+    case 'handOver': {
+      if (input.noCodeReason === undefined) {
+        event = { type: 'handOver' };
+        break;
+      }
+      const reason = take('noCodeReason', checkText(agencyFieldLabels.noCodeReason, input.noCodeReason, NO_CODE_REASON_MAX, true)) ?? '';
+      event = { type: 'handOver', verification: { method: 'noCode', reason } };
+      break;
+    }
     default:
       errors.type = `不明なイベントです（${String(input.type).slice(0, 50)}）。`;
   }

@@ -8,11 +8,15 @@ import { japanDateOf } from '../domain/time.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import type { Executor } from '../store/database.js';
 import { historyRepository } from '../store/history.repository.js';
+import { vehiclesRepository } from '../store/vehicles.repository.js';
+import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 import { appendAudit, type AuditNote } from './audit.js';
 
 export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
 export const NOT_FOUND_MESSAGE = '指定された申請は見つかりません。';
+export const vehicleNumberTakenMessage = (plate: string) =>
+  `車両番号「${formatVehicleNumber(plate)}」は、既に他の申請の車両番号です。払い出した車両番号を確認し、別の車両番号を指定してください。`;
 
 /** An event as callers post it: the service issues the 受付番号 of an acceptance itself. */
 export type ActEvent = Exclude<ApplicationEvent, { type: 'accept' }> | { readonly type: 'accept'; readonly receiptNumber?: ReceiptNumber | undefined };
@@ -54,6 +58,11 @@ export function makeActOnApplication(deps: ServiceDeps) {
       const now = deps.clock.now();
       const transition = applyEvent(app, prepared, actor, { at: now, ids: deps.ids });
       if (!transition.ok) return transition;
+      // A 車両番号 is issued once: a 新車 may not be given one another application already holds.
+      if (prepared.type === 'completeExamination' && prepared.vehicleNumber && app.procedure === 'newVehicle') {
+        const plate = vehicleNumberToString(prepared.vehicleNumber);
+        if (await vehiclesRepository(tx).otherHolderOfVehicleNumber(plate, app.id)) return refuse('vehicleNumberTaken', vehicleNumberTakenMessage(plate));
+      }
       const saved = await repo.save(app, transition.value.application, now);
       if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
       await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());

@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import calculateLuhnModN from 'calculate-luhn-mod-n';
 import { displayNumber, type Application } from '../domain/application.js';
 import type { OfficeCode } from '../domain/offices.js';
-import { parseReceiptNumber } from '../domain/receipt-number.js';
+import { formatReceiptNumber, parseReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import type { ServiceDeps } from './context.js';
@@ -24,11 +25,72 @@ export function encodeCollectionCode(key: string, receiptNumber: string, serial:
   return `${COLLECTION_CODE_PREFIX}.${receiptNumber}.${serial}.${sign(key, receiptNumber, serial)}`;
 }
 
+/**
+ * 手入力用の番号 (issue 14): what the code carries, in digits a clerk can type when the camera cannot
+ * read the code, printed under it on the page, in print and in the PNG:
+ *
+ *   <受付番号 17> <serial> <signature 20> <check 1>     e.g. 1100 0000 0000 00013-1-3052 8841 9920 1177 4410-6
+ *
+ * The signature is the first 64 bits of the same HMAC as the code's (same key, same message), as a
+ * 20-digit number; the last digit is a Luhn check digit over the rest, so a mistyped or swapped
+ * digit is named as a typo before the signature is checked, and only a number whose check digit
+ * is right but whose signature is wrong is refused as not genuine. Spaces and hyphens are ignored.
+ */
+const TYPED_SIGNATURE_DIGITS = 20;
+
+function typedSignature(key: string, receiptNumber: string, serial: number): string {
+  const mac = createHmac('sha256', key).update(`${COLLECTION_CODE_PREFIX}.${receiptNumber}.${serial}`).digest();
+  return mac.readBigUInt64BE(0).toString().padStart(TYPED_SIGNATURE_DIGITS, '0');
+}
+
+const luhnDigit = (digits: string) => calculateLuhnModN((c) => Number(c), (n) => String(n), 10, digits);
+
+/** The digits to type, without separators. */
+export function typedCollectionCode(key: string, receiptNumber: string, serial: number): string {
+  const body = `${receiptNumber}${serial}${typedSignature(key, receiptNumber, serial)}`;
+  return body + luhnDigit(body);
+}
+
+/** As printed: the 受付番号 4-4-4-5, the serial, the signature in fours, the check digit. */
+export function formatTypedCollectionCode(digits: string): string {
+  const number = digits.slice(0, 17);
+  const serial = digits.slice(17, -(TYPED_SIGNATURE_DIGITS + 1));
+  const signature = digits.slice(-(TYPED_SIGNATURE_DIGITS + 1), -1);
+  return `${formatReceiptNumber(number)}-${serial}-${signature.replace(/(.{4})(?=.)/g, '$1 ')}-${digits.slice(-1)}`;
+}
+
+export const TYPED_CODE_TYPO_MESSAGE =
+  '手入力用の番号に打ち間違いがあります（最後の確認用の数字が合いません）。二次元コードの下に印字された番号を、もう一度確かめて入力してください。';
+export const typedCodeLengthMessage = (count: number) =>
+  `手入力用の番号の桁数が正しくありません（入力された数字は${count}桁です）。二次元コードの下に印字された番号を、すべて入力してください。`;
+
+const TYPED_SEPARATORS = /[\s\-‐‑‒–—―−ー－]/gu;
+const TYPED_MIN = 17 + 1 + TYPED_SIGNATURE_DIGITS + 1;
+const TYPED_MAX = 17 + 9 + TYPED_SIGNATURE_DIGITS + 1;
+
+function decodeTypedCollectionCode(key: string, text: string): Result<{ receiptNumber: string; serial: number }> {
+  const digits = text.normalize('NFKC').replace(TYPED_SEPARATORS, '');
+  if (!/^[0-9]+$/.test(digits)) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+  if (digits.length < TYPED_MIN || digits.length > TYPED_MAX) return refuse('invalidInput', typedCodeLengthMessage(digits.length));
+  const body = digits.slice(0, -1);
+  if (luhnDigit(body) !== digits.slice(-1)) return refuse('invalidInput', TYPED_CODE_TYPO_MESSAGE);
+  const receiptNumber = body.slice(0, 17);
+  const serialText = body.slice(17, -TYPED_SIGNATURE_DIGITS);
+  if (!/^[1-9][0-9]{0,8}$/.test(serialText)) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+  const serial = Number(serialText);
+  const expected = Buffer.from(typedSignature(key, receiptNumber, serial));
+  const given = Buffer.from(body.slice(-TYPED_SIGNATURE_DIGITS));
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+  return ok({ receiptNumber, serial });
+}
+
 export const INVALID_CODE_MESSAGE = '二次元コードを確認できません。正しい二次元コードか、最新の二次元コードかを確認してください。';
 export const OTHER_OFFICE_CODE_MESSAGE = 'この二次元コードの申請は、申請先が他の事務所等です。申請先の事務所等の窓口で受け取るよう案内してください。';
 
-/** Checks a code's form and signature only (no database). */
+/** Checks a code's form and signature only (no database): the scanned content, or the typed digits. */
 export function decodeCollectionCode(key: string, content: string): Result<{ receiptNumber: string; serial: number }> {
+  // Only digits and separators: the 手入力用の番号 (a scanned code always starts with its prefix).
+  if (/^[\s0-9０-９\-‐‑‒–—―−ー－]+$/u.test(content.trim())) return decodeTypedCollectionCode(key, content);
   const parts = content.trim().split('.');
   if (parts.length !== 4 || parts[0] !== COLLECTION_CODE_PREFIX) return refuse('invalidInput', INVALID_CODE_MESSAGE);
   const [, number, serialText, signature] = parts as [string, string, string, string];
@@ -47,6 +109,12 @@ export function makeCollectionCodes(deps: ServiceDeps, key: string) {
     contentFor(app: Pick<Application, 'receiptNumber' | 'collectionCodeSerial'>): string {
       if (!app.receiptNumber || app.collectionCodeSerial < 1) throw new Error('no collection code has been issued');
       return encodeCollectionCode(key, app.receiptNumber, app.collectionCodeSerial);
+    },
+
+    /** The 手入力用の番号 of the current code, as printed under it. */
+    typedFor(app: Pick<Application, 'receiptNumber' | 'collectionCodeSerial'>): string {
+      if (!app.receiptNumber || app.collectionCodeSerial < 1) throw new Error('no collection code has been issued');
+      return formatTypedCollectionCode(typedCollectionCode(key, app.receiptNumber, app.collectionCodeSerial));
     },
 
     /**

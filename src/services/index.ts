@@ -4,6 +4,7 @@ import { makeApplicantAuth } from './applicant-auth.js';
 import { makeActOnApplication, makeFindApplicationId, makeRegisterApplication } from './application-events.js';
 import type { ServiceDeps } from './context.js';
 import { makeCollectionCodes } from './collection-codes.js';
+import { makeOpenApplicationsForVehicle } from './duplicates.js';
 import { makeSweepDeadlines } from './deadline-sweep.js';
 import { makeLoginThrottle } from './login-throttle.js';
 import { makeSessions } from './sessions.js';
@@ -53,6 +54,8 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     actOnApplication,
     registerApplication: makeRegisterApplication(deps),
     findApplicationId: makeFindApplicationId(deps),
+    // Issue 14: other open applications for the same 車台番号 (the warning at 申請を行う).
+    openApplicationsForVehicle: makeOpenApplicationsForVehicle(deps),
     sweepDeadlines: observeSweep(makeSweepDeadlines(deps, actOnApplication), observer, () => deps.clock.now()),
     collectionCodes: makeCollectionCodes(deps, secrets.collectionCodeKey),
     // Agency side (issue 3): staff UI logins, API tokens, safe retries, the office work list.

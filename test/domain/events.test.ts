@@ -674,7 +674,7 @@ describe('deadlines run out: the clock', () => {
       agencyName: '軽自動車検査協会事務所等',
       deadline: null,
       reasonTitle: '期限切れ却下',
-      reasonDetail: '補正期限（2026-06-10）までに補正申請が行われなかったため、申請は却下されました。',
+      reasonDetail: '補正期限（2026年 06月 10日）までに補正申請が行われなかったため、申請は却下されました。',
       issuedAt: new Date('2026-06-10T15:00:00Z'),
       resolvedAt: null,
     });
@@ -701,7 +701,7 @@ describe('deadlines run out: the clock', () => {
         agencyName: '軽自動車検査協会事務所等',
         deadline: null,
         reasonTitle: '納付期限切れ',
-        reasonDetail: '納付期限（2026-06-15）までに税・手数料が納付されなかったため、申請は無効になりました。',
+        reasonDetail: '納付期限（2026年 06月 15日）までに税・手数料が納付されなかったため、申請は無効になりました。',
         issuedAt: new Date('2026-06-15T15:00:00Z'),
         resolvedAt: null,
       },

@@ -114,8 +114,8 @@ describe('初回申請: validateFiling', () => {
       expect(valid(inputFor('continuousInspection', { userName: '軽自\t太郎', userAddress: '東京都\r\n品川区' })).user).toEqual({ name: '軽自 太郎', nameHigh: null, address: '東京都 品川区' });
     });
     it('a bad plate and a bad 車台番号 carry the parsers\' messages', () => {
-      expect(errors(inputFor('continuousInspection', { vehicleNumber: '品川580さ1234', chassisNumber: 'AX01 0000001' }))).toEqual({
-        vehicleNumber: '車両番号は「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号を空白で区切って入力してください。',
+      expect(errors(inputFor('continuousInspection', { vehicleNumber: '品川 580 サ 1234', chassisNumber: 'AX01 0000001' }))).toEqual({
+        vehicleNumber: '車両番号は「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号の順に入力してください（区切りの空白は省略できます）。',
         chassisNumber: '車台番号は半角英数字とハイフンで、30文字以内で入力してください（例：AX01-0000001）。',
       });
     });

@@ -9,7 +9,7 @@ import {
   type VehicleNumber,
 } from '../../src/domain/vehicle.js';
 
-const PLATE_MESSAGE = '車両番号は「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号を空白で区切って入力してください。';
+const PLATE_MESSAGE = '車両番号は「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号の順に入力してください（区切りの空白は省略できます）。';
 const CHASSIS_MESSAGE = '車台番号は半角英数字とハイフンで、30文字以内で入力してください（例：AX01-0000001）。';
 const shinagawa: VehicleNumber = { region: '品川', classNumber: '580', kana: 'さ', serial: '1234' };
 
@@ -40,6 +40,9 @@ describe('車両番号: shown as 品川 - 580 - さ - 1234', () => {
       ['full-width spaces', '品川　580　さ　1234'],
       ['full-width hyphens', '品川－580－さ－1234'],
       ['several spaces and surrounding blanks', '  品川   580  さ 1234  '],
+      ['no separators (issue 14)', '品川580さ1234'],
+      ['no separators, full-width digits (issue 14)', '品川５８０さ１２３４'],
+      ['some separators only', '品川 580さ1234'],
     ])('%s: %s', (_what, input) => {
       expect(plate(input)).toEqual(shinagawa);
     });
@@ -67,7 +70,6 @@ describe('車両番号: shown as 品川 - 580 - さ - 1234', () => {
     });
     it.each([
       ['garbage', 'abc'],
-      ['no separators', '品川580さ1234'],
       ['no region', '580 さ 1234'],
       ['katakana instead of hiragana', '品川 580 サ 1234'],
       ['a serial of five digits', '品川 580 さ 12345'],

@@ -2,6 +2,7 @@ import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoScenarios } from '../../src/demo/scenarios.js';
 import { statuses, type StatusCode, type StatusDefinition } from '../../src/domain/statuses.js';
+import { officeActionOrder } from '../../src/domain/work-queue.js';
 import { workListRepository } from '../../src/store/work-list.repository.js';
 import type { Database } from '../../src/store/schema.js';
 import { createTestApp, type TestApp } from '../support/app.js';
@@ -18,13 +19,27 @@ describe('the office work list (作業一覧)', () => {
   const tokyoScenarios = demoScenarios.filter((s) => (s.filing.officeCode ?? 'tokyo') === 'tokyo');
   const open = (s: (typeof demoScenarios)[number]) => !(statuses[s.expectedStatus] as StatusDefinition).terminal;
 
-  it('lists only the office\'s own applications, open ones by default, deadlines soonest first and then the rest', async () => {
+  it('lists only the office\'s own applications, open ones by default: what the office must act on first (受付審査中 first), oldest arrival first, then the rest by deadline (issue 14)', async () => {
     const list = await t.services.workList.list('tokyo', { status: 'open', procedure: null, deadline: 'any', page: 1 });
     expect(list.total).toBe(tokyoScenarios.filter(open).length);
     expect(list.pageSize).toBe(20);
     const all = [...list.items, ...(await t.services.workList.list('tokyo', { status: 'open', procedure: null, deadline: 'any', page: 2 })).items];
     expect(all).toHaveLength(list.total);
-    const deadlines = all.map((i) => i.deadline?.date ?? null);
+    // The office's own work, in officeActionOrder, each status oldest arrival first.
+    const acting = all.filter((i) => i.needsOfficeAction);
+    expect(acting.length).toBeGreaterThan(0);
+    expect(all.slice(0, acting.length)).toEqual(acting);
+    expect(all[0]!.status).toBe('awaitingAcceptance');
+    const rank = (i: (typeof all)[number]) => officeActionOrder.indexOf(i.status);
+    expect(acting.map(rank)).toEqual([...acting.map(rank)].sort((a, b) => a - b));
+    for (const status of officeActionOrder) {
+      const filed = acting.filter((i) => i.status === status).map((i) => i.filedAt.getTime());
+      expect(filed, status).toEqual([...filed].sort((a, b) => a - b));
+    }
+    // Then the rest: deadlines soonest first, no deadline last.
+    const rest = all.slice(acting.length);
+    expect(rest.every((i) => !i.needsOfficeAction)).toBe(true);
+    const deadlines = rest.map((i) => i.deadline?.date ?? null);
     const firstNull = deadlines.indexOf(null);
     expect(deadlines.slice(firstNull).every((d) => d === null)).toBe(true);
     const dated = deadlines.slice(0, firstNull) as string[];
@@ -62,7 +77,7 @@ describe('the office work list (作業一覧)', () => {
       },
     });
     const open: StatusCode[] = ['inspectionCorrectionRequested', 'inspectionFeesDue', 'awaitingAcceptance'];
-    await workListRepository(logging).page({ officeCode: 'tokyo', statuses: open, procedure: null, deadlineBefore: null, limit: 20, offset: 0 });
+    await workListRepository(logging).page({ officeCode: 'tokyo', statuses: open, procedure: null, deadlineBefore: null, officeFirst: officeActionOrder, limit: 20, offset: 0 });
     const q = captured.find((c) => c.sql.includes('office_code'))!;
     if (handle.dialect === 'sqlite') {
       const plan = (handle.sqlite!.prepare(`explain query plan ${q.sql}`).all(...(q.parameters as unknown[])) as { detail: string }[]).map((p) => p.detail).join(' | ');

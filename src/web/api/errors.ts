@@ -19,6 +19,7 @@ export const refusalStatus: Record<RefusalCode, number> = {
   deadlinePassed: 409,
   deadlineNotPassed: 409,
   attachmentsIncomplete: 409,
+  vehicleNumberTaken: 409,
   procedureDoesNotAllow: 422,
 };
 

@@ -4,7 +4,7 @@ import { statusCodes } from '../../domain/statuses.js';
 import { eventLabels } from '../../domain/events.js';
 import { weightTaxBands } from '../../domain/filing.js';
 import { inspectionOffices } from '../../domain/offices.js';
-import { REASON_DETAIL_MAX, REASON_TITLE_MAX } from '../../services/agency-input.js';
+import { NO_CODE_REASON_MAX, REASON_DETAIL_MAX, REASON_TITLE_MAX } from '../../services/agency-input.js';
 
 /** The JSON shapes of the agency API (TypeBox: validated at the door, and the OpenAPI document). */
 
@@ -55,7 +55,11 @@ export const eventSchemas = {
     '都道府県税事務所（新車）。軽自動車税申告審査中 → 軽自動車税納付待ち（0円なら交付準備中）。',
   ),
   markReady: event('markReady', {}, '事務所等。返付準備中／交付準備中 → 返付準備完了／交付準備完了。'),
-  handOver: event('handOver', {}, '事務所等。返付準備完了／交付準備完了 → 返付済／交付済（窓口での受け取り）。'),
+  handOver: event(
+    'handOver',
+    { noCodeReason: Type.Optional(Type.String({ maxLength: NO_CODE_REASON_MAX * 2, description: `二次元コードの提示なしで渡した理由（${NO_CODE_REASON_MAX}文字以内、例：本人確認書類で確認）。履歴に記録されます` })) },
+    '事務所等。返付準備完了／交付準備完了 → 返付済／交付済（窓口での受け取り）。',
+  ),
 } as const;
 
 export const EventBody = Type.Union(Object.values(eventSchemas), { description: 'イベント（type で種類を指定）' });

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { FontSize, PageContext } from '../page-context.js';
+import { COPYRIGHT, PortalNav, SiteSearchForm } from './PortalNav.js';
 
 const SITE_NAME = '軽自動車保有関係手続のワンストップサービス';
 
@@ -49,8 +50,7 @@ export function Layout({ ctx, title, hasErrors, children, mainClass }: LayoutPro
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{fullTitle}</title>
-        {/* No favicon file: an empty icon spares every page a request that would end in a 404. */}
-        <link rel="icon" href="data:," />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/design-tokens.css" />
         <link rel="stylesheet" href="/assets/site.css" />
         <link rel="stylesheet" href="/assets/print.css" media="print" />
@@ -78,21 +78,35 @@ export function Layout({ ctx, title, hasErrors, children, mainClass }: LayoutPro
                   ctx.staffName ? <li class="utility-nav__user">{ctx.staffName}</li> : null
                 ) : (
                   <>
+                    {/* 「お問い合わせ | よくあるご質問 | サイトマップ | 文字サイズ」 as in the manual; the bars are not read out. */}
                     <li>
                       <a href="/contact">お問い合わせ</a>
                     </li>
                     <li>
+                      <span class="nav-separator" aria-hidden="true">
+                        |
+                      </span>
                       <a href="/faq">よくあるご質問</a>
                     </li>
                     <li>
+                      <span class="nav-separator" aria-hidden="true">
+                        |
+                      </span>
                       <a href="/sitemap">サイトマップ</a>
                     </li>
                   </>
                 )}
               </ul>
+              {ctx.area === 'portal' ? (
+                <span class="nav-separator" aria-hidden="true">
+                  |
+                </span>
+              ) : null}
               <FontSizeControl ctx={ctx} />
+              {ctx.area === 'portal' ? <SiteSearchForm /> : null}
             </nav>
           </div>
+          {ctx.area === 'portal' ? <PortalNav /> : null}
         </header>
         <main id="main" class={mainClass ? `main ${mainClass}` : 'main'} tabIndex={-1}>
           {children}
@@ -105,6 +119,7 @@ export function Layout({ ctx, title, hasErrors, children, mainClass }: LayoutPro
               </p>
             ) : null}
             <p class="site-footer__name">{SITE_NAME}</p>
+            {ctx.area === 'portal' ? <p class="site-footer__copyright">{COPYRIGHT}</p> : null}
           </div>
         </footer>
       </body>

@@ -17,7 +17,7 @@ function ContentPage({ ctx, title, children }: { ctx: PageContext; title: string
   );
 }
 
-const faq: { q: string; a: ComponentChildren }[] = [
+export const faq: { q: string; a: ComponentChildren }[] = [
   {
     q: '受付番号（到達番号）はどこで確認できますか。',
     a: '初回申請の後に画面に表示され、払い出されます。到達番号は申請が届いたときに、受付番号は軽自動車検査協会で申請が受け付けられたときに払い出されます。状況の照会には、どちらの番号でもログインできます。',
@@ -56,7 +56,7 @@ const faq: { q: string; a: ComponentChildren }[] = [
   },
 ];
 
-const glossary: { term: string; description: string }[] = [
+export const glossary: { term: string; description: string }[] = [
   { term: '軽自動車OSS', description: '軽自動車保有関係手続のワンストップサービス。軽自動車の検査・登録や税の手続を、インターネットでまとめて行うためのサービスです。' },
   { term: '到達番号', description: '申請が軽自動車OSSに届いたときに払い出される17桁の番号です。受付番号が払い出されるまでは、この番号で状況を照会します。' },
   { term: '受付番号', description: '軽自動車検査協会の受付チェックを経て申請が受け付けられたときに払い出される17桁の番号です。' },
@@ -75,31 +75,163 @@ const glossary: { term: string; description: string }[] = [
   ...Object.values(attachmentKinds).map((label) => ({ term: label, description: '外部システムから取得される添付書類です。取得状況は「未取得」「取得済」「不要」のいずれかで表示されます。' })),
 ];
 
+/**
+ * The content pages, one entry each: their routes, the site map and サイト内検索 (issue 14) read
+ * this one table, so a page added here is served, listed and searchable.
+ */
+export const contentPages: readonly { readonly path: string; readonly title: string; readonly body: () => ComponentChildren }[] = [
+  {
+    path: '/contact',
+    title: 'お問い合わせ',
+    body: () => (
+      <>
+      <p>軽自動車OSSの操作方法や申請の状況についてのお問い合わせは、次の窓口で受け付けています。</p>
+      <dl class="definition">
+        <dt>軽自動車OSS専用ダイヤル</dt>
+        <dd>
+          TEL：<a href="tel:050-3364-0800">050-3364-0800</a>
+        </dd>
+        <dt>受付時間</dt>
+        <dd>平日 9時00分〜17時45分（祝日、12月29日〜1月3日を除く）</dd>
+      </dl>
+      <p>お問い合わせの際は、受付番号（到達番号）をお手元にご用意ください。申請用パスワードをお伺いすることはありません。</p>
+      <p>
+        よくあるお問い合わせは<a href="/faq">よくあるご質問</a>にまとめています。
+      </p>
+      </>
+    ),
+  },
+  {
+    path: '/first-time',
+    title: 'はじめての方',
+    body: () => (
+      <>
+      <h2 id="conditions">申請をするための条件</h2>
+      <p>軽自動車OSSでは、次の手続を電子申請で行えます。</p>
+      <ul>
+        <li>継続検査（自動車検査証の有効期間の更新）</li>
+        <li>新車〔新規検査・地方税申告〕</li>
+      </ul>
+      <h2 id="preparation">事前の準備</h2>
+      <ul>
+        <li>申請者の署名用電子証明書（マイナンバーカード等）</li>
+        <li>申請用パスワード（初回申請時にご自身で設定します。状況の照会に使います）</li>
+        <li>税・手数料を納付するためのインターネットバンキングまたはPay-easy対応ATM</li>
+      </ul>
+      <h2 id="flow">手続の流れ</h2>
+      <ol>
+        <li>初回申請を行うと、到達番号が払い出されます。</li>
+        <li>軽自動車検査協会の受付チェックを経て、受付番号が払い出されます。</li>
+        <li>検査手数料・技術情報管理手数料、自動車重量税（新車は軽自動車税環境性能割も）を納付します。</li>
+        <li>事務所等で審査が行われます。補正が通知された場合は、補正期限までに補正申請を行います。</li>
+        <li>返付準備完了・交付準備完了になったら、二次元コードを印刷して事務所等の窓口で交付物を受け取ります。</li>
+      </ol>
+      <p>
+        申請の状況は、<a href="/inquiry/login">状況の照会</a>でいつでも確認できます。
+      </p>
+      </>
+    ),
+  },
+  {
+    path: '/bulk',
+    title: '一括申請',
+    body: () => (
+      <>
+      <p>一括申請は、販売店や行政書士事務所などが、一括利用者システム（自社の業務システム等）から多数の申請をまとめて送信する方法です。</p>
+      <p>一括利用者システムは各事業者が用意するもので、このポータルサイトの画面からは操作できません。一括利用者システムの導入については、軽自動車OSS専用ダイヤルにお問い合わせください。</p>
+      <p>一括申請で送信した申請も、受付番号（到達番号）と申請用パスワードがあれば、画面申請の「状況の照会」から状況を確認できます。</p>
+      <p>
+        <a class="button button--secondary" href="/online">
+          画面申請のメニューへ
+        </a>
+      </p>
+      </>
+    ),
+  },
+  {
+    path: '/terms',
+    title: '軽自動車保有関係手続のワンストップサービス利用規約',
+    body: () => (
+      <>
+      <p>軽自動車OSSをご利用になる方は、この利用規約の全ての事項に同意いただくことが必要となります。</p>
+      <h2>第1条（目的）</h2>
+      <p>この規約は、軽自動車保有関係手続のワンストップサービス（以下「本サービス」）の利用に関し、必要な事項を定めるものです。</p>
+      <h2>第2条（申請用パスワードの管理）</h2>
+      <p>利用者は、申請用パスワードを自らの責任で管理し、第三者に知られないようにしなければなりません。</p>
+      <h2>第3条（禁止事項）</h2>
+      <p>利用者は、本サービスに不正にアクセスし、他人の申請を閲覧・操作し、または本サービスの運営を妨げる行為をしてはなりません。</p>
+      <h2>第4条（サービスの停止）</h2>
+      <p>保守その他の理由により、本サービスを一時的に停止することがあります。</p>
+      <h2>第5条（個人情報）</h2>
+      <p>申請に含まれる個人情報は、申請に係る手続の処理のためにのみ利用します。</p>
+      </>
+    ),
+  },
+];
+
+type SiteMapEntry = { readonly href: string; readonly label: string; readonly children?: readonly SiteMapEntry[] };
+
+/** Every page a visitor can open (issue 14: 申請を行う and 納付を行う included); e2e checks each is served. */
+export const siteMap: readonly SiteMapEntry[] = [
+  {
+    href: '/',
+    label: 'トップページ',
+    children: [
+      {
+        href: '/online',
+        label: '画面申請（当サイトより申請する方）',
+        children: [
+          { href: '/apply', label: '申請を行う（初回申請）' },
+          { href: '/inquiry/login', label: '状況の照会（状況照会 ログイン）' },
+          { href: '/payment', label: '納付を行う' },
+          { href: '/inquiry/status-guide', label: '申請状況の詳細' },
+          { href: '/weight-tax-inquiry', label: '次回自動車重量税額照会サービス' },
+        ],
+      },
+      { href: '/bulk', label: '一括申請' },
+      ...contentPages.filter((p) => p.path !== '/bulk').map((p) => ({ href: p.path, label: p.title })),
+      { href: '/faq', label: 'よくあるご質問' },
+      { href: '/glossary', label: '用語集' },
+      { href: '/notices', label: 'お知らせ一覧' },
+      { href: '/search', label: 'サイト内検索' },
+      { href: '/sitemap', label: 'サイトマップ' },
+    ],
+  },
+];
+
+function SiteMapList({ entries }: { entries: readonly SiteMapEntry[] }) {
+  return (
+    <ul class="sitemap">
+      {entries.map((e) => (
+        <li>
+          <a href={e.href}>{e.label}</a>
+          {e.children ? <SiteMapList entries={e.children} /> : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function SiteMap() {
+  return <SiteMapList entries={siteMap} />;
+}
+
 export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const send = (reply: { type: (t: string) => { send: (s: string) => unknown } }, html: string) => reply.type('text/html; charset=utf-8').send(html);
 
-  app.get('/contact', async (req, reply) =>
-    send(
-      reply,
-      renderDocument(
-        <ContentPage ctx={pageContext(req, reply)} title="お問い合わせ">
-          <p>軽自動車OSSの操作方法や申請の状況についてのお問い合わせは、次の窓口で受け付けています。</p>
-          <dl class="definition">
-            <dt>軽自動車OSS専用ダイヤル</dt>
-            <dd>
-              TEL：<a href="tel:050-3364-0800">050-3364-0800</a>
-            </dd>
-            <dt>受付時間</dt>
-            <dd>平日 9時00分〜17時45分（祝日、12月29日〜1月3日を除く）</dd>
-          </dl>
-          <p>お問い合わせの際は、受付番号（到達番号）をお手元にご用意ください。申請用パスワードをお伺いすることはありません。</p>
-          <p>
-            よくあるお問い合わせは<a href="/faq">よくあるご質問</a>にまとめています。
-          </p>
-        </ContentPage>,
+  for (const page of contentPages) {
+    app.get(page.path, async (req, reply) =>
+      send(
+        reply,
+        renderDocument(
+          <ContentPage ctx={pageContext(req, reply)} title={page.title}>
+            {page.body()}
+          </ContentPage>,
+        ),
       ),
-    ),
-  );
+    );
+  }
+
 
   app.get('/faq', async (req, reply) =>
     send(
@@ -123,9 +255,9 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       renderDocument(
         <ContentPage ctx={pageContext(req, reply)} title="用語集">
           <dl class="definition definition--glossary">
-            {glossary.map((g) => (
+            {glossary.map((g, i) => (
               <>
-                <dt>{g.term}</dt>
+                <dt id={`term-${i}`}>{g.term}</dt>
                 <dd>{g.description}</dd>
               </>
             ))}
@@ -140,117 +272,7 @@ export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       renderDocument(
         <ContentPage ctx={pageContext(req, reply)} title="サイトマップ">
-          <ul class="sitemap">
-            <li>
-              <a href="/">トップページ</a>
-              <ul>
-                <li>
-                  <a href="/online">画面申請</a>
-                  <ul>
-                    <li>
-                      <a href="/inquiry/login">状況の照会（状況照会 ログイン）</a>
-                    </li>
-                    <li>
-                      <a href="/inquiry/status-guide">申請状況の詳細</a>
-                    </li>
-                  </ul>
-                </li>
-                <li>
-                  <a href="/bulk">一括申請</a>
-                </li>
-                <li>
-                  <a href="/first-time">はじめての方</a>
-                </li>
-                <li>
-                  <a href="/faq">よくあるご質問</a>
-                </li>
-                <li>
-                  <a href="/glossary">用語集</a>
-                </li>
-                <li>
-                  <a href="/notices">お知らせ一覧</a>
-                </li>
-                <li>
-                  <a href="/contact">お問い合わせ</a>
-                </li>
-                <li>
-                  <a href="/terms">利用規約</a>
-                </li>
-              </ul>
-            </li>
-          </ul>
-        </ContentPage>,
-      ),
-    ),
-  );
-
-  app.get('/first-time', async (req, reply) =>
-    send(
-      reply,
-      renderDocument(
-        <ContentPage ctx={pageContext(req, reply)} title="はじめての方">
-          <h2>申請をするための条件</h2>
-          <p>軽自動車OSSでは、次の手続を電子申請で行えます。</p>
-          <ul>
-            <li>継続検査（自動車検査証の有効期間の更新）</li>
-            <li>新車〔新規検査・地方税申告〕</li>
-          </ul>
-          <h2>事前の準備</h2>
-          <ul>
-            <li>申請者の署名用電子証明書（マイナンバーカード等）</li>
-            <li>申請用パスワード（初回申請時にご自身で設定します。状況の照会に使います）</li>
-            <li>税・手数料を納付するためのインターネットバンキングまたはPay-easy対応ATM</li>
-          </ul>
-          <h2>手続の流れ</h2>
-          <ol>
-            <li>初回申請を行うと、到達番号が払い出されます。</li>
-            <li>軽自動車検査協会の受付チェックを経て、受付番号が払い出されます。</li>
-            <li>検査手数料・技術情報管理手数料、自動車重量税（新車は軽自動車税環境性能割も）を納付します。</li>
-            <li>事務所等で審査が行われます。補正が通知された場合は、補正期限までに補正申請を行います。</li>
-            <li>返付準備完了・交付準備完了になったら、二次元コードを印刷して事務所等の窓口で交付物を受け取ります。</li>
-          </ol>
-          <p>
-            申請の状況は、<a href="/inquiry/login">状況の照会</a>でいつでも確認できます。
-          </p>
-        </ContentPage>,
-      ),
-    ),
-  );
-
-  app.get('/bulk', async (req, reply) =>
-    send(
-      reply,
-      renderDocument(
-        <ContentPage ctx={pageContext(req, reply)} title="一括申請">
-          <p>一括申請は、販売店や行政書士事務所などが、一括利用者システム（自社の業務システム等）から多数の申請をまとめて送信する方法です。</p>
-          <p>一括利用者システムは各事業者が用意するもので、このポータルサイトの画面からは操作できません。一括利用者システムの導入については、軽自動車OSS専用ダイヤルにお問い合わせください。</p>
-          <p>一括申請で送信した申請も、受付番号（到達番号）と申請用パスワードがあれば、画面申請の「状況の照会」から状況を確認できます。</p>
-          <p>
-            <a class="button button--secondary" href="/online">
-              画面申請のメニューへ
-            </a>
-          </p>
-        </ContentPage>,
-      ),
-    ),
-  );
-
-  app.get('/terms', async (req, reply) =>
-    send(
-      reply,
-      renderDocument(
-        <ContentPage ctx={pageContext(req, reply)} title="軽自動車保有関係手続のワンストップサービス利用規約">
-          <p>軽自動車OSSをご利用になる方は、この利用規約の全ての事項に同意いただくことが必要となります。</p>
-          <h2>第1条（目的）</h2>
-          <p>この規約は、軽自動車保有関係手続のワンストップサービス（以下「本サービス」）の利用に関し、必要な事項を定めるものです。</p>
-          <h2>第2条（申請用パスワードの管理）</h2>
-          <p>利用者は、申請用パスワードを自らの責任で管理し、第三者に知られないようにしなければなりません。</p>
-          <h2>第3条（禁止事項）</h2>
-          <p>利用者は、本サービスに不正にアクセスし、他人の申請を閲覧・操作し、または本サービスの運営を妨げる行為をしてはなりません。</p>
-          <h2>第4条（サービスの停止）</h2>
-          <p>保守その他の理由により、本サービスを一時的に停止することがあります。</p>
-          <h2>第5条（個人情報）</h2>
-          <p>申請に含まれる個人情報は、申請に係る手続の処理のためにのみ利用します。</p>
+          <SiteMap />
         </ContentPage>,
       ),
     ),

@@ -92,7 +92,12 @@ export function OnlineMenuPage({ ctx, ended, menu }: { ctx: PageContext; ended: 
           <p>続けて操作する場合は、下のメニューから選択してください。</p>
         </Banner>
       ) : null}
-      <h1>当サイトより申請する方（画面申請）</h1>
+      <div class="online-heading">
+        <h1>当サイトより申請する方（画面申請）</h1>
+        <a class="online-heading__notices" href="/notices">
+          お知らせはこちら
+        </a>
+      </div>
       <div class="top-grid">
         <div>
           <section class="card" aria-labelledby="first-heading">
@@ -136,6 +141,10 @@ export function OnlineMenuPage({ ctx, ended, menu }: { ctx: PageContext; ended: 
           <a class="card card--link" href="/glossary">
             <h2 class="card__title">用語集</h2>
             <p>申請に必要な用語の意味について確認いただけます。</p>
+          </a>
+          <a class="card card--link" href="/weight-tax-inquiry">
+            <h2 class="card__title">次回自動車重量税額照会サービス</h2>
+            <p>次の継続検査（車検）で納付する自動車重量税の額の調べ方と、軽自動車の税額の目安を確認できます。</p>
           </a>
         </div>
       </div>

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/index.js';
 import { applicantActionRoutes } from './actions/index.js';
 import { contentRoutes } from './content.js';
+import { siteFrameRoutes } from './site-frame.js';
 import { fontSizeRoutes } from './font-size.js';
 import { homeRoutes } from './home.js';
 import { loginRoutes } from './login.js';
@@ -12,6 +13,7 @@ import { statusRoutes } from './status.js';
 export const portalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   await app.register(homeRoutes(services));
   await app.register(contentRoutes);
+  await app.register(siteFrameRoutes);
   await app.register(fontSizeRoutes);
   await app.register(loginRoutes(services));
   await app.register(statusRoutes(services));

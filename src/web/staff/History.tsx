@@ -59,7 +59,17 @@ export function detailLines(details: Readonly<Record<string, unknown>>): string[
         break;
       case 'serial':
       case 'collectionCodeSerial':
+        if (value === 0) {
+          lines.push('二次元コード：未発行');
+          break;
+        }
         lines.push(`二次元コード：${String(value)}回目の発行${key === 'collectionCodeSerial' ? 'まで' : ''}`);
+        break;
+      case 'verification':
+        lines.push(value === 'collectionCode' ? '受け取りの確認：二次元コードを窓口で確認' : '受け取りの確認：二次元コードの提示なし');
+        break;
+      case 'noCodeReason':
+        lines.push(`提示なしの理由：${String(value)}`);
         break;
       case 'changes':
         if (Array.isArray(value)) {

@@ -9,6 +9,7 @@ import { toAgencyEvent, type AgencyEventInput } from '../../services/agency-inpu
 import type { Transition } from '../../domain/events.js';
 import type { RefusalCode, Result } from '../../domain/result.js';
 import { IDEMPOTENCY_RETRY_AFTER_SECONDS, type Answer, type Once } from '../../services/idempotency.js';
+import { CONFLICT_MESSAGE } from '../../services/application-events.js';
 import type { Services } from '../../services/index.js';
 import { FormTokenField, runFormOnce, withoutToken } from '../form-once.js';
 import type { StatusSnapshot } from '../../services/status-inquiry.js';
@@ -32,6 +33,7 @@ import { StaffLayout } from './components.js';
 import { DecisionForm, availableDecisions, decisionKeys, decisions, fieldId, type DecisionField, type DecisionFormState, type DecisionKey } from './decisions.js';
 import { officeApplication, sendHtml, staffContext, staffUserOf } from './guard.js';
 import { History } from './History.js';
+import { ConfirmDecisionPage } from './confirm-decision.js';
 
 export const STALE_FORM_MESSAGE = '画面の情報が古いか正しくありません。申請の詳細をもう一度表示してから操作してください。';
 export const NOT_FOUND_TITLE = '申請が見つかりません';
@@ -126,6 +128,9 @@ const DecisionBody = Type.Object({
   completedOn: Type.Optional(Type.String({ maxLength: 40 })),
   vehicleNumber: Type.Optional(Type.String({ maxLength: 200 })),
   kind: Type.Optional(Type.String({ maxLength: 60 })),
+  noCodeReason: Type.Optional(Type.String({ maxLength: 2000 })),
+  /** Set by the confirmation page of an irreversible decision (issue 14). */
+  confirmed: Type.Optional(Type.Literal('yes')),
 });
 
 export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox {
@@ -182,7 +187,7 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         const def = decisions[decision];
         const body = req.validationError ? null : req.body;
         const values: Partial<Record<DecisionField, string>> = {};
-        for (const f of ['reasonTitle', 'reasonDetail', 'deadline', 'dueOn', 'completedOn', 'vehicleNumber', 'kind'] as const) {
+        for (const f of ['reasonTitle', 'reasonDetail', 'deadline', 'dueOn', 'completedOn', 'vehicleNumber', 'kind', 'noCodeReason'] as const) {
           const v = body?.[f];
           if (typeof v === 'string') values[f] = v;
         }
@@ -193,11 +198,19 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         if (!/^[1-9][0-9]{0,9}$/.test(body.version)) return fail(400, STALE_FORM_MESSAGE);
         const errors: Partial<Record<DecisionField, string>> = {};
         if (decision === 'complete-examination' && found.procedure === 'newVehicle' && (values.vehicleNumber ?? '').trim() === '') errors.vehicleNumber = '車両番号を入力してください。';
-        const input: AgencyEventInput = { type: def.event, ...values, vehicleNumber: found.procedure === 'newVehicle' ? values.vehicleNumber : undefined };
+        // 受け取り on this page is always without the 2D code (the code is checked at /staff/counter), so its reason is required.
+        const noCodeReason = decision === 'hand-over' ? (values.noCodeReason ?? '') : undefined;
+        const input: AgencyEventInput = { type: def.event, ...values, vehicleNumber: found.procedure === 'newVehicle' ? values.vehicleNumber : undefined, noCodeReason };
         const built = toAgencyEvent(input);
         if (!built.ok) Object.assign(errors, built.errors);
         if (Object.keys(errors).length > 0 || !built.ok) return fail(400, '入力内容にエラーがあります。', errors);
 
+        if (def.consequence && body.confirmed !== 'yes') {
+          // Irreversible: confirm first, on the application as it is now (a stale version is refused on the confirmation's POST).
+          if (Number(body.version) !== found.version) return fail(409, CONFLICT_MESSAGE);
+          if (!availableDecisions(found).includes(decision)) return fail(409, `現在の申請状況（${statuses[found.status].label}）では「${def.title(found)}」はできません。`);
+          return sendHtml(reply, 200, renderDocument(<ConfirmDecisionPage ctx={staffContext(req, reply)} app={found} decision={decision} values={values} formToken={body.formToken} />));
+        }
         // Once per form: a replayed or retried decision gets the first answer again (stored with the write), never a second act.
         const answerOf = (result: Result<Transition>): Answer =>
           result.ok
@@ -218,6 +231,7 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         const stored = answer.body as { location?: string; code?: RefusalCode; message?: string };
         if (answer.status !== 303 || !stored.location) {
           const message = stored.message ?? STALE_FORM_MESSAGE;
+          if (stored.code === 'vehicleNumberTaken') return fail(answer.status, message, { vehicleNumber: message });
           if (stored.code === 'invalidInput' && def.dateField) return fail(answer.status, message, { [def.dateField]: message });
           return fail(answer.status, message);
         }

@@ -82,6 +82,9 @@ function ConfirmPage({ ctx, app, code, error }: { ctx: PageContext; app: Applica
       <ErrorSummary items={error ? [{ field: 'hand-over', message: error }] : []} />
       <Banner kind="info" title="この事務所等の、受け取りができる申請の二次元コードです。">
         <p>申請の内容と、受け取りに来た方・車両を確認してから「受け取りを記録する」を押してください。</p>
+        <p>
+          受け取りを記録すると元に戻せません。申請状況は「{app.procedure === 'continuousInspection' ? '返付済' : '交付済'}」になり、手続は完了します。二次元コードを窓口で確認したことが履歴に記録されます。
+        </p>
       </Banner>
       <table class="summary-table counter-summary">
         <caption class="visually-hidden">二次元コードの申請</caption>
@@ -149,7 +152,7 @@ export function counterRoutes(services: Services): FastifyPluginAsyncTypebox {
       if (req.validationError || !/^[1-9][0-9]{0,9}$/.test(req.body.version)) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={INVALID_CODE_MESSAGE} />));
       const checked = await check(user, req.body.code);
       if (!checked.ok) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={checked.refusal.message} />));
-      const result = await services.actOnApplication(checked.value.id, { type: 'handOver' }, staffActor(user), {
+      const result = await services.actOnApplication(checked.value.id, { type: 'handOver', verification: { method: 'collectionCode' } }, staffActor(user), {
         expectedVersion: Number(req.body.version),
         audit: { action: 'counterHandOver', actor: staffAuditActor(user), clientAddress: req.ip },
       });

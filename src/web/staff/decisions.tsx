@@ -3,7 +3,7 @@ import { eventAllowedIn, eventsFor, type EventType } from '../../domain/events.j
 import { attachmentKinds } from '../../domain/procedures.js';
 import { statuses, type StatusDefinition } from '../../domain/statuses.js';
 import { addBusinessDays, japanDateOf } from '../../domain/time.js';
-import { REASON_DETAIL_MAX, REASON_TITLE_MAX, agencyFieldLabels } from '../../services/agency-input.js';
+import { NO_CODE_REASON_MAX, REASON_DETAIL_MAX, REASON_TITLE_MAX, agencyFieldLabels } from '../../services/agency-input.js';
 import { CsrfField } from '../components/forms.js';
 import { FORM_TOKEN_FIELD, newFormToken } from '../form-once.js';
 import { StaffField } from './components.js';
@@ -27,7 +27,7 @@ export const decisionKeys = [
 ] as const;
 export type DecisionKey = (typeof decisionKeys)[number];
 
-export type DecisionField = 'reasonTitle' | 'reasonDetail' | 'deadline' | 'dueOn' | 'completedOn' | 'vehicleNumber' | 'kind';
+export type DecisionField = 'reasonTitle' | 'reasonDetail' | 'deadline' | 'dueOn' | 'completedOn' | 'vehicleNumber' | 'kind' | 'noCodeReason';
 
 interface DecisionDef {
   readonly event: EventType;
@@ -38,7 +38,15 @@ interface DecisionDef {
   readonly variant: 'primary' | 'secondary' | 'danger';
   /** Where a date the domain refuses (in the past, in the future) is shown. */
   readonly dateField?: DecisionField;
+  /**
+   * Irreversible decisions (issue 14): a confirmation page first, showing the application, the
+   * decision and this consequence, as the applicant's withdrawal does.
+   */
+  readonly consequence?: (app: Application) => string;
 }
+
+const applyAgain = '申請者が手続を続けるには、改めて申請を行う必要があります（この申請は再開できません）。';
+const doneLabel = (app: Application) => (app.procedure === 'continuousInspection' ? '返付済' : '交付済');
 
 const readyLabel = (app: Application) => (app.procedure === 'continuousInspection' ? '返付準備完了' : '交付準備完了');
 
@@ -59,6 +67,7 @@ export const decisions: Record<DecisionKey, DecisionDef> = {
     explain: () => '申請データや署名用電子証明書等に不備があり受け付けない場合に使います。申請者の画面は「未受付」になり、理由が表示されます。この申請は以後進められません。',
     fields: ['reasonTitle', 'reasonDetail'],
     variant: 'danger',
+    consequence: () => `未受付にすると元に戻せません。申請者の画面は「未受付」になり、理由が表示されます。${applyAgain}`,
   },
   'issue-fees': {
     event: 'issueFees',
@@ -105,6 +114,7 @@ export const decisions: Record<DecisionKey, DecisionDef> = {
     explain: () => '審査の結果、申請を却下します。申請者の画面は「検査申請却下」になり、理由が表示されます。この申請は以後進められません。',
     fields: ['reasonTitle', 'reasonDetail'],
     variant: 'danger',
+    consequence: () => `却下すると元に戻せません。申請者の画面は「検査申請却下」になり、理由が表示されます。${applyAgain}`,
   },
   invalidate: {
     event: 'invalidate',
@@ -113,6 +123,7 @@ export const decisions: Record<DecisionKey, DecisionDef> = {
     explain: () => '受付チェック等により申請を無効にします。申請者の画面は「検査申請無効」になり、理由が表示されます。この申請は以後進められません。',
     fields: ['reasonTitle', 'reasonDetail'],
     variant: 'danger',
+    consequence: () => `無効にすると元に戻せません。申請者の画面は「検査申請無効」になり、理由が表示されます。${applyAgain}`,
   },
   'mark-ready': {
     event: 'markReady',
@@ -127,9 +138,10 @@ export const decisions: Record<DecisionKey, DecisionDef> = {
     title: () => '窓口での受け取り',
     button: () => '受け取りを記録する',
     explain: (app) =>
-      `窓口で交付物を渡したことを記録します（申請者の画面は「${app.procedure === 'continuousInspection' ? '返付済' : '交付済'}」）。二次元コードを確認して渡す場合は「窓口での受け取り確認」を使ってください。`,
-    fields: [],
+      `窓口で交付物を渡したことを記録します（申請者の画面は「${doneLabel(app)}」）。申請者が二次元コードを提示した場合は「窓口での受け取り確認」でコードを確認してから記録してください。提示がない場合（記録等事務代行者が受け取る、本人確認書類で確認した等）は、その理由を入力して記録します。理由は履歴に残ります。`,
+    fields: ['noCodeReason'],
     variant: 'primary',
+    consequence: (app) => `受け取りを記録すると元に戻せません。申請状況は「${doneLabel(app)}」になり、手続は完了します。二次元コードを確認せずに渡したことと、その理由が履歴に記録されます。`,
   },
 };
 
@@ -208,6 +220,13 @@ export function DecisionForm({ app, decision, csrfToken, now, state }: { app: Ap
         {def.title(app)}
       </h3>
       <p class="decision__explain">{def.explain(app)}</p>
+      {decision === 'hand-over' ? (
+        <p>
+          <a href="/staff/counter" class="button button--secondary">
+            二次元コードを確認して記録する（窓口での受け取り確認へ）
+          </a>
+        </p>
+      ) : null}
       <form method="post" action={action} class="form decision__form" novalidate>
         <CsrfField token={csrfToken} />
         <input type="hidden" name={FORM_TOKEN_FIELD} value={newFormToken()} />
@@ -219,12 +238,15 @@ export function DecisionForm({ app, decision, csrfToken, now, state }: { app: Ap
           : null}
         {def.fields.includes('dueOn') ? field('dueOn', { type: 'date', required: true, width: 'short', hint: `既定は${DEFAULT_PAYMENT_BUSINESS_DAYS}開庁日後です。` }) : null}
         {def.fields.includes('completedOn') ? field('completedOn', { type: 'date', required: true, width: 'short' }) : null}
+        {def.fields.includes('noCodeReason')
+          ? field('noCodeReason', { required: true, maxLength: NO_CODE_REASON_MAX, width: 'long', hint: `${NO_CODE_REASON_MAX}文字以内。例：運転免許証で本人確認、記録等事務代行者が受け取り。` })
+          : null}
         {def.fields.includes('vehicleNumber') && app.procedure === 'newVehicle'
-          ? field('vehicleNumber', { required: true, width: 'medium', maxLength: 40, hint: '払い出した車両番号を「品川 580 な 1010」のように、地名・分類番号・ひらがな・一連指定番号を空白で区切って入力してください。' })
+          ? field('vehicleNumber', { required: true, width: 'medium', maxLength: 40, hint: '払い出した車両番号を「品川 580 な 1010」のように、地名・分類番号・ひらがな・一連指定番号の順に入力してください（区切りの空白は省略できます）。' })
           : null}
         <div class="button-row">
           <button type="submit" class={`button button--${def.variant}`}>
-            {def.button(app)}
+            {decision === 'hand-over' ? '二次元コードの提示なしで受け取りを記録する' : def.button(app)}
           </button>
         </div>
       </form>

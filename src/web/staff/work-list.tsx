@@ -6,6 +6,8 @@ import { formatReceiptNumber } from '../../domain/receipt-number.js';
 import { statusCodes, statuses, type StatusCode } from '../../domain/statuses.js';
 import { isDeadlinePassed } from '../../domain/time.js';
 import { formatVehicleNumber } from '../../domain/vehicle.js';
+import { parseWorkListSearch } from '../../domain/work-queue.js';
+import { ErrorSummary } from '../components/forms.js';
 import type { Services } from '../../services/index.js';
 import { deadlineFilters, type DeadlineFilter, type StatusFilter, type WorkListFilters, type WorkListPage } from '../../services/work-list.js';
 import type { PageContext } from '../page-context.js';
@@ -23,8 +25,12 @@ const deadlineFilterLabels: Record<DeadlineFilter, string> = {
 
 const deadlineKindLabels = { correction: '補正期限', payment: '納付期限' } as const;
 
-function listUrl(filters: WorkListFilters, page: number): string {
+/** The filters of the page, and the search text as typed (kept in the box and the paging links). */
+type ShownFilters = WorkListFilters & { readonly q: string };
+
+function listUrl(filters: ShownFilters, page: number): string {
   const q = new URLSearchParams();
+  if (filters.q.trim() !== '') q.set('q', filters.q.trim());
   if (filters.status !== 'open') q.set('status', filters.status);
   if (filters.procedure) q.set('procedure', filters.procedure);
   if (filters.deadline !== 'any') q.set('deadline', filters.deadline);
@@ -43,7 +49,7 @@ function pageNumbers(current: number, count: number): (number | null)[] {
   return out;
 }
 
-function Pagination({ list, filters }: { list: WorkListPage; filters: WorkListFilters }) {
+function Pagination({ list, filters }: { list: WorkListPage; filters: ShownFilters }) {
   if (list.pageCount <= 1) return null;
   return (
     <nav class="pagination" aria-label="ページ送り">
@@ -68,16 +74,47 @@ function Pagination({ list, filters }: { list: WorkListPage; filters: WorkListFi
   );
 }
 
-/** 作業一覧: the office's applications, due soonest first, filterable by status, procedure and deadline. */
-export function WorkListPageView({ ctx, officeName, list, filters, now }: { ctx: PageContext; officeName: string; list: WorkListPage; filters: WorkListFilters; now: Date }) {
+export const WORK_LIST_ORDER_TEXT = '事務所等の操作が必要な申請（受付審査中・検査申請審査中・返付準備中・交付準備中）を到達の古い順に先に、その他を期限の近い順に表示しています。';
+
+/**
+ * 作業一覧: the office's applications, what the office must act on first, then due soonest first;
+ * searchable by number and filterable by status, procedure and deadline.
+ */
+export function WorkListPageView({ ctx, officeName, list, filters, now, searchError }: { ctx: PageContext; officeName: string; list: WorkListPage; filters: ShownFilters; now: Date; searchError?: string | undefined }) {
   const from = list.total === 0 ? 0 : (list.page - 1) * list.pageSize + 1;
   const to = Math.min(list.page * list.pageSize, list.total);
   return (
-    <StaffLayout ctx={ctx} title={`作業一覧（${officeName}）`} current="list" wide>
+    <StaffLayout ctx={ctx} title={`作業一覧（${officeName}）`} current="list" wide hasErrors={Boolean(searchError)}>
       <h1 class="page-title">
         作業一覧 <span class="page-title__crumb">{officeName}</span>
       </h1>
-      <form method="get" action="/staff/applications" class="filter-form" role="search" aria-label="作業一覧の絞り込み">
+      <ErrorSummary items={searchError ? [{ field: 'filter-q', message: searchError }] : []} />
+      <form method="get" action="/staff/applications" class="filter-form" role="search" aria-label="作業一覧の検索と絞り込み">
+        <div class="filter-form__field filter-form__field--search">
+          <label for="filter-q" class="form-field__label">
+            番号で探す
+          </label>
+          <span id="filter-q-hint" class="form-field__hint">
+            受付番号（到達番号）・車台番号・車両番号（空白や全角数字も可）
+          </span>
+          {searchError ? (
+            <span id="filter-q-error" class="form-field__error">
+              {searchError}
+            </span>
+          ) : null}
+          <input
+            type="search"
+            id="filter-q"
+            name="q"
+            class="input input--medium"
+            value={filters.q}
+            maxLength={60}
+            autocomplete="off"
+            spellcheck={false}
+            aria-describedby={searchError ? 'filter-q-hint filter-q-error' : 'filter-q-hint'}
+            aria-invalid={searchError ? 'true' : undefined}
+          />
+        </div>
         <div class="filter-form__field">
           <label for="filter-status" class="form-field__label">
             申請状況
@@ -131,7 +168,7 @@ export function WorkListPageView({ ctx, officeName, list, filters, now }: { ctx:
         </div>
       </form>
       <p class="work-list__count" role="status">
-        全{list.total}件{list.total > 0 ? `（${from}〜${to}件目を表示）` : ''}。期限の近い順に表示しています。
+        全{list.total}件{list.total > 0 ? `（${from}〜${to}件目を表示）` : ''}。{WORK_LIST_ORDER_TEXT}
       </p>
       {list.items.length === 0 ? (
         <p>条件に合う申請はありません。</p>
@@ -163,7 +200,10 @@ export function WorkListPageView({ ctx, officeName, list, filters, now }: { ctx:
                       {item.receiptNumber ? null : <span class="work-list__note">（到達番号）</span>}
                     </th>
                     <td>{procedures[item.procedure].label}</td>
-                    <td>{statuses[item.status as StatusCode]?.label ?? item.status}</td>
+                    <td>
+                      {statuses[item.status as StatusCode]?.label ?? item.status}
+                      {item.needsOfficeAction ? <strong class="work-list__action">（要対応）</strong> : null}
+                    </td>
                     <td class="nowrap" data-deadline-passed={passed ? 'true' : undefined}>
                       {item.deadline ? (
                         <>
@@ -177,9 +217,17 @@ export function WorkListPageView({ ctx, officeName, list, filters, now }: { ctx:
                     <td>{item.applicantName}</td>
                     <td>{item.userName}</td>
                     <td>
-                      {item.vehicleNumber ? formatVehicleNumber(item.vehicleNumber) : '（未払出）'}
+                      <span class="nowrap">{item.vehicleNumber ? formatVehicleNumber(item.vehicleNumber) : '（未払出）'}</span>
                       <br />
-                      {item.chassisNumber}
+                      <span class="nowrap">{item.chassisNumber}</span>
+                      {item.sameChassisOpen > 0 ? (
+                        <>
+                          <br />
+                          <a class="work-list__duplicate" href={`/staff/applications?${new URLSearchParams({ q: item.chassisNumber, status: 'open' }).toString()}`}>
+                            重複の可能性：同じ車台番号の処理中の申請が他に{item.sameChassisOpen}件
+                          </a>
+                        </>
+                      ) : null}
                     </td>
                     <td class="nowrap">{formatJapanDateTime(item.statusChangedAt)}</td>
                   </tr>
@@ -195,6 +243,7 @@ export function WorkListPageView({ ctx, officeName, list, filters, now }: { ctx:
 }
 
 const WorkListQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200 })),
   status: Type.Optional(Type.Enum(['open', 'all', ...statusCodes])),
   procedure: Type.Optional(Type.Enum(['', ...procedureCodes])),
   deadline: Type.Optional(Type.Enum([...deadlineFilters])),
@@ -205,14 +254,19 @@ export function workListRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/staff/applications', { schema: { querystring: WorkListQuery } }, async (req, reply) => {
       const user = staffUserOf(req);
-      const filters: WorkListFilters = {
+      const q = req.query.q ?? '';
+      const search = parseWorkListSearch(q);
+      const filters: ShownFilters = {
         status: (req.query.status ?? 'open') as StatusFilter,
         procedure: req.query.procedure ? (req.query.procedure as ProcedureCode) : null,
         deadline: (req.query.deadline ?? 'any') as DeadlineFilter,
         page: req.query.page ?? 1,
+        search: search.ok ? search.value : null,
+        q: q.slice(0, 60),
       };
-      const list = await services.workList.list(user.officeCode, filters);
-      return sendHtml(reply, 200, renderDocument(<WorkListPageView ctx={staffContext(req, reply)} officeName={inspectionOffices[user.officeCode].name} list={list} filters={filters} now={services.deps.clock.now()} />));
+      const list: WorkListPage = search.ok ? await services.workList.list(user.officeCode, filters) : { items: [], total: 0, page: 1, pageCount: 1, pageSize: 20 };
+      const page = <WorkListPageView ctx={staffContext(req, reply)} officeName={inspectionOffices[user.officeCode].name} list={list} filters={filters} now={services.deps.clock.now()} searchError={search.ok ? undefined : search.refusal.message} />;
+      return sendHtml(reply, search.ok ? 200 : 400, renderDocument(page));
     });
   };
 }

@@ -58,7 +58,10 @@ export async function insertDueApplications(handle: DatabaseHandle, count: numbe
       if (statuses[t.status as keyof typeof statuses].deadline === 'correction') corrections += 1;
       else payments += 1;
       const serial = `${calls.toString().padStart(3, '0')}${String(i).padStart(13, '0')}`;
-      apps.push({ ...t, id, arrival_number: `8${serial}`, receipt_number: t.receipt_number === null ? null : `9${serial}` });
+      // A 新車's 車両番号 is issued once (issue 14): the copies do not hold the demo's, so that the
+      // demo can be seeded again (next call) without its 審査完了 being refused.
+      const vehicle_number = t.procedure === 'newVehicle' ? null : t.vehicle_number;
+      apps.push({ ...t, id, arrival_number: `8${serial}`, receipt_number: t.receipt_number === null ? null : `9${serial}`, vehicle_number });
       for (const a of p.attachments) attachments.push({ ...a, application_id: id });
       for (const l of p.lines) lines.push({ ...l, id: randomUUID(), application_id: id });
       for (const n of p.notices) notices.push({ ...n, id: randomUUID(), application_id: id });

@@ -344,7 +344,7 @@ describe('both deadline expiries, applied by the sweeper as the test clock passe
     expect(await t.services.sweepDeadlines()).toEqual({ examined: 1, expiredCorrections: 0, expiredPayments: 1, skipped: 0 });
     let page = await applicantPage(t.app, payment);
     expect(page.text).toContain(current('検査申請無効'));
-    expect(page.text).toContain('通知等情報 無効 行政機関等名 軽自動車検査協会事務所等 期限日 理由 納付期限切れ 納付期限（2026-11-27）までに税・手数料が納付されなかったため、申請は無効になりました。');
+    expect(page.text).toContain('通知等情報 無効 行政機関等名 軽自動車検査協会事務所等 期限日 理由 納付期限切れ 納付期限（2026年 11月 27日）までに税・手数料が納付されなかったため、申請は無効になりました。');
     expect((await applicantPage(t.app, correction)).text).toContain(current('検査申請補正待ち'));
 
     // 2026-12-01 00:00 JST: the 補正期限 (2026-11-30) has passed.
@@ -352,7 +352,7 @@ describe('both deadline expiries, applied by the sweeper as the test clock passe
     expect(await t.services.sweepDeadlines()).toEqual({ examined: 1, expiredCorrections: 1, expiredPayments: 0, skipped: 0 });
     page = await applicantPage(t.app, correction);
     expect(page.text).toContain(current('検査申請却下'));
-    expect(page.text).toContain('理由 期限切れ却下 補正期限（2026-11-30）までに補正申請が行われなかったため、申請は却下されました。');
+    expect(page.text).toContain('理由 期限切れ却下 補正期限（2026年 11月 30日）までに補正申請が行われなかったため、申請は却下されました。');
 
     const history = json(await a.tokyo.get(`/api/v1/applications/${correction}`)).history as { event: string; actor: { kind: string; label: string }; reason: string }[];
     expect(history.at(-1)).toMatchObject({ event: 'expireCorrection', actor: { kind: 'clock', label: 'システム（期限管理）' }, reason: '期限切れ却下' });

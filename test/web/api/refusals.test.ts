@@ -298,7 +298,7 @@ describe('agency API refusals', () => {
       const res = await a.tokyo.post('/api/v1/applications', continuousFiling({ vehicleNumber: 'ABC', password: 'short' }));
       expect(res.statusCode).toBe(400);
       expect(json(res).error.fields).toEqual({
-        vehicleNumber: '車両番号は「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号を空白で区切って入力してください。',
+        vehicleNumber: '車両番号は「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号の順に入力してください（区切りの空白は省略できます）。',
         password: '申請用パスワードは8文字以上64文字以内で入力してください。',
       });
       const wrongType = await a.tokyo.post('/api/v1/applications', continuousFiling({ acquisitionPrice: '100万円' }));

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoScenarios } from '../../../src/demo/scenarios.js';
+import { formatReceiptNumber } from '../../../src/domain/receipt-number.js';
+import { validateFiling } from '../../../src/domain/filing.js';
 import { CONFLICT_MESSAGE } from '../../../src/services/application-events.js';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import { textOf, titleOf, type TestBrowser } from '../../support/browser.js';
@@ -11,6 +13,14 @@ const demo = (key: string) => {
   return { number: s.receiptNumber ?? s.arrivalNumber, password: s.password };
 };
 const current = (label: string) => `現在の申請状況 ${label} 状況更新日時：`;
+const IRREVERSIBLE = ['refuse-acceptance', 'reject', 'invalidate', 'hand-over'];
+const decodeHtml = (v: string) => v.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#10;/g, '\n').replace(/&amp;/g, '&');
+/** The hidden fields of the confirmation form (what the browser posts back). */
+function hiddenFieldsOf(html: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g)) if (m[1] !== '_csrf') out[m[1]!] = decodeHtml(m[2]!);
+  return out;
+}
 
 describe('申請の詳細 and the clerk\'s decisions (staff UI)', () => {
   let t: TestApp;
@@ -33,7 +43,15 @@ describe('申請の詳細 and the clerk\'s decisions (staff UI)', () => {
   }
 
   async function decideOk(key: string, decision: string, form: Record<string, string>, label: string) {
-    const res = await decide(key, decision, form);
+    let res = await decide(key, decision, form);
+    if (IRREVERSIBLE.includes(decision)) {
+      // Issue 14: a confirmation page first; nothing is recorded until it is confirmed.
+      expect(res.statusCode, textOf(res.body).slice(0, 400)).toBe(200);
+      const before = await t.db.handle.db.selectFrom('applications').select(['status', 'version']).where('arrival_number', '=', demoScenarios.find((d) => d.key === key)!.arrivalNumber).executeTakeFirstOrThrow();
+      expect(textOf(res.body)).toContain('まだ記録していません。');
+      res = await b.post(`/staff/applications/${demo(key).number}/${decision}`, hiddenFieldsOf(res.body));
+      expect(before.version).toBeGreaterThan(0);
+    }
     expect(res.statusCode, textOf(res.body).slice(0, 400)).toBe(303);
     const done = await b.follow(res);
     expect(done.statusCode).toBe(200);
@@ -135,8 +153,49 @@ describe('申請の詳細 and the clerk\'s decisions (staff UI)', () => {
   it('返付準備完了 and 窓口での受け取り (記録等事務代行者, no 2D code)', async () => {
     const ready = await decideOk('ci-preparing-return', 'mark-ready', {}, '返付準備完了');
     expect(ready.applicant.html).toContain('<button type="submit" class="button button--primary">受取者認証兼受取車両個別申告用二次元コードの発行</button>');
-    const handed = await decideOk('ci-ready-agent', 'hand-over', {}, '返付済');
+    // Issue 14: on this page the hand-over is without the 2D code, so a reason is required, and it is in the history.
+    const page = await b.get(`/staff/applications/${demo('ci-ready-agent').number}`);
+    expect(page.body).toContain('<a href="/staff/counter" class="button button--secondary">二次元コードを確認して記録する（窓口での受け取り確認へ）</a>');
+    const noReason = await decide('ci-ready-agent', 'hand-over', {});
+    expect(noReason.statusCode).toBe(400);
+    expect(textOf(noReason.body)).toContain('「窓口での受け取り」を記録できませんでした 二次元コードの提示なしで渡す理由を入力してください。');
+    const handed = await decideOk('ci-ready-agent', 'hand-over', { noCodeReason: '記録等事務代行者（指定整備事業者 品川B）が受け取り' }, '返付済');
     expect(handed.applicant.text).toContain('交付物は受け取り済みです。');
+    expect(textOf(handed.done.body)).toContain('窓口での受け取り 返付準備完了 → 返付済 検査 一郎（デモ） （軽自動車検査協会事務所等） 二次元コードの提示なし 二次元コード：未発行 受け取りの確認');
+    expect(textOf(handed.done.body)).toContain('受け取りの確認：二次元コードの提示なし 提示なしの理由：記録等事務代行者(指定整備事業者 品川B)が受け取り');
+  });
+
+  it('却下, 無効, 未受付 and 受け取り are confirmed first: the application, the decision, its consequence; 戻る records nothing (issue 14)', async () => {
+    const { number } = demo('ci-manual-example');
+    const res = await decide('ci-manual-example', 'reject', { reasonTitle: '補正内容の不備', reasonDetail: '補正後も記載に誤りがあります。' });
+    expect(res.statusCode).toBe(200);
+    expect(titleOf(res.body)).toBe(`「却下」の確認 ${formatReceiptNumber(number)}｜軽自動車OSS 事務所等用画面`);
+    const text = textOf(res.body);
+    expect(text).toContain('まだ記録していません。「却下する」を押すと記録されます。 却下すると元に戻せません。申請者の画面は「検査申請却下」になり、理由が表示されます。申請者が手続を続けるには、改めて申請を行う必要があります（この申請は再開できません）。');
+    expect(text).toContain(`対象の申請 受付番号（到達番号） ${formatReceiptNumber(number)} 手続 継続検査 現在の申請状況 検査申請補正待ち`);
+    expect(text).toContain('記録する内容 操作 却下 理由 補正内容の不備 理由の詳細 補正後も記載に誤りがあります。');
+    expect(res.body).toContain('<input type="hidden" name="confirmed" value="yes"/>');
+    expect(res.body).toContain(`<a href="/staff/applications/${number}#decision-reject">記録せずに申請の詳細へ戻る</a>`);
+    const id = (await t.services.findApplicationId(number as never))!;
+    const row = await t.db.handle.db.selectFrom('applications').select(['status']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.status).toBe('inspectionCorrectionRequested');
+    // The other irreversible decisions, and the hand-over on this page, confirm first too.
+    for (const [key, decision, form, words] of [
+      ['ci-weight-tax-bulk', 'invalidate', { reasonTitle: '二重申請' }, '無効にすると元に戻せません。'],
+      ['ci-ready', 'hand-over', { noCodeReason: '運転免許証で本人確認' }, '受け取りを記録すると元に戻せません。申請状況は「返付済」になり'],
+    ] as const) {
+      const page = await decide(key, decision, form);
+      expect(page.statusCode, key).toBe(200);
+      expect(textOf(page.body), key).toContain(words);
+    }
+    const valid = validateFiling({ ...demoScenarios.find((d) => d.key === 'ci-awaiting-acceptance')!.filing, chassisNumber: 'JF3-4440001' });
+    if (!valid.ok) throw new Error('filing');
+    const arrived = await t.services.registerApplication(valid.value, 'Kei-oss2026', { kind: 'applicant' });
+    if (!arrived.ok) throw new Error('register');
+    const shown = await b.get(`/staff/applications/${arrived.value.arrivalNumber}`);
+    const refuse = await b.post(`/staff/applications/${arrived.value.arrivalNumber}/refuse-acceptance`, { version: versionOn(shown.body, 'refuse-acceptance'), reasonTitle: '不備' });
+    expect(refuse.statusCode).toBe(200);
+    expect(textOf(refuse.body)).toContain('未受付にすると元に戻せません。');
   });
 
   it('a stale form (the application moved since the page was shown) gets a clear message and changes nothing', async () => {

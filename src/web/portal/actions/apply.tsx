@@ -12,6 +12,7 @@ import { formatVehicleNumber } from '../../../domain/vehicle.js';
 import { IDEMPOTENCY_RETRY_AFTER_SECONDS, type Answer } from '../../../services/idempotency.js';
 import type { Services } from '../../../services/index.js';
 import { FORM_TOKEN_FIELD, FormTokenField, newFormToken, runFormOnce } from '../../form-once.js';
+import type { OpenApplicationsForVehicle } from '../../../services/duplicates.js';
 import { Layout } from '../../components/Layout.js';
 import { Banner, CsrfField, ErrorSummary, TextField, errorItems } from '../../components/forms.js';
 import { cookieOptions } from '../../cookies.js';
@@ -127,7 +128,7 @@ function StepFields({ step, a, e }: { step: Exclude<ApplyStep, 'check'>; a: Answ
     case 'vehicle':
       return (
         <>
-          {nv ? null : text('vehicleNumber', '車両番号', { max: 40, hint: '「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号を空白で区切って入力してください。' })}
+          {nv ? null : text('vehicleNumber', '車両番号', { max: 40, hint: '「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号の順に入力してください（区切りの空白は省略できます）。' })}
           {text('chassisNumber', '車台番号', { max: 30, hint: '半角英数字とハイフンで入力してください（例：AX01-0000001）。' })}
           {text('vehicleModel', '型式', { max: 30, width: 'short', hint: '例：5BA-JF3' })}
           <RadioGroup
@@ -330,11 +331,35 @@ function checkSections(f: ValidFiling): { step: ApplyStep; caption: string; rows
   ];
 }
 
+export const DUPLICATE_TITLE = 'この車両には、処理中の申請が既にあります。';
+
+/**
+ * Issue 14: the same 車台番号 already has an open application. Said before 申請する; the number is
+ * shown only when it is the viewer's own (see OpenApplicationsForVehicle).
+ */
+function DuplicateWarning({ duplicate, chassisNumber }: { duplicate: OpenApplicationsForVehicle; chassisNumber: string }) {
+  return (
+    <Banner kind="warning" title={DUPLICATE_TITLE}>
+      <p>
+        車台番号「{chassisNumber}」の処理中の申請が{duplicate.count}件あります。
+        {duplicate.ownNumber ? (
+          <>
+            状況の照会でログインしている申請（受付番号（到達番号）<span class="nowrap">{formatReceiptNumber(duplicate.ownNumber)}</span>）もその一つです。
+          </>
+        ) : null}
+        同じ申請を二重に行っていないか確認してください。既に行った申請の状況は、その受付番号（到達番号）と申請用パスワードで「状況の照会」から確認できます。
+      </p>
+      <p>二重に申請すると、申請ごとに審査と納付が必要になります。別の手続として申請する場合は、このまま「この内容で申請する」を押してください。</p>
+    </Banner>
+  );
+}
+
 /** 確認: check your answers, with 変更 back to each step, then 申請する. */
-export function ApplyCheckPage({ ctx, answers, filing }: { ctx: PageContext; answers: Answers; filing: ValidFiling }) {
+export function ApplyCheckPage({ ctx, answers, filing, duplicate }: { ctx: PageContext; answers: Answers; filing: ValidFiling; duplicate?: OpenApplicationsForVehicle | null | undefined }) {
   return (
     <Layout ctx={ctx} title="初回申請 申請内容の確認">
       <ApplyHeading step="check" procedure={filing.procedure} />
+      {duplicate ? <DuplicateWarning duplicate={duplicate} chassisNumber={filing.vehicle.chassisNumber} /> : null}
       <p>申請内容を確認してください。変更する場合は、各項目の「変更」を押してください。よろしければ「この内容で申請する」ボタンを押してください。</p>
       <form method="post" action="/apply/submit" class="form">
         <CsrfField token={ctx.csrfToken} />
@@ -428,12 +453,18 @@ function answersOf(body: ApplyBody): Answers {
   return Object.fromEntries(answerKeys.filter((k) => body[k] !== undefined).map((k) => [k, body[k]])) as Answers;
 }
 
-function renderStep(req: FastifyRequest, reply: FastifyReply, status: number, step: ApplyStep, answers: Answers, sealer: PasswordSealer, errors?: StepErrors, returnTo?: 'check') {
+/** The password sealer, and the look-up of other open applications for the vehicle (issue 14). */
+type ApplySupport = PasswordSealer & { readonly openApplicationsForVehicle: Services['openApplicationsForVehicle'] };
+
+async function renderStep(req: FastifyRequest, reply: FastifyReply, status: number, step: ApplyStep, answers: Answers, sealer: ApplySupport, errors?: StepErrors, returnTo?: 'check') {
   const ctx = pageContext(req, reply);
   if (step === 'check') {
     const missing = firstIncompleteStep(answers, sealer);
     const filing = missing === null ? validFiling(answers) : null;
-    if (filing) return sendHtml(reply, status, renderDocument(<ApplyCheckPage ctx={ctx} answers={answers} filing={filing} />));
+    if (filing) {
+      const duplicate = await sealer.openApplicationsForVehicle(filing.vehicle.chassisNumber, req.applicantSession?.applicationId ?? null);
+      return sendHtml(reply, status, renderDocument(<ApplyCheckPage ctx={ctx} answers={answers} filing={filing} duplicate={duplicate} />));
+    }
     return sendHtml(reply, status, renderDocument(<ApplyStepPage ctx={ctx} step={missing ?? 'procedure'} answers={answers} returnTo="check" />));
   }
   const shown = step !== 'procedure' && !chosenProcedure(answers) ? 'procedure' : step;
@@ -442,7 +473,7 @@ function renderStep(req: FastifyRequest, reply: FastifyReply, status: number, st
 
 /** 【画面申請】初回申請の操作手順: 申請を行う from the 画面申請 menu. */
 export function applyRoutes(services: Services): FastifyPluginAsyncTypebox {
-  const sealer = passwordSealer(services.secrets.cookieSecret, services.deps.clock);
+  const sealer: ApplySupport = { ...passwordSealer(services.secrets.cookieSecret, services.deps.clock), openApplicationsForVehicle: services.openApplicationsForVehicle };
   return async (app) => {
     app.get('/apply', async (req, reply) => sendHtml(reply, 200, renderDocument(<ApplyStepPage ctx={pageContext(req, reply)} step="procedure" answers={{}} />)));
 

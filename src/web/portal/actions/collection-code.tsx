@@ -56,7 +56,7 @@ function QrFigure({ content, label }: { content: string; label: string }) {
 }
 
 /** The code to print (A4) or download: the QR, 受付番号, 車両番号, and where and when to collect. */
-export function CollectionCodePage({ ctx, application, content, issuedAt, flash }: { ctx: PageContext; application: Application; content: string; issuedAt: Date | null; flash?: FlashKind | null }) {
+export function CollectionCodePage({ ctx, application, content, typed, issuedAt, flash }: { ctx: PageContext; application: Application; content: string; typed: string; issuedAt: Date | null; flash?: FlashKind | null }) {
   const receipt = formatReceiptNumber(application.receiptNumber ?? '');
   const office = inspectionOffices[application.officeCode];
   const vehicleNumber = application.vehicle.vehicleNumber;
@@ -69,7 +69,21 @@ export function CollectionCodePage({ ctx, application, content, issuedAt, flash 
       <div class="collection-code">
         <figure class="collection-code__figure">
           <QrFigure content={content} label={`${CODE_NAME}（受付番号 ${receipt}）`} />
-          <figcaption>受付番号 {receipt}</figcaption>
+          <figcaption>
+            受付番号 {receipt}
+            <span class="collection-code__typed">
+              <span class="collection-code__typed-label">手入力用の番号（二次元コードを読み取れない場合に窓口で入力します）</span>
+              {/* Breaks only between groups, never inside one. */}
+              <span class="collection-code__typed-digits">
+                {typed.split(' ').map((group, i) => (
+                  <>
+                    {i > 0 ? ' ' : null}
+                    <span class="nowrap">{group}</span>
+                  </>
+                ))}
+              </span>
+            </span>
+          </figcaption>
         </figure>
         <table class="summary-table collection-code__details">
           <caption class="visually-hidden">受け取る交付物と受取場所</caption>
@@ -165,8 +179,9 @@ export function collectionCodeRoutes(services: Services): FastifyPluginAsyncType
       if (application.collectionCodeSerial < 1) return sendHtml(reply, 200, renderDocument(<CollectionCodeIssuePage ctx={ctx} application={application} />));
       const flash = takeFlash(req, reply);
       const content = services.collectionCodes.contentFor(application);
+      const typed = services.collectionCodes.typedFor(application);
       const issuedAt = await lastIssuedAt(services, application.id);
-      return sendHtml(reply, 200, renderDocument(<CollectionCodePage ctx={ctx} application={application} content={content} issuedAt={issuedAt} flash={flash} />));
+      return sendHtml(reply, 200, renderDocument(<CollectionCodePage ctx={ctx} application={application} content={content} typed={typed} issuedAt={issuedAt} flash={flash} />));
     });
 
     app.post('/inquiry/collection-code', { schema: { body: ActionForm }, preHandler: app.csrfProtection }, async (req, reply) => {
@@ -190,7 +205,7 @@ export function collectionCodeRoutes(services: Services): FastifyPluginAsyncType
       const refusal = actionRefusal(application, 'issueCollectionCode', own.now) ?? (application.collectionCodeSerial < 1 || !application.receiptNumber ? NOT_ISSUED : null);
       if (refusal) return sendRefused(req, reply, REFUSED_TITLE, refusal);
       const receiptNumber = application.receiptNumber as string;
-      const png = collectionCodePng(services.collectionCodes.contentFor(application), formatReceiptNumber(receiptNumber));
+      const png = collectionCodePng(services.collectionCodes.contentFor(application), formatReceiptNumber(receiptNumber), services.collectionCodes.typedFor(application));
       return reply
         .header('cache-control', 'no-store')
         .header('content-disposition', `attachment; filename="collection-code-${receiptNumber}.png"`)

@@ -53,6 +53,7 @@ const DIGITS: Record<string, readonly number[]> = {
   '8': [0b01110, 0b10001, 0b10001, 0b01110, 0b10001, 0b10001, 0b01110],
   '9': [0b01110, 0b10001, 0b10001, 0b01111, 0b00001, 0b00010, 0b01100],
   ' ': [0, 0, 0, 0, 0, 0, 0],
+  '-': [0, 0, 0, 0b11111, 0, 0, 0],
 };
 
 const GLYPH_W = 5;
@@ -117,19 +118,25 @@ const MODULE_PX = 8;
 const QUIET = 4;
 const TEXT_SCALE = 4;
 
+const TYPED_SCALE = 3;
+
 /**
  * The PNG to download: the code with its quiet zone and, to its right, the 受付番号 (4-4-4-5) in
- * digits large enough to read aloud at the counter.
+ * digits large enough to read aloud at the counter; under both, the 手入力用の番号 (issue 14), for
+ * the counter to type when its camera cannot read the code.
  */
-export function collectionCodePng(content: string, receiptNumberText: string): Buffer {
+export function collectionCodePng(content: string, receiptNumberText: string, typedText: string): Buffer {
   const m = qrMatrix(content);
   const codePx = (m.size + QUIET * 2) * MODULE_PX;
   const textW = [...receiptNumberText].length * (GLYPH_W + 1) * TEXT_SCALE;
   const margin = QUIET * MODULE_PX;
-  const c = new Canvas(codePx + textW + margin, codePx);
+  const typedW = [...typedText].length * (GLYPH_W + 1) * TYPED_SCALE;
+  const typedH = GLYPH_H * TYPED_SCALE + margin;
+  const c = new Canvas(Math.max(codePx + textW + margin, typedW + 2 * margin), codePx + typedH);
   for (let y = 0; y < m.size; y++) {
     for (let x = 0; x < m.size; x++) if (m.dark(x, y)) c.fill((x + QUIET) * MODULE_PX, (y + QUIET) * MODULE_PX, MODULE_PX, MODULE_PX);
   }
   drawText(c, receiptNumberText, codePx, Math.floor((codePx - GLYPH_H * TEXT_SCALE) / 2), TEXT_SCALE);
+  drawText(c, typedText, margin, codePx, TYPED_SCALE);
   return encodePng(c);
 }

@@ -241,7 +241,7 @@ describe('申請を行う (【画面申請】初回申請の操作手順)', () =
     await next(b, 'parties', ciAnswers.parties);
     const vehicle = await next(b, 'vehicle', { ...ciAnswers.vehicle, vehicleNumber: '1234' });
     expect(vehicle.statusCode).toBe(400);
-    expect(textOf(vehicle.body)).toContain('車両番号は「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号を空白で区切って入力してください。');
+    expect(textOf(vehicle.body)).toContain('車両番号は「品川 580 さ 1234」のように、地名・分類番号・ひらがな・一連指定番号の順に入力してください（区切りの空白は省略できます）。');
     await next(b, 'vehicle', ciAnswers.vehicle);
     const office = await next(b, 'office', { officeCode: 'nowhere', agentUse: 'yes', agentCommissionNumber: '', agentName: '' });
     expect(office.statusCode).toBe(400);

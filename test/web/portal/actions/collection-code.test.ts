@@ -134,6 +134,31 @@ describe('受取者認証兼受取車両個別申告用二次元コードの発�
     });
   }
 
+  it('prints the 手入力用の番号 under the code, on the page and in the PNG (issue 14)', async () => {
+    const l = await loginAs(t, 'ci-ready');
+    const page = await l.b.get('/inquiry/collection-code');
+    if (page.body.includes('二次元コードを発行する</button>') && !page.body.includes('collection-code__qr')) await issue(l);
+    const shown = await l.b.get('/inquiry/collection-code');
+    const app = (await snapshot(t, l.id)).application;
+    const typed = t.services.collectionCodes.typedFor(app);
+    expect(typed).toMatch(/^1100 0000 0000 00013-\d+-\d{4} \d{4} \d{4} \d{4} \d{4}-\d$/);
+    expect(textOf(shown.body)).toContain(`受付番号 1100 0000 0000 00013 手入力用の番号（二次元コードを読み取れない場合に窓口で入力します） ${typed}`);
+    // The PNG: the code still reads, and under it a band of text as wide as the number (ink in its rows).
+    const png = await l.b.get('/inquiry/collection-code.png');
+    const image = PNG.sync.read(png.rawPayload);
+    expect(decodePng(png.rawPayload)).toBe(t.services.collectionCodes.contentFor(app));
+    const inkRows = (from: number, to: number) => {
+      let rows = 0;
+      for (let y = from; y < to; y++) {
+        for (let x = 0; x < image.width; x++) if (image.data[(y * image.width + x) * 4]! < 128) { rows++; break; }
+      }
+      return rows;
+    };
+    // 7 rows of glyph dots, 3 px each, below the code's square (and its quiet zone).
+    expect(image.height - image.width).toBeLessThan(0);
+    expect(inkRows(image.height - 7 * 3 - 32, image.height)).toBe(7 * 3);
+  });
+
   it('the code of a finished application (返付済) is no longer accepted at the counter', async () => {
     const l = await loginAs(t, 'ci-returned');
     const app = (await snapshot(t, l.id)).application;
