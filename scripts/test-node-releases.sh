@@ -7,8 +7,8 @@
 #   scripts/test-node-releases.sh          # 22 and 24
 #   scripts/test-node-releases.sh 24       # one release
 #
-# Needs ./node_modules installed (npm ci) by the machine's Node; takes about 2–3 minutes a release
-# on 2 cores (about 65 s of it compiling better-sqlite3). Fails on any failing test and on any
+# Needs ./node_modules installed (npm ci) by the machine's Node; about 12 minutes a release on a
+# busy 2-core machine (better-sqlite3's compile included), less when idle. Fails on any failing test and on any
 # DeprecationWarning the run prints (fix the cause; never silence it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
