@@ -151,7 +151,8 @@ describe('whatever the history, the status view and the allowed events agree', (
           }
         },
       ),
-      { numRuns: 600 },
+      // A fixed seed, so that the coverage check below never depends on luck.
+      { numRuns: 600, seed: 20261206 },
     );
   }, 120_000);
 
