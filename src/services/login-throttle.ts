@@ -47,7 +47,7 @@ export function addressKey(address: string): string {
   const [head = '', tail = ''] = bare.split('::');
   const h = head ? head.split(':') : [];
   const t = bare.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = bare.includes('::') ? [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
+  const groups = bare.includes('::') ? [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
   return `${groups
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ''))

@@ -1,4 +1,4 @@
-import { isOfficeCode, type OfficeCode } from '../domain/offices.js';
+import { isOfficeCode } from '../domain/offices.js';
 import type { Actor } from '../domain/actors.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { inspectionOffices } from '../domain/offices.js';
@@ -74,7 +74,7 @@ export function makeStaffAuth(deps: ServiceDeps, sessions: Sessions) {
         role: role as StaffRole,
         loginId: input.loginId,
         displayName,
-        officeCode: input.officeCode as OfficeCode,
+        officeCode: input.officeCode,
         createdAt: deps.clock.now(),
         disabledAt: null,
         passwordHash: await deps.passwords.hash(input.password),

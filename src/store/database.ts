@@ -311,7 +311,7 @@ class SavepointDialect extends PostgresDialect {
   constructor(client: pg.PoolClient) {
     const pool: PostgresPool = {
       // Every query goes to the one client; releasing it is the batch's business, not Kysely's.
-      connect: async () => ({ query: ((...args: Parameters<pg.PoolClient['query']>) => client.query(...args)) as pg.PoolClient['query'], release: () => undefined }) as never,
+      connect: async () => ({ query: ((...args: Parameters<pg.PoolClient['query']>) => client.query(...args)) as pg.PoolClient['query'], release: () => undefined }),
       end: async () => undefined,
     };
     super({ pool });

@@ -41,7 +41,7 @@ export function pageContext(req: FastifyRequest, reply: FastifyReply, area: 'por
     path: safeReturnPath(req.url),
     fontSize: fontSizeOf(req),
     get csrfToken() {
-      token ??= reply.generateCsrf({ userInfo: csrfUserInfo(req), secure: req.protocol === 'https' } as never);
+      token ??= reply.generateCsrf({ userInfo: csrfUserInfo(req), secure: req.protocol === 'https' });
       return token;
     },
     area,

@@ -153,7 +153,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           const filing = validateFiling(input as FilingInput);
           const passwordError = checkApplicationPassword(password);
           if (!filing.ok || passwordError) {
-            const fields: Record<string, string> = { ...(filing.ok ? {} : (filing.errors as Record<string, string>)), ...(passwordError ? { password: passwordError } : {}) };
+            const fields: Record<string, string> = { ...(filing.ok ? {} : (filing.errors)), ...(passwordError ? { password: passwordError } : {}) };
             return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
           }
           const registered = await services.registerApplication(filing.value, password, tokenActor(token));
@@ -205,7 +205,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
         if (req.validationError) {
           const context = (req.validationError as { validationContext?: string }).validationContext;
           if (context !== 'body') return sendApiError(reply, 400, 'invalidInput', '受付番号（到達番号）または ヘッダーの形式が正しくありません。');
-          const body = req.body as unknown;
+          const body = req.body;
           const type = body && typeof body === 'object' && !Array.isArray(body) ? (body as { type?: unknown }).type : undefined;
           if (typeof type !== 'string') return sendApiError(reply, 400, 'invalidInput', 'イベントの種類（type）を指定してください。', { type: 'イベントの種類（type）を指定してください。' });
           if (!knownEventTypes.includes(type)) return sendApiError(reply, 400, 'unknownEvent', `不明なイベントです（${type.slice(0, 50)}）。指定できるイベントは API の説明（/api/docs）を確認してください。`);
@@ -224,7 +224,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           const { expectedVersion: _v, ...input } = body;
           const built = toAgencyEvent(input);
           if (!built.ok) {
-            const fields = Object.fromEntries(Object.entries(built.errors).map(([k, v]) => [k, v as string]));
+            const fields = Object.fromEntries(Object.entries(built.errors).map(([k, v]) => [k, v]));
             return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
           }
           const result = await services.actOnApplication(loaded.app.id, built.event, tokenActor(token), {

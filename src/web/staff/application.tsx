@@ -158,7 +158,7 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
     app.get('/staff/applications/:number', { schema: { params: NumberParams, querystring: Type.Object({ done: Type.Optional(Type.Enum([...decisionKeys])) }) } }, async (req, reply) => {
       const found = await officeApplication(services, staffUserOf(req), req.params.number);
       if (!found) return notFound(req, reply);
-      return render(req, reply, 200, found, { done: req.query.done as DecisionKey | undefined });
+      return render(req, reply, 200, found, { done: req.query.done });
     });
 
     app.post(
@@ -170,7 +170,7 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         const loaded = await officeApplication(services, user, req.params.number);
         if (!loaded) return notFound(req, reply);
         const found = loaded.application;
-        const decision = req.params.decision as DecisionKey;
+        const decision = req.params.decision;
         const def = decisions[decision];
         const body = req.validationError ? null : req.body;
         const values: Partial<Record<DecisionField, string>> = {};

@@ -1,13 +1,13 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { formatJapanDate, formatJapanDateTime } from '../../domain/format.js';
 import { inspectionOffices } from '../../domain/offices.js';
-import { procedureCodes, procedures, type ProcedureCode } from '../../domain/procedures.js';
+import { procedureCodes, procedures } from '../../domain/procedures.js';
 import { formatReceiptNumber } from '../../domain/receipt-number.js';
-import { statusCodes, statuses, type StatusCode } from '../../domain/statuses.js';
+import { statusCodes, statuses } from '../../domain/statuses.js';
 import { isDeadlinePassed } from '../../domain/time.js';
 import { formatVehicleNumber } from '../../domain/vehicle.js';
 import type { Services } from '../../services/index.js';
-import { deadlineFilters, type DeadlineFilter, type StatusFilter, type WorkListFilters, type WorkListPage } from '../../services/work-list.js';
+import { deadlineFilters, type DeadlineFilter, type WorkListFilters, type WorkListPage } from '../../services/work-list.js';
 import type { PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
 import { StaffLayout } from './components.js';
@@ -89,7 +89,7 @@ export function WorkListPageView({ ctx, officeName, list, filters, now }: { ctx:
             {statusCodes.map((s) => (
               <option value={s} selected={filters.status === s}>
                 {statuses[s].label}
-                {statuses[s].procedures.length === 1 ? `（${procedures[statuses[s].procedures[0] as ProcedureCode].label}）` : ''}
+                {statuses[s].procedures.length === 1 ? `（${procedures[statuses[s].procedures[0]].label}）` : ''}
               </option>
             ))}
             <option value="all" selected={filters.status === 'all'}>
@@ -163,7 +163,7 @@ export function WorkListPageView({ ctx, officeName, list, filters, now }: { ctx:
                       {item.receiptNumber ? null : <span class="work-list__note">（到達番号）</span>}
                     </th>
                     <td>{procedures[item.procedure].label}</td>
-                    <td>{statuses[item.status as StatusCode]?.label ?? item.status}</td>
+                    <td>{statuses[item.status]?.label ?? item.status}</td>
                     <td class="nowrap" data-deadline-passed={passed ? 'true' : undefined}>
                       {item.deadline ? (
                         <>
@@ -206,9 +206,9 @@ export function workListRoutes(services: Services): FastifyPluginAsyncTypebox {
     app.get('/staff/applications', { schema: { querystring: WorkListQuery } }, async (req, reply) => {
       const user = staffUserOf(req);
       const filters: WorkListFilters = {
-        status: (req.query.status ?? 'open') as StatusFilter,
-        procedure: req.query.procedure ? (req.query.procedure as ProcedureCode) : null,
-        deadline: (req.query.deadline ?? 'any') as DeadlineFilter,
+        status: (req.query.status ?? 'open'),
+        procedure: req.query.procedure ? (req.query.procedure) : null,
+        deadline: (req.query.deadline ?? 'any'),
         page: req.query.page ?? 1,
       };
       const list = await services.workList.list(user.officeCode, filters);

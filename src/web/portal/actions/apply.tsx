@@ -76,7 +76,7 @@ const yesNo = (yes: string, no: string) => [
 function StepFields({ step, a, e }: { step: Exclude<ApplyStep, 'check'>; a: Answers; e: StepErrors }) {
   const procedure = chosenProcedure(a);
   const nv = procedure === 'newVehicle';
-  const text = (name: keyof Answers & string, label: string, o: { required?: boolean; hint?: string; max: number; width?: 'short' | 'medium' | 'long'; inputMode?: 'numeric' }) => (
+  const text = (name: keyof Answers, label: string, o: { required?: boolean; hint?: string; max: number; width?: 'short' | 'medium' | 'long'; inputMode?: 'numeric' }) => (
     <TextField name={name} label={label} value={a[name]} error={e[name]} hint={o.hint} required={o.required ?? true} maxLength={o.max} width={o.width ?? 'medium'} inputMode={o.inputMode} autocomplete="off" spellcheck={false} />
   );
   switch (step) {
@@ -207,7 +207,7 @@ function StepFields({ step, a, e }: { step: Exclude<ApplyStep, 'check'>; a: Answ
 
 /** Every answer except those the step shows as inputs. */
 function carried(a: Answers, except: readonly string[]): Answers {
-  return Object.fromEntries(answerKeys.filter((k) => !except.includes(k) && a[k] !== undefined && a[k] !== '').map((k) => [k, a[k]])) as Answers;
+  return Object.fromEntries(answerKeys.filter((k) => !except.includes(k) && a[k] !== undefined && a[k] !== '').map((k) => [k, a[k]]));
 }
 
 function ApplyHeading({ step, procedure }: { step: ApplyStep; procedure: ProcedureCode | null }) {
@@ -416,7 +416,7 @@ const ApplyForm = Type.Object({
 type ApplyBody = { step?: ApplyStep; goto?: ApplyStep; returnTo?: 'check'; password?: string; passwordConfirm?: string } & Answers;
 
 function answersOf(body: ApplyBody): Answers {
-  return Object.fromEntries(answerKeys.filter((k) => body[k] !== undefined).map((k) => [k, body[k]])) as Answers;
+  return Object.fromEntries(answerKeys.filter((k) => body[k] !== undefined).map((k) => [k, body[k]]));
 }
 
 function renderStep(req: FastifyRequest, reply: FastifyReply, status: number, step: ApplyStep, answers: Answers, sealer: PasswordSealer, errors?: StepErrors, returnTo?: 'check') {
@@ -460,7 +460,7 @@ export function applyRoutes(services: Services): FastifyPluginAsyncTypebox {
       '/apply/submit',
       { schema: { body: ApplyForm }, preHandler: app.csrfProtection, config: { rateLimit: { max: APPLY_SUBMIT_LIMIT.max, timeWindow: APPLY_SUBMIT_LIMIT.timeWindow } } },
       async (req, reply) => {
-        const answers = answersOf(req.body as ApplyBody);
+        const answers = answersOf(req.body);
         // Everything again, whatever the earlier steps said: the hidden fields came back from the browser.
         if (!chosenProcedure(answers)) return renderStep(req, reply, 400, 'procedure', answers, sealer, stepErrors(answers, 'procedure'), 'check');
         for (const step of ['parties', 'vehicle', 'office'] as const) {

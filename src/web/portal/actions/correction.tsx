@@ -178,7 +178,7 @@ const CorrectionForm = Type.Object({
 });
 
 function currentValues(app: Application): CorrectionInput {
-  return Object.fromEntries(fieldsOf(app).map((f) => [f, currentValue(app, f) ?? ''])) as CorrectionInput;
+  return Object.fromEntries(fieldsOf(app).map((f) => [f, currentValue(app, f) ?? '']));
 }
 
 /** 【申請共通】補正申請の操作手順: 検査申請補正待ち (both) and 軽自動車税申告補正待ち (新車), before the deadline. */

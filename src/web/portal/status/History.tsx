@@ -1,5 +1,5 @@
 import { actorKindLabels, type ActorKind } from '../../../domain/actors.js';
-import { correctableFields, type CorrectableField, type FieldChange } from '../../../domain/corrections.js';
+import { correctableFields, type FieldChange } from '../../../domain/corrections.js';
 import { eventLabels, type EventType } from '../../../domain/events.js';
 import { formatJapanDateTime } from '../../../domain/format.js';
 import { statuses } from '../../../domain/statuses.js';
@@ -22,7 +22,7 @@ function Detail({ entry }: { entry: HistoryEntry }) {
       <ul class="history__changes">
         {changes.map((c) => (
           <li>
-            {correctableFields[c.field as CorrectableField].label}：{valueOrBlank(c.before)} → {valueOrBlank(c.after)}
+            {correctableFields[c.field].label}：{valueOrBlank(c.before)} → {valueOrBlank(c.after)}
           </li>
         ))}
       </ul>
