@@ -79,5 +79,3 @@ export function makeIdempotency(deps: ServiceDeps) {
     },
   };
 }
-
-export type Idempotency = ReturnType<typeof makeIdempotency>;

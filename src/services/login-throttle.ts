@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import { formatJapanDateTime } from '../domain/format.js';
+import type { Refusal } from '../domain/result.js';
 import { loginThrottleRepository } from '../store/login-throttle.repository.js';
 import { transaction, type ServiceDeps } from './context.js';
 
@@ -26,6 +27,18 @@ export function loginLockedMessage(until: Date): string {
 /** What a clerk is told while a login id is locked. */
 export function staffLoginLockedMessage(until: Date): string {
   return `パスワードの誤りが続いたため、このログインIDではログインできないようにしています。${formatJapanDateTime(until)}以降に、もう一度ログインしてください。`;
+}
+
+/** A login refused because the number or login id is locked: when it unlocks, and the seconds to say in Retry-After. */
+export interface LockedLogin {
+  readonly ok: false;
+  readonly refusal: Refusal;
+  readonly lockedUntil: Date;
+  readonly retryAfterSeconds: number;
+}
+
+export function lockedLogin(message: string, until: Date, now: Date): LockedLogin {
+  return { ok: false, refusal: { code: 'invalidCredentials', message }, lockedUntil: until, retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) };
 }
 
 export type PasswordAttempt<T> = { readonly kind: 'ok'; readonly value: T } | { readonly kind: 'failed' } | { readonly kind: 'locked'; readonly until: Date };

@@ -185,4 +185,3 @@ export interface Database {
   audit_log: AuditLogTable;
 }
 
-export type { Generated };

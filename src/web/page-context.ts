@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { StaffRole } from '../store/staff-users.repository.js';
+import type { StaffRole } from '../domain/agency.js';
 
 export type FontSize = 'small' | 'medium' | 'large';
 export const FONT_SIZE_COOKIE = 'kei_font_size';

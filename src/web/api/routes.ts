@@ -2,13 +2,11 @@ import type { FastifyPluginAsyncTypebox, Static } from '@fastify/type-provider-t
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { actorId, actorKindLabels, actorLabel } from '../../domain/actors.js';
-import type { Application } from '../../domain/application.js';
 import { eventLabels, eventsFor, type EventType, type Transition } from '../../domain/events.js';
-import { checkApplicationPassword, validateFiling, type FilingInput } from '../../domain/filing.js';
-import { parseReceiptNumber } from '../../domain/receipt-number.js';
+import type { FilingInput } from '../../domain/filing.js';
 import { statuses } from '../../domain/statuses.js';
-import { isAgencyEventType, toAgencyEvent } from '../../services/agency-input.js';
-import { apiRoleLabels, describeScope, tokenActor, tokenMayAccess, type ApiTokenRecord } from '../../services/api-tokens.js';
+import { isAgencyEventType } from '../../services/agency-input.js';
+import { apiRoleLabels, describeScope, tokenActor } from '../../services/api-tokens.js';
 import { isValidIdempotencyKey, requestFingerprint } from '../../services/idempotency.js';
 import type { Services } from '../../services/index.js';
 import { bearerAuth, jsonOnly, tokenOf } from './auth.js';
@@ -92,18 +90,6 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
       }
     }
 
-    /** The application a number names, if this token may see it. */
-    async function loadFor(token: ApiTokenRecord, number: string): Promise<{ ok: true; app: Application } | { ok: false; outcome: Outcome }> {
-      const parsed = parseReceiptNumber(number);
-      if (!parsed.ok) return { ok: false, outcome: { status: 400, body: errorBody('invalidInput', parsed.refusal.message) } };
-      const id = await services.findApplicationId(parsed.value);
-      const snapshot = id ? await services.statusInquiry.read(id) : null;
-      if (!snapshot) return { ok: false, outcome: { status: 404, body: errorBody('notFound', '指定された受付番号（到達番号）の申請は見つかりません。') } };
-      const scope = tokenMayAccess(token, snapshot.application);
-      if (!scope.ok) return { ok: false, outcome: refusalBody(scope.refusal) };
-      return { ok: true, app: snapshot.application };
-    }
-
     app.get(
       '/me',
       { schema: { summary: 'このトークンの情報', description: 'トークンの名前、ロール、対象の事務所等と、送れるイベント。', tags: ['token'], response: { 200: MeResponse, ...errors(401) } } },
@@ -143,23 +129,10 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           return sendApiError(reply, 400, 'invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields);
         }
         return respond(req, reply, async () => {
-          if (token.role !== 'inspectionOffice') {
-            return { status: 403, body: errorBody('actorNotAllowed', `${apiRoleLabels[token.role]}のトークンでは申請を登録できません。申請の登録は軽自動車検査協会事務所等のトークンで行ってください。`) };
-          }
           const { password, ...input } = req.body;
-          if (input.officeCode !== token.officeCode) {
-            return { status: 403, body: errorBody('otherOffice', '他の事務所等を申請先とする申請は登録できません。') };
-          }
-          const filing = validateFiling(input as FilingInput);
-          const passwordError = checkApplicationPassword(password);
-          if (!filing.ok || passwordError) {
-            const fields: Record<string, string> = { ...(filing.ok ? {} : (filing.errors)), ...(passwordError ? { password: passwordError } : {}) };
-            return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
-          }
-          const registered = await services.registerApplication(filing.value, password, tokenActor(token));
-          if (!registered.ok) return refusalBody(registered.refusal);
-          const history = await services.statusInquiry.history(registered.value.id);
-          return { status: 201, body: { application: applicationView(registered.value, token, services.deps.clock.now()), history: history.map(historyView) } };
+          const registered = await services.agency.register(tokenActor(token), input as FilingInput, password);
+          if (!registered.ok) return refusalBody(registered.refusal, 'fields' in registered ? registered.fields : undefined);
+          return { status: 201, body: { application: applicationView(registered.value.application, token, registered.value.now), history: registered.value.history.map(historyView) } };
         });
       },
     );
@@ -177,11 +150,13 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
       },
       async (req, reply) => {
         const token = tokenOf(req);
-        const loaded = await loadFor(token, req.params.number);
-        if (!loaded.ok) return sendJson(reply, loaded.outcome.status, loaded.outcome.body);
-        const history = await services.statusInquiry.history(loaded.app.id);
+        const read = await services.agency.read(tokenActor(token), req.params.number);
+        if (!read.ok) {
+          const { status, body } = refusalBody(read.refusal);
+          return sendJson(reply, status, body);
+        }
         reply.header('cache-control', 'no-store');
-        return sendJson(reply, 200, { application: applicationView(loaded.app, token, services.deps.clock.now()), history: history.map(historyView) });
+        return sendJson(reply, 200, { application: applicationView(read.value.application, token, read.value.now), history: read.value.history.map(historyView) });
       },
     );
 
@@ -217,23 +192,18 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
         }
         const body = req.body as Static<(typeof eventSchemas)[keyof typeof eventSchemas]>;
         return respond(req, reply, async () => {
-          const loaded = await loadFor(token, req.params.number);
-          if (!loaded.ok) return loaded.outcome;
           const version = expectedVersionOf(req, body.expectedVersion);
           if (!version.ok) return { status: 400, body: version.body };
           const { expectedVersion: _v, ...input } = body;
-          const built = toAgencyEvent(input);
-          if (!built.ok) {
-            const fields = Object.fromEntries(Object.entries(built.errors).map(([k, v]) => [k, v]));
-            return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
-          }
-          const result = await services.actOnApplication(loaded.app.id, built.event, tokenActor(token), {
-            expectedVersion: version.value,
+          const result = await services.agency.post(tokenActor(token), req.params.number, input, version.value, {
             // The audit trail names the token by its name, never the token (issue 19).
-            audit: { action: 'apiEvent', actor: { kind: 'apiToken', id: token.id, label: token.name }, clientAddress: req.ip, detail: built.event.type },
+            action: 'apiEvent',
+            actor: { kind: 'apiToken', id: token.id, label: token.name },
+            clientAddress: req.ip,
+            detail: input.type,
           });
-          if (!result.ok) return refusalBody(result.refusal);
-          return { status: 200, body: { application: applicationView(result.value.application, token, services.deps.clock.now()), event: transitionView(result.value) } };
+          if (!result.ok) return refusalBody(result.refusal, 'fields' in result ? result.fields : undefined);
+          return { status: 200, body: { application: applicationView(result.value.application, token, result.value.now), event: transitionView(result.value) } };
         });
       },
     );

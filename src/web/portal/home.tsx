@@ -4,7 +4,7 @@ import { Layout } from '../components/Layout.js';
 import { Banner } from '../components/forms.js';
 import { formatJapanDate } from '../../domain/format.js';
 import { japanDateOf } from '../../domain/time.js';
-import type { Notification } from '../../store/notifications.repository.js';
+import type { Notification } from '../../domain/notifications.js';
 import type { Services } from '../../services/index.js';
 import { pageContext, type PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';

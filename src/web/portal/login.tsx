@@ -1,7 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Layout } from '../components/Layout.js';
-import { Banner, ButtonLink, CsrfField, ErrorSummary, HelpToggle, TextField, errorItems, type FieldErrors } from '../components/forms.js';
+import { ButtonLink, CsrfField, ErrorSummary, HelpToggle, TextField, errorItems, type FieldErrors } from '../components/forms.js';
 import { procedures, type ProcedureCode } from '../../domain/procedures.js';
 import { formatReceiptNumber, parseReceiptNumber } from '../../domain/receipt-number.js';
 import type { Services } from '../../services/index.js';
@@ -129,27 +129,6 @@ export function LoginPasswordPage({ ctx, procedure, number, errors, failure }: {
   );
 }
 
-/** Shown for the status page (and the applicant's actions) without a live session. */
-export function NotLoggedInPage({ ctx }: { ctx: PageContext }) {
-  return (
-    <Layout ctx={ctx} title="ログインが必要です">
-      <h1>ログインが必要です</h1>
-      <Banner kind="warning" title="ログインしていないか、一定時間操作がなかったため、ログアウトしました。">
-        <p>申請状況を確認するには、もう一度ログインしてください。</p>
-      </Banner>
-      <p>
-        <a class="button button--primary" href="/inquiry/login">
-          状況照会 ログインへ
-        </a>
-      </p>
-    </Layout>
-  );
-}
-
-export function sendNotLoggedIn(req: FastifyRequest, reply: FastifyReply) {
-  return reply.code(401).type('text/html; charset=utf-8').send(renderDocument(<NotLoggedInPage ctx={pageContext(req, reply)} />));
-}
-
 /** Form fields are bounded at the door; longer input gets a field message, not a crash. */
 const LoginNumberForm = Type.Object({ receiptNumber: Type.String({ maxLength: 1000 }), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const LoginPasswordForm = Type.Object({
@@ -208,7 +187,7 @@ export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
       const result = await services.applicantAuth.login(parsed.value, password, req.log, { clientAddress: req.ip });
       if (!result.ok && 'lockedUntil' in result) {
         // Locked after repeated wrong passwords (issue 5): the same page, with when it unlocks.
-        reply.header('retry-after', String(Math.max(1, Math.ceil((result.lockedUntil.getTime() - services.deps.clock.now().getTime()) / 1000))));
+        reply.header('retry-after', String(result.retryAfterSeconds));
         return html(reply, 429, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} failure={result.refusal.message} />));
       }
       if (!result.ok) {

@@ -3,7 +3,7 @@ import type { Services } from '../../services/index.js';
 import { pageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
 import { FlashBanner, takeFlash } from './actions/shared.js';
-import { sendNotLoggedIn } from './login.js';
+import { sendNotLoggedIn } from '../components/NotLoggedIn.js';
 import { StatusPage } from './status/StatusPage.js';
 
 /** 申請状況確認: the one application of the session, never another, with its history. */

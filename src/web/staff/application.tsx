@@ -5,16 +5,16 @@ import { procedures } from '../../domain/procedures.js';
 import { formatReceiptNumber } from '../../domain/receipt-number.js';
 import { statusView } from '../../domain/status-view.js';
 import { statuses } from '../../domain/statuses.js';
-import { toAgencyEvent, type AgencyEventInput } from '../../services/agency-input.js';
+import type { AgencyEventInput } from '../../services/agency-input.js';
+import type { AgencyView } from '../../services/agency.js';
 import type { Services } from '../../services/index.js';
-import type { StatusSnapshot } from '../../services/status-inquiry.js';
 import { staffActor, staffAuditActor } from '../../services/staff-auth.js';
-import type { HistoryEntry } from '../../store/history.repository.js';
-import type { Notification } from '../../store/notifications.repository.js';
+import type { HistoryEntry } from '../../domain/history.js';
+import type { Notification } from '../../domain/notifications.js';
 import { Banner, ErrorSummary, type ErrorItem } from '../components/forms.js';
 import type { PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
-import { refusalStatus } from '../api/errors.js';
+import { refusalStatus } from '../refusals.js';
 import { Attachments } from '../portal/status/Attachments.js';
 import { CurrentStatus } from '../portal/status/CurrentStatus.js';
 import { DeadlineNotices } from '../portal/status/DeadlineNotices.js';
@@ -125,15 +125,13 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
    * The page for an application already read; `reread` reads it again first (after a refused
    * decision the application may have moved on, and the form must carry its current version).
    */
-  async function render(req: FastifyRequest, reply: FastifyReply, status: number, found: StatusSnapshot, extra: Pick<PageProps, 'done' | 'problem'> = {}, reread = false) {
-    const id = found.application.id;
-    const [snapshot, history] = await Promise.all([reread ? services.statusInquiry.read(id) : found, services.statusInquiry.history(id)]);
-    const current = snapshot ?? found;
+  async function render(req: FastifyRequest, reply: FastifyReply, status: number, found: AgencyView, extra: Pick<PageProps, 'done' | 'problem'> = {}, reread = false) {
+    const current = (reread ? await officeApplication(services, staffUserOf(req), displayNumber(found.application)) : null) ?? found;
     return sendHtml(
       reply,
       status,
       renderDocument(
-        <StaffApplicationPage ctx={staffContext(req, reply)} application={current.application} history={history} notifications={current.notifications} now={services.deps.clock.now()} {...extra} />,
+        <StaffApplicationPage ctx={staffContext(req, reply)} application={current.application} history={current.history} notifications={current.notifications} now={current.now} {...extra} />,
       ),
     );
   }
@@ -185,18 +183,20 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         if (!/^[1-9][0-9]{0,9}$/.test(body.version)) return fail(400, STALE_FORM_MESSAGE);
         const errors: Partial<Record<DecisionField, string>> = {};
         if (decision === 'complete-examination' && found.procedure === 'newVehicle' && (values.vehicleNumber ?? '').trim() === '') errors.vehicleNumber = '車両番号を入力してください。';
+        if (Object.keys(errors).length > 0) return fail(400, '入力内容にエラーがあります。', errors);
         const input: AgencyEventInput = { type: def.event, ...values, vehicleNumber: found.procedure === 'newVehicle' ? values.vehicleNumber : undefined };
-        const built = toAgencyEvent(input);
-        if (!built.ok) Object.assign(errors, built.errors);
-        if (Object.keys(errors).length > 0 || !built.ok) return fail(400, '入力内容にエラーがあります。', errors);
 
-        const result = await services.actOnApplication(found.id, built.event, staffActor(user), {
-          expectedVersion: Number(body.version),
-          audit: { action: 'staffDecision', actor: staffAuditActor(user), clientAddress: req.ip, detail: def.title(found) },
+        // One service call: the office scope, the input, the version, the rule, the history and the audit entry, in one transaction.
+        const result = await services.agency.post(staffActor(user), req.params.number, input, Number(body.version), {
+          action: 'staffDecision',
+          actor: staffAuditActor(user),
+          clientAddress: req.ip,
+          detail: def.title(found),
         });
         if (!result.ok) {
+          if ('fields' in result) return fail(400, '入力内容にエラーがあります。', result.fields);
           const { code, message } = result.refusal;
-          const status = refusalStatus[code] ?? 400;
+          const status = refusalStatus(code);
           if (code === 'invalidInput' && def.dateField) return fail(status, message, { [def.dateField]: message });
           return fail(status, message);
         }

@@ -212,7 +212,7 @@ export function workListRoutes(services: Services): FastifyPluginAsyncTypebox {
         page: req.query.page ?? 1,
       };
       const list = await services.workList.list(user.officeCode, filters);
-      return sendHtml(reply, 200, renderDocument(<WorkListPageView ctx={staffContext(req, reply)} officeName={inspectionOffices[user.officeCode].name} list={list} filters={filters} now={services.deps.clock.now()} />));
+      return sendHtml(reply, 200, renderDocument(<WorkListPageView ctx={staffContext(req, reply)} officeName={inspectionOffices[user.officeCode].name} list={list} filters={filters} now={list.now} />));
     });
   };
 }

@@ -87,7 +87,7 @@ describe('error pages: Japanese, never a stack trace or an internal message', ()
   beforeAll(async () => {
     t = await createSecurityApp();
     // A test-only app: the real one, plus routes that fail in every way a handler can.
-    app = await buildApp({ services: t.services, logger: logs.logger() });
+    app = await buildApp({ services: t.services, cookieSecret: t.cookieSecret, logger: logs.logger() });
     app.get('/__test/throw', async () => {
       throw new Error(SECRET);
     });

@@ -20,7 +20,6 @@ import {
   firstIncompleteStep,
   nextStep,
   passwordErrors,
-  passwordSealer,
   previousStep,
   stepErrors,
   stepFields,
@@ -28,9 +27,9 @@ import {
   validFiling,
   type Answers,
   type ApplyStep,
-  type PasswordSealer,
   type StepErrors,
 } from './apply-form.js';
+import type { PasswordSealer } from '../../../services/password-seal.js';
 import { AnswerTable, HiddenFields, RadioGroup, SelectField } from './fields.js';
 import { CSRF_FIELD, sendHtml } from './shared.js';
 
@@ -433,7 +432,7 @@ function renderStep(req: FastifyRequest, reply: FastifyReply, status: number, st
 
 /** 【画面申請】初回申請の操作手順: 申請を行う from the 画面申請 menu. */
 export function applyRoutes(services: Services): FastifyPluginAsyncTypebox {
-  const sealer = passwordSealer(services.secrets.cookieSecret, services.deps.clock);
+  const sealer = services.passwordSeal;
   return async (app) => {
     app.get('/apply', async (req, reply) => sendHtml(reply, 200, renderDocument(<ApplyStepPage ctx={pageContext(req, reply)} step="procedure" answers={{}} />)));
 

@@ -11,7 +11,7 @@ import { Layout } from '../../components/Layout.js';
 import { Banner, CsrfField } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument } from '../../render.js';
-import { collectionCodePng, qrMatrix, qrSvgPath } from './qr-image.js';
+import { collectionCodePng, qrMatrix, qrSvgPath } from '../../formats/qr.js';
 import { ActionForm, FlashBanner, VersionField, actionRefusal, ownApplication, sendHtml, sendRefused, setFlash, takeFlash, versionRefusal, type FlashKind } from './shared.js';
 
 export const CODE_NAME = '受取者認証兼受取車両個別申告用二次元コード';
@@ -190,7 +190,7 @@ export function collectionCodeRoutes(services: Services): FastifyPluginAsyncType
       const refusal = actionRefusal(application, 'issueCollectionCode', own.now) ?? (application.collectionCodeSerial < 1 || !application.receiptNumber ? NOT_ISSUED : null);
       if (refusal) return sendRefused(req, reply, REFUSED_TITLE, refusal);
       const receiptNumber = application.receiptNumber as string;
-      const png = collectionCodePng(services.collectionCodes.contentFor(application), formatReceiptNumber(receiptNumber));
+      const png = await collectionCodePng(services.collectionCodes.contentFor(application), formatReceiptNumber(receiptNumber));
       return reply
         .header('cache-control', 'no-store')
         .header('content-disposition', `attachment; filename="collection-code-${receiptNumber}.png"`)

@@ -3,7 +3,7 @@ import { correctableFields, type FieldChange } from '../../../domain/corrections
 import { eventLabels, type EventType } from '../../../domain/events.js';
 import { formatJapanDateTime } from '../../../domain/format.js';
 import { statuses } from '../../../domain/statuses.js';
-import type { HistoryEntry } from '../../../store/history.repository.js';
+import type { HistoryEntry } from '../../../domain/history.js';
 
 /** A corrected value as shown before → after: （空欄） for none. */
 export const valueOrBlank = (v: string | null) => (v === null || v === '' ? '（空欄）' : v);
