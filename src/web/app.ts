@@ -95,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorateRequest('applicantSession', null);
   app.decorateRequest('staffSession', null);
+  app.decorateRequest('ownApplication', null);
   app.addHook('onRequest', async (req) => {
     const staffArea = req.url.startsWith('/staff');
     const token = req.cookies[staffArea ? STAFF_SESSION_COOKIE : APPLICANT_SESSION_COOKIE];

@@ -7,7 +7,8 @@ import type { JapanDate } from '../../../domain/time.js';
 import { runningDeadlines } from '../../../domain/status-view.js';
 import type { Services } from '../../../services/index.js';
 import { buildCalendar, type IcsEvent } from '../../formats/ics.js';
-import { ownApplication, sendRefused } from './shared.js';
+import { sendRefused } from './shared.js';
+import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
 
 
 const compactDate = (d: JapanDate) => d.replace(/-/g, '');
@@ -32,10 +33,10 @@ export const CALENDAR_PATH = '/inquiry/deadlines.ics';
 
 /** 期限のカレンダー登録: the running deadlines as an .ics file. */
 export function calendarRoutes(services: Services): FastifyPluginAsyncTypebox {
+  const withOwn = loadOwnApplication(services);
   return async (app) => {
-    app.get(CALENDAR_PATH, async (req, reply) => {
-      const own = await ownApplication(services, req, reply);
-      if (!own) return reply;
+    app.get(CALENDAR_PATH, { preHandler: withOwn }, async (req, reply) => {
+      const own = ownApplicationOf(req);
       const events = deadlineEvents(own.application, own.now);
       if (events.length === 0) return sendRefused(req, reply, 'カレンダーに登録する期限はありません', { code: 'notFound', message: '現在、補正期限や納付期限はありません。' });
       return reply

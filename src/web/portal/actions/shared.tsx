@@ -5,14 +5,12 @@ import type { Refusal } from '../../../domain/result.js';
 import { applicantActionRefusal } from '../../../domain/status-view.js';
 import type { ApplicantAction } from '../../../domain/statuses.js';
 import { CONFLICT_MESSAGE } from '../../../services/application-events.js';
-import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
 import { Banner } from '../../components/forms.js';
 import { cookieOptions, clearCookie } from '../../cookies.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument, sendHtml } from '../../render.js';
 import { refusalStatus } from '../../refusals.js';
-import { sendNotLoggedIn } from '../../components/NotLoggedIn.js';
 
 /** The form fields every action posts besides its own: the CSRF token and the version the page was rendered from. */
 export const CSRF_FIELD = Type.Optional(Type.String({ maxLength: 200 }));
@@ -21,21 +19,6 @@ export const VERSION_FIELD = Type.String({ pattern: '^[0-9]{1,9}$' });
 export const ActionForm = Type.Object({ _csrf: CSRF_FIELD, version: VERSION_FIELD });
 
 export { sendHtml } from '../../render.js';
-
-/** The session's one application, or null after a 401 page was sent (no session, or it ended). */
-export async function ownApplication(services: Services, req: FastifyRequest, reply: FastifyReply): Promise<{ application: Application; now: Date } | null> {
-  const id = req.applicantSession?.applicationId;
-  if (!id) {
-    await sendNotLoggedIn(req, reply);
-    return null;
-  }
-  const snapshot = await services.statusInquiry.read(id);
-  if (!snapshot) {
-    await sendNotLoggedIn(req, reply);
-    return null;
-  }
-  return { application: snapshot.application, now: snapshot.now };
-}
 
 
 /**
