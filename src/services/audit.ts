@@ -140,5 +140,3 @@ export function makeAudit(deps: ServiceDeps) {
     },
   };
 }
-
-
