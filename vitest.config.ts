@@ -3,6 +3,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /**
  * Projects:
  * - unit: the pure domain, no I/O;
+ * - tooling: the layer rules themselves;
  * - sqlite / postgres: every integration test (store, services, HTTP through app.inject) once per database;
  * - e2e: a real Chromium against a real server (see e2e/README.md).
  */
@@ -16,6 +17,8 @@ export default defineConfig({
   test: {
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/domain/**/*.test.{ts,tsx}'] } },
+      // The layer rules (dependency-cruiser) on a fixture of deliberate wrong imports and on src/.
+      { extends: true, test: { name: 'tooling', include: ['test/tooling/**/*.test.ts'] } },
       { extends: true, test: { name: 'sqlite', include: integration, exclude: [...configDefaults.exclude, ...postgresOnly], env: { KEI_TEST_DB: 'sqlite' }, testTimeout: 30_000, hookTimeout: 60_000 } },
       // PostgreSQL at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), one schema per test file.
       { extends: true, test: { name: 'postgres', include: [...integration, 'test/multiprocess/**/*.test.{ts,tsx}'], exclude: [...configDefaults.exclude, ...sqliteOnly], env: { KEI_TEST_DB: 'postgres' }, testTimeout: 30_000, hookTimeout: 60_000 } },

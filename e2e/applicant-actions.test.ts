@@ -142,7 +142,7 @@ describe("the applicant's actions from 申請状況確認, in Chromium", () => {
 
     // the PNG download holds the same code
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '二次元コードの画像をダウンロードする（PNG）' }).click()]);
-    expect(decodeQr(readFileSync((await download.path())!))).toBe(shown);
+    expect(decodeQr(readFileSync((await download.path())))).toBe(shown);
 
     // print: one A4 page with the code, without buttons, navigation or the reissue part
     await page.emulateMedia({ media: 'print' });

@@ -114,7 +114,7 @@ async function main() {
     : { method: 'GET', path: '/inquiry/status', setupRequest: (req) => ({ ...req, headers: { ...(req.headers ?? {}), cookie: `kei_session=${tokens[k++ % tokens.length]}` } }) };
   const fire = (amount: number) =>
     new Promise<autocannon.Result>((resolve, reject) =>
-      autocannon({ url: base, connections: Number(values.connections), amount, requests: [request] }, (err, res) => (err ? reject(err) : resolve(res))),
+      autocannon({ url: base, connections: Number(values.connections), amount, requests: [request] }, (err, res) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(res))),
     );
   await fire(warmup); // warm-up: JIT, pool, caches
 

@@ -84,7 +84,9 @@ interface Tokens {
   readonly attachments: string;
 }
 
-type Answer = { status: number; body: any } | { status: 'network'; error: string };
+/** The parts of the API's JSON answers this script reads. */
+type ApiBody = { application: { arrivalNumber: string; version: number }; event: { seq: number; event: string }; history: { seq: number }[] };
+type Answer = { status: number; body: ApiBody } | { status: 'network'; error: string };
 
 async function call(base: string, token: string, method: string, path: string, body?: unknown): Promise<Answer> {
   try {
@@ -95,7 +97,7 @@ async function call(base: string, token: string, method: string, path: string, b
       signal: AbortSignal.timeout(30_000),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : null };
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as ApiBody };
   } catch (e) {
     return { status: 'network', error: (e as Error).message };
   }
@@ -212,7 +214,7 @@ class Load {
     for (const t of this.tracked) {
       const answer = await call(base, this.tokens.office, 'GET', `/applications/${t.number}`);
       if (answer.status !== 200) throw new Error(`cannot read ${t.number} after restart: ${answer.status}`);
-      t.version = (answer as { body: any }).body.application.version;
+      t.version = (answer as { body: ApiBody }).body.application.version;
     }
   }
 }
@@ -269,7 +271,7 @@ async function raceBetweenProcesses(dbPath: string, tokens: Tokens): Promise<voi
   try {
     const created = await call(a.base, tokens.office, 'POST', '/applications', filing());
     if (created.status !== 201) throw new Error(`race: register failed ${created.status}`);
-    const number = (created as { body: any }).body.application.arrivalNumber as string;
+    const number = (created as { body: ApiBody }).body.application.arrivalNumber;
     const answers = await Promise.all(
       Array.from({ length: RACE_WRITES }, (_, i) =>
         call(i % 2 === 0 ? a.base : b.base, tokens.office, 'POST', `/applications/${number}/events`, i % 4 < 2 ? { type: 'accept', expectedVersion: 1 } : { type: 'refuseAcceptance', reasonTitle: '受付チェック', reasonDetail: '署名用電子証明書の不備', expectedVersion: 1 }),
@@ -281,7 +283,7 @@ async function raceBetweenProcesses(dbPath: string, tokens: Tokens): Promise<voi
     check(codes['200'] === 1, `race: ${RACE_WRITES} conflicting writes through two server processes on one SQLite file: exactly one succeeded (${JSON.stringify(codes)})`);
     check((codes['409'] ?? 0) === RACE_WRITES - 1, 'race: every other write got 409');
     const read = await call(b.base, tokens.office, 'GET', `/applications/${number}`);
-    const history = (read as { body: any }).body.history as { seq: number }[];
+    const history = (read as { body: ApiBody }).body.history;
     check(JSON.stringify(history.map((h) => h.seq)) === '[1,2]', 'race: the history has exactly the arrival and the one successful write');
   } finally {
     await stopGracefully(a);
@@ -328,7 +330,7 @@ async function main(): Promise<void> {
     await server.exited;
     const ackedAtKill = load.acks.length;
     figures.phase1 = { acknowledged: ackedAtKill, seconds: Math.round(phase1Ms / 1000), writesPerSecond: Math.round((ackedAtKill / phase1Ms) * 1000), inFlightAtKill: load.uncertain.length };
-    log(`SIGKILL after ${ackedAtKill} acknowledged writes (${figures.phase1 && (figures.phase1 as { writesPerSecond: number }).writesPerSecond}/s), ${load.uncertain.length} writes in flight`);
+    log(`SIGKILL after ${ackedAtKill} acknowledged writes (${Math.round((ackedAtKill / phase1Ms) * 1000)}/s), ${load.uncertain.length} writes in flight`);
     check(load.unexpected.length === 0, `phase 1: no unexpected answer${load.unexpected.length ? ` (${load.unexpected.slice(0, 3).join('; ')})` : ''}`);
     check(ackedAtKill >= killAt, `phase 1: at least ${killAt} writes acknowledged before the kill`);
     await checkFile(dbPath, load.acks, 'after SIGKILL');

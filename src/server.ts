@@ -34,10 +34,12 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
   }
   const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger };
   const metrics = config.metricsPort !== null || config.metricsToken !== null ? createMetrics() : null;
-  const services = createServices(deps, await loadServerSecrets(deps), metrics?.observer);
+  const secrets = await loadServerSecrets(deps);
+  const services = createServices(deps, secrets, metrics?.observer);
   metrics?.attach({ figures: services.operationalFigures, database, logger });
   const app = await buildApp({
     services,
+    cookieSecret: secrets.cookieSecret,
     logger,
     trustProxy: config.trustProxy,
     benchRoutes: options.benchRoutes ?? config.benchRoutes,

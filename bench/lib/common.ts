@@ -51,7 +51,7 @@ export interface MachineInfo {
 }
 
 export function machineInfo(): MachineInfo {
-  let kernel = '';
+  let kernel: string;
   try {
     kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
   } catch {

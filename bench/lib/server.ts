@@ -186,7 +186,7 @@ export async function startServer(o: ServerOptions): Promise<ServerHandle> {
   }
   // The answer must have come from our process, not from one that held the port first.
   await new Promise((r) => setTimeout(r, 300));
-  if (exited !== undefined) throw new Error(`the server exited with ${exited} after starting:\n${output}`);
+  if (exited !== undefined) throw new Error(`the server exited with ${String(exited)} after starting:\n${output}`);
   const pid = child.pid!;
   return {
     pid,

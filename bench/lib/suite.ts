@@ -169,7 +169,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       await deleteApplicantSessions(handle);
     }
   } finally {
-    const left = server as ServerHandle | null;
+    const left = server;
     if (left) serverExit = await left.stop();
     if (token) revokeApiToken(o.database, token.id);
     await deleteApplicantSessions(handle).catch(() => 0);

@@ -9,7 +9,7 @@ import { axeReport } from './axe.js';
 export async function auditPage(page: Page): Promise<string[]> {
   const problems = await axeReport(page);
   const facts = await page.evaluate(() => {
-    const skip = document.querySelector('a.skip-link') as HTMLAnchorElement | null;
+    const skip = document.querySelector<HTMLAnchorElement>('a.skip-link');
     const target = skip ? document.querySelector(skip.getAttribute('href') ?? '#none') : null;
     return {
       lang: document.documentElement.lang,

@@ -13,9 +13,9 @@ export async function reachableFrom(page: Page): Promise<string[]> {
     const out: string[] = [];
     document.querySelectorAll('a[href]').forEach((a) => out.push((a as HTMLAnchorElement).href));
     document.querySelectorAll('form').forEach((f) => {
-      const form = f as HTMLFormElement;
+      const form = f;
       if ((form.getAttribute('method') ?? 'get').toLowerCase() !== 'get') return;
-      const submit = form.querySelector('button[type="submit"], button:not([type]), input[type="submit"]') as HTMLButtonElement | null;
+      const submit = form.querySelector<HTMLButtonElement>('button[type="submit"], button:not([type]), input[type="submit"]');
       if (!submit || submit.disabled) return;
       const url = new URL(form.action);
       new FormData(form).forEach((v, k) => url.searchParams.append(k, String(v)));

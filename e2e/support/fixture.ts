@@ -52,6 +52,7 @@ export function useE2e(testFileUrl: string): E2e {
     if (s.status === 'rejected') throw s.reason;
   });
 
+  // eslint-disable-next-line no-empty-pattern -- vitest reads the hook's fixtures from a destructuring pattern; this hook needs none, only the suite
   afterAll(async ({}, suite) => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();

@@ -24,7 +24,7 @@ const consoleOutput: Output = { out: (l) => console.log(l), err: (l) => console.
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-const str = (values: Values, name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+const str = (values: Values, name: string): string | undefined => (typeof values[name] === 'string' ? (values[name]) : undefined);
 
 function required(values: Values, name: string): string {
   const v = str(values, name);

@@ -117,7 +117,7 @@ Options:
 ${ENVIRONMENT_HELP}`,
   options: { json: { type: 'boolean' } },
   async run(values) {
-    let handle = null;
+    let handle: ReturnType<typeof openDatabase> | null;
     try {
       const config = loadConfig();
       handle = openDatabase(config.database);

@@ -1,9 +1,11 @@
 import type { OfficeCode } from '../domain/offices.js';
 import type { PasswordHasher } from '../services/passwords.js';
-import { apiTokenRepository, type ApiRole } from '../store/api-tokens.repository.js';
+import type { ApiRole } from '../domain/agency.js';
+import { apiTokenRepository } from '../store/api-tokens.repository.js';
 import type { DatabaseHandle } from '../store/database.js';
 import { hashToken } from '../store/sessions.repository.js';
-import { staffUserRepository, type StaffRole } from '../store/staff-users.repository.js';
+import type { StaffRole } from '../domain/agency.js';
+import { staffUserRepository } from '../store/staff-users.repository.js';
 
 /**
  * Demo clerks and demo API tokens, created with the demo applications (DEMO_DATA, never by

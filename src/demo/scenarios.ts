@@ -78,11 +78,6 @@ const requestTaxCorrection = (t: Timeline, deadlineFromToday: number): DemoStep 
     deadline: rel(today, deadlineFromToday),
   }),
 });
-const submitCorrection = (t: Timeline, field: 'applicantName' | 'userAddress', before: string, after: string): DemoStep => ({
-  ...t,
-  actor: 'applicant',
-  event: () => ({ type: 'submitCorrection', changes: [{ field, before, after }] }),
-});
 const complete = (t: Timeline, vehicleNumber?: string): DemoStep => ({
   ...t,
   actor: 'office',

@@ -569,3 +569,8 @@ export function applyEvent(app: Application, event: ApplicationEvent, actor: Act
     },
   });
 }
+
+/** The contract of an event: who may post it, and in which statuses (the API's descriptions and the staff UI's decisions are built from it). */
+export function eventContract(type: EventType): { readonly actors: readonly ActorKind[]; readonly from: readonly StatusCode[] } {
+  return { actors: rules[type].actors, from: rules[type].from };
+}

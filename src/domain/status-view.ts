@@ -126,7 +126,7 @@ function storedState(lines: readonly PaymentLine[]): PaymentState {
   return 'notRequired';
 }
 
-function paymentGroup(app: Application, stage: PaymentStage, lines: readonly PaymentLine[], actions: Record<ApplicantAction, Result<true>>, now: Date): PaymentGroupView {
+function paymentGroup(app: Application, stage: PaymentStage, lines: readonly PaymentLine[], actions: Record<ApplicantAction, Result<true>>): PaymentGroupView {
   const first = lines[0] as PaymentLine;
   const stored = storedState(lines);
   // A stopped application owes nothing: what it had not paid is no longer needed.
@@ -345,7 +345,7 @@ export function statusView(app: Application, now: Date, options: StatusViewOptio
         return { byAgent, collected, readyLabel: ready?.label ?? '', issueCode: byAgent || collected ? null : actions.issueCollectionCode };
       })();
   const steps = stepsOf(app);
-  const payments = groupsOf(app.paymentLines).map((g) => paymentGroup(app, g.stage, g.lines, actions, now));
+  const payments = groupsOf(app.paymentLines).map((g) => paymentGroup(app, g.stage, g.lines, actions));
   const withdrawal: WithdrawalView | null = def.bulkPayment && def.applicantMay.includes('withdraw') && !bulkPaymentNumberTaken(app) ? { withdraw: actions.withdraw } : null;
   const correction: CorrectionView | null = def.deadline === 'correction' ? { correct: actions.correct, withdraw: def.applicantMay.includes('withdraw') ? actions.withdraw : null } : null;
   const notices = [...app.notices].reverse().map((n): NoticeView => {

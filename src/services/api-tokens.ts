@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../domain/actors.js';
-import type { Application } from '../domain/application.js';
-import { inspectionOffices, isOfficeCode, isTaxOfficeCode, taxOfficeFor, taxOffices, type OfficeCode, type TaxOfficeCode } from '../domain/offices.js';
+import { inspectionOffices, isOfficeCode, isTaxOfficeCode, taxOffices, type OfficeCode, type TaxOfficeCode } from '../domain/offices.js';
 import { ok, refuse, type Result } from '../domain/result.js';
-import { apiTokenRepository, isApiRole, type ApiRole, type ApiTokenRecord } from '../store/api-tokens.repository.js';
+import { isApiRole, type ApiRole, type ApiTokenRecord } from '../domain/agency.js';
+import { apiTokenRepository } from '../store/api-tokens.repository.js';
 import { hashToken } from '../store/sessions.repository.js';
 import { transaction, type ServiceDeps } from './context.js';
 import { appendAudit, type AuditActor } from './audit.js';
@@ -39,21 +39,6 @@ export function tokenActor(token: ApiTokenRecord): Actor {
     case 'attachmentSource':
       return { kind: 'attachmentSource', id: token.id, label: token.name };
   }
-}
-
-/**
- * Where a token may read and act: an office only on its own applications, a tax office only on
- * the new cars registered in its prefecture, the payment network and attachment sources on any.
- */
-export function tokenMayAccess(token: ApiTokenRecord, app: Pick<Application, 'officeCode' | 'procedure'>): Result<true> {
-  if (token.role === 'inspectionOffice' && token.officeCode !== app.officeCode) {
-    return refuse('otherOffice', '他の事務所等の申請は参照・操作できません。');
-  }
-  if (token.role === 'taxOffice') {
-    if (app.procedure !== 'newVehicle') return refuse('actorNotAllowed', '都道府県税事務所は新車〔新規検査・地方税申告〕の申請のみ参照・操作できます。継続検査の申請は扱えません。');
-    if (taxOfficeFor(app.officeCode).code !== token.officeCode) return refuse('otherOffice', '他の都道府県税事務所の申請は参照・操作できません。');
-  }
-  return ok(true);
 }
 
 /** A token's scope in words (for the command line and logs). */

@@ -2,11 +2,11 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ProcedureCode } from '../domain/procedures.js';
 import type { ReceiptNumber } from '../domain/receipt-number.js';
-import { ok, refuse, type Refusal, type Result } from '../domain/result.js';
+import { ok, refuse, type Result } from '../domain/result.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import type { ServiceDeps } from './context.js';
 import type { Sessions } from './sessions.js';
-import { LOGIN_WARN_FROM, LOGIN_FAILURE_LIMIT, loginLockedMessage, loginTriesLeftMessage, makeLoginThrottle, type LoginThrottle } from './login-throttle.js';
+import { LOGIN_WARN_FROM, LOGIN_FAILURE_LIMIT, lockedLogin, loginLockedMessage, loginTriesLeftMessage, makeLoginThrottle, type LockedLogin, type LoginThrottle } from './login-throttle.js';
 import { recordAudit } from './audit.js';
 
 /** One message for an unknown number and a wrong password: it never tells which was wrong. */
@@ -18,7 +18,7 @@ export interface ApplicantAuthSecrets {
 }
 
 /** A refused login; `lockedUntil` when the number is locked after repeated wrong passwords (issue 5). */
-export type LoginResult = Result<{ token: string; applicationId: string }> | { readonly ok: false; readonly refusal: Refusal; readonly lockedUntil: Date };
+export type LoginResult = Result<{ token: string; applicationId: string }> | LockedLogin;
 
 export function makeApplicantAuth(deps: ServiceDeps, sessions: Sessions, secrets: ApplicantAuthSecrets, throttle: LoginThrottle = makeLoginThrottle(deps, secrets.disguiseKey)) {
   const repo = () => applicationRepository(deps.database.db, deps.database.dialect);
@@ -52,7 +52,7 @@ export function makeApplicantAuth(deps: ServiceDeps, sessions: Sessions, secrets
         async () => ((await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password)) && found ? found : null),
         log,
       );
-      if (attempt.kind === 'locked') return { ok: false, refusal: { code: 'invalidCredentials', message: loginLockedMessage(attempt.until) }, lockedUntil: attempt.until };
+      if (attempt.kind === 'locked') return lockedLogin(loginLockedMessage(attempt.until), attempt.until, deps.clock.now());
       if (attempt.kind === 'failed') {
         const warn = LOGIN_FAILURE_LIMIT - attempt.remaining >= LOGIN_WARN_FROM;
         return refuse('invalidCredentials', warn ? `${LOGIN_FAILED_MESSAGE}${loginTriesLeftMessage(attempt.remaining)}` : LOGIN_FAILED_MESSAGE);
@@ -65,5 +65,3 @@ export function makeApplicantAuth(deps: ServiceDeps, sessions: Sessions, secrets
     },
   };
 }
-
-export type ApplicantAuth = ReturnType<typeof makeApplicantAuth>;

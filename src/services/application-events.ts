@@ -28,6 +28,8 @@ export interface ActOptions {
   readonly audit?: Omit<AuditNote, 'applicationId' | 'receiptNumber'> | undefined;
   /** Runs inside the use case's transaction (an Idempotency-Key or a form token: its answer is stored with the write). */
   readonly once?: TransactionHook<Result<Transition>> | undefined;
+  /** Whether the actor may act on this application at all (the office scope), checked on the locked row. */
+  readonly access?: ((app: Application) => Result<true>) | undefined;
 }
 
 /** A fresh 受付番号/到達番号 that no application uses yet. */
@@ -54,6 +56,8 @@ export function makeActOnApplication(deps: ServiceDeps) {
       const repo = applicationRepository(tx, deps.database.dialect);
       const app = await repo.loadForUpdate(applicationId);
       if (!app) return refuse('notFound', NOT_FOUND_MESSAGE);
+      const scope = options.access?.(app);
+      if (scope && !scope.ok) return scope;
       if (options.expectedVersion !== undefined && options.expectedVersion !== app.version) return refuse('versionConflict', CONFLICT_MESSAGE);
       const now = deps.clock.now();
       const transition = applyEvent(app, prepared, actor, { at: now, ids: deps.ids });
@@ -71,6 +75,8 @@ export function makeActOnApplication(deps: ServiceDeps) {
     }, options.once);
   };
 }
+
+export type ActOnApplication = ReturnType<typeof makeActOnApplication>;
 
 /** 到達: files a validated application, issues its 到達番号 and records the arrival in its history. */
 export function makeRegisterApplication(deps: ServiceDeps) {
@@ -91,6 +97,8 @@ export function makeRegisterApplication(deps: ServiceDeps) {
     }, options.once);
   };
 }
+
+export type RegisterApplication = ReturnType<typeof makeRegisterApplication>;
 
 /** Resolves a 受付番号 or 到達番号 to the application's id. */
 export function makeFindApplicationId(deps: ServiceDeps) {

@@ -2,8 +2,9 @@ import { stringify } from 'csv-stringify/sync';
 import { formatJapanDateTime } from '../domain/format.js';
 import { formatReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Result } from '../domain/result.js';
-import { addDays, daysBetween, isJapanDate, startOfJapanDay, type JapanDate } from '../domain/time.js';
-import { auditRepository, type AuditRecord } from '../store/audit.repository.js';
+import { addDays, daysBetween, isJapanDate, japanDateOf, startOfJapanDay, type JapanDate } from '../domain/time.js';
+import type { AuditRecord } from '../domain/audit.js';
+import { auditRepository } from '../store/audit.repository.js';
 import type { Executor } from '../store/database.js';
 import { transaction, type ServiceDeps } from './context.js';
 
@@ -113,6 +114,12 @@ function csvRow(r: AuditRecord): string[] {
 export function makeAudit(deps: ServiceDeps) {
   const bounds = (range: AuditRange) => ({ from: startOfJapanDay(range.from), to: startOfJapanDay(addDays(range.to, 1)) });
   return {
+    /** The range shown without one: the last 7 days, today included (Japan dates). */
+    lastWeek(): AuditRange {
+      const today = japanDateOf(deps.clock.now());
+      return { from: addDays(today, -6), to: today };
+    },
+
     /** Records one line on its own (where the action had no transaction of its own to join). */
     record: (note: AuditNote): Promise<void> => recordAudit(deps, note),
 
@@ -133,5 +140,3 @@ export function makeAudit(deps: ServiceDeps) {
     },
   };
 }
-
-export type Audit = ReturnType<typeof makeAudit>;

@@ -2,9 +2,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import calculateLuhnModN from 'calculate-luhn-mod-n';
 import { displayNumber, type Application } from '../domain/application.js';
 import type { OfficeCode } from '../domain/offices.js';
-import { formatReceiptNumber, parseReceiptNumber } from '../domain/receipt-number.js';
+import { formatReceiptNumber, parseReceiptNumber, type ReceiptNumber } from '../domain/receipt-number.js';
+import type { Actor } from '../domain/actors.js';
+import type { Transition } from '../domain/events.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { applicationRepository } from '../store/applications.repository.js';
+import type { ActOnApplication, ActOptions } from './application-events.js';
 import type { ServiceDeps } from './context.js';
 import { recordAudit, type AuditActor } from './audit.js';
 
@@ -103,7 +106,42 @@ export function decodeCollectionCode(key: string, content: string): Result<{ rec
   return ok({ receiptNumber: parsed.value, serial });
 }
 
-export function makeCollectionCodes(deps: ServiceDeps, key: string) {
+/** The longest code content the counter accepts (a real one is about 60 characters). */
+export const COLLECTION_CODE_MAX = 200;
+
+/**
+ * Whether a decoded code is the current code of this application, ready to collect, at this office.
+ * The office is checked before anything else is said about the application, so another office's
+ * clerk learns nothing of it.
+ */
+function checkCode(app: Application | null, decoded: { receiptNumber: string; serial: number }, officeCode: OfficeCode | undefined): Result<Application> {
+  if (!app) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+  if (officeCode !== undefined && app.officeCode !== officeCode) return refuse('otherOffice', OTHER_OFFICE_CODE_MESSAGE);
+  if (app.receiptNumber !== decoded.receiptNumber) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+  if (app.collectionCodeSerial !== decoded.serial) {
+    return refuse('invalidInput', 'この二次元コードは再発行により無効になっています。最新の二次元コードを提示してください。');
+  }
+  if (app.status !== 'readyForReturn' && app.status !== 'readyForDelivery') {
+    return refuse('statusDoesNotAllow', '交付物の受け取りができる申請状況（返付準備完了・交付準備完了）ではありません。');
+  }
+  return ok(app);
+}
+
+/** The code as typed or scanned: NFKC, trimmed, bounded, signed by us. */
+function readCode(key: string, content: string): Result<{ receiptNumber: string; serial: number }> {
+  const text = content.normalize('NFKC').trim();
+  if (text === '') return refuse('invalidInput', '二次元コードの内容を入力してください。');
+  if (text.length > COLLECTION_CODE_MAX) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+  return decodeCollectionCode(key, text);
+}
+
+export function makeCollectionCodes(deps: ServiceDeps, key: string, act: ActOnApplication) {
+  const repo = () => applicationRepository(deps.database.db, deps.database.dialect);
+  async function find(receiptNumber: string): Promise<Application | null> {
+    const id = await repo().findIdByNumber(receiptNumber as ReceiptNumber);
+    return id ? repo().load(id) : null;
+  }
+
   const codes = {
     /** The content of the current code of an application (after `issueCollectionCode` moved its serial). */
     contentFor(app: Pick<Application, 'receiptNumber' | 'collectionCodeSerial'>): string {
@@ -117,27 +155,30 @@ export function makeCollectionCodes(deps: ServiceDeps, key: string) {
       return formatTypedCollectionCode(typedCollectionCode(key, app.receiptNumber, app.collectionCodeSerial));
     },
 
-    /**
-     * The counter check: a genuine, current code of an application whose documents are ready.
-     * With `officeCode` (the clerk's office), the office is checked before anything else is said
-     * about the application, so another office's clerk learns nothing of it.
-     */
+    /** The counter check: a genuine, current code of an application (of the clerk's office, when given) whose documents are ready. */
     async verify(content: string, officeCode?: OfficeCode): Promise<Result<Application>> {
-      const decoded = decodeCollectionCode(key, content);
+      const decoded = readCode(key, content);
       if (!decoded.ok) return decoded;
-      const repo = applicationRepository(deps.database.db, deps.database.dialect);
-      const id = await repo.findIdByNumber(decoded.value.receiptNumber as never);
-      const app = id ? await repo.load(id) : null;
-      if (!app) return refuse('invalidInput', INVALID_CODE_MESSAGE);
-      if (officeCode !== undefined && app.officeCode !== officeCode) return refuse('otherOffice', OTHER_OFFICE_CODE_MESSAGE);
-      if (app.receiptNumber !== decoded.value.receiptNumber) return refuse('invalidInput', INVALID_CODE_MESSAGE);
-      if (app.collectionCodeSerial !== decoded.value.serial) {
-        return refuse('invalidInput', 'この二次元コードは再発行により無効になっています。最新の二次元コードを提示してください。');
-      }
-      if (app.status !== 'readyForReturn' && app.status !== 'readyForDelivery') {
-        return refuse('statusDoesNotAllow', '交付物の受け取りができる申請状況（返付準備完了・交付準備完了）ではありません。');
-      }
-      return ok(app);
+      return checkCode(await find(decoded.value.receiptNumber), decoded.value, officeCode);
+    },
+
+    /**
+     * 受け取りの記録 at the counter: the code checked again on the locked application, the
+     * version, the handOver event and its history, in one transaction.
+     */
+    async handOver(actor: Extract<Actor, { kind: 'inspectionOffice' }>, content: string, expectedVersion: number, audit?: ActOptions['audit']): Promise<Result<Transition>> {
+      const decoded = readCode(key, content);
+      if (!decoded.ok) return decoded;
+      const id = await repo().findIdByNumber(decoded.value.receiptNumber as ReceiptNumber);
+      if (!id) return refuse('invalidInput', INVALID_CODE_MESSAGE);
+      return act(id, { type: 'handOver' }, actor, {
+        expectedVersion,
+        audit,
+        access: (app) => {
+          const checked = checkCode(app, decoded.value, actor.officeCode);
+          return checked.ok ? ok(true) : checked;
+        },
+      });
     },
 
     /** The counter check by a clerk, recorded in the audit trail with its outcome (issue 19). */
@@ -156,5 +197,3 @@ export function makeCollectionCodes(deps: ServiceDeps, key: string) {
   };
   return codes;
 }
-
-export type CollectionCodes = ReturnType<typeof makeCollectionCodes>;

@@ -1,7 +1,7 @@
 import type { Actor } from '../domain/actors.js';
 import { statuses } from '../domain/statuses.js';
 import { applicationRepository } from '../store/applications.repository.js';
-import { batchTransaction, isDatabaseUnavailable, type DatabaseHandle } from '../store/database.js';
+import { batchesClaimRows, batchTransaction, isAbortedTransaction, isDatabaseUnavailable, type DatabaseHandle } from '../store/database.js';
 import type { ServiceDeps } from './context.js';
 import { makeActOnApplication } from './application-events.js';
 
@@ -54,7 +54,7 @@ export function makeSweepDeadlines(deps: ServiceDeps, act: Act) {
         return [id, await expire(database, actOn, id)];
       } catch (err) {
         // The database itself failing ends the run (and, on PostgreSQL, rolls the batch back).
-        if (isDatabaseUnavailable(err) || (err as { code?: unknown }).code === '25P02') throw err;
+        if (isDatabaseUnavailable(err) || isAbortedTransaction(err)) throw err;
         deps.logger.error({ err, applicationId: id }, 'deadline sweep: could not move this application');
         return [id, 'skipped'];
       }
@@ -65,7 +65,7 @@ export function makeSweepDeadlines(deps: ServiceDeps, act: Act) {
       const claim = async (database: DatabaseHandle) =>
         (await applicationRepository(database.db, database.dialect).dueForSweep(now, batchSize + left.size)).filter((id) => !left.has(id)).slice(0, batchSize);
       const outcomes: [string, Outcome][] = [];
-      if (deps.database.dialect === 'postgres') {
+      if (batchesClaimRows(deps.database)) {
         // Counted once the batch has committed.
         outcomes.push(
           ...(await batchTransaction(deps.database, async (batch) => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Tx } from '../store/database.js';
-import { historyRepository, type HistoryEntry } from '../store/history.repository.js';
+import type { HistoryEntry } from '../domain/history.js';
+import { historyRepository } from '../store/history.repository.js';
 import { LEGACY_RESERVATION, idempotencyRepository, type IdempotencyRecord } from '../store/idempotency.repository.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 
@@ -53,6 +54,8 @@ export type IdempotentOutcome =
 /** What a render function may read inside the write's transaction. */
 export interface TransactionReads {
   history(applicationId: string): Promise<HistoryEntry[]>;
+  /** The instant the answer is rendered at (the service's clock). */
+  readonly now: Date;
 }
 
 /** Given to the work of a keyed request: ties a use case's own transaction to the key. */
@@ -132,7 +135,7 @@ export function makeIdempotency(deps: ServiceDeps) {
             return {
               begin: (tx) => claim(tx, req),
               async end(tx, result) {
-                const answer = await render(result, { history: (id) => historyRepository(tx).list(id) });
+                const answer = await render(result, { history: (id) => historyRepository(tx).list(id), now: deps.clock.now() });
                 if (await store(tx, req, answer)) stored = answer;
               },
             };
@@ -167,5 +170,3 @@ export function makeIdempotency(deps: ServiceDeps) {
     },
   };
 }
-
-export type Idempotency = ReturnType<typeof makeIdempotency>;

@@ -16,6 +16,9 @@ import { makeWorkList } from './work-list.js';
 import { noObserver, observeAct, observeLoginThrottle, observeSweep, type ServiceObserver } from './observer.js';
 import { makeOperationalFigures } from './operational-figures.js';
 import { makeAudit } from './audit.js';
+import { makeHealth } from './health.js';
+import { makeAgency } from './agency.js';
+import { makePasswordSeal } from './password-seal.js';
 
 export interface ServerSecrets {
   /** Signs cookies (CSRF secret, login step carry-over). */
@@ -38,28 +41,35 @@ export async function loadServerSecrets(deps: ServiceDeps): Promise<ServerSecret
   };
 }
 
-/** Every use case, wired by hand. The observer (the metrics, issue 19) hears of conflicts, login outcomes and sweeps. */
+/**
+ * Every use case, wired by hand. What it returns is all the web sees: use cases only, never the
+ * database, the clock or the secrets (the composition root, src/server.ts, gives the cookie secret
+ * to buildApp itself). The observer (the metrics, issue 19) hears of conflicts, login outcomes and sweeps.
+ */
 export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observer: ServiceObserver = noObserver) {
   const sessions = makeSessions(deps);
   const actOnApplication = observeAct(makeActOnApplication(deps), observer);
+  const registerApplication = makeRegisterApplication(deps);
+  const statusInquiry = makeStatusInquiry(deps);
   // Login throttling (issue 5): per receipt number / login id and per client address, in the database.
   const loginThrottle = observeLoginThrottle(makeLoginThrottle(deps, secrets.disguiseKey), observer);
   return {
-    deps,
-    secrets,
+    health: makeHealth(deps),
     sessions,
     applicantAuth: makeApplicantAuth(deps, sessions, secrets, loginThrottle),
     loginThrottle,
-    statusInquiry: makeStatusInquiry(deps),
+    statusInquiry,
     actOnApplication,
-    registerApplication: makeRegisterApplication(deps),
+    registerApplication,
+    // 初回申請: the 申請用パスワード sealed for its trip through the check page.
+    passwordSeal: makePasswordSeal(secrets.cookieSecret, deps.clock),
     findApplicationId: makeFindApplicationId(deps),
     // Issue 14: other open applications for the same 車台番号 (the warning at 申請を行う).
     openApplicationsForVehicle: makeOpenApplicationsForVehicle(deps),
     sweepDeadlines: observeSweep(makeSweepDeadlines(deps, actOnApplication), observer, () => deps.clock.now()),
-    collectionCodes: makeCollectionCodes(deps, secrets.collectionCodeKey),
+    collectionCodes: makeCollectionCodes(deps, secrets.collectionCodeKey, actOnApplication),
     // Agency side (issue 3): staff UI logins, API tokens, safe retries, the office work list.
-    staffAuth: makeStaffAuth(deps, sessions),
+    staffAuth: makeStaffAuth(deps, sessions, loginThrottle),
     apiTokens: makeApiTokens(deps),
     idempotency: makeIdempotency(deps),
     workList: makeWorkList(deps),
@@ -67,6 +77,8 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     operationalFigures: makeOperationalFigures(deps),
     // The audit trail (issue 19): read by a supervisor (監督者); written by the use cases themselves.
     audit: makeAudit(deps),
+    // Every agency read and write by number (API tokens and office clerks): one call each, the office scope checked once.
+    agency: makeAgency(deps, actOnApplication, registerApplication, statusInquiry),
   };
 }
 

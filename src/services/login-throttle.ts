@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Logger } from 'pino';
 import { formatJapanDateTime } from '../domain/format.js';
+import type { Refusal } from '../domain/result.js';
 import { loginThrottleRepository } from '../store/login-throttle.repository.js';
 import { transaction, type ServiceDeps } from './context.js';
 
@@ -43,6 +44,18 @@ export function staffLoginTriesLeftMessage(remaining: number): string {
   return `あと${remaining}回続けて誤ると、このログインIDでは${LOGIN_LOCK_MS / 60_000}分間ログインできなくなります。`;
 }
 
+/** A login refused because the number or login id is locked: when it unlocks, and the seconds to say in Retry-After. */
+export interface LockedLogin {
+  readonly ok: false;
+  readonly refusal: Refusal;
+  readonly lockedUntil: Date;
+  readonly retryAfterSeconds: number;
+}
+
+export function lockedLogin(message: string, until: Date, now: Date): LockedLogin {
+  return { ok: false, refusal: { code: 'invalidCredentials', message }, lockedUntil: until, retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) };
+}
+
 /** A wrong password says how many more the subject may get wrong before it is locked. */
 export type PasswordAttempt<T> = { readonly kind: 'ok'; readonly value: T } | { readonly kind: 'failed'; readonly remaining: number } | { readonly kind: 'locked'; readonly until: Date };
 
@@ -63,7 +76,7 @@ export function addressKey(address: string): string {
   const [head = '', tail = ''] = bare.split('::');
   const h = head ? head.split(':') : [];
   const t = bare.includes('::') ? (tail ? tail.split(':') : []) : [];
-  const groups = bare.includes('::') ? [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
+  const groups = bare.includes('::') ? [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
   return `${groups
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ''))

@@ -1,12 +1,15 @@
-import { isOfficeCode, type OfficeCode } from '../domain/offices.js';
+import type { Logger } from 'pino';
+import { isOfficeCode } from '../domain/offices.js';
 import type { Actor } from '../domain/actors.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { inspectionOffices } from '../domain/offices.js';
-import { staffRoles, staffUserRepository, type StaffRole, type StaffUser } from '../store/staff-users.repository.js';
+import { staffRoles, type StaffRole, type StaffUser } from '../domain/agency.js';
+import { staffUserRepository } from '../store/staff-users.repository.js';
 import { recordAudit, type AuditActor } from './audit.js';
 import type { Session } from './sessions.js';
 import type { Sessions } from './sessions.js';
 import type { ServiceDeps } from './context.js';
+import { LOGIN_FAILURE_LIMIT, LOGIN_WARN_FROM, lockedLogin, staffLoginLockedMessage, staffLoginTriesLeftMessage, type LockedLogin, type LoginThrottle } from './login-throttle.js';
 
 /** One message for an unknown login id, a wrong password and a disabled account. */
 export const STAFF_LOGIN_FAILED_MESSAGE = 'ログインIDまたはパスワードが正しくありません。入力内容をご確認ください。';
@@ -48,12 +51,12 @@ export interface AuditOrigin {
 }
 
 /** The actor a clerk's decisions are recorded as, in the application's history. */
-export function staffActor(user: StaffUser): Actor {
+export function staffActor(user: StaffUser): Extract<Actor, { kind: 'inspectionOffice' }> {
   return { kind: 'inspectionOffice', officeCode: user.officeCode, id: user.id, label: user.displayName };
 }
 
 /** Office clerks: created from the command line, argon2id passwords, sessions in the database. */
-export function makeStaffAuth(deps: ServiceDeps, sessions: Sessions) {
+export function makeStaffAuth(deps: ServiceDeps, sessions: Sessions, throttle: LoginThrottle) {
   const repo = () => staffUserRepository(deps.database.db);
   const dummyHash = deps.passwords.hash('dummy-staff-password-for-timing');
 
@@ -74,7 +77,7 @@ export function makeStaffAuth(deps: ServiceDeps, sessions: Sessions) {
         role: role as StaffRole,
         loginId: input.loginId,
         displayName,
-        officeCode: input.officeCode as OfficeCode,
+        officeCode: input.officeCode,
         createdAt: deps.clock.now(),
         disabledAt: null,
         passwordHash: await deps.passwords.hash(input.password),
@@ -87,13 +90,30 @@ export function makeStaffAuth(deps: ServiceDeps, sessions: Sessions) {
       return ok(created);
     },
 
-    /** Checks the login id and password; on success a new session (a new id at every login). */
-    async login(loginId: string, password: string, origin: AuditOrigin = { clientAddress: null }): Promise<Result<{ token: string; user: StaffUser }>> {
-      const found = await repo().findByLoginId(loginId);
-      const valid = await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password);
-      if (!found || !valid || found.disabledAt !== null) return refuse('invalidCredentials', STAFF_LOGIN_FAILED_MESSAGE);
-      const { token } = await sessions.start('staff', { staffUserId: found.id });
-      const { passwordHash: _hash, ...user } = found;
+    /**
+     * Checks the login id and password; on success a new session (a new id at every login). Login
+     * throttling (issue 5): 5 wrong passwords lock the login id for 15 minutes, checked before
+     * the password is verified; `log` is the request's logger, so the lock's warning carries its id.
+     */
+    async login(loginId: string, password: string, origin: AuditOrigin = { clientAddress: null }, log?: Pick<Logger, 'warn'>): Promise<Result<{ token: string; user: StaffUser }> | LockedLogin> {
+      const attempt = await throttle.guardPassword(
+        'staff',
+        loginId,
+        async () => {
+          const found = await repo().findByLoginId(loginId);
+          const valid = await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password);
+          return found && valid && found.disabledAt === null ? found : null;
+        },
+        log,
+      );
+      if (attempt.kind === 'locked') return lockedLogin(staffLoginLockedMessage(attempt.until), attempt.until, deps.clock.now());
+      if (attempt.kind === 'failed') {
+        // From the 3rd wrong password the clerk is told how many tries are left (issue 14).
+        const warn = LOGIN_FAILURE_LIMIT - attempt.remaining >= LOGIN_WARN_FROM ? staffLoginTriesLeftMessage(attempt.remaining) : '';
+        return refuse('invalidCredentials', `${STAFF_LOGIN_FAILED_MESSAGE}${warn}`);
+      }
+      const { token } = await sessions.start('staff', { staffUserId: attempt.value.id });
+      const { passwordHash: _hash, ...user } = attempt.value;
       // Right after the session starts (its own transaction): see docs/deployment.md, "Audit trail".
       await recordAudit(deps, { action: 'staffLogin', actor: staffAuditActor(user), clientAddress: origin.clientAddress });
       return ok({ token, user });
@@ -117,5 +137,3 @@ export function makeStaffAuth(deps: ServiceDeps, sessions: Sessions) {
   };
   return auth;
 }
-
-export type StaffAuth = ReturnType<typeof makeStaffAuth>;

@@ -1,7 +1,9 @@
 import type { Application } from '../domain/application.js';
 import { loadApplication } from '../store/applications.repository.js';
-import { historyRepository, type HistoryEntry } from '../store/history.repository.js';
-import { notificationRepository, type Notification } from '../store/notifications.repository.js';
+import type { HistoryEntry } from '../domain/history.js';
+import type { Notification } from '../domain/notifications.js';
+import { historyRepository } from '../store/history.repository.js';
+import { notificationRepository } from '../store/notifications.repository.js';
 import type { ServiceDeps } from './context.js';
 
 export interface StatusSnapshot {

@@ -41,6 +41,8 @@ export interface WorkListPage {
   readonly page: number;
   readonly pageCount: number;
   readonly pageSize: number;
+  /** The instant the list was read (deadlines are shown as passed or not at this instant). */
+  readonly now: Date;
 }
 
 export const openStatuses = statusCodes.filter((s) => !(statuses[s] as StatusDefinition).terminal);
@@ -70,7 +72,7 @@ export function makeWorkList(deps: ServiceDeps) {
         withDeadline: new Date('9999-12-31T00:00:00Z'),
       }[filters.deadline];
       const list = statusesFor(filters.status, filters.procedure);
-      if (list.length === 0) return { items: [], total: 0, page: 1, pageCount: 1, pageSize: WORK_LIST_PAGE_SIZE };
+      if (list.length === 0) return { items: [], total: 0, page: 1, pageCount: 1, pageSize: WORK_LIST_PAGE_SIZE, now };
       const repo = workListRepository(deps.database.db);
       const query = { officeCode, statuses: list, procedure: filters.procedure, deadlineBefore, search: filters.search ?? null, officeFirst: officeActionOrder };
       const total = await repo.count(query);
@@ -92,9 +94,7 @@ export function makeWorkList(deps: ServiceDeps) {
           sameChassisOpen: Math.max(0, (sameChassis.get(r.chassisNumber) ?? 0) - (openStatuses.includes(r.status) ? 1 : 0)),
         };
       });
-      return { items, total, page, pageCount, pageSize: WORK_LIST_PAGE_SIZE };
+      return { items, total, page, pageCount, pageSize: WORK_LIST_PAGE_SIZE, now };
     },
   };
 }
-
-export type WorkList = ReturnType<typeof makeWorkList>;

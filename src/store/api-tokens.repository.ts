@@ -1,22 +1,5 @@
+import type { ApiRole, ApiTokenRecord } from '../domain/agency.js';
 import type { Executor } from './database.js';
-
-/** The roles a token may have: who acts on an application through the agency API. */
-export const apiRoles = ['inspectionOffice', 'taxOffice', 'paymentNetwork', 'attachmentSource'] as const;
-export type ApiRole = (typeof apiRoles)[number];
-
-export function isApiRole(value: string): value is ApiRole {
-  return (apiRoles as readonly string[]).includes(value);
-}
-
-export interface ApiTokenRecord {
-  readonly id: string;
-  readonly name: string;
-  readonly role: ApiRole;
-  /** The inspection office (inspectionOffice) or the tax office (taxOffice) the token is scoped to. */
-  readonly officeCode: string | null;
-  readonly createdAt: Date;
-  readonly revokedAt: Date | null;
-}
 
 type Row = { id: string; token_hash: string; name: string; role: string; office_code: string | null; created_at: string; revoked_at: string | null };
 

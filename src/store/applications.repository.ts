@@ -354,5 +354,3 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
     },
   };
 }
-
-export type ApplicationRepository = ReturnType<typeof applicationRepository>;

@@ -1,18 +1,5 @@
+import type { AuditRecord } from '../domain/audit.js';
 import type { Executor } from './database.js';
-
-/** One line of the audit trail, as stored. */
-export interface AuditRecord {
-  readonly id: string;
-  readonly occurredAt: Date;
-  readonly action: string;
-  readonly actorKind: string;
-  readonly actorId: string | null;
-  readonly actorLabel: string;
-  readonly clientAddress: string | null;
-  readonly applicationId: string | null;
-  readonly receiptNumber: string | null;
-  readonly detail: string | null;
-}
 
 /** The audit trail: append and read only (no update, no delete anywhere in the code). */
 export function auditRepository(db: Executor) {

@@ -262,6 +262,16 @@ const UNAVAILABLE_MESSAGES = [
   'The database connection is not open',
 ];
 
+/** PostgreSQL refuses every statement after one failed inside the transaction (25P02): the transaction must end. */
+export function isAbortedTransaction(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '25P02';
+}
+
+/** Whether several transactions write at once (PostgreSQL), so that a batch claims its rows with SKIP LOCKED in one transaction; SQLite has one writer. */
+export function batchesClaimRows(handle: DatabaseHandle): boolean {
+  return handle.dialect === 'postgres' && handle.pool !== null;
+}
+
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
@@ -311,7 +321,7 @@ class SavepointDialect extends PostgresDialect {
   constructor(client: pg.PoolClient) {
     const pool: PostgresPool = {
       // Every query goes to the one client; releasing it is the batch's business, not Kysely's.
-      connect: async () => ({ query: ((...args: Parameters<pg.PoolClient['query']>) => client.query(...args)) as pg.PoolClient['query'], release: () => undefined }) as never,
+      connect: async () => ({ query: ((...args: Parameters<pg.PoolClient['query']>) => client.query(...args)) as pg.PoolClient['query'], release: () => undefined }),
       end: async () => undefined,
     };
     super({ pool });

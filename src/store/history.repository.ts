@@ -1,20 +1,8 @@
 import { actorId, actorLabel } from '../domain/actors.js';
 import type { HistoryDraft } from '../domain/events.js';
+import type { HistoryEntry } from '../domain/history.js';
 import type { StatusCode } from '../domain/statuses.js';
 import type { Executor } from './database.js';
-
-export interface HistoryEntry {
-  readonly seq: number;
-  readonly event: string;
-  readonly fromStatus: StatusCode | null;
-  readonly toStatus: StatusCode;
-  readonly actorKind: string;
-  readonly actorId: string | null;
-  readonly actorLabel: string;
-  readonly reason: string | null;
-  readonly details: Record<string, unknown>;
-  readonly occurredAt: Date;
-}
 
 /** The append-only history of an application. `seq` is the version the event produced. */
 export function historyRepository(db: Executor) {

@@ -106,5 +106,3 @@ export function loginThrottleRepository(executor: Executor, dialect: 'sqlite' | 
     },
   };
 }
-
-export type LoginThrottleRepository = ReturnType<typeof loginThrottleRepository>;

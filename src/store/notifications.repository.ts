@@ -1,12 +1,5 @@
+import type { Notification } from '../domain/notifications.js';
 import type { Executor } from './database.js';
-
-export interface Notification {
-  readonly id: string;
-  readonly applicationId: string | null;
-  readonly title: string;
-  readonly body: string;
-  readonly publishedAt: Date;
-}
 
 /** お知らせ: to everyone (portal top) or to one application (its status page, section 9). */
 export function notificationRepository(db: Executor) {

@@ -187,4 +187,3 @@ export interface Database {
   audit_log: AuditLogTable;
 }
 
-export type { Generated };

@@ -1,20 +1,6 @@
+import { staffRoles, type StaffRole, type StaffUser } from '../domain/agency.js';
 import type { OfficeCode } from '../domain/offices.js';
 import type { Executor } from './database.js';
-
-/** What a staff user may do: clerk (事務所等の職員), viewer (閲覧のみ), supervisor (監督者). */
-export const staffRoles = ['clerk', 'viewer', 'supervisor'] as const;
-export type StaffRole = (typeof staffRoles)[number];
-
-/** An office clerk (事務所等の職員): bound to one inspection office. */
-export interface StaffUser {
-  readonly id: string;
-  readonly role: StaffRole;
-  readonly loginId: string;
-  readonly displayName: string;
-  readonly officeCode: OfficeCode;
-  readonly createdAt: Date;
-  readonly disabledAt: Date | null;
-}
 
 export interface StaffUserWithHash extends StaffUser {
   readonly passwordHash: string;

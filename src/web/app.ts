@@ -27,6 +27,8 @@ import { staffRoutes } from './staff/index.js';
 
 export interface AppOptions {
   readonly services: Services;
+  /** Signs cookies and keys the CSRF tokens (from loadServerSecrets, shared by every process). */
+  readonly cookieSecret: string;
   readonly logger: Logger;
   /** Proxies whose X-Forwarded-For/Proto are believed (addresses or CIDRs). */
   readonly trustProxy?: readonly string[] | undefined;
@@ -88,12 +90,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerErrorHandlers(app);
   await registerSecurityHeaders(app);
-  await app.register(cookie, { secret: services.secrets.cookieSecret });
+  await app.register(cookie, { secret: options.cookieSecret });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(rateLimit, { global: false });
 
   app.decorateRequest('applicantSession', null);
   app.decorateRequest('staffSession', null);
+  app.decorateRequest('ownApplication', null);
   app.addHook('onRequest', async (req) => {
     const staffArea = req.url.startsWith('/staff');
     const token = req.cookies[staffArea ? STAFF_SESSION_COOKIE : APPLICANT_SESSION_COOKIE];
@@ -110,7 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', signed: true },
     // A token is bound to the session it was made in: a form from before a login or after 終了 is stale.
     getUserInfo: csrfUserInfo,
-    csrfOpts: { hmacKey: services.secrets.cookieSecret },
+    csrfOpts: { hmacKey: options.cookieSecret },
   });
 
   await app.register(fastifyStatic, {

@@ -1,10 +1,6 @@
 import cluster from 'node:cluster';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../services/index.js';
-import { isDatabaseUnavailable, migrationsCurrent } from '../store/database.js';
-
-/** /readyz answers within this time even when the database does not answer at all. */
-export const READINESS_TIMEOUT_MS = 3000;
 
 const Alive = Type.Object({ status: Type.Literal('ok'), worker: Type.Union([Type.Integer(), Type.Null()]) });
 const Readiness = Type.Object({
@@ -14,26 +10,6 @@ const Readiness = Type.Object({
   message: Type.Optional(Type.String()),
 });
 const NoQuery = Type.Object({}, { additionalProperties: false });
-
-type Check = { database: 'ok' | 'unreachable'; migrations: 'current' | 'pending' | 'unknown' };
-
-async function checkDatabase(services: Services): Promise<Check> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), READINESS_TIMEOUT_MS);
-  });
-  try {
-    const current = await Promise.race([migrationsCurrent(services.deps.database), timeout]);
-    if (current === 'timeout') return { database: 'unreachable', migrations: 'unknown' };
-    return { database: 'ok', migrations: current ? 'current' : 'pending' };
-  } catch (err) {
-    // Reachable but the migration tables are missing: not migrated yet.
-    if (!isDatabaseUnavailable(err)) return { database: 'ok', migrations: 'pending' };
-    return { database: 'unreachable', migrations: 'unknown' };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Health checks for load balancers and orchestrators (JSON, never cached, no session needed):
@@ -50,7 +26,7 @@ export function healthRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     app.get('/readyz', { schema: { querystring: NoQuery, response: { 200: Readiness, 503: Readiness } } }, async (req, reply) => {
       reply.header('cache-control', 'no-store');
-      const check = await checkDatabase(services);
+      const check = await services.health.readiness();
       if (check.database === 'ok' && check.migrations === 'current') return { status: 'ready' as const, ...check };
       req.log.warn({ check }, 'not ready');
       reply.header('retry-after', '10');

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { StaffRole } from '../store/staff-users.repository.js';
+import type { StaffRole } from '../domain/agency.js';
 
 export type FontSize = 'small' | 'medium' | 'large';
 export const FONT_SIZE_COOKIE = 'kei_font_size';
@@ -56,7 +56,7 @@ export function pageContext(req: FastifyRequest, reply: FastifyReply, area: 'por
     path: safeReturnPath(req.url),
     fontSize: fontSizeOf(req),
     get csrfToken() {
-      token ??= reply.generateCsrf({ userInfo: csrfUserInfo(req), secure: req.protocol === 'https' } as never);
+      token ??= reply.generateCsrf({ userInfo: csrfUserInfo(req), secure: req.protocol === 'https' });
       return token;
     },
     area,

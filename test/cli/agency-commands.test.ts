@@ -9,7 +9,7 @@ import { validateFiling } from '../../src/domain/filing.js';
 import { fixedClock } from '../../src/domain/time.js';
 import type { ServiceDeps } from '../../src/services/context.js';
 import { randomIds } from '../../src/services/ids.js';
-import { createServices, loadServerSecrets, type Services } from '../../src/services/index.js';
+import { createServices, loadServerSecrets, type ServerSecrets, type Services } from '../../src/services/index.js';
 import { argon2Hasher } from '../../src/services/passwords.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../../src/store/database.js';
 import { silentLogger } from '../support/app.js';
@@ -22,6 +22,8 @@ describe('kei-oss create-staff-user, create-api-token, revoke-api-token, sweep-d
   let dir: string;
   let handle: DatabaseHandle;
   let services: Services;
+  let baseDeps: ServiceDeps;
+  let secrets: ServerSecrets;
   const previous = process.env.DATABASE_URL;
   const lines: string[] = [];
   const errors: string[] = [];
@@ -39,7 +41,9 @@ describe('kei-oss create-staff-user, create-api-token, revoke-api-token, sweep-d
     handle = openDatabase({ kind: 'sqlite', path: process.env.DATABASE_URL });
     await migrateToLatest(handle);
     const deps: ServiceDeps = { database: handle, clock: fixedClock(new Date()), ids: randomIds, passwords: argon2Hasher, logger: silentLogger };
-    services = createServices(deps, await loadServerSecrets(deps));
+    baseDeps = deps;
+    secrets = await loadServerSecrets(deps);
+    services = createServices(deps, secrets);
     vi.spyOn(console, 'log').mockImplementation((l: unknown) => void lines.push(String(l)));
     vi.spyOn(console, 'error').mockImplementation((l: unknown) => void errors.push(String(l)));
   });
@@ -155,8 +159,8 @@ describe('kei-oss create-staff-user, create-api-token, revoke-api-token, sweep-d
     });
     if (!filing.ok) throw new Error();
     // Filed and given fees due yesterday (the clock of these services stands two days back).
-    const deps: ServiceDeps = { ...services.deps, clock: fixedClock(new Date(Date.now() - 2 * 86_400_000)) };
-    const past = createServices(deps, services.secrets);
+    const deps: ServiceDeps = { ...baseDeps, clock: fixedClock(new Date(Date.now() - 2 * 86_400_000)) };
+    const past = createServices(deps, secrets);
     const app = await past.registerApplication(filing.value, 'pass1234word', { kind: 'applicant' });
     if (!app.ok) throw new Error();
     const office = { kind: 'inspectionOffice' as const, officeCode: 'tokyo' as const, id: 'cli', label: 'cli' };

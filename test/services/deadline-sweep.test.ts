@@ -41,7 +41,7 @@ describe('deadline sweeper', () => {
   });
 
   it('two sweeps at once (the server\'s job and `kei-oss sweep-deadlines`) change each application exactly once', async () => {
-    const other = createServices(t.services.deps, t.services.secrets);
+    const other = createServices(t.deps, t.secrets);
     const [r1, r2] = await Promise.all([t.services.sweepDeadlines(5), other.sweepDeadlines(5)]);
     expect(r1.expiredCorrections + r2.expiredCorrections).toBe(12);
     expect(r1.expiredPayments + r2.expiredPayments).toBe(12);

@@ -4,7 +4,7 @@ import { seedDemo } from '../../src/demo/seed.js';
 import { fixedClock } from '../../src/domain/time.js';
 import type { ServiceDeps } from '../../src/services/context.js';
 import { randomIds } from '../../src/services/ids.js';
-import { createServices, loadServerSecrets, type Services } from '../../src/services/index.js';
+import { createServices, loadServerSecrets, type ServerSecrets, type Services } from '../../src/services/index.js';
 import { argon2Hasher } from '../../src/services/passwords.js';
 import { buildApp } from '../../src/web/app.js';
 import type { Metrics } from '../../src/metrics.js';
@@ -18,6 +18,9 @@ export const TEST_NOW = new Date('2026-11-26T01:00:00Z');
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly services: Services;
+  /** What the services were built from (the web never sees these). */
+  readonly deps: ServiceDeps;
+  readonly secrets: ServerSecrets;
   readonly db: TestDatabase;
   readonly clock: ReturnType<typeof fixedClock>;
   close(): Promise<void>;
@@ -32,13 +35,16 @@ export async function createTestApp(options: { seed?: boolean; now?: Date; metri
   const clock = fixedClock(options.now ?? TEST_NOW);
   if (options.seed) await seedDemo(db.handle, { logger: silentLogger, now: clock.now() });
   const deps: ServiceDeps = { database: db.handle, clock, ids: randomIds, passwords: argon2Hasher, logger: silentLogger };
-  const services = createServices(deps, await loadServerSecrets(deps), options.metrics?.observer);
+  const secrets = await loadServerSecrets(deps);
+  const services = createServices(deps, secrets, options.metrics?.observer);
   options.metrics?.attach({ figures: services.operationalFigures, database: db.handle, logger: silentLogger });
-  const app = await buildApp({ services, logger: silentLogger, metrics: options.metrics, metricsToken: options.metricsToken });
+  const app = await buildApp({ services, cookieSecret: secrets.cookieSecret, logger: silentLogger, metrics: options.metrics, metricsToken: options.metricsToken });
   await app.ready();
   return {
     app,
     services,
+    deps,
+    secrets,
     db,
     clock,
     async close() {

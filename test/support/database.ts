@@ -37,6 +37,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await handle.close();
       throw new Error(
         `PostgreSQL at ${url} cannot be reached (${(e as Error).message}). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start — or set TEST_DATABASE_URL.`,
+        { cause: e },
       );
     }
     return {

@@ -53,6 +53,8 @@ export class LogCapture {
 export interface SecurityApp {
   readonly app: FastifyInstance;
   readonly services: Services;
+  /** Signs the cookies of this app (for a test that builds another app on the same services). */
+  readonly cookieSecret: string;
   readonly db: TestDatabase;
   readonly clock: ReturnType<typeof fixedClock>;
   /** Another app (a second server process) on the same database. */
@@ -68,9 +70,10 @@ export interface SecurityAppOptions {
   readonly passwords?: PasswordHasher;
 }
 
-async function servicesOn(handle: DatabaseHandle, clock: ReturnType<typeof fixedClock>, passwords: PasswordHasher, logger: Logger): Promise<Services> {
+async function servicesOn(handle: DatabaseHandle, clock: ReturnType<typeof fixedClock>, passwords: PasswordHasher, logger: Logger): Promise<{ services: Services; cookieSecret: string }> {
   const deps: ServiceDeps = { database: handle, clock, ids: randomIds, passwords, logger };
-  return createServices(deps, await loadServerSecrets(deps));
+  const secrets = await loadServerSecrets(deps);
+  return { services: createServices(deps, secrets), cookieSecret: secrets.cookieSecret };
 }
 
 /** Like createTestApp, with the options the security tests need (trusted proxies, a log capture, a counting hasher). */
@@ -80,26 +83,27 @@ export async function createSecurityApp(options: SecurityAppOptions = {}): Promi
   if (options.seed) await seedDemo(db.handle, { logger: silentLogger, now: clock.now() });
   const logger = options.logger ?? silentLogger;
   const passwords = options.passwords ?? argon2Hasher;
-  const services = await servicesOn(db.handle, clock, passwords, logger);
-  const app = await buildApp({ services, logger, trustProxy: options.trustProxy });
+  const { services, cookieSecret } = await servicesOn(db.handle, clock, passwords, logger);
+  const app = await buildApp({ services, cookieSecret, logger, trustProxy: options.trustProxy });
   await app.ready();
   const others: (() => Promise<void>)[] = [];
   return {
     app,
     services,
+    cookieSecret,
     db,
     clock,
     async another(more = {}) {
       const handle = db.reopen();
       const s = await servicesOn(handle, clock, passwords, logger);
-      const a = await buildApp({ services: s, logger, trustProxy: more.trustProxy ?? options.trustProxy });
+      const a = await buildApp({ services: s.services, cookieSecret: s.cookieSecret, logger, trustProxy: more.trustProxy ?? options.trustProxy });
       await a.ready();
       const close = async () => {
         await a.close();
         await handle.close();
       };
       others.push(close);
-      return { app: a, services: s, close };
+      return { app: a, services: s.services, close };
     },
     async close() {
       for (const c of others) await c().catch(() => undefined);

@@ -19,7 +19,7 @@ describe('GET /__bench/hello (BENCH_ROUTES)', () => {
   });
 
   it('answers a fixed small JSON when the app is built with benchRoutes', async () => {
-    const app = await buildApp({ services: t.services, logger: silentLogger, benchRoutes: true });
+    const app = await buildApp({ services: t.services, cookieSecret: t.secrets.cookieSecret, logger: silentLogger, benchRoutes: true });
     try {
       const res = await app.inject({ method: 'GET', url: '/__bench/hello' });
       expect(res.statusCode).toBe(200);

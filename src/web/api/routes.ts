@@ -5,12 +5,11 @@ import { actorId, actorKindLabels, actorLabel } from '../../domain/actors.js';
 import type { Application } from '../../domain/application.js';
 import { discloseDetails, disclosureFor } from '../../domain/disclosure.js';
 import { eventLabels, eventsFor, type EventType, type Transition } from '../../domain/events.js';
-import { checkApplicationPassword, validateFiling, type FilingInput } from '../../domain/filing.js';
-import { parseReceiptNumber } from '../../domain/receipt-number.js';
+import type { FilingInput } from '../../domain/filing.js';
 import type { Result } from '../../domain/result.js';
 import { statuses } from '../../domain/statuses.js';
-import { isAgencyEventType, toAgencyEvent } from '../../services/agency-input.js';
-import { apiRoleLabels, describeScope, tokenActor, tokenMayAccess, type ApiTokenRecord } from '../../services/api-tokens.js';
+import { isAgencyEventType } from '../../services/agency-input.js';
+import { apiRoleLabels, describeScope, tokenActor, type ApiTokenRecord } from '../../services/api-tokens.js';
 import { IDEMPOTENCY_RETRY_AFTER_SECONDS, isValidIdempotencyKey, requestFingerprint, type Once, type TransactionReads } from '../../services/idempotency.js';
 import type { Services } from '../../services/index.js';
 import { INVALID_UTF8_CODE } from '../plugins/errors.js';
@@ -113,18 +112,6 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
       }
     }
 
-    /** The application a number names, if this token may see it. */
-    async function loadFor(token: ApiTokenRecord, number: string): Promise<{ ok: true; app: Application } | { ok: false; outcome: Outcome }> {
-      const parsed = parseReceiptNumber(number);
-      if (!parsed.ok) return { ok: false, outcome: { status: 400, body: errorBody('invalidInput', parsed.refusal.message) } };
-      const id = await services.findApplicationId(parsed.value);
-      const snapshot = id ? await services.statusInquiry.read(id) : null;
-      if (!snapshot) return { ok: false, outcome: { status: 404, body: errorBody('notFound', '指定された受付番号（到達番号）の申請は見つかりません。') } };
-      const scope = tokenMayAccess(token, snapshot.application);
-      if (!scope.ok) return { ok: false, outcome: refusalBody(scope.refusal) };
-      return { ok: true, app: snapshot.application };
-    }
-
     app.get(
       '/me',
       { schema: { summary: 'このトークンの情報', description: 'トークンの名前、ロール、対象の事務所等と、送れるイベント。', tags: ['token'], response: { 200: MeResponse, ...errors(401) } } },
@@ -164,27 +151,16 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           return sendApiError(reply, 400, 'invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields);
         }
         return respond(req, reply, async (once) => {
-          if (token.role !== 'inspectionOffice') {
-            return { status: 403, body: errorBody('actorNotAllowed', `${apiRoleLabels[token.role]}のトークンでは申請を登録できません。申請の登録は軽自動車検査協会事務所等のトークンで行ってください。`) };
-          }
           const { password, ...input } = req.body;
-          if (input.officeCode !== token.officeCode) {
-            return { status: 403, body: errorBody('otherOffice', '他の事務所等を申請先とする申請は登録できません。') };
-          }
-          const filing = validateFiling(input as FilingInput);
-          const passwordError = checkApplicationPassword(password);
-          if (!filing.ok || passwordError) {
-            const fields: Record<string, string> = { ...(filing.ok ? {} : (filing.errors as Record<string, string>)), ...(passwordError ? { password: passwordError } : {}) };
-            return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
-          }
-          // The answer is rendered inside the registration's transaction, so that it is stored with it.
+          // The answer is rendered inside the registration's transaction, so that it is stored with it (Idempotency-Key).
           const render = async (registered: Result<Application>, reads: TransactionReads): Promise<Outcome> => {
             if (!registered.ok) return refusalBody(registered.refusal);
             const history = await reads.history(registered.value.id);
-            return { status: 201, body: { application: applicationView(registered.value, token, services.deps.clock.now()), history: history.map((h) => historyView(h, token)) } };
+            return { status: 201, body: { application: applicationView(registered.value, token, reads.now), history: history.map((h) => historyView(h, token)) } };
           };
-          const registered = await services.registerApplication(filing.value, password, tokenActor(token), { once: once.within(render) });
-          return render(registered, { history: (id) => services.statusInquiry.history(id) });
+          const registered = await services.agency.register(tokenActor(token), input as FilingInput, password, once.within(render));
+          if (!registered.ok) return refusalBody(registered.refusal, 'fields' in registered ? registered.fields : undefined);
+          return { status: 201, body: { application: applicationView(registered.value.application, token, registered.value.now), history: registered.value.history.map((h) => historyView(h, token)) } };
         });
       },
     );
@@ -202,11 +178,13 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
       },
       async (req, reply) => {
         const token = tokenOf(req);
-        const loaded = await loadFor(token, req.params.number);
-        if (!loaded.ok) return sendJson(reply, loaded.outcome.status, loaded.outcome.body);
-        const history = await services.statusInquiry.history(loaded.app.id);
+        const read = await services.agency.read(tokenActor(token), req.params.number);
+        if (!read.ok) {
+          const { status, body } = refusalBody(read.refusal);
+          return sendJson(reply, status, body);
+        }
         reply.header('cache-control', 'no-store');
-        return sendJson(reply, 200, { application: applicationView(loaded.app, token, services.deps.clock.now()), history: history.map((h) => historyView(h, token)) });
+        return sendJson(reply, 200, { application: applicationView(read.value.application, token, read.value.now), history: read.value.history.map((h) => historyView(h, token)) });
       },
     );
 
@@ -230,7 +208,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
         if (req.validationError) {
           const context = (req.validationError as { validationContext?: string }).validationContext;
           if (context !== 'body') return sendApiError(reply, 400, 'invalidInput', '受付番号（到達番号）または ヘッダーの形式が正しくありません。');
-          const body = req.body as unknown;
+          const body = req.body;
           const type = body && typeof body === 'object' && !Array.isArray(body) ? (body as { type?: unknown }).type : undefined;
           if (typeof type !== 'string') return sendApiError(reply, 400, 'invalidInput', 'イベントの種類（type）を指定してください。', { type: 'イベントの種類（type）を指定してください。' });
           if (!knownEventTypes.includes(type)) return sendApiError(reply, 400, 'unknownEvent', `不明なイベントです（${type.slice(0, 50)}）。指定できるイベントは API の説明（/api/docs）を確認してください。`);
@@ -242,25 +220,23 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
         }
         const body = req.body as Static<(typeof eventSchemas)[keyof typeof eventSchemas]>;
         return respond(req, reply, async (once) => {
-          const loaded = await loadFor(token, req.params.number);
-          if (!loaded.ok) return loaded.outcome;
           const version = expectedVersionOf(req, body.expectedVersion);
           if (!version.ok) return { status: 400, body: version.body };
           const { expectedVersion: _v, ...input } = body;
-          const built = toAgencyEvent(input);
-          if (!built.ok) {
-            const fields = Object.fromEntries(Object.entries(built.errors).map(([k, v]) => [k, v as string]));
-            return { status: 400, body: errorBody('invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields) };
-          }
-          const render = (result: Result<Transition>): Outcome =>
-            result.ok ? { status: 200, body: { application: applicationView(result.value.application, token, services.deps.clock.now()), event: transitionView(result.value, token) } } : refusalBody(result.refusal);
-          const result = await services.actOnApplication(loaded.app.id, built.event, tokenActor(token), {
-            expectedVersion: version.value,
+          // The answer is rendered inside the event's transaction, so that it is stored with it (Idempotency-Key).
+          const render = (result: Result<Transition>, reads: TransactionReads): Outcome =>
+            result.ok ? { status: 200, body: { application: applicationView(result.value.application, token, reads.now), event: transitionView(result.value, token) } } : refusalBody(result.refusal);
+          const result = await services.agency.post(
+            tokenActor(token),
+            req.params.number,
+            input,
+            version.value,
             // The audit trail names the token by its name, never the token (issue 19).
-            audit: { action: 'apiEvent', actor: { kind: 'apiToken', id: token.id, label: token.name }, clientAddress: req.ip, detail: built.event.type },
-            once: once.within(render),
-          });
-          return render(result);
+            { action: 'apiEvent', actor: { kind: 'apiToken', id: token.id, label: token.name }, clientAddress: req.ip, detail: input.type },
+            once.within(render),
+          );
+          if (!result.ok) return refusalBody(result.refusal, 'fields' in result ? result.fields : undefined);
+          return { status: 200, body: { application: applicationView(result.value.application, token, result.value.now), event: transitionView(result.value, token) } };
         });
       },
     );

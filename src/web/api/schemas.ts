@@ -1,7 +1,8 @@
 import { Type, type TSchema } from '@fastify/type-provider-typebox';
 import { attachmentKinds, procedureCodes } from '../../domain/procedures.js';
-import { statusCodes } from '../../domain/statuses.js';
-import { eventLabels } from '../../domain/events.js';
+import { statusCodes, statuses } from '../../domain/statuses.js';
+import { actorKindLabels } from '../../domain/actors.js';
+import { eventContract, eventLabels, type EventType } from '../../domain/events.js';
 import { weightTaxBands } from '../../domain/filing.js';
 import { inspectionOffices } from '../../domain/offices.js';
 import { NO_CODE_REASON_MAX, REASON_DETAIL_MAX, REASON_TITLE_MAX } from '../../services/agency-input.js';
@@ -29,36 +30,47 @@ const reasonTitle = Type.String({ minLength: 1, maxLength: REASON_TITLE_MAX * 2,
 const reasonDetail = Type.Optional(Type.String({ maxLength: REASON_DETAIL_MAX * 2, description: `理由の詳細（${REASON_DETAIL_MAX}文字以内、改行可）` }));
 const attachmentKind = Type.Enum(Object.keys(attachmentKinds), { description: Object.entries(attachmentKinds).map(([k, v]) => `${k}: ${v}`).join(' / ') });
 
-const event = (type: keyof typeof eventLabels, fields: Record<string, TSchema>, description: string) =>
-  Type.Object({ type: Type.Literal(type), ...fields, expectedVersion }, { additionalProperties: false, title: type, description: `${eventLabels[type]}: ${description}` });
+/**
+ * "Who may post it, from which statuses" in words, built from the domain's table of events (so
+ * the documentation cannot drift from the rule); `note` adds only what the event does.
+ */
+export function eventDescription(type: EventType, note: string): string {
+  const contract = eventContract(type);
+  const who = contract.actors.map((kind) => actorKindLabels[kind]).join('・');
+  const from = contract.from.map((status) => statuses[status].label).join('・');
+  return `${eventLabels[type]}: ${who}が送れる。申請状況が ${from} のとき。${note}`;
+}
 
-/** Every event an agency may post, one schema each (the domain decides who may post which, and when). */
+const event = (type: EventType, fields: Record<string, TSchema>, note: string) =>
+  Type.Object({ type: Type.Literal(type), ...fields, expectedVersion }, { additionalProperties: false, title: type, description: eventDescription(type, note) });
+
+/** Every event an agency may post, one schema each (who may post which, and when, is the domain's table of events). */
 export const eventSchemas = {
-  accept: event('accept', {}, '事務所等。受付審査中 → 申請受付済（添付書類取得待ち）。受付番号はシステムが払い出す。'),
-  refuseAcceptance: event('refuseAcceptance', { reasonTitle, reasonDetail }, '事務所等。受付審査中 → 未受付。'),
-  acquireAttachment: event('acquireAttachment', { kind: attachmentKind }, '添付書類取得元。審査完了まで。'),
-  markAttachmentNotRequired: event('markAttachmentNotRequired', { kind: attachmentKind }, '事務所等・添付書類取得元。審査完了まで。'),
-  issueFees: event('issueFees', { dueOn: JapanDateString }, '事務所等。申請受付済 → 検査手数料等納付待ち（検査手数料・技術情報管理手数料と自動車重量税、納付期限 dueOn）。'),
-  recordPayment: event('recordPayment', { stage: Type.Enum(['inspectionFees', 'weightTax', 'vehicleTax']), paidOn: JapanDateString }, '収納機関。納付待ち・まとめ払い中の税・手数料の納付（納付日 paidOn）。'),
-  requestCorrection: event('requestCorrection', { reasonTitle, reasonDetail, deadline: JapanDateString }, '事務所等。検査申請審査中 → 検査申請補正待ち（補正期限 deadline）。'),
+  accept: event('accept', {}, '申請を受け付ける。受付番号はシステムが払い出す。'),
+  refuseAcceptance: event('refuseAcceptance', { reasonTitle, reasonDetail }, '申請を受け付けない（未受付、理由つき）。'),
+  acquireAttachment: event('acquireAttachment', { kind: attachmentKind }, '添付書類を取得済にする。'),
+  markAttachmentNotRequired: event('markAttachmentNotRequired', { kind: attachmentKind }, '添付書類を不要にする。'),
+  issueFees: event('issueFees', { dueOn: JapanDateString }, '検査手数料・技術情報管理手数料と自動車重量税の納付情報を発行する（納付期限 dueOn）。'),
+  recordPayment: event('recordPayment', { stage: Type.Enum(['inspectionFees', 'weightTax', 'vehicleTax']), paidOn: JapanDateString }, '税・手数料の納付を記録する（納付日 paidOn）。'),
+  requestCorrection: event('requestCorrection', { reasonTitle, reasonDetail, deadline: JapanDateString }, '検査申請の補正を求める（補正期限 deadline）。'),
   completeExamination: event(
     'completeExamination',
     { completedOn: JapanDateString, vehicleNumber: Type.Optional(Type.String({ maxLength: 40, description: '新車では必須（例：品川 580 な 1010）', examples: ['品川 580 な 1010'] })) },
-    '事務所等。検査申請審査中 → 返付準備中（継続検査）／軽自動車税申告審査中（新車）。',
+    '審査を完了する（新車は軽自動車税申告の審査へ進む）。',
   ),
-  reject: event('reject', { reasonTitle, reasonDetail }, '事務所等。検査申請審査中・補正待ち → 検査申請却下。'),
-  invalidate: event('invalidate', { reasonTitle, reasonDetail }, '事務所等。審査完了前 → 検査申請無効。'),
-  requestTaxCorrection: event('requestTaxCorrection', { reasonTitle, reasonDetail, deadline: JapanDateString }, '都道府県税事務所（新車）。軽自動車税申告審査中 → 軽自動車税申告補正待ち。'),
+  reject: event('reject', { reasonTitle, reasonDetail }, '申請を却下する（理由つき）。'),
+  invalidate: event('invalidate', { reasonTitle, reasonDetail }, '申請を無効にする（理由つき）。'),
+  requestTaxCorrection: event('requestTaxCorrection', { reasonTitle, reasonDetail, deadline: JapanDateString }, '軽自動車税申告の補正を求める（新車、補正期限 deadline）。'),
   assessVehicleTax: event(
     'assessVehicleTax',
     { dueOn: JapanDateString, amount: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000, description: '税額（円）。省略時は取得価額と税率から計算' })) },
-    '都道府県税事務所（新車）。軽自動車税申告審査中 → 軽自動車税納付待ち（0円なら交付準備中）。',
+    '軽自動車税（環境性能割）を決定する（0円なら納付なしで交付準備へ）。',
   ),
-  markReady: event('markReady', {}, '事務所等。返付準備中／交付準備中 → 返付準備完了／交付準備完了。'),
+  markReady: event('markReady', {}, '自動車検査証等の返付・交付の準備完了を記録する。'),
   handOver: event(
     'handOver',
     { noCodeReason: Type.Optional(Type.String({ maxLength: NO_CODE_REASON_MAX * 2, description: `二次元コードの提示なしで渡した理由（${NO_CODE_REASON_MAX}文字以内、例：本人確認書類で確認）。履歴に記録されます` })) },
-    '事務所等。返付準備完了／交付準備完了 → 返付済／交付済（窓口での受け取り）。',
+    '窓口での受け取りを記録する（二次元コードの確認は窓口での受け取り確認で。提示がない場合は noCodeReason に理由）。',
   ),
 } as const;
 

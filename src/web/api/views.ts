@@ -8,7 +8,7 @@ import { currentDeadline } from '../../domain/rules.js';
 import { statusView } from '../../domain/status-view.js';
 import { isStatusCode, statuses } from '../../domain/statuses.js';
 import { tokenActor, type ApiTokenRecord } from '../../services/api-tokens.js';
-import type { HistoryEntry } from '../../store/history.repository.js';
+import type { HistoryEntry } from '../../domain/history.js';
 import type { ApplicationView, HistoryEntryView } from './schemas.js';
 
 /** The events this token may post to the application now, as the domain decides (role, office, status, deadlines). */

@@ -149,19 +149,6 @@ export function ButtonLink({ action, label, variant = 'secondary', disabled, hid
   );
 }
 
-/** A button that posts a form with its CSRF token (an action). */
-export function PostButton({ action, label, csrfToken, variant = 'secondary', fields }: { action: string; label: string; csrfToken: string; variant?: 'primary' | 'secondary' | 'danger'; fields?: Record<string, string> }) {
-  return (
-    <form method="post" action={action} class="inline-form">
-      <CsrfField token={csrfToken} />
-      {fields ? Object.entries(fields).map(([k, v]) => <input type="hidden" name={k} value={v} />) : null}
-      <button type="submit" class={`button button--${variant}`}>
-        {label}
-      </button>
-    </form>
-  );
-}
-
 /** お知らせバナー (notification banner): success, info, warning or error. */
 export function Banner({ kind, title, children, id }: { kind: 'success' | 'info' | 'warning' | 'error'; title: string; children?: ComponentChildren; id?: string }) {
   return (

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { Layout } from '../components/Layout.js';
 import { pageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
-import { isDatabaseUnavailable } from '../../store/database.js';
+import { isTransientFailure } from '../../services/health.js';
 
 /** The database is away (restart, failover, overload): a temporary state, said so, with 503 (see docs/deployment.md). */
 export const DATABASE_UNAVAILABLE_MESSAGE =
@@ -14,7 +14,7 @@ export const INVALID_UTF8_CODE = 'KEI_INVALID_UTF8';
 /** Japanese messages for the errors a client can cause; anything else is 500 and says nothing of why. */
 function describe(error: FastifyError): { status: number; code: string; title: string; message: string } {
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-  if (status >= 500 && isDatabaseUnavailable(error)) return { status: 503, code: 'databaseUnavailable', title: '現在、システムを利用できません', message: DATABASE_UNAVAILABLE_MESSAGE };
+  if (status >= 500 && isTransientFailure(error)) return { status: 503, code: 'databaseUnavailable', title: '現在、システムを利用できません', message: DATABASE_UNAVAILABLE_MESSAGE };
   switch (error.code) {
     case 'FST_CSRF_MISSING_SECRET':
     case 'FST_CSRF_INVALID_TOKEN':

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -15,6 +16,6 @@ export function registerGracefulClose(app: FastifyInstance<any, any, any, any, a
   });
   app.addHook('onResponse', async () => {
     // After the response is done, its connection counts as idle.
-    if (closing) setImmediate(() => app.server.closeIdleConnections?.());
+    if (closing) setImmediate(() => (app.server as Server).closeIdleConnections());
   });
 }

@@ -1,10 +1,11 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ComponentChildren } from 'preact';
 import { Layout } from '../components/Layout.js';
 import { attachmentKinds } from '../../domain/procedures.js';
 import { COUNTER_HOURS } from '../../domain/offices.js';
 import { pageContext, type PageContext } from '../page-context.js';
-import { renderDocument } from '../render.js';
+import { renderDocument, sendHtml } from '../render.js';
 
 function ContentPage({ ctx, title, children }: { ctx: PageContext; title: string; children: ComponentChildren }) {
   return (
@@ -217,7 +218,7 @@ function SiteMap() {
 }
 
 export const contentRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const send = (reply: { type: (t: string) => { send: (s: string) => unknown } }, html: string) => reply.type('text/html; charset=utf-8').send(html);
+  const send = (reply: FastifyReply, html: string) => sendHtml(reply, 200, html);
 
   for (const page of contentPages) {
     app.get(page.path, async (req, reply) =>

@@ -4,10 +4,10 @@ import { Layout } from '../components/Layout.js';
 import { Banner } from '../components/forms.js';
 import { formatJapanDate } from '../../domain/format.js';
 import { japanDateOf } from '../../domain/time.js';
-import type { Notification } from '../../store/notifications.repository.js';
+import type { Notification } from '../../domain/notifications.js';
 import type { Services } from '../../services/index.js';
 import { pageContext, type PageContext } from '../page-context.js';
-import { renderDocument } from '../render.js';
+import { renderDocument, sendHtml } from '../render.js';
 
 function NoticeList({ notices }: { notices: readonly Notification[] }) {
   if (notices.length === 0) return <p>現在、お知らせはありません。</p>;
@@ -171,15 +171,17 @@ export function homeRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/', async (req, reply) => {
       const notices = await services.statusInquiry.publicNotifications(5);
-      return reply.type('text/html; charset=utf-8').send(renderDocument(<TopPage ctx={pageContext(req, reply)} notices={notices} />));
+      return sendHtml(reply, 200, renderDocument(<TopPage ctx={pageContext(req, reply)} notices={notices} />));
     });
     app.get('/online', { schema: { querystring: Type.Object({ ended: Type.Optional(Type.String({ maxLength: 10 })) }) } }, async (req, reply) =>
-      reply.type('text/html; charset=utf-8').send(renderDocument(<OnlineMenuPage ctx={pageContext(req, reply)} ended={req.query.ended === '1'} menu={onlineMenu} />)),
+      sendHtml(reply, 200, renderDocument(<OnlineMenuPage ctx={pageContext(req, reply)} ended={req.query.ended === '1'} menu={onlineMenu} />)),
     );
     app.get('/notices', async (req, reply) => {
       const notices = await services.statusInquiry.publicNotifications(50);
       const ctx = pageContext(req, reply);
-      return reply.type('text/html; charset=utf-8').send(
+      return sendHtml(
+        reply,
+        200,
         renderDocument(
           <Layout ctx={ctx} title="お知らせ一覧">
             <h1>お知らせ一覧</h1>

@@ -1,14 +1,13 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Layout } from '../components/Layout.js';
-import { Banner, ButtonLink, CsrfField, ErrorSummary, HelpToggle, TextField, errorItems, type FieldErrors } from '../components/forms.js';
+import { ButtonLink, CsrfField, ErrorSummary, HelpToggle, TextField, errorItems, type FieldErrors } from '../components/forms.js';
 import { procedures, type ProcedureCode } from '../../domain/procedures.js';
 import { formatReceiptNumber, parseReceiptNumber } from '../../domain/receipt-number.js';
 import type { Services } from '../../services/index.js';
 import { APPLICANT_SESSION_COOKIE, LOGIN_NUMBER_COOKIE, clearCookie, cookieOptions } from '../cookies.js';
 import { pageContext, type PageContext } from '../page-context.js';
 import { loginRateLimit } from '../plugins/login-rate-limit.js';
-import { renderDocument } from '../render.js';
+import { renderDocument, sendHtml } from '../render.js';
 import { rememberLoginDestination, takeLoginDestination } from './actions/login-destination.js';
 
 const NUMBER_LABEL = '受付番号（到達番号）';
@@ -129,27 +128,6 @@ export function LoginPasswordPage({ ctx, procedure, number, errors, failure }: {
   );
 }
 
-/** Shown for the status page (and the applicant's actions) without a live session. */
-export function NotLoggedInPage({ ctx }: { ctx: PageContext }) {
-  return (
-    <Layout ctx={ctx} title="ログインが必要です">
-      <h1>ログインが必要です</h1>
-      <Banner kind="warning" title="ログインしていないか、一定時間操作がなかったため、ログアウトしました。">
-        <p>申請状況を確認するには、もう一度ログインしてください。</p>
-      </Banner>
-      <p>
-        <a class="button button--primary" href="/inquiry/login">
-          状況照会 ログインへ
-        </a>
-      </p>
-    </Layout>
-  );
-}
-
-export function sendNotLoggedIn(req: FastifyRequest, reply: FastifyReply) {
-  return reply.code(401).type('text/html; charset=utf-8').send(renderDocument(<NotLoggedInPage ctx={pageContext(req, reply)} />));
-}
-
 /** Form fields are bounded at the door; longer input gets a field message, not a crash. */
 const LoginNumberForm = Type.Object({ receiptNumber: Type.String({ maxLength: 1000 }), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const LoginPasswordForm = Type.Object({
@@ -158,23 +136,21 @@ const LoginPasswordForm = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 });
 
-const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
-
 export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/inquiry/login', async (req, reply) => {
       rememberLoginDestination(req, reply);
-      return html(reply, 200, renderDocument(<LoginNumberPage ctx={pageContext(req, reply)} />));
+      return sendHtml(reply, 200, renderDocument(<LoginNumberPage ctx={pageContext(req, reply)} />));
     });
 
     app.post('/inquiry/login', { schema: { body: LoginNumberForm }, attachValidation: true, onRequest: loginRateLimit(services, 'applicant-number'), preHandler: app.csrfProtection }, async (req, reply) => {
       const ctx = pageContext(req, reply);
       if (req.validationError) {
-        return html(reply, 400, renderDocument(<LoginNumberPage ctx={ctx} errors={{ receiptNumber: `${NUMBER_LABEL}は数字17桁で入力してください。` }} />));
+        return sendHtml(reply, 400, renderDocument(<LoginNumberPage ctx={ctx} errors={{ receiptNumber: `${NUMBER_LABEL}は数字17桁で入力してください。` }} />));
       }
       const parsed = parseReceiptNumber(req.body.receiptNumber);
       if (!parsed.ok) {
-        return html(reply, 400, renderDocument(<LoginNumberPage ctx={ctx} value={req.body.receiptNumber.slice(0, 100)} errors={{ receiptNumber: parsed.refusal.message }} />));
+        return sendHtml(reply, 400, renderDocument(<LoginNumberPage ctx={ctx} value={req.body.receiptNumber.slice(0, 100)} errors={{ receiptNumber: parsed.refusal.message }} />));
       }
       reply.setCookie(LOGIN_NUMBER_COOKIE, parsed.value, { ...cookieOptions(req, 30 * 60), signed: true });
       return reply.redirect('/inquiry/login/password', 303);
@@ -186,7 +162,7 @@ export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
       const parsed = unsigned?.valid && unsigned.value ? parseReceiptNumber(unsigned.value) : null;
       if (!parsed?.ok) return reply.redirect('/inquiry/login', 303);
       const procedure = await services.applicantAuth.procedureForLogin(parsed.value);
-      return html(reply, 200, renderDocument(<LoginPasswordPage ctx={pageContext(req, reply)} procedure={procedure} number={formatReceiptNumber(parsed.value)} />));
+      return sendHtml(reply, 200, renderDocument(<LoginPasswordPage ctx={pageContext(req, reply)} procedure={procedure} number={formatReceiptNumber(parsed.value)} />));
     });
 
     app.post('/inquiry/login/password', { schema: { body: LoginPasswordForm }, attachValidation: true, onRequest: loginRateLimit(services, 'applicant-password'), preHandler: app.csrfProtection }, async (req, reply) => {
@@ -203,17 +179,17 @@ export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
       const shownNumber = parsed.ok ? formatReceiptNumber(parsed.value) : numberInput.slice(0, 100);
       const procedure = parsed.ok ? await services.applicantAuth.procedureForLogin(parsed.value) : 'continuousInspection';
       if (Object.keys(errors).length > 0 || !parsed.ok) {
-        return html(reply, 400, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} errors={errors} />));
+        return sendHtml(reply, 400, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} errors={errors} />));
       }
       const result = await services.applicantAuth.login(parsed.value, password, req.log, { clientAddress: req.ip });
       if (!result.ok && 'lockedUntil' in result) {
         // Locked after repeated wrong passwords (issue 5): the same page, with when it unlocks.
-        reply.header('retry-after', String(Math.max(1, Math.ceil((result.lockedUntil.getTime() - services.deps.clock.now().getTime()) / 1000))));
-        return html(reply, 429, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} failure={result.refusal.message} />));
+        reply.header('retry-after', String(result.retryAfterSeconds));
+        return sendHtml(reply, 429, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} failure={result.refusal.message} />));
       }
       if (!result.ok) {
         req.log.info({ event: 'applicant-login-failed' }, 'applicant login failed');
-        return html(reply, 401, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} failure={result.refusal.message} />));
+        return sendHtml(reply, 401, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} failure={result.refusal.message} />));
       }
       // A new session id at every login; the previous session (if any) ends here.
       if (req.applicantSession) await services.sessions.end(req.applicantSession);

@@ -4,7 +4,7 @@ import { MultilineText } from '../components/forms.js';
 import { procedures } from '../../domain/procedures.js';
 import { manualStatusTable, statusCodes, statuses, type StatusCode, type StatusDefinition } from '../../domain/statuses.js';
 import { pageContext, type PageContext } from '../page-context.js';
-import { renderDocument } from '../render.js';
+import { renderDocument, sendHtml } from '../render.js';
 
 function procedureNames(def: StatusDefinition): string {
   return def.procedures.map((p) => procedures[p].label).join('・');
@@ -72,5 +72,5 @@ export function StatusGuidePage({ ctx }: { ctx: PageContext }) {
 }
 
 export const statusGuideRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/inquiry/status-guide', async (req, reply) => reply.type('text/html; charset=utf-8').send(renderDocument(<StatusGuidePage ctx={pageContext(req, reply)} />)));
+  app.get('/inquiry/status-guide', async (req, reply) => sendHtml(reply, 200, renderDocument(<StatusGuidePage ctx={pageContext(req, reply)} />)));
 };

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/index.js';
 import { pageContext } from '../page-context.js';
-import { renderDocument } from '../render.js';
+import { renderDocument, sendHtml } from '../render.js';
 import { FlashBanner, takeFlash } from './actions/shared.js';
-import { sendNotLoggedIn } from './login.js';
+import { sendNotLoggedIn } from '../components/NotLoggedIn.js';
 import { StatusPage } from './status/StatusPage.js';
 
 /** 申請状況確認: the one application of the session, never another, with its history. */
@@ -16,21 +16,20 @@ export function statusRoutes(services: Services): FastifyPluginAsyncTypebox {
       if (!snapshot) return sendNotLoggedIn(req, reply);
       // The banner of an action just taken (a signed cookie naming a fixed message), shown once.
       const flash = takeFlash(req, reply);
-      reply.header('cache-control', 'no-store');
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(
-          renderDocument(
-            <StatusPage
-              ctx={pageContext(req, reply)}
-              application={snapshot.application}
-              notifications={snapshot.notifications}
-              now={snapshot.now}
-              history={history}
-              flash={flash ? <FlashBanner kind={flash} /> : undefined}
-            />,
-          ),
-        );
+      return sendHtml(
+        reply,
+        200,
+        renderDocument(
+          <StatusPage
+            ctx={pageContext(req, reply)}
+            application={snapshot.application}
+            notifications={snapshot.notifications}
+            now={snapshot.now}
+            history={history}
+            flash={flash ? <FlashBanner kind={flash} /> : undefined}
+          />,
+        ),
+      );
     });
   };
 }

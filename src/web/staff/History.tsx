@@ -7,7 +7,7 @@ import { formatReceiptNumber } from '../../domain/receipt-number.js';
 import { isStatusCode, statuses, type PaymentStage } from '../../domain/statuses.js';
 import { isJapanDate } from '../../domain/time.js';
 import { formatVehicleNumber } from '../../domain/vehicle.js';
-import type { HistoryEntry } from '../../store/history.repository.js';
+import type { HistoryEntry } from '../../domain/history.js';
 
 const statusLabel = (code: string | null) => (code && isStatusCode(code) ? statuses[code].label : (code ?? ''));
 const date = (v: unknown) => (typeof v === 'string' && isJapanDate(v) ? formatJapanDate(v) : String(v));

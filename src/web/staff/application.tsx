@@ -10,16 +10,16 @@ import type { Transition } from '../../domain/events.js';
 import type { RefusalCode, Result } from '../../domain/result.js';
 import { IDEMPOTENCY_RETRY_AFTER_SECONDS, type Answer, type Once } from '../../services/idempotency.js';
 import { CONFLICT_MESSAGE } from '../../services/application-events.js';
+import type { AgencyView } from '../../services/agency.js';
 import type { Services } from '../../services/index.js';
 import { FormTokenField, runFormOnce, withoutToken } from '../form-once.js';
-import type { StatusSnapshot } from '../../services/status-inquiry.js';
 import { staffActor, staffAuditActor } from '../../services/staff-auth.js';
-import type { HistoryEntry } from '../../store/history.repository.js';
-import type { Notification } from '../../store/notifications.repository.js';
+import type { HistoryEntry } from '../../domain/history.js';
+import type { Notification } from '../../domain/notifications.js';
 import { Banner, ErrorSummary, type ErrorItem } from '../components/forms.js';
 import type { PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
-import { refusalStatus } from '../api/errors.js';
+import { refusalStatus } from '../refusals.js';
 import { Attachments } from '../portal/status/Attachments.js';
 import { CurrentStatus } from '../portal/status/CurrentStatus.js';
 import { DeadlineNotices } from '../portal/status/DeadlineNotices.js';
@@ -138,15 +138,13 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
    * The page for an application already read; `reread` reads it again first (after a refused
    * decision the application may have moved on, and the form must carry its current version).
    */
-  async function render(req: FastifyRequest, reply: FastifyReply, status: number, found: StatusSnapshot, extra: Pick<PageProps, 'done' | 'problem'> = {}, reread = false) {
-    const id = found.application.id;
-    const [snapshot, history] = await Promise.all([reread ? services.statusInquiry.read(id) : found, services.statusInquiry.history(id)]);
-    const current = snapshot ?? found;
+  async function render(req: FastifyRequest, reply: FastifyReply, status: number, found: AgencyView, extra: Pick<PageProps, 'done' | 'problem'> = {}, reread = false) {
+    const current = (reread ? await officeApplication(services, staffUserOf(req), displayNumber(found.application)) : null) ?? found;
     return sendHtml(
       reply,
       status,
       renderDocument(
-        <StaffApplicationPage ctx={staffContext(req, reply)} application={current.application} history={history} notifications={current.notifications} now={services.deps.clock.now()} {...extra} />,
+        <StaffApplicationPage ctx={staffContext(req, reply)} application={current.application} history={current.history} notifications={current.notifications} now={current.now} {...extra} />,
       ),
     );
   }
@@ -171,7 +169,7 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
     app.get('/staff/applications/:number', { schema: { params: NumberParams, querystring: Type.Object({ done: Type.Optional(Type.Enum([...decisionKeys])) }) } }, async (req, reply) => {
       const found = await officeApplication(services, staffUserOf(req), req.params.number);
       if (!found) return notFound(req, reply);
-      return render(req, reply, 200, found, { done: req.query.done as DecisionKey | undefined });
+      return render(req, reply, 200, found, { done: req.query.done });
     });
 
     app.post(
@@ -183,7 +181,7 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         const loaded = await officeApplication(services, user, req.params.number);
         if (!loaded) return notFound(req, reply);
         const found = loaded.application;
-        const decision = req.params.decision as DecisionKey;
+        const decision = req.params.decision;
         const def = decisions[decision];
         const body = req.validationError ? null : req.body;
         const values: Partial<Record<DecisionField, string>> = {};
@@ -215,12 +213,19 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         const answerOf = (result: Result<Transition>): Answer =>
           result.ok
             ? { status: 303, body: { location: `/staff/applications/${displayNumber(result.value.application)}?done=${decision}` } }
-            : { status: refusalStatus[result.refusal.code] ?? 400, body: { code: result.refusal.code, message: result.refusal.message } };
-        const work = async (once: Once) => answerOf(await services.actOnApplication(found.id, built.event, staffActor(user), {
-            expectedVersion: Number(body.version),
-            audit: { action: 'staffDecision', actor: staffAuditActor(user), clientAddress: req.ip, detail: def.title(found) },
-            once: once.within(answerOf),
-          }));
+            : { status: refusalStatus(result.refusal.code), body: { code: result.refusal.code, message: result.refusal.message } };
+        // One service call: the office scope, the input, the version, the rule, the history and the audit entry, in one transaction.
+        const work = async (once: Once) =>
+          answerOf(
+            await services.agency.post(
+              staffActor(user),
+              req.params.number,
+              input,
+              Number(body.version),
+              { action: 'staffDecision', actor: staffAuditActor(user), clientAddress: req.ip, detail: def.title(found) },
+              once.within(answerOf),
+            ),
+          );
         const outcome = await runFormOnce(services, req, work);
         if (outcome.kind === 'mismatch') return fail(409, STALE_FORM_MESSAGE);
         if (outcome.kind === 'inProgress') {

@@ -1,10 +1,9 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { formatJapanDateTime } from '../../domain/format.js';
 import { parseReceiptNumber, formatReceiptNumber } from '../../domain/receipt-number.js';
-import { addDays, japanDateOf } from '../../domain/time.js';
 import { AUDIT_MAX_DAYS, AUDIT_PAGE_ROWS, auditActions, auditActorKinds, checkAuditRange, type AuditAction } from '../../services/audit.js';
 import type { Services } from '../../services/index.js';
-import type { AuditRecord } from '../../store/audit.repository.js';
+import type { AuditRecord } from '../../domain/audit.js';
 import { ErrorSummary } from '../components/forms.js';
 import type { PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
@@ -114,10 +113,7 @@ export function auditRoutes(services: Services): FastifyPluginAsyncTypebox {
     app.addHook('preHandler', requireSupervisor);
 
     // Without a range: the last 7 days, today included (Japan dates).
-    const defaults = () => {
-      const today = japanDateOf(services.deps.clock.now());
-      return { from: addDays(today, -6), to: today };
-    };
+    const defaults = () => services.audit.lastWeek();
 
     app.get('/staff/audit', { schema: { querystring: RangeQuery }, attachValidation: true }, async (req, reply) => {
       const ctx = staffContext(req, reply);

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { inspectionOffices } from '../../domain/offices.js';
-import type { StaffUser } from '../../store/staff-users.repository.js';
+import type { StaffUser } from '../../domain/agency.js';
 import { Layout } from '../components/Layout.js';
 import { CsrfField } from '../components/forms.js';
 import type { PageContext } from '../page-context.js';

@@ -3,24 +3,21 @@ import { displayNumber, type Application } from '../../domain/application.js';
 import { formatJapanDateTime } from '../../domain/format.js';
 import { procedures } from '../../domain/procedures.js';
 import { formatReceiptNumber } from '../../domain/receipt-number.js';
-import { refuse, type Result } from '../../domain/result.js';
 import { statuses } from '../../domain/statuses.js';
 import { formatVehicleNumber } from '../../domain/vehicle.js';
-import { INVALID_CODE_MESSAGE } from '../../services/collection-codes.js';
+import { COLLECTION_CODE_MAX as CODE_MAX, INVALID_CODE_MESSAGE } from '../../services/collection-codes.js';
 import type { Services } from '../../services/index.js';
 import { staffActor, staffAuditActor } from '../../services/staff-auth.js';
-import type { StaffUser } from '../../store/staff-users.repository.js';
 import { Banner, CsrfField, ErrorSummary } from '../components/forms.js';
 import type { PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
-import { refusalStatus } from '../api/errors.js';
+import { refusalStatus } from '../refusals.js';
 import { StaffField, StaffLayout } from './components.js';
 import { officeApplication, sendHtml, staffContext, staffUserOf } from './guard.js';
 
 export { OTHER_OFFICE_CODE_MESSAGE } from '../../services/collection-codes.js';
 
 const TITLE = '窓口での受け取り確認';
-const CODE_MAX = 200;
 
 /** The 2D code's content, as typed or as a USB scanner types it (it ends with Enter, which submits). */
 function CodeForm({ ctx, value, error }: { ctx: PageContext; value?: string; error?: string }) {
@@ -118,16 +115,6 @@ const CounterForm = Type.Object({ code: Type.String({ maxLength: 10_000 }), _csr
 const HandOverForm = Type.Object({ code: Type.String({ maxLength: 10_000 }), version: Type.String({ maxLength: 20 }), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 
 export function counterRoutes(services: Services): FastifyPluginAsyncTypebox {
-  /** A genuine, current code of a ready application of the clerk's office (checked first). */
-  async function check(user: StaffUser, content: string, auditFrom?: string): Promise<Result<Application>> {
-    const text = content.normalize('NFKC').trim();
-    if (text === '') return refuse('invalidInput', '二次元コードの内容を入力してください。');
-    if (text.length > CODE_MAX) return refuse('invalidInput', INVALID_CODE_MESSAGE);
-    // The counter check itself is recorded in the audit trail (issue 19); the re-check at hand-over is not (the hand-over is).
-    if (auditFrom !== undefined) return services.collectionCodes.checkAtCounter(text, user.officeCode, { actor: staffAuditActor(user), clientAddress: auditFrom });
-    return services.collectionCodes.verify(text, user.officeCode);
-  }
-
   return async (app) => {
     app.get('/staff/counter', { schema: { querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 40 })) }) } }, async (req, reply) => {
       const user = staffUserOf(req);
@@ -138,7 +125,9 @@ export function counterRoutes(services: Services): FastifyPluginAsyncTypebox {
     app.post('/staff/counter', { schema: { body: CounterForm }, attachValidation: true, preHandler: app.csrfProtection }, async (req, reply) => {
       const ctx = staffContext(req, reply);
       if (req.validationError) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={INVALID_CODE_MESSAGE} />));
-      const result = await check(staffUserOf(req), req.body.code, req.ip);
+      const user = staffUserOf(req);
+      // The counter check itself is recorded in the audit trail (issue 19); the re-check at hand-over is not (the hand-over is).
+      const result = await services.collectionCodes.checkAtCounter(req.body.code, user.officeCode, { actor: staffAuditActor(user), clientAddress: req.ip });
       if (!result.ok) {
         req.log.info({ event: 'counter-check-refused', code: result.refusal.code }, 'counter check refused');
         return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} value={req.body.code.slice(0, CODE_MAX)} error={result.refusal.message} />));
@@ -150,17 +139,20 @@ export function counterRoutes(services: Services): FastifyPluginAsyncTypebox {
       const ctx = staffContext(req, reply);
       const user = staffUserOf(req);
       if (req.validationError || !/^[1-9][0-9]{0,9}$/.test(req.body.version)) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={INVALID_CODE_MESSAGE} />));
-      const checked = await check(user, req.body.code);
-      if (!checked.ok) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={checked.refusal.message} />));
-      const result = await services.actOnApplication(checked.value.id, { type: 'handOver', verification: { method: 'collectionCode' } }, staffActor(user), {
-        expectedVersion: Number(req.body.version),
-        audit: { action: 'counterHandOver', actor: staffAuditActor(user), clientAddress: req.ip },
+      // One service call: the code checked on the locked application, the version, the event, the history and the audit entry, in one transaction.
+      const result = await services.collectionCodes.handOver(staffActor(user), req.body.code, Number(req.body.version), {
+        action: 'counterHandOver',
+        actor: staffAuditActor(user),
+        clientAddress: req.ip,
       });
       if (!result.ok) {
-        const status = refusalStatus[result.refusal.code] ?? 400;
+        // A code that is no longer good goes back to the scan; a refusal of the hand-over stays on the confirmation.
+        const checked = await services.collectionCodes.verify(req.body.code, user.officeCode);
+        if (!checked.ok) return sendHtml(reply, 400, renderDocument(<CounterPage ctx={ctx} error={checked.refusal.message} />));
+        const status = refusalStatus(result.refusal.code);
         return sendHtml(reply, status, renderDocument(<ConfirmPage ctx={ctx} app={checked.value} code={req.body.code} error={result.refusal.message} />));
       }
-      req.log.info({ event: 'handOver', applicationId: checked.value.id, staffUserId: user.id }, 'documents handed over at the counter');
+      req.log.info({ event: 'handOver', applicationId: result.value.application.id, staffUserId: user.id }, 'documents handed over at the counter');
       return reply.redirect(`/staff/counter?done=${displayNumber(result.value.application)}`, 303);
     });
   };

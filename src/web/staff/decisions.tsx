@@ -1,7 +1,6 @@
 import { displayNumber, type Application } from '../../domain/application.js';
-import { eventAllowedIn, eventsFor, type EventType } from '../../domain/events.js';
+import { eventContract, type EventType } from '../../domain/events.js';
 import { attachmentKinds } from '../../domain/procedures.js';
-import { statuses, type StatusDefinition } from '../../domain/statuses.js';
 import { addBusinessDays, japanDateOf } from '../../domain/time.js';
 import { NO_CODE_REASON_MAX, REASON_DETAIL_MAX, REASON_TITLE_MAX, agencyFieldLabels } from '../../services/agency-input.js';
 import { CsrfField } from '../components/forms.js';
@@ -145,14 +144,14 @@ export const decisions: Record<DecisionKey, DecisionDef> = {
   },
 };
 
-/** The decisions the clerk's office may make on the application now. */
+/**
+ * The decisions the clerk's office may make on the application now: the domain's table of events
+ * says which (an office may post it, from this status); this file only words them.
+ */
 export function availableDecisions(app: Application): DecisionKey[] {
-  const def: StatusDefinition = statuses[app.status];
-  if (def.terminal) return [];
-  const office = eventsFor('inspectionOffice');
   return decisionKeys.filter((key) => {
-    const event = decisions[key].event;
-    if (!office.includes(event) || !eventAllowedIn(event, app.status)) return false;
+    const contract = eventContract(decisions[key].event);
+    if (!contract.actors.includes('inspectionOffice') || !contract.from.includes(app.status)) return false;
     if (key === 'attachment-not-required') return app.attachments.some((a) => a.state === 'notAcquired');
     return true;
   });

@@ -1,12 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parseReceiptNumber } from '../../domain/receipt-number.js';
 import type { Services } from '../../services/index.js';
-import type { StatusSnapshot } from '../../services/status-inquiry.js';
-import type { StaffUser } from '../../store/staff-users.repository.js';
+import type { AgencyView } from '../../services/agency.js';
+import { staffActor } from '../../services/staff-auth.js';
+import type { StaffUser } from '../../domain/agency.js';
 import { Layout } from '../components/Layout.js';
+import { sendNotLoggedIn } from '../components/NotLoggedIn.js';
 import { Banner } from '../components/forms.js';
+import { renderDocument, sendHtml } from '../render.js';
 import { pageContext, type PageContext } from '../page-context.js';
-import { renderDocument } from '../render.js';
 import { staffLabel } from './components.js';
 
 declare module 'fastify' {
@@ -14,22 +15,6 @@ declare module 'fastify' {
     /** The clerk of the staff session (set by the staff guard). */
     staffUser: StaffUser | null;
   }
-}
-
-function NotLoggedInPage({ ctx }: { ctx: PageContext }) {
-  return (
-    <Layout ctx={ctx} title="ログインが必要です">
-      <h1>ログインが必要です</h1>
-      <Banner kind="warning" title="ログインしていないか、一定時間操作がなかったため、ログアウトしました。">
-        <p>もう一度ログインしてから操作してください。操作は記録されていません。</p>
-      </Banner>
-      <p>
-        <a class="button button--primary" href="/staff/login">
-          事務所等用画面 ログインへ
-        </a>
-      </p>
-    </Layout>
-  );
 }
 
 /** A page needs a live staff session: GET goes to the login (and back), a form post gets 401. */
@@ -42,10 +27,7 @@ export function requireStaff(services: Services) {
       return;
     }
     if (req.method === 'GET') return reply.redirect(`/staff/login?return=${encodeURIComponent(req.url)}`, 303);
-    return reply
-      .code(401)
-      .type('text/html; charset=utf-8')
-      .send(renderDocument(<NotLoggedInPage ctx={pageContext(req, reply, 'staff')} />));
+    return sendNotLoggedIn(req, reply, 'staff');
   };
 }
 
@@ -54,19 +36,13 @@ export function staffUserOf(req: FastifyRequest): StaffUser {
   return req.staffUser;
 }
 
-/** The application a number names, only if it is the clerk's office's: another office's is "not found". */
-export async function officeApplication(services: Services, user: StaffUser, number: string): Promise<StatusSnapshot | null> {
-  const parsed = parseReceiptNumber(number);
-  if (!parsed.ok) return null;
-  const id = await services.findApplicationId(parsed.value);
-  const snapshot = id ? await services.statusInquiry.read(id) : null;
-  return snapshot && snapshot.application.officeCode === user.officeCode ? snapshot : null;
+/** The application a number names, with its history, only if it is the clerk's office's: another office's is "not found" here. */
+export async function officeApplication(services: Services, user: StaffUser, number: string): Promise<AgencyView | null> {
+  const read = await services.agency.read(staffActor(user), number);
+  return read.ok ? read.value : null;
 }
 
-/** An HTML page, never stored by a browser or a proxy. */
-export function sendHtml(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
-}
+export { sendHtml };
 
 export function staffContext(req: FastifyRequest, reply: FastifyReply): PageContext {
   const user = staffUserOf(req);

@@ -1,9 +1,7 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services/index.js';
-import { STAFF_LOGIN_FAILED_MESSAGE, STAFF_PASSWORD_MAX } from '../../services/staff-auth.js';
-import { LOGIN_FAILURE_LIMIT, LOGIN_WARN_FROM, staffLoginLockedMessage, staffLoginTriesLeftMessage } from '../../services/login-throttle.js';
-import { refuse } from '../../domain/result.js';
+import { STAFF_PASSWORD_MAX } from '../../services/staff-auth.js';
 import { Layout } from '../components/Layout.js';
 import { Banner, CsrfField, ErrorSummary, type ErrorItem } from '../components/forms.js';
 import { STAFF_SESSION_COOKIE, clearCookie, cookieOptions } from '../cookies.js';
@@ -57,8 +55,8 @@ function staffReturnPath(value: unknown): string {
 }
 
 /**
- * The staff login, in one place (login throttling will wrap this handler): checks the form,
- * the credentials, then starts a new session (a new id at every login) on a cookie for /staff.
+ * The staff login: checks the form, then one service call checks the credentials (throttled) and
+ * starts a new session (a new id at every login), set here on a cookie for /staff.
  */
 async function handleStaffLogin(services: Services, req: FastifyRequest, reply: FastifyReply) {
   const ctx = pageContext(req, reply, 'staff');
@@ -75,21 +73,11 @@ async function handleStaffLogin(services: Services, req: FastifyRequest, reply: 
     return sendHtml(reply, 400, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId.slice(0, 64)} errors={errors} returnTo={returnTo} />));
   }
   // Login throttling (issue 5): 5 wrong passwords lock the login id for 15 minutes, checked before verifying.
-  const attempt = await services.loginThrottle.guardPassword(
-    'staff',
-    loginId,
-    async () => {
-      const r = await services.staffAuth.login(loginId, password, { clientAddress: req.ip });
-      return r.ok ? r : null;
-    },
-    req.log,
-  );
-  if (attempt.kind === 'locked') {
-    reply.header('retry-after', String(Math.max(1, Math.ceil((attempt.until.getTime() - services.deps.clock.now().getTime()) / 1000))));
-    return sendHtml(reply, 429, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId} failure={staffLoginLockedMessage(attempt.until)} returnTo={returnTo} />));
+  const result = await services.staffAuth.login(loginId, password, { clientAddress: req.ip }, req.log);
+  if (!result.ok && 'lockedUntil' in result) {
+    reply.header('retry-after', String(result.retryAfterSeconds));
+    return sendHtml(reply, 429, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId} failure={result.refusal.message} returnTo={returnTo} />));
   }
-  const warn = attempt.kind === 'failed' && LOGIN_FAILURE_LIMIT - attempt.remaining >= LOGIN_WARN_FROM ? staffLoginTriesLeftMessage(attempt.remaining) : '';
-  const result = attempt.kind === 'ok' ? attempt.value : refuse('invalidCredentials', `${STAFF_LOGIN_FAILED_MESSAGE}${warn}`);
   if (!result.ok) {
     req.log.info({ event: 'staff-login-failed' }, 'staff login failed');
     return sendHtml(reply, 401, renderDocument(<StaffLoginPage ctx={ctx} loginId={loginId} failure={result.refusal.message} returnTo={returnTo} />));

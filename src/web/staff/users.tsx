@@ -3,7 +3,7 @@ import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type
 import { inspectionOffices } from '../../domain/offices.js';
 import type { Services } from '../../services/index.js';
 import { staffAuditActor, staffRoleLabels } from '../../services/staff-auth.js';
-import { staffRoles, type StaffRole, type StaffUser } from '../../store/staff-users.repository.js';
+import { staffRoles, type StaffRole, type StaffUser } from '../../domain/agency.js';
 import { Banner, CsrfField, ErrorSummary, type ErrorItem } from '../components/forms.js';
 import type { PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';

@@ -1,15 +1,15 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { formatJapanDate, formatJapanDateTime } from '../../domain/format.js';
 import { inspectionOffices } from '../../domain/offices.js';
-import { procedureCodes, procedures, type ProcedureCode } from '../../domain/procedures.js';
+import { procedureCodes, procedures } from '../../domain/procedures.js';
 import { formatReceiptNumber } from '../../domain/receipt-number.js';
-import { statusCodes, statuses, type StatusCode } from '../../domain/statuses.js';
+import { statusCodes, statuses } from '../../domain/statuses.js';
 import { isDeadlinePassed } from '../../domain/time.js';
 import { formatVehicleNumber } from '../../domain/vehicle.js';
 import { parseWorkListSearch } from '../../domain/work-queue.js';
 import { ErrorSummary } from '../components/forms.js';
 import type { Services } from '../../services/index.js';
-import { deadlineFilters, type DeadlineFilter, type StatusFilter, type WorkListFilters, type WorkListPage } from '../../services/work-list.js';
+import { deadlineFilters, type DeadlineFilter, type WorkListFilters, type WorkListPage } from '../../services/work-list.js';
 import type { PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
 import { StaffLayout } from './components.js';
@@ -126,7 +126,7 @@ export function WorkListPageView({ ctx, officeName, list, filters, now, searchEr
             {statusCodes.map((s) => (
               <option value={s} selected={filters.status === s}>
                 {statuses[s].label}
-                {statuses[s].procedures.length === 1 ? `（${procedures[statuses[s].procedures[0] as ProcedureCode].label}）` : ''}
+                {statuses[s].procedures.length === 1 ? `（${procedures[statuses[s].procedures[0]].label}）` : ''}
               </option>
             ))}
             <option value="all" selected={filters.status === 'all'}>
@@ -201,7 +201,7 @@ export function WorkListPageView({ ctx, officeName, list, filters, now, searchEr
                     </th>
                     <td>{procedures[item.procedure].label}</td>
                     <td>
-                      {statuses[item.status as StatusCode]?.label ?? item.status}
+                      {statuses[item.status]?.label ?? item.status}
                       {item.needsOfficeAction ? <strong class="work-list__action">（要対応）</strong> : null}
                     </td>
                     <td class="nowrap" data-deadline-passed={passed ? 'true' : undefined}>
@@ -257,15 +257,17 @@ export function workListRoutes(services: Services): FastifyPluginAsyncTypebox {
       const q = req.query.q ?? '';
       const search = parseWorkListSearch(q);
       const filters: ShownFilters = {
-        status: (req.query.status ?? 'open') as StatusFilter,
-        procedure: req.query.procedure ? (req.query.procedure as ProcedureCode) : null,
-        deadline: (req.query.deadline ?? 'any') as DeadlineFilter,
+        status: req.query.status ?? 'open',
+        procedure: req.query.procedure || null,
+        deadline: req.query.deadline ?? 'any',
         page: req.query.page ?? 1,
         search: search.ok ? search.value : null,
         q: q.slice(0, 60),
       };
-      const list: WorkListPage = search.ok ? await services.workList.list(user.officeCode, filters) : { items: [], total: 0, page: 1, pageCount: 1, pageSize: 20 };
-      const page = <WorkListPageView ctx={staffContext(req, reply)} officeName={inspectionOffices[user.officeCode].name} list={list} filters={filters} now={services.deps.clock.now()} searchError={search.ok ? undefined : search.refusal.message} />;
+      const found = await services.workList.list(user.officeCode, filters);
+      // A search that cannot be a number of any kind shows its error and no rows.
+      const list: WorkListPage = search.ok ? found : { ...found, items: [], total: 0, page: 1, pageCount: 1 };
+      const page = <WorkListPageView ctx={staffContext(req, reply)} officeName={inspectionOffices[user.officeCode].name} list={list} filters={filters} now={list.now} searchError={search.ok ? undefined : search.refusal.message} />;
       return sendHtml(reply, search.ok ? 200 : 400, renderDocument(page));
     });
   };

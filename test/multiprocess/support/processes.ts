@@ -62,7 +62,7 @@ export class Child {
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no such line within ${timeoutMs} ms; output:\n${this.lines.slice(-40).join('\n')}`)), timeoutMs);
-      this.exited.then(() => {
+      void this.exited.then(() => {
         clearTimeout(timer);
         reject(new Error(`process exited (${this.exitCode ?? this.exitSignal}) before the line; output:\n${this.lines.slice(-40).join('\n')}`));
       });

@@ -45,7 +45,7 @@ describe('kei-oss copy-database: from the embedded SQLite file to PostgreSQL', (
     expect(tables.indexOf('applications')).toBeLessThan(tables.indexOf('status_history'));
     expect(tables.indexOf('applications')).toBeLessThan(tables.indexOf('payment_lines'));
     for (const { table, rows } of result.tables) {
-      const count = await (postgres.db as never as DatabaseHandle['db']).selectFrom(table as 'applications').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      const count = await (postgres.db).selectFrom(table as 'applications').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
       expect([table, Number(count.n)]).toEqual([table, rows]);
       const source = sqlite.sqlite!.prepare(`select count(*) as n from "${table}"`).get() as { n: number };
       expect([table, rows]).toEqual([table, source.n]);

@@ -140,8 +140,9 @@ describe('bench:data (the benchmark database generator)', () => {
 
   it('is readable by the product: the status page shows an application of every status; the shared password logs in', async () => {
     const deps: ServiceDeps = { database: handle, clock: fixedClock(TEST_NOW), ids: randomIds, passwords: argon2Hasher, logger: silentLogger };
-    const services = createServices(deps, await loadServerSecrets(deps));
-    const app = await buildApp({ services, logger: silentLogger });
+    const secrets = await loadServerSecrets(deps);
+    const services = createServices(deps, secrets);
+    const app = await buildApp({ services, cookieSecret: secrets.cookieSecret, logger: silentLogger });
     try {
       const samples = handle.sqlite!.prepare('select id, status, coalesce(receipt_number, arrival_number) as number from applications group by procedure, status').all() as { id: string; status: StatusCode; number: string }[];
       expect(samples.length).toBeGreaterThanOrEqual(30);

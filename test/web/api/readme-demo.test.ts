@@ -44,7 +44,7 @@ describe('README: move a demo application with curl', () => {
       expect(me).toMatchObject({ id: d.id, role: d.role, officeCode: d.officeCode });
     }
     expect(await seedDemo(t.db.handle, { logger: silentLogger })).toBe(0);
-    expect(await seedAgencyDemo(t.db.handle, { passwords: t.services.deps.passwords, now: new Date() })).toBe(0);
+    expect(await seedAgencyDemo(t.db.handle, { passwords: t.deps.passwords, now: new Date() })).toBe(0);
     expect((await t.db.handle.db.selectFrom('staff_users').select('login_id').execute()).map((r) => r.login_id).sort()).toEqual(demoStaffUsers.map((u) => u.loginId).sort());
     expect(await t.db.handle.db.selectFrom('api_tokens').select('id').execute()).toHaveLength(demoApiTokens.length);
   });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoScenarios, loginNumber, type DemoScenario } from '../../../src/demo/scenarios.js';
 import { formatReceiptNumber } from '../../../src/domain/receipt-number.js';
@@ -63,11 +63,11 @@ describe('broken access: one applicant sees and acts on their own application on
     const id = (await t.services.findApplicationId(loginNumber(s).replace(/ /g, '') as ReceiptNumber)) as string;
     const snap = (await t.services.statusInquiry.read(id))!;
     const a = snap.application;
-    const shown = formatReceiptNumber((a.receiptNumber ?? a.arrivalNumber) as ReceiptNumber);
+    const shown = formatReceiptNumber((a.receiptNumber ?? a.arrivalNumber));
     // Names count as markers only when no other demo application shares them.
     const unique = (name: string, field: 'userName' | 'applicantName') => demoScenarios.filter((d) => d.filing[field] === name).length === 1;
     const markers = [shown, ...(unique(a.user.name, 'userName') ? [a.user.name] : []), ...(unique(a.applicant.name, 'applicantName') ? [a.applicant.name] : [])];
-    return { key, id, number: (a.receiptNumber ?? a.arrivalNumber) as string, arrival: a.arrivalNumber, version: a.version, markers };
+    return { key, id, number: (a.receiptNumber ?? a.arrivalNumber), arrival: a.arrivalNumber, version: a.version, markers };
   }
 
   async function versions(): Promise<Map<string, number>> {
@@ -112,11 +112,11 @@ describe('broken access: one applicant sees and acts on their own application on
           const query = new URLSearchParams(pointers).toString();
           const fields = Object.fromEntries(bodyFields(route).map((f) => [f, hostileValue(f, tg)]));
           const form = { ...fields, ...pointers, _csrf: csrf };
-          const variants: InjectOptions[] = [
-            { method: route.method as InjectOptions['method'], url, headers: { cookie } },
-            { method: route.method as InjectOptions['method'], url: `${url}?${query}`, headers: { cookie } },
+          const variants: (InjectOptions & { url: string })[] = [
+            { method: route.method, url, headers: { cookie } },
+            { method: route.method, url: `${url}?${query}`, headers: { cookie } },
             {
-              method: route.method as InjectOptions['method'],
+              method: route.method,
               url,
               headers: { cookie: `${cookie}; kei_login_number=${tg.number}; kei_application=${tg.id}`, 'x-application-id': tg.id, 'x-receipt-number': tg.number, referer: `/inquiry/status?number=${tg.number}` },
             },

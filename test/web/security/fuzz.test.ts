@@ -192,7 +192,7 @@ describe('hostile input: 10,000+ generated requests to every route: no 5xx, no c
         const id = r.identity === 'none' || r.identity === 'garbage' ? null : identities.get(r.identity)!;
         if (id && r.withCsrf) fields.push(['_csrf', id.csrf]);
 
-        const headers: Record<string, string> = { ...(r.headers as Record<string, string>) };
+        const headers: Record<string, string> = { ...(r.headers) };
         if (id) headers.cookie = id.cookie;
         if (r.identity === 'garbage') headers.cookie = `kei_session=${percentEncode(String(r.fields[0]?.[1] ?? 'x'))}; kei_staff_session=x; kei_csrf=y`;
         if (r.token !== null) headers.authorization = typeof r.token === 'number' ? `Bearer ${tokens[r.token]}` : r.token;

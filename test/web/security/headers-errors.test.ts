@@ -87,11 +87,12 @@ describe('error pages: Japanese, never a stack trace or an internal message', ()
   beforeAll(async () => {
     t = await createSecurityApp();
     // A test-only app: the real one, plus routes that fail in every way a handler can.
-    app = await buildApp({ services: t.services, logger: logs.logger() });
+    app = await buildApp({ services: t.services, cookieSecret: t.cookieSecret, logger: logs.logger() });
     app.get('/__test/throw', async () => {
       throw new Error(SECRET);
     });
     app.get('/__test/throw-string', async () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- the test is about a handler that throws a bare string
       throw SECRET;
     });
     app.get('/__test/throw-sync', () => {
@@ -135,7 +136,7 @@ describe('error pages: Japanese, never a stack trace or an internal message', ()
     const res = await app.inject({ method: 'GET', url: '/api/v1/__test/throw' });
     expect(res.statusCode).toBe(500);
     expect(res.headers['content-type']).toContain('application/json');
-    const body = res.json() as { error: { code: string; message: string } };
+    const body = res.json<{ error: { code: string; message: string } }>();
     expect(body.error.code).toBe('internalError');
     expect(leaks(res.body)).toEqual([]);
   });

@@ -25,7 +25,6 @@ import {
   firstIncompleteStep,
   nextStep,
   passwordErrors,
-  passwordSealer,
   previousStep,
   stepErrors,
   stepFields,
@@ -33,9 +32,9 @@ import {
   validFiling,
   type Answers,
   type ApplyStep,
-  type PasswordSealer,
   type StepErrors,
 } from './apply-form.js';
+import type { PasswordSealer } from '../../../services/password-seal.js';
 import { AnswerTable, HiddenFields, RadioGroup, SelectField } from './fields.js';
 import { CSRF_FIELD, sendHtml } from './shared.js';
 
@@ -81,7 +80,7 @@ const yesNo = (yes: string, no: string) => [
 function StepFields({ step, a, e }: { step: Exclude<ApplyStep, 'check'>; a: Answers; e: StepErrors }) {
   const procedure = chosenProcedure(a);
   const nv = procedure === 'newVehicle';
-  const text = (name: keyof Answers & string, label: string, o: { required?: boolean; hint?: string; max: number; width?: 'short' | 'medium' | 'long'; inputMode?: 'numeric' }) => (
+  const text = (name: keyof Answers, label: string, o: { required?: boolean; hint?: string; max: number; width?: 'short' | 'medium' | 'long'; inputMode?: 'numeric' }) => (
     <TextField name={name} label={label} value={a[name]} error={e[name]} hint={o.hint} required={o.required ?? true} maxLength={o.max} width={o.width ?? 'medium'} inputMode={o.inputMode} autocomplete="off" spellcheck={false} />
   );
   switch (step) {
@@ -212,7 +211,7 @@ function StepFields({ step, a, e }: { step: Exclude<ApplyStep, 'check'>; a: Answ
 
 /** Every answer except those the step shows as inputs. */
 function carried(a: Answers, except: readonly string[]): Answers {
-  return Object.fromEntries(answerKeys.filter((k) => !except.includes(k) && a[k] !== undefined && a[k] !== '').map((k) => [k, a[k]])) as Answers;
+  return Object.fromEntries(answerKeys.filter((k) => !except.includes(k) && a[k] !== undefined && a[k] !== '').map((k) => [k, a[k]]));
 }
 
 function ApplyHeading({ step, procedure }: { step: ApplyStep; procedure: ProcedureCode | null }) {
@@ -450,7 +449,7 @@ const ApplyForm = Type.Object({
 type ApplyBody = { step?: ApplyStep; goto?: ApplyStep; returnTo?: 'check'; password?: string; passwordConfirm?: string } & Answers;
 
 function answersOf(body: ApplyBody): Answers {
-  return Object.fromEntries(answerKeys.filter((k) => body[k] !== undefined).map((k) => [k, body[k]])) as Answers;
+  return Object.fromEntries(answerKeys.filter((k) => body[k] !== undefined).map((k) => [k, body[k]]));
 }
 
 /** The password sealer, and the look-up of other open applications for the vehicle (issue 14). */
@@ -473,7 +472,7 @@ async function renderStep(req: FastifyRequest, reply: FastifyReply, status: numb
 
 /** 【画面申請】初回申請の操作手順: 申請を行う from the 画面申請 menu. */
 export function applyRoutes(services: Services): FastifyPluginAsyncTypebox {
-  const sealer: ApplySupport = { ...passwordSealer(services.secrets.cookieSecret, services.deps.clock), openApplicationsForVehicle: services.openApplicationsForVehicle };
+  const sealer: ApplySupport = { ...services.passwordSeal, openApplicationsForVehicle: services.openApplicationsForVehicle };
   return async (app) => {
     app.get('/apply', async (req, reply) => sendHtml(reply, 200, renderDocument(<ApplyStepPage ctx={pageContext(req, reply)} step="procedure" answers={{}} />)));
 
@@ -500,7 +499,7 @@ export function applyRoutes(services: Services): FastifyPluginAsyncTypebox {
       '/apply/submit',
       { schema: { body: ApplyForm }, preHandler: app.csrfProtection, config: { rateLimit: { max: APPLY_SUBMIT_LIMIT.max, timeWindow: APPLY_SUBMIT_LIMIT.timeWindow } } },
       async (req, reply) => {
-        const answers = answersOf(req.body as ApplyBody);
+        const answers = answersOf(req.body);
         // Everything again, whatever the earlier steps said: the hidden fields came back from the browser.
         if (!chosenProcedure(answers)) return renderStep(req, reply, 400, 'procedure', answers, sealer, stepErrors(answers, 'procedure'), 'check');
         for (const step of ['parties', 'vehicle', 'office'] as const) {

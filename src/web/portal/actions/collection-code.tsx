@@ -11,8 +11,9 @@ import { Layout } from '../../components/Layout.js';
 import { Banner, CsrfField } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument } from '../../render.js';
-import { collectionCodePng, qrMatrix, qrSvgPath } from './qr-image.js';
-import { ActionForm, FlashBanner, VersionField, actionRefusal, ownApplication, sendHtml, sendRefused, setFlash, takeFlash, versionRefusal, type FlashKind } from './shared.js';
+import { collectionCodePng, qrMatrix, qrSvgPath } from '../../formats/qr.js';
+import { ActionForm, FlashBanner, VersionField, actionRefusal, sendHtml, sendRefused, setFlash, takeFlash, versionRefusal, type FlashKind } from './shared.js';
+import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
 
 export const CODE_NAME = '受取者認証兼受取車両個別申告用二次元コード';
 const REFUSED_TITLE = '二次元コードを発行できません';
@@ -168,10 +169,10 @@ async function lastIssuedAt(services: Services, applicationId: string): Promise<
 
 /** 【画面申請】二次元コード発行の操作手順: only in 返付準備完了 / 交付準備完了, and not where a 記録等事務代行者 collects. */
 export function collectionCodeRoutes(services: Services): FastifyPluginAsyncTypebox {
+  const withOwn = loadOwnApplication(services);
   return async (app) => {
-    app.get('/inquiry/collection-code', async (req, reply) => {
-      const own = await ownApplication(services, req, reply);
-      if (!own) return reply;
+    app.get('/inquiry/collection-code', { preHandler: withOwn }, async (req, reply) => {
+      const own = ownApplicationOf(req);
       const application = own.application;
       const refusal = actionRefusal(application, 'issueCollectionCode', own.now);
       if (refusal) return sendRefused(req, reply, REFUSED_TITLE, refusal);
@@ -184,9 +185,8 @@ export function collectionCodeRoutes(services: Services): FastifyPluginAsyncType
       return sendHtml(reply, 200, renderDocument(<CollectionCodePage ctx={ctx} application={application} content={content} typed={typed} issuedAt={issuedAt} flash={flash} />));
     });
 
-    app.post('/inquiry/collection-code', { schema: { body: ActionForm }, preHandler: app.csrfProtection }, async (req, reply) => {
-      const own = await ownApplication(services, req, reply);
-      if (!own) return reply;
+    app.post('/inquiry/collection-code', { schema: { body: ActionForm }, preHandler: [app.csrfProtection, withOwn] }, async (req, reply) => {
+      const own = ownApplicationOf(req);
       const application = own.application;
       const refusal = actionRefusal(application, 'issueCollectionCode', own.now) ?? versionRefusal(application, req.body.version);
       if (refusal) return sendRefused(req, reply, REFUSED_TITLE, refusal);
@@ -198,14 +198,13 @@ export function collectionCodeRoutes(services: Services): FastifyPluginAsyncType
       return reply.redirect('/inquiry/collection-code', 303);
     });
 
-    app.get('/inquiry/collection-code.png', async (req, reply) => {
-      const own = await ownApplication(services, req, reply);
-      if (!own) return reply;
+    app.get('/inquiry/collection-code.png', { preHandler: withOwn }, async (req, reply) => {
+      const own = ownApplicationOf(req);
       const application = own.application;
       const refusal = actionRefusal(application, 'issueCollectionCode', own.now) ?? (application.collectionCodeSerial < 1 || !application.receiptNumber ? NOT_ISSUED : null);
       if (refusal) return sendRefused(req, reply, REFUSED_TITLE, refusal);
       const receiptNumber = application.receiptNumber as string;
-      const png = collectionCodePng(services.collectionCodes.contentFor(application), formatReceiptNumber(receiptNumber), services.collectionCodes.typedFor(application));
+      const png = await collectionCodePng(services.collectionCodes.contentFor(application), formatReceiptNumber(receiptNumber), services.collectionCodes.typedFor(application));
       return reply
         .header('cache-control', 'no-store')
         .header('content-disposition', `attachment; filename="collection-code-${receiptNumber}.png"`)

@@ -11,7 +11,8 @@ import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument } from '../../render.js';
 import { valueOrBlank } from '../status/History.js';
 import { NoticeRows } from '../status/Notices.js';
-import { CSRF_FIELD, VERSION_FIELD, VersionField, actionRefusal, ownApplication, sendHtml, sendRefused, setFlash, versionRefusal } from './shared.js';
+import { CSRF_FIELD, VERSION_FIELD, VersionField, actionRefusal, sendHtml, sendRefused, setFlash, versionRefusal } from './shared.js';
+import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
 
 const REFUSED_TITLE = '補正申請を行うことができません';
 export const NO_CHANGE_MESSAGE = '変更がありません。補正する項目の内容を変更してから、「入力内容を確認する」ボタンを押してください。';
@@ -178,23 +179,22 @@ const CorrectionForm = Type.Object({
 });
 
 function currentValues(app: Application): CorrectionInput {
-  return Object.fromEntries(fieldsOf(app).map((f) => [f, currentValue(app, f) ?? ''])) as CorrectionInput;
+  return Object.fromEntries(fieldsOf(app).map((f) => [f, currentValue(app, f) ?? '']));
 }
 
 /** 【申請共通】補正申請の操作手順: 検査申請補正待ち (both) and 軽自動車税申告補正待ち (新車), before the deadline. */
 export function correctionRoutes(services: Services): FastifyPluginAsyncTypebox {
+  const withOwn = loadOwnApplication(services);
   return async (app) => {
-    app.get('/inquiry/correction', async (req, reply) => {
-      const own = await ownApplication(services, req, reply);
-      if (!own) return reply;
+    app.get('/inquiry/correction', { preHandler: withOwn }, async (req, reply) => {
+      const own = ownApplicationOf(req);
       const refusal = actionRefusal(own.application, 'correct', own.now);
       if (refusal) return sendRefused(req, reply, REFUSED_TITLE, refusal);
       return sendHtml(reply, 200, renderDocument(<CorrectionFormPage ctx={pageContext(req, reply)} application={own.application} values={currentValues(own.application)} />));
     });
 
-    app.post('/inquiry/correction', { schema: { body: CorrectionForm }, preHandler: app.csrfProtection }, async (req, reply) => {
-      const own = await ownApplication(services, req, reply);
-      if (!own) return reply;
+    app.post('/inquiry/correction', { schema: { body: CorrectionForm }, preHandler: [app.csrfProtection, withOwn] }, async (req, reply) => {
+      const own = ownApplicationOf(req);
       const application = own.application;
       const refusal = actionRefusal(application, 'correct', own.now) ?? versionRefusal(application, req.body.version);
       if (refusal) return sendRefused(req, reply, REFUSED_TITLE, refusal);

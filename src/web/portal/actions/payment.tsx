@@ -16,7 +16,8 @@ import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument } from '../../render.js';
 import { paymentNumberText } from '../status/Payments.js';
 import { loginUrlFor } from './login-destination.js';
-import { ActionForm, CSRF_FIELD, FlashBanner, VERSION_FIELD, VersionField, actionRefusal, ownApplication, sendHtml, sendRefused, setFlash, takeFlash, versionRefusal, type FlashKind } from './shared.js';
+import { ActionForm, CSRF_FIELD, FlashBanner, VERSION_FIELD, VersionField, actionRefusal, sendHtml, sendRefused, setFlash, takeFlash, versionRefusal, type FlashKind } from './shared.js';
+import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
 
 export const stageCodes = ['inspectionFees', 'weightTax', 'vehicleTax'] as const satisfies readonly PaymentStage[];
 const StageParam = Type.Object({ stage: Type.Union(stageCodes.map((s) => Type.Literal(s))) });
@@ -274,8 +275,7 @@ async function bulkAction(
   check?: (app: Application, now: Date) => FastifyReply | null,
 ) {
   const title = action === 'chooseBulkPayment' ? 'まとめ納付を選択できません' : '納付番号を取得できません';
-  const own = await ownApplication(services, req, reply);
-  if (!own) return reply;
+  const own = ownApplicationOf(req);
   const app = own.application;
   const refusal =
     actionRefusal(app, action, own.now) ?? stageRefusal(app, stage, action === 'chooseBulkPayment' ? 'まとめ納付の選択' : '納付番号の取得') ?? versionRefusal(app, version);
@@ -291,32 +291,31 @@ async function bulkAction(
 
 /** 【画面申請】税・手数料納付の操作手順: the 納付 buttons of the status page and the menu's 納付を行う. */
 export function paymentRoutes(services: Services): FastifyPluginAsyncTypebox {
+  const withOwn = loadOwnApplication(services);
   return async (app) => {
     // 画面申請 → 納付を行う: the same two-step login, then the payment information.
     app.get('/payment', async (req, reply) => reply.redirect(req.applicantSession?.applicationId ? '/inquiry/payments' : loginUrlFor('payment'), 303));
 
-    app.get('/inquiry/payments', async (req, reply) => {
-      const own = await ownApplication(services, req, reply);
-      if (!own) return reply;
+    app.get('/inquiry/payments', { preHandler: withOwn }, async (req, reply) => {
+      const own = ownApplicationOf(req);
       const stage = statusView(own.application, own.now).paymentStage;
       if (stage && linesOfStage(own.application, stage).length > 0) return reply.redirect(`/inquiry/payments/${stage}`, 303);
       return sendHtml(reply, 200, renderDocument(<PaymentOverviewPage ctx={pageContext(req, reply)} application={own.application} now={own.now} />));
     });
 
-    app.get('/inquiry/payments/:stage', { schema: { params: StageParam } }, async (req, reply) => {
-      const own = await ownApplication(services, req, reply);
-      if (!own) return reply;
+    app.get('/inquiry/payments/:stage', { schema: { params: StageParam }, preHandler: withOwn }, async (req, reply) => {
+      const own = ownApplicationOf(req);
       const stage = req.params.stage;
       if (linesOfStage(own.application, stage).length === 0) return sendRefused(req, reply, '納付情報が見つかりません', NOT_FOUND);
       const flash = takeFlash(req, reply);
       return sendHtml(reply, 200, renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={own.application} stage={stage} now={own.now} flash={flash} />));
     });
 
-    app.post('/inquiry/payments/:stage/bulk', { schema: { params: StageParam, body: ActionForm }, preHandler: app.csrfProtection }, async (req, reply) =>
+    app.post('/inquiry/payments/:stage/bulk', { schema: { params: StageParam, body: ActionForm }, preHandler: [app.csrfProtection, withOwn] }, async (req, reply) =>
       bulkAction(services, req, reply, req.params.stage, req.body.version, 'chooseBulkPayment'),
     );
 
-    app.post('/inquiry/payments/:stage/bulk-number', { schema: { params: StageParam, body: BulkNumberForm }, preHandler: app.csrfProtection }, async (req, reply) =>
+    app.post('/inquiry/payments/:stage/bulk-number', { schema: { params: StageParam, body: BulkNumberForm }, preHandler: [app.csrfProtection, withOwn] }, async (req, reply) =>
       bulkAction(services, req, reply, req.params.stage, req.body.version, 'takeBulkPaymentNumber', (application, now) =>
         req.body.target === 'this'
           ? null

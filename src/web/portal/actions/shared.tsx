@@ -1,17 +1,16 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Application } from '../../../domain/application.js';
-import type { Refusal, RefusalCode } from '../../../domain/result.js';
+import type { Refusal } from '../../../domain/result.js';
 import { applicantActionRefusal } from '../../../domain/status-view.js';
 import type { ApplicantAction } from '../../../domain/statuses.js';
 import { CONFLICT_MESSAGE } from '../../../services/application-events.js';
-import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
 import { Banner } from '../../components/forms.js';
 import { cookieOptions, clearCookie } from '../../cookies.js';
 import { pageContext, type PageContext } from '../../page-context.js';
-import { renderDocument } from '../../render.js';
-import { sendNotLoggedIn } from '../login.js';
+import { renderDocument, sendHtml } from '../../render.js';
+import { refusalStatus } from '../../refusals.js';
 
 /** The form fields every action posts besides its own: the CSRF token and the version the page was rendered from. */
 export const CSRF_FIELD = Type.Optional(Type.String({ maxLength: 200 }));
@@ -19,39 +18,8 @@ export const VERSION_FIELD = Type.String({ pattern: '^[0-9]{1,9}$' });
 
 export const ActionForm = Type.Object({ _csrf: CSRF_FIELD, version: VERSION_FIELD });
 
-export function sendHtml(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
-}
+export { sendHtml } from '../../render.js';
 
-/** The session's one application, or null after a 401 page was sent (no session, or it ended). */
-export async function ownApplication(services: Services, req: FastifyRequest, reply: FastifyReply): Promise<{ application: Application; now: Date } | null> {
-  const id = req.applicantSession?.applicationId;
-  if (!id) {
-    await sendNotLoggedIn(req, reply);
-    return null;
-  }
-  const snapshot = await services.statusInquiry.read(id);
-  if (!snapshot) {
-    await sendNotLoggedIn(req, reply);
-    return null;
-  }
-  return { application: snapshot.application, now: snapshot.now };
-}
-
-/** How a refusal of the domain or the service answers over HTTP. */
-export function refusalStatus(code: RefusalCode): number {
-  switch (code) {
-    case 'invalidInput':
-      return 400;
-    case 'notFound':
-      return 404;
-    case 'actorNotAllowed':
-    case 'otherOffice':
-      return 403;
-    default:
-      return 409;
-  }
-}
 
 /**
  * Why the applicant cannot do `action` now, as the domain refuses the same event; null when the

@@ -10,7 +10,8 @@ import { Layout } from '../../components/Layout.js';
 import { Banner, CsrfField } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument } from '../../render.js';
-import { ActionForm, VersionField, actionRefusal, ownApplication, sendHtml, sendRefused, setFlash, versionRefusal } from './shared.js';
+import { ActionForm, VersionField, actionRefusal, sendHtml, sendRefused, setFlash, versionRefusal } from './shared.js';
+import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
 
 const REFUSED_TITLE = '申請を取り下げることができません';
 
@@ -77,18 +78,17 @@ export function WithdrawalConfirmPage({ ctx, application }: { ctx: PageContext; 
 
 /** 【申請共通】申請取り下げの操作手順: 検査手数料等まとめ払い中 (before a payment number) and 検査申請補正待ち only. */
 export function withdrawalRoutes(services: Services): FastifyPluginAsyncTypebox {
+  const withOwn = loadOwnApplication(services);
   return async (app) => {
-    app.get('/inquiry/withdraw', async (req, reply) => {
-      const own = await ownApplication(services, req, reply);
-      if (!own) return reply;
+    app.get('/inquiry/withdraw', { preHandler: withOwn }, async (req, reply) => {
+      const own = ownApplicationOf(req);
       const refusal = actionRefusal(own.application, 'withdraw', own.now);
       if (refusal) return sendRefused(req, reply, REFUSED_TITLE, refusal);
       return sendHtml(reply, 200, renderDocument(<WithdrawalConfirmPage ctx={pageContext(req, reply)} application={own.application} />));
     });
 
-    app.post('/inquiry/withdraw', { schema: { body: ActionForm }, preHandler: app.csrfProtection }, async (req, reply) => {
-      const own = await ownApplication(services, req, reply);
-      if (!own) return reply;
+    app.post('/inquiry/withdraw', { schema: { body: ActionForm }, preHandler: [app.csrfProtection, withOwn] }, async (req, reply) => {
+      const own = ownApplicationOf(req);
       const refusal = actionRefusal(own.application, 'withdraw', own.now) ?? versionRefusal(own.application, req.body.version);
       if (refusal) return sendRefused(req, reply, REFUSED_TITLE, refusal);
       const result = await services.actOnApplication(own.application.id, { type: 'withdraw' }, { kind: 'applicant' }, {

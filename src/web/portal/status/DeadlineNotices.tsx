@@ -1,7 +1,7 @@
 import { formatJapanDate } from '../../../domain/format.js';
 import type { DeadlineReminder } from '../../../domain/rules.js';
 import { japanDateOf } from '../../../domain/time.js';
-import type { Notification } from '../../../store/notifications.repository.js';
+import type { Notification } from '../../../domain/notifications.js';
 
 /**
  * 9 お知らせ、期限等に関するお知らせ: deadline warnings from three days before, and the agencies' お知らせ.

@@ -1,9 +1,9 @@
 import { actorKindLabels, type ActorKind } from '../../../domain/actors.js';
-import { correctableFields, type CorrectableField, type FieldChange } from '../../../domain/corrections.js';
+import { correctableFields, type FieldChange } from '../../../domain/corrections.js';
 import { eventLabels, type EventType } from '../../../domain/events.js';
 import { formatJapanDateTime } from '../../../domain/format.js';
 import { statuses } from '../../../domain/statuses.js';
-import type { HistoryEntry } from '../../../store/history.repository.js';
+import type { HistoryEntry } from '../../../domain/history.js';
 
 /** A corrected value as shown before → after: （空欄） for none. */
 export const valueOrBlank = (v: string | null) => (v === null || v === '' ? '（空欄）' : v);
@@ -22,7 +22,7 @@ function Detail({ entry }: { entry: HistoryEntry }) {
       <ul class="history__changes">
         {changes.map((c) => (
           <li>
-            {correctableFields[c.field as CorrectableField].label}：{valueOrBlank(c.before)} → {valueOrBlank(c.after)}
+            {correctableFields[c.field].label}：{valueOrBlank(c.before)} → {valueOrBlank(c.after)}
           </li>
         ))}
       </ul>

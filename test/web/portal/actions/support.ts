@@ -1,7 +1,7 @@
 import { demoScenarios, loginNumber, type DemoScenario } from '../../../../src/demo/scenarios.js';
 import type { Application } from '../../../../src/domain/application.js';
 import { asReceiptNumber } from '../../../../src/domain/receipt-number.js';
-import type { HistoryEntry } from '../../../../src/store/history.repository.js';
+import type { HistoryEntry } from '../../../../src/domain/history.js';
 import type { TestApp } from '../../../support/app.js';
 import { csrfTokenOf, type TestBrowser } from '../../../support/browser.js';
 import { browserFor } from '../../api/support.js';

@@ -1,0 +1,37 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Application } from '../../domain/application.js';
+import type { Services } from '../../services/index.js';
+import { sendNotLoggedIn } from '../components/NotLoggedIn.js';
+
+/** The logged-in applicant's one application, as the hook read it, and the instant it was read. */
+export interface OwnApplication {
+  readonly application: Application;
+  readonly now: Date;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the portal's ownApplication hook on every route that needs the applicant's application. */
+    ownApplication: OwnApplication | null;
+  }
+}
+
+/**
+ * The one hook that loads the logged-in applicant's application for a portal route (after the
+ * route's CSRF check): without a live session, or when the application is gone, the request ends
+ * here with the not-logged-in page (401).
+ */
+export function loadOwnApplication(services: Pick<Services, 'statusInquiry'>) {
+  return async function ownApplicationHook(req: FastifyRequest, reply: FastifyReply) {
+    const id = req.applicantSession?.applicationId;
+    const snapshot = id ? await services.statusInquiry.read(id) : null;
+    if (!snapshot) return sendNotLoggedIn(req, reply);
+    req.ownApplication = { application: snapshot.application, now: snapshot.now };
+  };
+}
+
+/** The application the hook loaded (a route without the hook is a bug, not a request to refuse). */
+export function ownApplicationOf(req: FastifyRequest): OwnApplication {
+  if (!req.ownApplication) throw new Error('portal route without the ownApplication hook');
+  return req.ownApplication;
+}

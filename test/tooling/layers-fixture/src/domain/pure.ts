@@ -1,0 +1,2 @@
+// Allowed: nothing outside src/domain.
+export const pure = 'pure';
