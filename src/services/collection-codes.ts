@@ -171,7 +171,7 @@ export function makeCollectionCodes(deps: ServiceDeps, key: string, act: ActOnAp
       if (!decoded.ok) return decoded;
       const id = await repo().findIdByNumber(decoded.value.receiptNumber as ReceiptNumber);
       if (!id) return refuse('invalidInput', INVALID_CODE_MESSAGE);
-      return act(id, { type: 'handOver' }, actor, {
+      return act(id, { type: 'handOver', verification: { method: 'collectionCode' } }, actor, {
         expectedVersion,
         audit,
         access: (app) => {
