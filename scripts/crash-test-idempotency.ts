@@ -14,15 +14,13 @@
  * PostgreSQL: TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), a schema of its
  * own, dropped afterwards. Exit code 0 when every check passed; otherwise 1, with the failures.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { freePort } from '../bench/lib/server.js';
+import { crashChecks, startServer } from './lib/crash-support.js';
 import { addDays, japanDateOf, systemClock } from '../src/domain/time.js';
 import type { ServiceDeps } from '../src/services/context.js';
 import { randomIds } from '../src/services/ids.js';
@@ -31,52 +29,16 @@ import { argon2Hasher } from '../src/services/passwords.js';
 import { migrateToLatest, openDatabase, type DatabaseLocation } from '../src/store/database.js';
 import { consistencyReport } from '../src/store/maintenance.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 4);
 const CLIENTS = Number(process.env.CRASH_CLIENTS ?? 8);
 const DATABASES = (process.env.CRASH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
 const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
-const failures: string[] = [];
 const figures: Record<string, unknown> = {};
-const log = (line: string) => console.log(`[crash-once] ${line}`);
-function check(ok: boolean, what: string) {
-  if (ok) log(`ok   ${what}`);
-  else {
-    failures.push(what);
-    console.error(`[crash-once] FAIL ${what}`);
-  }
-}
+const { failures, log, check } = crashChecks('crash-once');
 
 // ---- server -------------------------------------------------------------------------------
 
-interface Server {
-  readonly base: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<void>;
-}
-
-async function startServer(databaseUrl: string): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'off', SWEEP_INTERVAL_SECONDS: '0', LOG_LEVEL: 'warn', WORKERS: '1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return { base, child, exited };
-    } catch {
-      /* not listening yet */
-    }
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it listened`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('server did not answer /healthz within 60 s');
-}
 
 // ---- requests -----------------------------------------------------------------------------
 
@@ -257,7 +219,7 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<void> {
 
     let kills = 0;
     for (let round = 0; round <= ROUNDS; round++) {
-      const server = await startServer(serverUrl);
+      const server = await startServer(serverUrl, 60);
       const last = round === ROUNDS;
       // The requests whose answer the previous kill lost are retried first, by their clients, as the load restarts.
       const clients = cars.map((car) => client(server.base, car, true));
@@ -275,7 +237,7 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<void> {
     }
 
     // Every request whose answer was lost at the last (graceful) stop is delivered now, as a client would.
-    const server = await startServer(serverUrl);
+    const server = await startServer(serverUrl, 60);
     try {
       for (const car of cars) if (car.pending) await deliver(server.base, car.pending, true);
       // Every request once more: each must be a replay, byte for byte its first answer.

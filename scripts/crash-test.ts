@@ -8,14 +8,13 @@
  *
  * Exit code 0 when every check passed; otherwise 1, with the failures printed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pino from 'pino';
-import { freePort } from '../bench/lib/server.js';
+import { ROOT, crashChecks, startServer, type Server } from './lib/crash-support.js';
 import { addDays, japanDateOf, systemClock } from '../src/domain/time.js';
 import type { ServiceDeps } from '../src/services/context.js';
 import { randomIds } from '../src/services/ids.js';
@@ -24,52 +23,15 @@ import { argon2Hasher } from '../src/services/passwords.js';
 import { migrateToLatest, openDatabase } from '../src/store/database.js';
 import { consistencyReport } from '../src/store/maintenance.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WRITES = Number(process.env.CRASH_WRITES ?? 5000);
 const CLIENTS = Number(process.env.CRASH_CLIENTS ?? 16);
 const RACE_WRITES = 200;
 
-const failures: string[] = [];
 const figures: Record<string, unknown> = {};
-const log = (line: string) => console.log(`[crash-test] ${line}`);
-function check(ok: boolean, what: string) {
-  if (ok) log(`ok   ${what}`);
-  else {
-    failures.push(what);
-    console.error(`[crash-test] FAIL ${what}`);
-  }
-}
+const { failures, log, check } = crashChecks('crash-test');
 
 // ---- servers ------------------------------------------------------------------------------
 
-interface Server {
-  readonly base: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-}
-
-async function startServer(dbPath: string): Promise<Server> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: dbPath, PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'off', SWEEP_INTERVAL_SECONDS: '0', LOG_LEVEL: 'warn', WORKERS: '1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.ok) return { base, child, exited };
-    } catch {
-      /* not listening yet */
-    }
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it listened`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('server did not answer /healthz within 30 s');
-}
 
 async function stopGracefully(s: Server): Promise<void> {
   s.child.kill('SIGTERM');

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../bench/lib/server.js';
+
+/** The repository's root: the crash scripts start `src/cli.ts serve` from there. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A crash script's checks: each printed as it passes or fails, the failures kept for the verdict. */
+export function crashChecks(prefix: string) {
+  const failures: string[] = [];
+  const log = (line: string) => console.log(`[${prefix}] ${line}`);
+  function check(ok: boolean, what: string) {
+    if (ok) log(`ok   ${what}`);
+    else {
+      failures.push(what);
+      console.error(`[${prefix}] FAIL ${what}`);
+    }
+  }
+  return { failures, log, check };
+}
+
+export interface Server {
+  readonly base: string;
+  readonly child: ChildProcess;
+  /** Resolves with the exit code when the process ends (SIGKILL included). */
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * A real `kei-oss serve` on a free loopback port and the given database, with no demo data and no
+ * sweeper of its own; resolves once /healthz answers (within `waitSeconds`).
+ */
+export async function startServer(databaseUrl: string, waitSeconds = 30): Promise<Server> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'off', SWEEP_INTERVAL_SECONDS: '0', LOG_LEVEL: 'warn', WORKERS: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < waitSeconds * 10; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) return { base, child, exited };
+    } catch {
+      /* not listening yet */
+    }
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} before it listened`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server did not answer /healthz within ${waitSeconds} s`);
+}
