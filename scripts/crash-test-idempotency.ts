@@ -20,8 +20,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
-import { crashChecks, startServer } from './lib/crash-support.js';
-import { addDays, japanDateOf, systemClock } from '../src/domain/time.js';
+import { STEPS, crashChecks, startServer, type Tokens } from './lib/crash-support.js';
+import { systemClock } from '../src/domain/time.js';
 import type { ServiceDeps } from '../src/services/context.js';
 import { randomIds } from '../src/services/ids.js';
 import { createServices, loadServerSecrets } from '../src/services/index.js';
@@ -57,27 +57,6 @@ async function send(base: string, token: string, path: string, key: string, body
     return { status: 'network' };
   }
 }
-
-interface Tokens {
-  readonly office: string;
-  readonly payment: string;
-  readonly attachments: string;
-}
-
-const today = japanDateOf(systemClock.now());
-/** A 継続検査 through the API: step i (after the registration) takes the application from version i to i + 1. */
-const STEPS: { who: keyof Tokens; body: () => Record<string, unknown> }[] = [
-  { who: 'office', body: () => ({}) }, // the registration (version 1)
-  { who: 'office', body: () => ({ type: 'accept' }) },
-  { who: 'attachments', body: () => ({ type: 'acquireAttachment', kind: 'insuranceCertificate' }) },
-  { who: 'attachments', body: () => ({ type: 'acquireAttachment', kind: 'safetyStandardCertificate' }) },
-  { who: 'office', body: () => ({ type: 'issueFees', dueOn: addDays(today, 14) }) },
-  { who: 'payment', body: () => ({ type: 'recordPayment', stage: 'inspectionFees', paidOn: today }) },
-  { who: 'payment', body: () => ({ type: 'recordPayment', stage: 'weightTax', paidOn: today }) },
-  { who: 'office', body: () => ({ type: 'completeExamination', completedOn: today }) },
-  { who: 'office', body: () => ({ type: 'markReady' }) },
-  { who: 'office', body: () => ({ type: 'handOver' }) },
-];
 
 /** One logical request: its key and body never change, however often it is sent. */
 interface Request {

@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import pino from 'pino';
-import { ROOT, crashChecks, startServer, type Server } from './lib/crash-support.js';
-import { addDays, japanDateOf, systemClock } from '../src/domain/time.js';
+import { ROOT, STEPS, crashChecks, startServer, type Server, type Tokens } from './lib/crash-support.js';
+import { systemClock } from '../src/domain/time.js';
 import type { ServiceDeps } from '../src/services/context.js';
 import { randomIds } from '../src/services/ids.js';
 import { createServices, loadServerSecrets } from '../src/services/index.js';
@@ -40,11 +40,6 @@ async function stopGracefully(s: Server): Promise<void> {
 
 // ---- the API ------------------------------------------------------------------------------
 
-interface Tokens {
-  readonly office: string;
-  readonly payment: string;
-  readonly attachments: string;
-}
 
 /** The parts of the API's JSON answers this script reads. */
 type ApiBody = { application: { arrivalNumber: string; version: number }; event: { seq: number; event: string }; history: { seq: number }[] };
@@ -65,7 +60,6 @@ async function call(base: string, token: string, method: string, path: string, b
   }
 }
 
-const today = japanDateOf(systemClock.now());
 let serial = 0;
 function filing() {
   serial += 1;
@@ -84,19 +78,6 @@ function filing() {
   };
 }
 
-/** The life of a 継続検査 through the API: step i produces version i + 1. */
-const STEPS: { who: keyof Tokens; body: () => Record<string, unknown> }[] = [
-  { who: 'office', body: () => ({}) }, // register (step 0, version 1): POST /applications
-  { who: 'office', body: () => ({ type: 'accept' }) },
-  { who: 'attachments', body: () => ({ type: 'acquireAttachment', kind: 'insuranceCertificate' }) },
-  { who: 'attachments', body: () => ({ type: 'acquireAttachment', kind: 'safetyStandardCertificate' }) },
-  { who: 'office', body: () => ({ type: 'issueFees', dueOn: addDays(today, 14) }) },
-  { who: 'payment', body: () => ({ type: 'recordPayment', stage: 'inspectionFees', paidOn: today }) },
-  { who: 'payment', body: () => ({ type: 'recordPayment', stage: 'weightTax', paidOn: today }) },
-  { who: 'office', body: () => ({ type: 'completeExamination', completedOn: today }) },
-  { who: 'office', body: () => ({ type: 'markReady' }) },
-  { who: 'office', body: () => ({ type: 'handOver' }) },
-];
 
 interface Ack {
   readonly number: string;

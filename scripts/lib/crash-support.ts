@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../bench/lib/server.js';
+import { addDays, japanDateOf, systemClock } from '../../src/domain/time.js';
 
 /** The repository's root: the crash scripts start `src/cli.ts serve` from there. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -52,3 +53,26 @@ export async function startServer(databaseUrl: string, waitSeconds = 30): Promis
   child.kill('SIGKILL');
   throw new Error(`server did not answer /healthz within ${waitSeconds} s`);
 }
+
+/** The agency tokens a crash script drives the API with. */
+export interface Tokens {
+  readonly office: string;
+  readonly payment: string;
+  readonly attachments: string;
+}
+
+const today = japanDateOf(systemClock.now());
+
+/** The life of a 継続検査 through the API: step 0 is the registration (version 1); step i takes version i to i + 1. */
+export const STEPS: readonly { readonly who: keyof Tokens; readonly body: () => Record<string, unknown> }[] = [
+  { who: 'office', body: () => ({}) }, // the registration: POST /applications
+  { who: 'office', body: () => ({ type: 'accept' }) },
+  { who: 'attachments', body: () => ({ type: 'acquireAttachment', kind: 'insuranceCertificate' }) },
+  { who: 'attachments', body: () => ({ type: 'acquireAttachment', kind: 'safetyStandardCertificate' }) },
+  { who: 'office', body: () => ({ type: 'issueFees', dueOn: addDays(today, 14) }) },
+  { who: 'payment', body: () => ({ type: 'recordPayment', stage: 'inspectionFees', paidOn: today }) },
+  { who: 'payment', body: () => ({ type: 'recordPayment', stage: 'weightTax', paidOn: today }) },
+  { who: 'office', body: () => ({ type: 'completeExamination', completedOn: today }) },
+  { who: 'office', body: () => ({ type: 'markReady' }) },
+  { who: 'office', body: () => ({ type: 'handOver' }) },
+];
