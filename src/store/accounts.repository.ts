@@ -162,6 +162,10 @@ export function accountRepository(db: Executor) {
       return row?.account_id ?? null;
     },
 
+    async accountOfToken(tokenHash: string): Promise<string | null> {
+      return (await db.selectFrom('account_tokens').select('account_id').where('token_hash', '=', tokenHash).executeTakeFirst())?.account_id ?? null;
+    },
+
     /** Is the token live (for showing its form before it is used)? */
     async tokenLive(tokenHash: string, purpose: 'confirm' | 'reset', now: Date): Promise<boolean> {
       const row = await db.selectFrom('account_tokens').select('account_id').where('token_hash', '=', tokenHash).where('purpose', '=', purpose).where('used_at', 'is', null).where('expires_at', '>', now.toISOString()).executeTakeFirst();

@@ -101,6 +101,11 @@ export function sessionRepository(db: Executor) {
       await db.updateTable('sessions').set({ application_id: null }).where('account_id', '=', accountId).where('application_id', '=', applicationId).execute();
     },
 
+    /** Ends every session of an account (its password was reset). */
+    async deleteForAccount(accountId: string): Promise<void> {
+      await db.deleteFrom('sessions').where('account_id', '=', accountId).execute();
+    },
+
     async delete(idHash: string): Promise<void> {
       await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
     },
