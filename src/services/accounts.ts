@@ -98,7 +98,7 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
   function totpFor(account: Pick<AccountRecord, 'userId'>, secret: string): TOTP {
     return new TOTP({ ...TOTP_OPTIONS, label: formatUserId(account.userId), secret: Secret.fromBase32(secret) });
   }
-  const totpOk = (account: Pick<AccountRecord, 'userId'>, secret: string, code: string) => /^[0-9]{6}$/.test(code) && totpFor(account, secret).validate({ token: code, window: 1 }) !== null;
+  const totpOk = (account: Pick<AccountRecord, 'userId'>, secret: string, code: string) => /^[0-9]{6}$/.test(code) && totpFor(account, secret).validate({ token: code, window: 1, timestamp: deps.clock.now().getTime() }) !== null;
 
   return {
     /** 利用者IDの発行: the ID is returned (shown once) and mailed with the confirmation link. */
@@ -163,6 +163,7 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
         log_,
       );
       if (attempt.kind === 'locked') {
+        if (found) await transaction(deps, (tx) => log(tx, found.id, 'loginFailed', origin));
         const message = `パスワード等の誤りが続いたため、この利用者IDではログインできないようにしています。しばらく（${LOGIN_LOCK_MS / 60_000}分程度）待ってから、もう一度ログインしてください。`;
         return lockedLogin(message, attempt.until, deps.clock.now());
       }

@@ -232,12 +232,13 @@ export function accountRepository(db: Executor) {
     },
 
     async appendLog(id: string, accountId: string, action: AccountLogAction, at: Date, receiptNumber: string | null, clientAddress: string | null): Promise<void> {
-      await db.insertInto('account_log').values({ id, account_id: accountId, occurred_at: at.toISOString(), action, receipt_number: receiptNumber, client_address: clientAddress }).execute();
+      const last = await db.selectFrom('account_log').select((eb) => eb.fn.max('seq').as('seq')).where('account_id', '=', accountId).executeTakeFirst();
+      await db.insertInto('account_log').values({ id, account_id: accountId, seq: Number(last?.seq ?? 0) + 1, occurred_at: at.toISOString(), action, receipt_number: receiptNumber, client_address: clientAddress }).execute();
     },
 
     /** The newest log lines first. */
     async log(accountId: string, limit: number): Promise<AccountLogRecord[]> {
-      const rows = await db.selectFrom('account_log').selectAll().where('account_id', '=', accountId).orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      const rows = await db.selectFrom('account_log').selectAll().where('account_id', '=', accountId).orderBy('seq', 'desc').limit(limit).execute();
       return rows.map((r) => ({ occurredAt: new Date(r.occurred_at), action: r.action as AccountLogAction, receiptNumber: r.receipt_number, clientAddress: r.client_address }));
     },
   };

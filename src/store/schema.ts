@@ -211,6 +211,8 @@ export interface AccountApplicationsTable {
 export interface AccountLogTable {
   id: string;
   account_id: string;
+  /** 1, 2, … per account: the log's order. */
+  seq: number;
   occurred_at: string;
   action: string;
   receipt_number: string | null;

@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
  *   (account_id, application_id) is the index the list reads through; application_id is indexed for
  *   the question "who holds this application".
  * - account_log: the account's own log (logins, additions, removals, two-factor changes), which the
- *   user reads on the account page.
+ *   user reads on the account page, in order (seq, per account).
  * - sessions.account_id: the account of an account session (kind 'account'); the session's
  *   application_id is then the application opened from the list.
  * - applications_filed_idx: the list's filter by date of application.
@@ -57,12 +57,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('account_log')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('seq', 'integer', (c) => c.notNull())
     .addColumn('occurred_at', 'text', (c) => c.notNull())
     .addColumn('action', 'text', (c) => c.notNull())
     .addColumn('receipt_number', 'text')
     .addColumn('client_address', 'text')
     .execute();
-  await db.schema.createIndex('account_log_account_idx').on('account_log').columns(['account_id', 'occurred_at']).execute();
+  await db.schema.createIndex('account_log_account_idx').on('account_log').columns(['account_id', 'seq']).execute();
 
   await db.schema.alterTable('sessions').addColumn('account_id', 'text').execute();
   await db.schema.createIndex('sessions_account_idx').on('sessions').column('account_id').execute();
