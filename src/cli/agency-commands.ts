@@ -20,7 +20,7 @@ export interface Output {
   err(line: string): void;
 }
 
-const consoleOutput: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
+export const consoleOutput: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
@@ -33,13 +33,13 @@ function required(values: Values, name: string): string {
 }
 
 /** The services on the configured database (DATABASE_URL), migrated, for one command. */
-async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
+export async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const handle = openDatabase(config.database, { poolSize: 2, statementTimeoutMs: config.dbStatementTimeoutMs });
   try {
     await migrateToLatest(handle);
-    const deps: ServiceDeps = { database: handle, clock: systemClock, ids: randomIds, passwords: argon2Hasher, logger };
+    const deps: ServiceDeps = { database: handle, clock: systemClock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail };
     return await work(createServices(deps, await loadServerSecrets(deps)));
   } finally {
     await handle.close();

@@ -21,6 +21,7 @@ import { makeAgency } from './agency.js';
 import { makePasswordSeal } from './password-seal.js';
 import { makeAccounts } from './accounts.js';
 import { makeAccountList } from './account-list.js';
+import { makeMailOperations } from './mail-delivery.js';
 
 export interface ServerSecrets {
   /** Signs cookies (CSRF secret, login step carry-over). */
@@ -84,6 +85,8 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     // 利用者ID (issue 16): the account, its applications and its 申請一覧.
     accounts: makeAccounts(deps, sessions, loginThrottle),
     accountList: makeAccountList(deps),
+    // Mail from the outbox (issue 15): what waits, what failed, sending the failed ones again.
+    mailOperations: makeMailOperations(deps),
   };
 }
 
