@@ -13,6 +13,7 @@ import { vehiclesRepository } from '../store/vehicles.repository.js';
 import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 import { appendAudit, type AuditNote } from './audit.js';
+import { notifyApplicant, setContactAddress } from './mail-notify.js';
 
 export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
 export const NOT_FOUND_MESSAGE = '指定された申請は見つかりません。';
@@ -71,6 +72,8 @@ export function makeActOnApplication(deps: ServiceDeps) {
       const saved = await repo.save(app, transition.value.application, now);
       if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
       await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
+      // The mail this change causes (issue 15), in the same transaction: sent if and only if the change commits.
+      await notifyApplicant(deps, tx, app, transition.value);
       if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
       return transition;
     }, options.once);
@@ -85,7 +88,15 @@ export function makeRegisterApplication(deps: ServiceDeps) {
     filing: ValidFiling,
     password: string,
     actor: Actor,
-    options: { arrivalNumber?: ReceiptNumber; once?: TransactionHook<Result<Application>> | undefined; /** 申請を行う while logged in with a 利用者ID: the application joins its list. */ accountId?: string | null | undefined; clientAddress?: string | null | undefined } = {},
+    options: {
+      arrivalNumber?: ReceiptNumber;
+      once?: TransactionHook<Result<Application>> | undefined;
+      /** 連絡先メールアドレス, already validated (validateContactAddress): stored unconfirmed, its confirmation mail queued. */
+      contactAddress?: string | null | undefined;
+      /** 申請を行う while logged in with a 利用者ID: the application joins its list. */
+      accountId?: string | null | undefined;
+      clientAddress?: string | null | undefined;
+    } = {},
   ): Promise<Result<Application>> {
     const passwordHash = await deps.passwords.hash(password);
     const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, deps.database.db, 'arrival'));
@@ -99,6 +110,8 @@ export function makeRegisterApplication(deps: ServiceDeps) {
         await accounts.addApplication(options.accountId, application.id, now);
         await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
       }
+      if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
+      await notifyApplicant(deps, tx, null, { application, history });
       return ok(application);
     }, options.once);
   };

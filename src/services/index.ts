@@ -22,6 +22,7 @@ import { makePasswordSeal } from './password-seal.js';
 import { makeAccounts } from './accounts.js';
 import { makeAccountList } from './account-list.js';
 import { makeMailOperations } from './mail-delivery.js';
+import { makeContactAddresses, makeSendReminders } from './mail-notify.js';
 
 export interface ServerSecrets {
   /** Signs cookies (CSRF secret, login step carry-over). */
@@ -87,6 +88,9 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     accountList: makeAccountList(deps),
     // Mail from the outbox (issue 15): what waits, what failed, sending the failed ones again.
     mailOperations: makeMailOperations(deps),
+    contactAddresses: makeContactAddresses(deps),
+    // Reminders before running deadlines, run with each deadline sweep.
+    sendReminders: makeSendReminders(deps),
   };
 }
 

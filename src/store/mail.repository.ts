@@ -35,6 +35,7 @@ function toContact(r: ContactAddressesTable): ContactAddress {
     tokenHash: r.token_hash,
     tokenExpiresAt: date(r.token_expires_at),
     unsubscribedAt: date(r.unsubscribed_at),
+    unsubscribeToken: r.unsubscribe_token,
     updatedAt: new Date(r.updated_at),
   };
 }
@@ -190,12 +191,12 @@ export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
       return row ? toContact(row) : null;
     },
 
-    /** Sets (or replaces) the address, unconfirmed, with a new confirmation token. */
-    async setContact(applicationId: string, address: string, tokenHash: string, tokenExpiresAt: Date, at: Date): Promise<void> {
+    /** Sets (or replaces) the address, unconfirmed, with a new confirmation token (the unsubscribe token is kept once made). */
+    async setContact(applicationId: string, address: string, tokenHash: string, tokenExpiresAt: Date, unsubscribeToken: string, at: Date): Promise<void> {
       const values = { address, confirmed_at: null, token_hash: tokenHash, token_expires_at: tokenExpiresAt.toISOString(), unsubscribed_at: null, updated_at: at.toISOString() };
       await db
         .insertInto('contact_addresses')
-        .values({ application_id: applicationId, ...values })
+        .values({ application_id: applicationId, unsubscribe_token: unsubscribeToken, ...values })
         .onConflict((oc) => oc.column('application_id').doUpdateSet(values))
         .execute();
     },
@@ -207,6 +208,26 @@ export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
     async contactByToken(tokenHash: string): Promise<ContactAddress | null> {
       const row = await db.selectFrom('contact_addresses').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
       return row ? toContact(row) : null;
+    },
+
+    async contactByUnsubscribeToken(token: string): Promise<ContactAddress | null> {
+      const row = await db.selectFrom('contact_addresses').selectAll().where('unsubscribe_token', '=', token).executeTakeFirst();
+      return row ? toContact(row) : null;
+    },
+
+    /** Applications with a confirmed, subscribed address whose running deadline passes before `until` (the reminders' candidates). */
+    async subscribedWithDeadlineBefore(now: Date, until: Date): Promise<string[]> {
+      const rows = await db
+        .selectFrom('applications as a')
+        .innerJoin('contact_addresses as c', 'c.application_id', 'a.id')
+        .select('a.id')
+        .where('a.deadline_at', '>', now.toISOString())
+        .where('a.deadline_at', '<=', until.toISOString())
+        .where('c.confirmed_at', 'is not', null)
+        .where('c.unsubscribed_at', 'is', null)
+        .orderBy('a.deadline_at')
+        .execute();
+      return rows.map((r) => r.id);
     },
 
     async confirmContact(applicationId: string, at: Date): Promise<void> {

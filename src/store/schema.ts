@@ -228,6 +228,8 @@ export interface ContactAddressesTable {
   token_hash: string | null;
   token_expires_at: string | null;
   unsubscribed_at: string | null;
+  /** The token of the unsubscribe link in every mail (it can only stop mail). */
+  unsubscribe_token: string;
   updated_at: string;
 }
 

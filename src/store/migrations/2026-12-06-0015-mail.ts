@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
  * Mail to applicants from a durable outbox (issue 15; frozen in time: never edit, add a new migration).
  * - contact_addresses: one 連絡先メールアドレス per application: the address, when it was confirmed
  *   (null until the link in the confirmation mail is opened), the SHA-256 of the confirmation token
- *   and its expiry, when the applicant unsubscribed (null while mail is wanted).
+ *   and its expiry, when the applicant unsubscribed (null while mail is wanted), and the random token
+ *   of the unsubscribe link every mail carries (it can only stop mail, so it is kept as it is).
  * - mail_outbox: every message to send, written in the transaction of the change that causes it.
  *   dedupe_key is unique (a second enqueue of the same mail is a no-op); message_id is fixed at
  *   enqueue, so a retry after an unknown outcome carries the same Message-ID. state: queued | sent |
@@ -21,6 +22,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('token_hash', 'text')
     .addColumn('token_expires_at', 'text')
     .addColumn('unsubscribed_at', 'text')
+    .addColumn('unsubscribe_token', 'text', (c) => c.notNull().unique())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('contact_addresses_token_idx').on('contact_addresses').column('token_hash').execute();
