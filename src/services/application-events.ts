@@ -71,7 +71,7 @@ export function makeActOnApplication(deps: ServiceDeps) {
       }
       const saved = await repo.save(app, transition.value.application, now);
       if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
-      await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
+      await historyRepository(tx, deps.database.dialect).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
       // The mail this change causes (issue 15), in the same transaction: sent if and only if the change commits.
       await notifyApplicant(deps, tx, app, transition.value);
       if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
@@ -104,7 +104,7 @@ export function makeRegisterApplication(deps: ServiceDeps) {
       const now = deps.clock.now();
       const { application, history } = fileApplication(filing, arrivalNumber, actor, { at: now, ids: deps.ids });
       await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
-      await historyRepository(tx).append(application.id, application.version, history, deps.ids.id());
+      await historyRepository(tx, deps.database.dialect).append(application.id, application.version, history, deps.ids.id());
       if (options.accountId) {
         const accounts = accountRepository(tx);
         await accounts.addApplication(options.accountId, application.id, now);

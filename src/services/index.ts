@@ -22,6 +22,7 @@ import { makePasswordSeal } from './password-seal.js';
 import { makeAccounts } from './accounts.js';
 import { makeAccountList } from './account-list.js';
 import { makeMailOperations } from './mail-delivery.js';
+import { makeAccountApi } from './account-api.js';
 import { makeContactAddresses, makeSendReminders } from './mail-notify.js';
 
 export interface ServerSecrets {
@@ -88,6 +89,8 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     accountList: makeAccountList(deps),
     // Mail from the outbox (issue 15): what waits, what failed, sending the failed ones again.
     mailOperations: makeMailOperations(deps),
+    // The 一括申請 API of a 利用者ID (issue 17): its tokens, changes feed, bulk status and filing.
+    accountApi: makeAccountApi(deps),
     contactAddresses: makeContactAddresses(deps),
     // Reminders before running deadlines, run with each deadline sweep.
     sendReminders: makeSendReminders(deps),

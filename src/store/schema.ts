@@ -105,6 +105,8 @@ export interface StatusHistoryTable {
   reason: string | null;
   details: string;
   occurred_at: string;
+  /** Where the row stands in the changes feed (migration 2026-12-06-0020, decision 0011); a bigint: pg answers it as text. */
+  feed_position: Generated<number | string>;
 }
 
 export interface SessionsTable {
@@ -219,6 +221,20 @@ export interface AccountLogTable {
   client_address: string | null;
 }
 
+/** Personal API tokens of a 利用者ID (migration 2026-12-06-0020): only the SHA-256 of a token is stored. */
+export interface AccountApiTokensTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  name: string;
+  /** read, file, act: comma-separated. */
+  scopes: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
 /** 連絡先メールアドレス of an application (migration 2026-12-06-0015). */
 export interface ContactAddressesTable {
   application_id: string;
@@ -276,5 +292,6 @@ export interface Database {
   account_log: AccountLogTable;
   contact_addresses: ContactAddressesTable;
   mail_outbox: MailOutboxTable;
+  account_api_tokens: AccountApiTokensTable;
 }
 

@@ -5,6 +5,7 @@ import * as vehicleIndexes from './2026-12-06-0014-vehicle-indexes.js';
 import * as mail from './2026-12-06-0015-mail.js';
 import * as auditTrail from './2026-12-06-0019-audit-trail.js';
 import * as accounts from './2026-12-06-0016-accounts.js';
+import * as accountApi from './2026-12-06-0020-account-api.js';
 
 /** Every migration, in order. Names sort by date; both databases run the same list. */
 export const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0015-mail': mail,
   '2026-12-06-0019-audit-trail': auditTrail,
   '2026-12-06-0016-accounts': accounts,
+  '2026-12-06-0020-account-api': accountApi,
 };
 
 export const migrationProvider: MigrationProvider = {

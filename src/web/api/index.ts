@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/index.js';
 import { v1Routes } from './routes.js';
+import { accountRoutes } from './account/routes.js';
 
 export const API_DOCS_PATH = '/api/docs';
 
@@ -34,6 +35,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
       tags: [
         { name: 'applications', description: '申請の登録・参照・イベント' },
         { name: 'token', description: 'トークン' },
+        { name: 'account', description: '一括申請 API（利用者IDのAPIトークン）: 一括照会・変更の一覧・一括申請・Webhook' },
       ],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'kei-oss create-api-token が表示するトークン' } } },
       security: [{ bearerAuth: [] }],
@@ -52,4 +54,6 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
   app.get('/api/openapi.json', { schema: { hide: true } }, async (_req, reply) => reply.type('application/json; charset=utf-8').send(app.swagger()));
 
   await app.register(v1Routes(services), { prefix: '/api/v1' });
+  // The 一括申請 API of a 利用者ID (issue 17): its own tokens, so outside the agency routes' bearer check.
+  await app.register(accountRoutes(services), { prefix: '/api/v1/account' });
 };
