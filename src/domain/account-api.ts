@@ -1,3 +1,4 @@
+import type { HistoryEntry } from './history.js';
 import { ok, refuse, type Result } from './result.js';
 
 /** What a personal API token of a 利用者ID may do (issue 17). */
@@ -54,6 +55,14 @@ export interface FeedCursor {
   readonly position: number;
   readonly applicationId: string;
   readonly seq: number;
+}
+
+/** One change of the feed: a history row of one of the account's applications. */
+export interface FeedRow {
+  readonly cursor: FeedCursor;
+  readonly arrivalNumber: string;
+  readonly receiptNumber: string | null;
+  readonly entry: HistoryEntry;
 }
 
 export const FEED_START: FeedCursor = { position: -1, applicationId: '', seq: 0 };

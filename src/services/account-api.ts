@@ -8,11 +8,12 @@ import {
   accountTokenLifetimes,
   type AccountTokenRecord,
   type FeedCursor,
+  type FeedRow,
 } from '../domain/account-api.js';
 import type { Application } from '../domain/application.js';
 import { parseReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Result } from '../domain/result.js';
-import { accountApiRepository, type FeedRow } from '../store/account-api.repository.js';
+import { accountApiRepository } from '../store/account-api.repository.js';
 import { hashToken } from '../store/sessions.repository.js';
 import { transaction, type ServiceDeps } from './context.js';
 

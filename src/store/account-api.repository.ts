@@ -1,19 +1,10 @@
 import { sql, type Selectable } from 'kysely';
-import type { AccountTokenRecord, AccountTokenScope, FeedCursor } from '../domain/account-api.js';
+import type { AccountTokenRecord, AccountTokenScope, FeedCursor, FeedRow } from '../domain/account-api.js';
 import type { Application } from '../domain/application.js';
-import type { HistoryEntry } from '../domain/history.js';
 import type { StatusCode } from '../domain/statuses.js';
 import { fromRows } from './applications.repository.js';
 import type { Executor } from './database.js';
 import type { AccountApiTokensTable, AttachmentsTable, NoticesTable, PaymentLinesTable } from './schema.js';
-
-/** One row of the changes feed: a history row of one of the account's applications. */
-export interface FeedRow {
-  readonly cursor: FeedCursor;
-  readonly arrivalNumber: string;
-  readonly receiptNumber: string | null;
-  readonly entry: HistoryEntry;
-}
 
 const toToken = (r: Selectable<AccountApiTokensTable>): AccountTokenRecord => ({
   id: r.id,

@@ -1,4 +1,4 @@
-import type { AccountTokenRecord } from '../../../domain/account-api.js';
+import type { AccountTokenRecord, FeedRow } from '../../../domain/account-api.js';
 import { discloseDetails, disclosureFor } from '../../../domain/disclosure.js';
 import type { Application } from '../../../domain/application.js';
 import { eventLabels } from '../../../domain/events.js';
@@ -9,7 +9,6 @@ import type { Result } from '../../../domain/result.js';
 import { paymentStateLabels, statusView } from '../../../domain/status-view.js';
 import { isStatusCode, statuses } from '../../../domain/statuses.js';
 import { stageLabel } from '../../../domain/events.js';
-import type { FeedRow } from '../../../store/account-api.repository.js';
 
 const allowed = (r: Result<true>) => (r.ok ? { allowed: true as const } : { allowed: false as const, reason: r.refusal.message });
 const stepMarkLabels = { done: '済', action: '!', pending: '未' } as const;
