@@ -23,6 +23,7 @@ import { makeAccounts } from './accounts.js';
 import { makeAccountList } from './account-list.js';
 import { makeMailOperations } from './mail-delivery.js';
 import { makeAccountApi } from './account-api.js';
+import { makeAccountFiling } from './account-filing.js';
 import { makeContactAddresses, makeSendReminders } from './mail-notify.js';
 
 export interface ServerSecrets {
@@ -56,6 +57,7 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
   const actOnApplication = observeAct(makeActOnApplication(deps), observer);
   const registerApplication = makeRegisterApplication(deps);
   const statusInquiry = makeStatusInquiry(deps);
+  const idempotency = makeIdempotency(deps);
   // Login throttling (issue 5): per receipt number / login id and per client address, in the database.
   const loginThrottle = observeLoginThrottle(makeLoginThrottle(deps, secrets.disguiseKey), observer);
   return {
@@ -76,7 +78,7 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     // Agency side (issue 3): staff UI logins, API tokens, safe retries, the office work list.
     staffAuth: makeStaffAuth(deps, sessions, loginThrottle),
     apiTokens: makeApiTokens(deps),
-    idempotency: makeIdempotency(deps),
+    idempotency,
     workList: makeWorkList(deps),
     // Operator's figures for GET /metrics (issue 19): counts read from the database at each scrape.
     operationalFigures: makeOperationalFigures(deps),
@@ -91,6 +93,7 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     mailOperations: makeMailOperations(deps),
     // The 一括申請 API of a 利用者ID (issue 17): its tokens, changes feed, bulk status and filing.
     accountApi: makeAccountApi(deps),
+    accountFiling: makeAccountFiling(deps, registerApplication, idempotency),
     contactAddresses: makeContactAddresses(deps),
     // Reminders before running deadlines, run with each deadline sweep.
     sendReminders: makeSendReminders(deps),

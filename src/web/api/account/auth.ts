@@ -16,6 +16,8 @@ export const ACCOUNT_UNAUTHORIZED_MESSAGE =
 /** `Authorization: Bearer keioss_acct_…`; anything else is 401 with a WWW-Authenticate challenge. */
 export function accountBearerAuth(api: AccountApi) {
   return async function checkAccountBearer(req: FastifyRequest, reply: FastifyReply) {
+    // The CSV template is public (the portal's 一括申請 page links to it).
+    if ((req.routeOptions.config as { public?: boolean } | undefined)?.public === true) return;
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer[ ]+([^\s]+)\s*$/i.exec(header) : null;
     const token = match?.[1] ? await api.tokens.authenticate(match[1]) : null;

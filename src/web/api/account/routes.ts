@@ -4,10 +4,13 @@ import { decodeCursor, parseFeedLimit } from '../../../domain/account-api.js';
 import { BULK_QUERY_MAX } from '../../../services/account-api.js';
 import type { Services } from '../../../services/index.js';
 import { errorBody, sendApiError } from '../errors.js';
-import { ErrorResponse } from '../schemas.js';
+import { ErrorResponse, IdempotencyKeyHeader } from '../schemas.js';
 import { useStrictJson } from '../json.js';
 import { accountBearerAuth, accountTokenOf, requireScope } from './auth.js';
-import { AccountMeResponse, ChangesQuery, ChangesResponse, QueryBody, QueryResponse } from './schemas.js';
+import { AccountMeResponse, ChangesQuery, ChangesResponse, FilingRequest, FilingResponse, QueryBody, QueryResponse } from './schemas.js';
+import { CSV_TEMPLATE, checkRowShape, decodeCsv } from './filing-input.js';
+import { BULK_FILING_MAX } from '../../../services/account-filing.js';
+import { isValidIdempotencyKey } from '../../../services/idempotency.js';
 import { applicationStatusView, changeView } from './views.js';
 
 const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [c, ErrorResponse]));
@@ -19,6 +22,9 @@ function perToken(max: number) {
   return { rateLimit: { max, timeWindow: 60_000, keyGenerator: (req: FastifyRequest) => `account-token:${req.accountToken?.id ?? req.ip}` } };
 }
 
+/** 500 rows of a few hundred bytes each fit many times over; a 100 MB body is refused (413) before it is read. */
+const BULK_FILING_BODY_LIMIT = 4 * 1024 * 1024;
+
 const sendJson = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).type('application/json; charset=utf-8').header('cache-control', 'no-store').send(JSON.stringify(body));
 
 /** `/api/v1/account`: the 一括申請 API of a 利用者ID (issue 17), with its own tokens. */
@@ -28,6 +34,75 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
     app.decorateRequest('accountToken', null);
     app.addHook('onRequest', accountBearerAuth(api));
     useStrictJson(app);
+
+    // CSV uploads are read as bytes: their encoding is detected (decodeCsv), not assumed.
+    app.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+    app.get(
+      '/applications/template.csv',
+      { schema: { summary: '一括申請の CSV テンプレート', description: '1行目の見出し（列名）だけの CSV（UTF-8、BOM 付き）。列の意味は docs/api.md。認証は不要。', tags: ['account'], security: [] }, config: { public: true } },
+      async (_req, reply) => reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="kei-oss-bulk-template.csv"').send(CSV_TEMPLATE),
+    );
+
+    app.post(
+      '/applications',
+      {
+        bodyLimit: BULK_FILING_BODY_LIMIT,
+        schema: {
+          summary: '一括申請',
+          description:
+            `申請を${BULK_FILING_MAX}件まで、JSON（{ "applications": [ … ] }）または CSV（text/csv、UTF-8 または Shift_JIS）で送る。各行は「申請を行う」と同じ規則で確かめ、行ごとに到達番号か誤り（項目と日本語のメッセージ）を返す。行は互いに独立（正しい行は申請され、誤りのある行は報告される）。` +
+            'Idempotency-Key（要求ごと）または各行の rowKey を付ければ、再送しても同じ行が二度申請されることはない（申請済みの行は replayed: true で同じ到達番号を返す）。',
+          tags: ['account'],
+          headers: IdempotencyKeyHeader,
+          body: FilingRequest,
+          response: { 200: FilingResponse, ...errors(400, 401, 403, 413, 415, 429) },
+        },
+        attachValidation: true,
+        preHandler: requireScope('file'),
+        config: perToken(ACCOUNT_RATE_LIMITS.file),
+      },
+      async (req, reply) => {
+        const token = accountTokenOf(req);
+        const key = req.headers['idempotency-key'];
+        if (key !== undefined && (typeof key !== 'string' || !isValidIdempotencyKey(key))) {
+          return sendApiError(reply, 400, 'invalidIdempotencyKey', 'Idempotency-Key は半角英数字・記号の1〜200文字で指定してください。');
+        }
+        let records: unknown[];
+        let encoding: 'utf-8' | 'shift_jis' | null = null;
+        if (Buffer.isBuffer(req.body)) {
+          const csv = decodeCsv(req.body);
+          if (!csv.ok) return sendApiError(reply, 400, 'invalidCsv', csv.message);
+          records = csv.records;
+          encoding = csv.encoding;
+        } else {
+          const body = req.body as { applications?: unknown } | null;
+          if (!body || typeof body !== 'object' || !Array.isArray(body.applications)) {
+            return sendApiError(reply, 400, 'invalidInput', '本文は { "applications": [ 申請, … ] } の形式で指定してください（CSV は Content-Type: text/csv で送ってください）。');
+          }
+          records = body.applications as unknown[];
+        }
+        if (records.length === 0) return sendApiError(reply, 400, 'invalidInput', '申請が1件もありません。');
+        if (records.length > BULK_FILING_MAX) {
+          return sendApiError(reply, 400, 'tooManyRows', `1回の一括申請は${BULK_FILING_MAX}件までです（${records.length.toLocaleString('ja-JP')}件）。${BULK_FILING_MAX}件ずつに分けて送ってください。何も申請していません。`);
+        }
+        const checked = records.map(checkRowShape);
+        const keys = new Map<string, number>();
+        for (const [i, c] of checked.entries()) {
+          const rowKey = c.ok ? c.row.rowKey : c.rowKey;
+          if (rowKey === undefined || rowKey === null) continue;
+          const first = keys.get(rowKey);
+          if (first !== undefined) return sendApiError(reply, 400, 'duplicateRowKey', `${i + 1}行目の rowKey が${first}行目と同じです。行ごとに異なるキーを指定してください。何も申請していません。`);
+          keys.set(rowKey, i + 1);
+        }
+        const valid = checked.flatMap((c, i) => (c.ok ? [{ row: i + 1, filing: c.row }] : []));
+        const filed = await services.accountFiling.fileMany(token.accountId, valid, typeof key === 'string' ? key : null, req.ip);
+        const byRow = new Map(filed.map((r) => [r.row, r]));
+        const results = checked.map((c, i) => byRow.get(i + 1) ?? { row: i + 1, rowKey: c.ok ? null : c.rowKey, ok: false as const, errors: c.ok ? [] : Object.entries(c.fields).map(([field, message]) => ({ field, message })) });
+        const ok = results.filter((r) => r.ok).length;
+        return sendJson(reply, 200, { filed: ok, failed: results.length - ok, ...(encoding ? { encoding } : {}), results });
+      },
+    );
 
     app.get(
       '/me',

@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { BULK_QUERY_MAX } from '../../../services/account-api.js';
+import { BULK_FILING_MAX } from '../../../services/account-filing.js';
 import { FEED_PAGE_DEFAULT, FEED_PAGE_MAX } from '../../../domain/account-api.js';
 
 /** The JSON shapes of the 一括申請 API (issue 17): validated at the door, and in the OpenAPI document. */
@@ -73,4 +74,25 @@ export const AccountMeResponse = Type.Object({
   name: Type.String(),
   scopes: Type.Array(Type.String({ examples: ['read', 'file', 'act'] })),
   expiresAt: Type.String(),
+});
+
+export const FilingRequest = Type.Object(
+  { applications: Type.Array(Type.Unknown(), { description: `申請（FilingRowBody の形）、${BULK_FILING_MAX}件まで。各行の形の誤りはその行の errors で答える` }) },
+  { description: 'JSON の一括申請。CSV は Content-Type: text/csv で、1行目にテンプレートの見出し。' },
+);
+
+const RowResult = Type.Object({
+  row: Type.Integer({ description: '行番号（JSON の配列では1から、CSV では見出しの次の行が1）' }),
+  rowKey: Type.Union([Type.String(), Type.Null()]),
+  ok: Type.Boolean(),
+  arrivalNumber: Type.Optional(Type.String({ description: '到達番号（ok のとき）', examples: ['26120620123456789'] })),
+  replayed: Type.Optional(Type.Boolean({ description: 'true: 以前の要求ですでに申請済み（同じキー）。新たに申請していない' })),
+  errors: Type.Optional(Type.Array(Type.Object({ field: Type.String({ examples: ['chassisNumber'] }), message: Type.String({ examples: ['車台番号を入力してください。'] }) }))),
+});
+
+export const FilingResponse = Type.Object({
+  filed: Type.Integer({ description: '申請できた行（再送で以前の到達番号を返した行を含む）' }),
+  failed: Type.Integer({ description: '誤りのため申請しなかった行' }),
+  encoding: Type.Optional(Type.String({ description: 'CSV の文字コード（utf-8 / shift_jis）' })),
+  results: Type.Array(RowResult),
 });

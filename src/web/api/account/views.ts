@@ -1,4 +1,4 @@
-import type { AccountTokenRecord, FeedRow } from '../../../domain/account-api.js';
+import type { FeedRow } from '../../../domain/account-api.js';
 import { discloseDetails, disclosureFor } from '../../../domain/disclosure.js';
 import type { Application } from '../../../domain/application.js';
 import { eventLabels } from '../../../domain/events.js';
@@ -72,8 +72,4 @@ export function changeView(row: FeedRow) {
     details: discloseDetails(h.details, disclosureFor('applicant')),
     occurredAt: h.occurredAt.toISOString(),
   };
-}
-
-export function tokenView(t: AccountTokenRecord) {
-  return { id: t.id, name: t.name, scopes: t.scopes, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt.toISOString(), lastUsedAt: t.lastUsedAt?.toISOString() ?? null };
 }
