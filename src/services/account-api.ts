@@ -45,6 +45,9 @@ export const QUERY_NOT_FOUND_MESSAGE = 'この利用者IDの申請に、この�
 export function makeAccountApi(deps: ServiceDeps) {
   const repo = (db = deps.database.db) => accountApiRepository(db, deps.database.dialect);
   return {
+    /** The service's clock (a page shows which tokens have expired). */
+    now: () => deps.clock.now(),
+
     tokens: {
       /** Issues a token; the token itself is returned once and only its SHA-256 is kept. */
       async create(accountId: string, input: NewAccountToken): Promise<Result<{ token: string; record: AccountTokenRecord }>> {

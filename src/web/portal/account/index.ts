@@ -4,6 +4,7 @@ import { accountListRoutes } from './list.js';
 import { accountLoginRoutes } from './login.js';
 import { accountRegisterRoutes } from './register.js';
 import { accountSettingsRoutes } from './settings.js';
+import { accountApiTokenRoutes } from './api-tokens.js';
 
 /** 利用者ID (issue 16): 発行, ログイン, 申請一覧, 利用者情報. */
 export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
@@ -12,5 +13,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
     await app.register(accountLoginRoutes(services));
     await app.register(accountListRoutes(services));
     await app.register(accountSettingsRoutes(services));
+    // The 一括申請 API's tokens (issue 17).
+    await app.register(accountApiTokenRoutes(services));
   };
 }
