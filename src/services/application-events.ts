@@ -13,6 +13,7 @@ import { vehiclesRepository } from '../store/vehicles.repository.js';
 import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 import { appendAudit, type AuditNote } from './audit.js';
+import { enqueueWebhooks } from './webhooks.js';
 import { notifyApplicant, setContactAddress } from './mail-notify.js';
 
 export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
@@ -74,6 +75,8 @@ export function makeActOnApplication(deps: ServiceDeps) {
       await historyRepository(tx, deps.database.dialect).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
       // The mail this change causes (issue 15), in the same transaction: sent if and only if the change commits.
       await notifyApplicant(deps, tx, app, transition.value);
+      // The webhooks of the 利用者IDs holding it (issue 17), from the same transaction.
+      await enqueueWebhooks(deps, tx, transition.value.application, transition.value.application.version, transition.value.history);
       if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
       return transition;
     }, options.once);
@@ -112,6 +115,7 @@ export function makeRegisterApplication(deps: ServiceDeps) {
       }
       if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
       await notifyApplicant(deps, tx, null, { application, history });
+      await enqueueWebhooks(deps, tx, application, application.version, history);
       return ok(application);
     }, options.once);
   };

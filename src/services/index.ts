@@ -24,6 +24,7 @@ import { makeAccountList } from './account-list.js';
 import { makeMailOperations } from './mail-delivery.js';
 import { makeAccountApi } from './account-api.js';
 import { makeAccountFiling } from './account-filing.js';
+import { makeWebhooks } from './webhooks.js';
 import { makeContactAddresses, makeSendReminders } from './mail-notify.js';
 
 export interface ServerSecrets {
@@ -94,6 +95,7 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     // The 一括申請 API of a 利用者ID (issue 17): its tokens, changes feed, bulk status and filing.
     accountApi: makeAccountApi(deps),
     accountFiling: makeAccountFiling(deps, registerApplication, idempotency),
+    webhooks: makeWebhooks(deps),
     contactAddresses: makeContactAddresses(deps),
     // Reminders before running deadlines, run with each deadline sweep.
     sendReminders: makeSendReminders(deps),

@@ -235,6 +235,39 @@ export interface AccountApiTokensTable {
   last_used_at: string | null;
 }
 
+/** A 利用者ID's webhook endpoint (migration 2026-12-06-0020). */
+export interface WebhookEndpointsTable {
+  id: string;
+  account_id: string;
+  url: string;
+  /** whsec_ + base64: the Standard Webhooks signing secret. */
+  secret: string;
+  created_at: string;
+  /** The first failure since the last success; null while deliveries succeed. */
+  failing_since: string | null;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+}
+
+/** The webhooks' transactional outbox: one row per change and endpoint. */
+export interface WebhookDeliveriesTable {
+  /** msg_…: the webhook-id header, the same at every attempt. */
+  id: string;
+  endpoint_id: string;
+  application_id: string;
+  seq: number;
+  body: string;
+  /** queued | delivered | failed */
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_attempt_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
 /** 連絡先メールアドレス of an application (migration 2026-12-06-0015). */
 export interface ContactAddressesTable {
   application_id: string;
@@ -293,5 +326,7 @@ export interface Database {
   contact_addresses: ContactAddressesTable;
   mail_outbox: MailOutboxTable;
   account_api_tokens: AccountApiTokensTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 

@@ -7,7 +7,10 @@ import { errorBody, sendApiError } from '../errors.js';
 import { ErrorResponse, IdempotencyKeyHeader } from '../schemas.js';
 import { useStrictJson } from '../json.js';
 import { accountBearerAuth, accountTokenOf, requireScope } from './auth.js';
-import { AccountMeResponse, ChangesQuery, ChangesResponse, FilingRequest, FilingResponse, QueryBody, QueryResponse } from './schemas.js';
+import { AccountMeResponse, ChangesQuery, ChangesResponse, EndpointParams, FilingRequest, FilingResponse, QueryBody, QueryResponse, WebhookBody, WebhookCreated, WebhookSecret, WebhooksResponse } from './schemas.js';
+import { Type } from '@fastify/type-provider-typebox';
+import type { EndpointWithDeliveries } from '../../../services/webhooks.js';
+import { WEBHOOK_ENDPOINTS_MAX } from '../../../domain/webhooks.js';
 import { CSV_TEMPLATE, checkRowShape, decodeCsv } from './filing-input.js';
 import { BULK_FILING_MAX } from '../../../services/account-filing.js';
 import { isValidIdempotencyKey } from '../../../services/idempotency.js';
@@ -166,6 +169,55 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
           results: answers.map((a) => (a.application ? { number: a.number, found: true, application: applicationStatusView(a.application, now) } : { number: a.number, found: false, error: { code: 'notFound', message: a.message } })),
         });
       },
+    );
+
+    const endpointView = (e: EndpointWithDeliveries) => ({
+      id: e.id,
+      url: e.url,
+      createdAt: e.createdAt.toISOString(),
+      failingSince: e.failingSince?.toISOString() ?? null,
+      disabledAt: e.disabledAt?.toISOString() ?? null,
+      disabledReason: e.disabledReason,
+      deliveries: e.deliveries.map((d) => ({ id: d.id, seq: d.seq, state: d.state, attempts: d.attempts, lastStatus: d.lastStatus, lastError: d.lastError, lastAttemptAt: d.lastAttemptAt?.toISOString() ?? null, nextAttemptAt: d.state === 'queued' ? d.nextAttemptAt.toISOString() : null, createdAt: d.createdAt.toISOString() })),
+    });
+    const act = { preHandler: requireScope('act'), config: perToken(ACCOUNT_RATE_LIMITS.read) };
+
+    app.get('/webhooks', { schema: { summary: 'Webhook の送信先と送信の記録', tags: ['account'], response: { 200: WebhooksResponse, ...errors(401, 403, 429) } }, ...act }, async (req, reply) =>
+      sendJson(reply, 200, { endpoints: (await services.webhooks.list(accountTokenOf(req).accountId)).map(endpointView) }),
+    );
+
+    app.post(
+      '/webhooks',
+      {
+        schema: {
+          summary: 'Webhook の送信先の登録',
+          description: `申請状況が変わるたびに、Standard Webhooks の形式（webhook-id, webhook-timestamp, webhook-signature）で署名して POST する送信先を登録する。https:// のみ（本番では内部ネットワークのアドレスは不可）。署名の鍵（whsec_…）はこの応答でだけ返す。${WEBHOOK_ENDPOINTS_MAX}件まで。`,
+          tags: ['account'],
+          body: WebhookBody,
+          response: { 201: WebhookCreated, ...errors(400, 401, 403, 415, 429) },
+        },
+        attachValidation: true,
+        ...act,
+      },
+      async (req, reply) => {
+        if (req.validationError) return sendApiError(reply, 400, 'invalidInput', '本文は { "url": "https://…" } の形式で指定してください。');
+        const r = await services.webhooks.register(accountTokenOf(req).accountId, req.body.url);
+        if (!r.ok) return sendApiError(reply, 400, r.refusal.code, r.refusal.message);
+        return sendJson(reply, 201, { id: r.value.endpoint.id, url: r.value.endpoint.url, secret: r.value.secret });
+      },
+    );
+
+    app.post('/webhooks/:id/rotate', { schema: { summary: 'Webhook の署名の鍵の更新', description: '新しい鍵（whsec_…）をこの応答でだけ返す。次の送信から新しい鍵で署名する。', tags: ['account'], params: EndpointParams, response: { 200: WebhookSecret, ...errors(401, 403, 404, 429) } }, ...act }, async (req, reply) => {
+      const r = await services.webhooks.rotate(accountTokenOf(req).accountId, req.params.id);
+      return r.ok ? sendJson(reply, 200, { secret: r.value.secret }) : sendApiError(reply, 404, 'notFound', r.refusal.message);
+    });
+
+    app.post('/webhooks/:id/enable', { schema: { summary: '無効になった Webhook の送信先を再び有効にする', tags: ['account'], params: EndpointParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 429) } }, ...act }, async (req, reply) =>
+      (await services.webhooks.enable(accountTokenOf(req).accountId, req.params.id)) ? reply.code(204).send(null) : sendApiError(reply, 404, 'notFound', '指定された Webhook の送信先は見つかりません。'),
+    );
+
+    app.delete('/webhooks/:id', { schema: { summary: 'Webhook の送信先の削除', tags: ['account'], params: EndpointParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 429) } }, ...act }, async (req, reply) =>
+      (await services.webhooks.remove(accountTokenOf(req).accountId, req.params.id)) ? reply.code(204).send(null) : sendApiError(reply, 404, 'notFound', '指定された Webhook の送信先は見つかりません。'),
     );
   };
 }

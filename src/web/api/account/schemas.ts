@@ -96,3 +96,21 @@ export const FilingResponse = Type.Object({
   encoding: Type.Optional(Type.String({ description: 'CSV の文字コード（utf-8 / shift_jis）' })),
   results: Type.Array(RowResult),
 });
+
+export const EndpointParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export const WebhookBody = Type.Object({ url: Type.String({ maxLength: 600, examples: ['https://dealer.example.jp/kei-oss/webhooks'] }) }, { additionalProperties: false });
+export const WebhookSecret = Type.Object({ secret: Type.String({ description: '署名の鍵（この応答でだけ返す）', examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] }) });
+export const WebhookCreated = Type.Object({ id: Type.String(), url: Type.String(), secret: WebhookSecret.properties.secret });
+export const WebhooksResponse = Type.Object({
+  endpoints: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      url: Type.String(),
+      createdAt: Type.String(),
+      failingSince: Type.Union([Type.String(), Type.Null()], { description: '送信に失敗し始めた日時（成功していれば null）' }),
+      disabledAt: Type.Union([Type.String(), Type.Null()]),
+      disabledReason: Type.Union([Type.String(), Type.Null()]),
+      deliveries: Type.Array(Type.Record(Type.String(), Type.Unknown()), { description: '新しい順に20件: state（queued / delivered / failed）、attempts、lastStatus、lastError、nextAttemptAt' }),
+    }),
+  ),
+});
