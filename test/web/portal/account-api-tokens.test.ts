@@ -52,3 +52,45 @@ describe('利用者ID: APIトークン on the account page (issue 17)', () => {
     expect((await b.get('/account/api')).statusCode).toBe(401);
   });
 });
+
+describe('利用者ID: Webhook on the account page (issue 17)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ seed: true });
+  }, 120_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('registers an endpoint (secret shown once), lists its deliveries with their attempts, rotates and deletes it', async () => {
+    const b = new TestBrowser(t.app);
+    await b.get('/account/login');
+    await b.post('/account/login', { userId: DEMO_ACCOUNT.userId, password: DEMO_ACCOUNT.password, totpCode: '' });
+    await b.get('/account/api');
+    const refused = await b.post('/account/api/webhooks', { url: 'http://dealer.example.jp/hook' });
+    expect(refused.statusCode).toBe(400);
+    expect(textOf(refused.body)).toContain('URL は https:// で始まる URL で指定してください（http:// は開発時のローカルホストのみ）。');
+    const created = await b.post('/account/api/webhooks', { url: 'https://dealer.example.jp/kei-oss/webhooks' });
+    expect(created.statusCode).toBe(200);
+    const secret = /data-testid="webhook-secret">\s*(whsec_[A-Za-z0-9+/=]+)/.exec(created.body)?.[1];
+    expect(secret).toBeDefined();
+    // A change of one of the account's applications is queued for it, in the change's transaction.
+    const accountId = (await t.db.handle.db.selectFrom('accounts').select('id').where('user_id', '=', DEMO_ACCOUNT.userId.replace(/\D/g, '')).executeTakeFirstOrThrow()).id;
+    const held = await t.db.handle.db.selectFrom('account_applications as aa').innerJoin('applications as a', 'a.id', 'aa.application_id').select(['a.id']).where('aa.account_id', '=', accountId).where('a.status', '=', 'awaitingAcceptance').executeTakeFirstOrThrow();
+    const moved = await t.services.actOnApplication(held.id, { type: 'accept' }, { kind: 'inspectionOffice', officeCode: 'tokyo', id: 't', label: '東京' });
+    const page = await b.get('/account/api');
+    const text = textOf(page.body);
+    expect(text).toContain('https://dealer.example.jp/kei-oss/webhooks');
+    expect(moved.ok).toBe(true);
+    expect(text).toContain('送信待ち（再送予定を含む）');
+    expect(text).not.toContain(secret!);
+    const id = /action="\/account\/api\/webhooks\/([^/]+)\/rotate"/.exec(page.body)![1]!;
+    const rotated = await b.post(`/account/api/webhooks/${id}/rotate`, {});
+    const next = /data-testid="webhook-secret">\s*(whsec_[A-Za-z0-9+/=]+)/.exec(rotated.body)?.[1];
+    expect(next).toBeDefined();
+    expect(next).not.toBe(secret);
+    const deleted = await b.post(`/account/api/webhooks/${id}/delete`, {});
+    expect(deleted.headers.location).toBe('/account/api?webhook=deleted#webhooks');
+    expect(textOf((await b.follow(deleted)).body)).toContain('Webhook の送信先を削除しました。');
+  });
+});
