@@ -3,6 +3,7 @@ import { validateFiling } from '../../../src/domain/filing.js';
 import { formatReceiptNumber } from '../../../src/domain/receipt-number.js';
 import { ACCOUNT_UNAUTHORIZED_MESSAGE } from '../../../src/web/api/account/auth.js';
 import { QUERY_NOT_FOUND_MESSAGE } from '../../../src/services/account-api.js';
+import { ACCOUNT_RATE_LIMITS } from '../../../src/web/api/account/routes.js';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import { filing, office } from '../../services/support.js';
 
@@ -52,8 +53,10 @@ describe('一括申請 API: tokens, the changes feed and bulk status (issue 17)'
     expect(none.json()).toEqual({ error: { code: 'unauthorized', message: ACCOUNT_UNAUTHORIZED_MESSAGE } });
     const agency = await t.services.apiTokens.create({ name: '東京', role: 'inspectionOffice', officeCode: 'tokyo' });
     expect((await get('/api/v1/account/changes', agency.ok ? agency.value.token : '')).statusCode).toBe(401);
-    const revoked = await tokenFor(t, dealer);
-    const id = (await t.services.accountApi.tokens.list(dealer)).find((x) => x.lastUsedAt === null && x.revokedAt === null)!.id;
+    const issued = await t.services.accountApi.tokens.create(dealer, { name: '旧システム', scopes: ['read'], days: 30 });
+    if (!issued.ok) throw new Error(issued.refusal.message);
+    const { token: revoked, record } = issued.value;
+    const id = record.id;
     expect((await get('/api/v1/account/me', revoked)).statusCode).toBe(200);
     expect(await t.services.accountApi.tokens.revoke(dealer, id)).toBe(true);
     expect((await get('/api/v1/account/me', revoked)).statusCode).toBe(401);
@@ -64,7 +67,7 @@ describe('一括申請 API: tokens, the changes feed and bulk status (issue 17)'
     const me = await get('/api/v1/account/me', readOnly);
     expect(me.json()).toMatchObject({ name: '販売管理システム', scopes: ['read'] });
     const listed = await t.services.accountApi.tokens.list(dealer);
-    expect(listed.every((x) => x.name === '販売管理システム')).toBe(true);
+    expect(listed.map((x) => x.name)).toContain('旧システム');
     expect(listed.some((x) => x.scopes.join() === 'read' && x.lastUsedAt?.getTime() === t.clock.now().getTime())).toBe(true);
     expect(await t.services.accountApi.tokens.create(dealer, { name: '', scopes: ['read'], days: 90 })).toEqual({ ok: false, refusal: { code: 'invalidInput', message: 'トークンの名前は1〜60文字で入力してください。' } });
     expect(await t.services.accountApi.tokens.create(dealer, { name: 'x', scopes: ['admin'], days: 90 })).toEqual({ ok: false, refusal: { code: 'invalidInput', message: '不明な権限です（admin）。read, file, act から選択してください。' } });
@@ -123,5 +126,15 @@ describe('一括申請 API: tokens, the changes feed and bulk status (issue 17)'
     const form = await t.app.inject({ method: 'POST', url: '/api/v1/account/applications/query', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'numbers=1' });
     expect(form.statusCode).toBeGreaterThanOrEqual(400);
     expect(form.statusCode).toBeLessThan(500);
+  });
+
+  it('limits each token to 120 reads a minute: 429 with Retry-After, other tokens unaffected', async () => {
+    const busy = await tokenFor(t, dealer, ['read']);
+    for (let i = 0; i < ACCOUNT_RATE_LIMITS.read; i++) expect((await get('/api/v1/account/me', busy)).statusCode).toBe(200);
+    const limited = await get('/api/v1/account/me', busy);
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.json<{ error: { code: string; message: string } }>().error.code).toBe('tooManyRequests');
+    expect((await get('/api/v1/account/me')).statusCode).toBe(200);
   });
 });
