@@ -24,12 +24,13 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
     openapi: {
       openapi: '3.1.0',
       info: {
-        title: 'kei-oss 事務所等 API（Agency API）',
+        title: 'kei-oss API（事務所等 API・一括申請 API）',
         version: '1.0.0',
         description:
           '軽自動車検査協会の事務所等、都道府県税事務所、収納機関（Pay-easy）、添付書類取得元システムが、申請を次の状況へ進めるための API です。' +
           '認証は `Authorization: Bearer <トークン>`（`kei-oss create-api-token` で作成）。エラーは `{ "error": { "code", "message" } }`。' +
-          '書き込みは `expectedVersion`（または `If-Match`）で版を確認し（古ければ 409）、`Idempotency-Key` で安全に再送できます。詳しくは docs/api.md。',
+          '書き込みは `expectedVersion`（または `If-Match`）で版を確認し（古ければ 409）、`Idempotency-Key` で安全に再送できます。' +
+          '一括申請 API（/api/v1/account/…）は、販売店等の業務システムが利用者IDのAPIトークンで使う API です（一括申請、一括照会、変更の一覧、Webhook）。詳しくは docs/api.md。',
       },
       servers: [],
       tags: [
@@ -37,7 +38,12 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
         { name: 'token', description: 'トークン' },
         { name: 'account', description: '一括申請 API（利用者IDのAPIトークン）: 一括照会・変更の一覧・一括申請・Webhook' },
       ],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'kei-oss create-api-token が表示するトークン' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'kei-oss create-api-token が表示するトークン' },
+          accountToken: { type: 'http', scheme: 'bearer', description: '利用者IDのAPIトークン（keioss_acct_…）: 利用者情報の「APIトークン・Webhook」の画面で発行（一括申請 API: /api/v1/account/…）' },
+        },
+      },
       security: [{ bearerAuth: [] }],
     },
   });

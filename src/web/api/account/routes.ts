@@ -35,6 +35,10 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
     const api = services.accountApi;
     app.decorateRequest('accountToken', null);
+    // The OpenAPI document names the account's own token on every route here (the template needs none).
+    app.addHook('onRoute', (route) => {
+      if (route.schema && !('security' in route.schema)) route.schema = { ...route.schema, security: [{ accountToken: [] }] } as typeof route.schema;
+    });
     app.addHook('onRequest', accountBearerAuth(api));
     useStrictJson(app);
 
