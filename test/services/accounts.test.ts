@@ -150,3 +150,27 @@ describe('利用者ID: issue, confirm, log in (issue 16)', () => {
     ]);
   });
 });
+
+describe('申請を行う while logged in with a 利用者ID (issue 16)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  }, 120_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('puts the filed application in the account’s list, in the filing’s transaction, with a log line', async () => {
+    const r = await t.services.accounts.register({ kind: 'business', name: '申請する販売店', mailAddress: 'files@example.jp', password: PASSWORD }, origin);
+    if (!r.ok) throw new Error(r.refusal.message);
+    const valid = validateFiling(filing());
+    if (!valid.ok) throw new Error('filing');
+    const filed = await t.services.registerApplication(valid.value, 'demo1234pass', { kind: 'applicant' }, { accountId: r.value.accountId, clientAddress: '192.0.2.20' });
+    if (!filed.ok) throw new Error(filed.refusal.message);
+    expect(await t.services.accounts.accountOwnsApplication(r.value.accountId, filed.value.id)).toBe(true);
+    const log = (await t.services.accounts.profile(r.value.accountId))!.log[0]!;
+    expect([log.action, log.receiptNumber, log.clientAddress]).toEqual(['applicationFiled', filed.value.arrivalNumber, '192.0.2.20']);
+    const page = await t.services.accountList.page(r.value.accountId, { status: 'all', procedure: null, officeCode: null, filedFrom: null, filedTo: null, search: null, page: 1 });
+    expect(page.items.map((i) => [i.id, i.status, i.group])).toEqual([[filed.value.id, 'awaitingAcceptance', 'inProgress']]);
+  });
+});
