@@ -7,6 +7,8 @@
 import { parseArgs } from 'node:util';
 import calculateLuhnModN from 'calculate-luhn-mod-n';
 import { sql } from 'kysely';
+import { listGroupOf, listGroupOrder } from '../src/domain/status-view.js';
+import { statusCodes } from '../src/domain/statuses.js';
 import { argon2Hasher } from '../src/services/passwords.js';
 import { migrateToLatest } from '../src/store/database.js';
 import { load, machineInfo, mib, parseCount, round1 } from './lib/common.js';
@@ -60,7 +62,13 @@ async function prepareAccount(databaseUrl: string, held: number, log: (l: string
       log(`account: attaching ${held.toLocaleString('en')} random applications (it held ${has.toLocaleString('en')})…`);
       await db.deleteFrom('account_applications').where('account_id', '=', account.id).execute();
       const started = performance.now();
-      await sql`insert into account_applications (account_id, application_id, added_at) select ${account.id}, id, ${now} from applications order by random() limit ${held}`.execute(db);
+      // The list's order on each row, as the store keeps it (accountListing): the domain's group of each status.
+      const rank = sql.join(
+        statusCodes.map((s) => sql`when ${s} then ${sql.lit(listGroupOrder.indexOf(listGroupOf(s)))}`),
+        sql` `,
+      );
+      await sql`insert into account_applications (account_id, application_id, added_at, status, list_rank, sort_deadline, status_changed_at)
+        select ${account.id}, id, ${now}, status, case status ${rank} else 1 end, coalesce(deadline_at, '9999'), status_changed_at from applications order by random() limit ${held}`.execute(db);
       log(`account: attached in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     const chassis = await db.selectFrom('account_applications as aa').innerJoin('applications as a', 'a.id', 'aa.application_id').select('a.chassis_number').where('aa.account_id', '=', account.id).limit(1000).execute();
