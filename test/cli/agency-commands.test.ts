@@ -38,8 +38,6 @@ describe('kei-oss create-staff-user, create-api-token, revoke-api-token, sweep-d
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kei-oss-cli-'));
     process.env.DATABASE_URL = join(dir, 'cli.sqlite');
-    // Vitest sets BASE_URL to Vite's base path ("/"); kei-oss reads BASE_URL as the portal's address (mail links).
-    delete process.env.BASE_URL;
     handle = openDatabase({ kind: 'sqlite', path: process.env.DATABASE_URL });
     await migrateToLatest(handle);
     const deps: ServiceDeps = { database: handle, clock: fixedClock(new Date()), ids: randomIds, passwords: argon2Hasher, logger: silentLogger };
