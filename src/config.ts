@@ -1,3 +1,6 @@
+import { resolve } from 'node:path';
+import type { MailSettings } from './services/context.js';
+import type { MailTransportConfig } from './services/mail-transport.js';
 import { parseDatabaseUrl, type DatabaseLocation } from './store/database.js';
 
 export interface Config {
@@ -24,6 +27,12 @@ export interface Config {
   readonly dbPoolSize: number;
   readonly dbStatementTimeoutMs: number;
   readonly production: boolean;
+  /** Mail to applicants (issue 15): links, reminders, Message-IDs. */
+  readonly mail: MailSettings;
+  /** SMTP_URL / SMTP_RATE / MAIL_FROM / MAIL_DIR. */
+  readonly mailTransport: MailTransportConfig;
+  /** How often the delivery worker looks for due mail (MAIL_POLL_SECONDS; 0: no worker in this process). */
+  readonly mailPollMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -75,7 +84,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (metricsPort !== null && metricsToken === null && !isLoopback(metricsHost)) {
     throw new ConfigError(`METRICS_HOST（${metricsHost}）がループバック以外のときは METRICS_TOKEN も指定してください。`);
   }
+  const baseUrl = (env.BASE_URL?.trim() || `http://${['0.0.0.0', '::'].includes(env.HOST?.trim() ?? '') ? '127.0.0.1' : env.HOST?.trim() || '127.0.0.1'}:${port}`).replace(/\/+$/, '');
+  let baseHost: string;
+  try {
+    const u = new URL(baseUrl);
+    if (!['http:', 'https:'].includes(u.protocol)) throw new Error('protocol');
+    baseHost = u.hostname;
+  } catch {
+    throw new ConfigError(`BASE_URL は https://… の形式で指定してください（指定値: ${baseUrl}）。`);
+  }
+  const smtpUrl = env.SMTP_URL?.trim() || null;
+  if (smtpUrl !== null && !/^smtps?:\/\/[^/]+/i.test(smtpUrl)) throw new ConfigError('SMTP_URL は smtp://ユーザー:パスワード@ホスト:587 または smtps://…:465 の形式で指定してください。');
+  const reminderRaw = env.MAIL_REMINDER_DAYS?.trim() || '3,1';
+  const reminderDays = reminderRaw.split(',').map((d) => d.trim());
+  if (!reminderDays.every((d) => /^\d{1,2}$/.test(d) && Number(d) >= 1 && Number(d) <= 30)) {
+    throw new ConfigError(`MAIL_REMINDER_DAYS は 1〜30 の整数をカンマ区切りで指定してください（例: 3,1。指定値: ${reminderRaw}）。`);
+  }
+  const mailFrom = env.MAIL_FROM?.trim() || '軽自動車OSS <noreply@kei-oss.localhost>';
+  if (/[\r\n]/.test(mailFrom)) throw new ConfigError('MAIL_FROM に改行は使えません。');
   return {
+    mail: { baseUrl, reminderDays: [...new Set(reminderDays.map(Number))].sort((a, b) => b - a), messageIdDomain: /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]+$/i.test(baseHost) ? baseHost : 'kei-oss.localhost' },
+    mailTransport: { smtpUrl, smtpRate: int(env, 'SMTP_RATE', 10, 1, 1000), mailDir: resolve(env.MAIL_DIR?.trim() || 'data/mail'), from: mailFrom },
+    mailPollMs: int(env, 'MAIL_POLL_SECONDS', 2, 0, 3600) * 1000,
     port,
     host: env.HOST?.trim() || '127.0.0.1',
     database,

@@ -47,6 +47,8 @@ export function createMetrics(options: { processMetrics?: boolean; figuresMaxAge
   const sweepLastRun = new client.Gauge({ name: 'keioss_deadline_sweep_last_run_timestamp_seconds', help: 'When a sweep of this process last finished (Unix time; 0: none yet)', registers: [registry], aggregator: 'max' });
   const sweepLastSuccess = new client.Gauge({ name: 'keioss_deadline_sweep_last_success_timestamp_seconds', help: 'When a sweep of this process last finished without error (Unix time; 0: none yet)', registers: [registry], aggregator: 'max' });
 
+  const mailAttempts = new client.Counter({ name: 'keioss_mail_attempts_total', help: 'Attempts to send a mail by this process, by kind and outcome (sent, retrying, failed)', labelNames: ['kind', 'outcome'], registers: [registry] });
+
   // Read from the database once for all the gauges below (collected together at a scrape), then kept figuresMaxAgeMs.
   let latest: { promise: Promise<OperationalFigures | null>; at: number } | null = null;
   const figures = () => {
@@ -90,6 +92,10 @@ export function createMetrics(options: { processMetrics?: boolean; figuresMaxAge
   fromFigures('keioss_deadlines_due_next_business_day', 'Running deadlines (補正期限, 納付期限) that pass between now and the end of the next business day', [], (g, f) => g.set(f.deadlinesDueByNextBusinessDay));
   fromFigures('keioss_deadlines_overdue', 'Deadlines passed that no sweep has applied yet', [], (g, f) => g.set(f.overdueDeadlines));
   fromFigures('keioss_deadline_sweep_behind_seconds', 'How far behind the sweeper is: seconds since the oldest deadline not yet applied (0: up to date)', [], (g, f) => g.set(f.sweepBehindSeconds));
+  fromFigures('keioss_mail_outbox', 'Mails in the outbox by state (queued, retrying: queued after a failed attempt, sent, failed), from the database', ['state'], (g, f) => {
+    for (const state of ['queued', 'retrying', 'sent', 'failed'] as const) g.set({ state }, f.mailOutbox[state]);
+  });
+  fromFigures('keioss_mail_oldest_waiting_seconds', 'Seconds the oldest queued mail has waited (0: none waiting)', [], (g, f) => g.set(f.mailOldestWaitingSeconds));
   fromFigures('keioss_login_locks_active', 'Login locks in force now, by scope (from the database, all processes)', ['scope'], (g, f) => {
     for (const row of f.activeLoginLocks) g.set({ scope: row.scope }, row.count);
   });
@@ -143,6 +149,9 @@ export function createMetrics(options: { processMetrics?: boolean; figuresMaxAge
       sweepLastSuccess.set(seconds);
       sweptExpired.inc({ deadline: 'correction' }, outcome.result.expiredCorrections);
       sweptExpired.inc({ deadline: 'payment' }, outcome.result.expiredPayments);
+    },
+    mailOutcome(kind, outcome) {
+      mailAttempts.inc({ kind, outcome });
     },
   };
 

@@ -11,6 +11,9 @@ import type { ServiceDeps } from './services/context.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/database.js';
 import { buildApp } from './web/app.js';
 import { startDeadlineSweeper } from './jobs/deadline-sweeper.js';
+import { startMailWorker } from './jobs/mail-worker.js';
+import { defaultDeliveryPolicy, makeMailDelivery } from './services/mail-delivery.js';
+import { createMailTransport } from './services/mail-transport.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { offerToPrimary, startMetricsServer } from './web/metrics-server.js';
 
@@ -32,7 +35,7 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
     const created = await seedDemo(database, { logger });
     if (created > 0) logger.info({ created }, 'demo applications created (see README for the logins)');
   }
-  const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger };
+  const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail };
   const metrics = config.metricsPort !== null || config.metricsToken !== null ? createMetrics() : null;
   const secrets = await loadServerSecrets(deps);
   const services = createServices(deps, secrets, metrics?.observer);
@@ -47,6 +50,10 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
     metricsToken: config.metricsToken ?? undefined,
   });
   const sweeper = config.sweepIntervalMs > 0 ? startDeadlineSweeper(services, logger, config.sweepIntervalMs) : null;
+  // Mail from the outbox (issue 15): a worker in every process, started and stopped with the sweeper.
+  const transport = createMailTransport(config.mailTransport, logger);
+  if (config.mailPollMs > 0) logger.info({ to: transport.description }, 'mail delivery');
+  const mailWorker = config.mailPollMs > 0 ? startMailWorker(makeMailDelivery(deps, transport, defaultDeliveryPolicy, metrics?.observer), logger, config.mailPollMs) : null;
   return {
     app,
     services,
@@ -54,9 +61,12 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
     metrics,
     async stop() {
       sweeper?.stop();
+      mailWorker?.stop();
       // Finishes the requests in flight (new ones get 503), then closes the database.
       await app.close();
       await sweeper?.idle();
+      await mailWorker?.idle();
+      transport.close();
       await database.close();
     },
   };

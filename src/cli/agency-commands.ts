@@ -20,7 +20,7 @@ export interface Output {
   err(line: string): void;
 }
 
-const consoleOutput: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
+export const consoleOutput: Output = { out: (l) => console.log(l), err: (l) => console.error(l) };
 
 type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
@@ -33,13 +33,13 @@ function required(values: Values, name: string): string {
 }
 
 /** The services on the configured database (DATABASE_URL), migrated, for one command. */
-async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
+export async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const handle = openDatabase(config.database, { poolSize: 2, statementTimeoutMs: config.dbStatementTimeoutMs });
   try {
     await migrateToLatest(handle);
-    const deps: ServiceDeps = { database: handle, clock: systemClock, ids: randomIds, passwords: argon2Hasher, logger };
+    const deps: ServiceDeps = { database: handle, clock: systemClock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail };
     return await work(createServices(deps, await loadServerSecrets(deps)));
   } finally {
     await handle.close();
@@ -124,11 +124,14 @@ export async function runRevokeApiToken(services: Services, values: Values, io: 
 
 export async function runSweepDeadlines(services: Services, values: Values, io: Output): Promise<number> {
   const result = await services.sweepDeadlines();
-  if (values.json === true) io.out(JSON.stringify(result));
+  // The mail reminders before the deadlines still running (issue 15), as the server's sweeper sends them.
+  const reminders = await services.sendReminders();
+  if (values.json === true) io.out(JSON.stringify({ ...result, reminders }));
   else {
     io.out(
       `deadline sweep: ${result.examined} past their deadline; ${result.expiredCorrections} rejected (補正期限切れ: 期限切れ却下), ` +
-        `${result.expiredPayments} invalidated (納付期限切れ: 検査申請無効), ${result.skipped} skipped (already moved)`,
+        `${result.expiredPayments} invalidated (納付期限切れ: 検査申請無効), ${result.skipped} skipped (already moved)` +
+        (reminders > 0 ? `; ${reminders} reminder mail${reminders === 1 ? '' : 's'} queued` : ''),
     );
   }
   return 0;
@@ -207,12 +210,14 @@ export const sweepDeadlinesCommand: Command = {
 
 Runs the deadline sweeper once and prints what it did: every application whose 補正期限 has passed
 is rejected (期限切れ却下), every one whose 納付期限 has passed is invalidated (検査申請無効).
+Then queues the reminder mails due today (MAIL_REMINDER_DAYS business days before a deadline, to
+confirmed 連絡先メールアドレス; each once, whoever runs the sweep; see docs/notifications.md).
 It reads only the applications with a running deadline (partial index on deadline_at). Safe to run
 from cron while servers also sweep (SWEEP_INTERVAL_SECONDS): each application moves once.
 期限（補正期限・納付期限）を過ぎた申請を一度処理し、結果を表示します。
 
 Options:
-  --json              print {examined, expiredCorrections, expiredPayments, skipped} as JSON
+  --json              print {examined, expiredCorrections, expiredPayments, skipped, reminders} as JSON
 
 ${ENVIRONMENT_HELP}`,
   options: { json: { type: 'boolean' } },

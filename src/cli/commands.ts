@@ -8,6 +8,7 @@ import { runCluster, withWorkers } from '../cluster.js';
 import { databaseCommands } from './database-commands.js';
 import { opsCommands } from './ops-commands.js';
 import { agencyCommands } from './agency-commands.js';
+import { mailCommands } from './mail-commands.js';
 
 export const serveCommand: Command = {
   name: 'serve',
@@ -30,6 +31,14 @@ ${ENVIRONMENT_HELP}
   TRUST_PROXY    comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-* are believed
   SWEEP_INTERVAL_SECONDS  how often the deadline sweeper runs in the server (default 60; 0 = never)
   DB_POOL_SIZE, DB_STATEMENT_TIMEOUT_MS  PostgreSQL pool size (10) and statement timeout (5000)
+  BASE_URL       the portal's public address, for the links in mails (default http://HOST:PORT)
+  SMTP_URL       smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; unset: each mail is written
+                 as an .eml file under MAIL_DIR (see docs/notifications.md)
+  SMTP_RATE      messages a second at most over SMTP (default 10)
+  MAIL_FROM      the From of every mail (default 軽自動車OSS <noreply@kei-oss.localhost>)
+  MAIL_DIR       where the .eml files go without SMTP_URL (default ./data/mail)
+  MAIL_POLL_SECONDS   how often the delivery worker looks for due mail (default 2; 0 = no worker)
+  MAIL_REMINDER_DAYS  business days before a deadline on which a reminder is sent (default 3,1)
   METRICS_PORT   serve Prometheus metrics at GET /metrics on this port of its own (default: off);
                  with --workers N the primary serves every worker's, aggregated
   METRICS_HOST   address of the metrics port (default 127.0.0.1; other than loopback needs METRICS_TOKEN)
@@ -140,4 +149,4 @@ ${ENVIRONMENT_HELP}`,
   },
 };
 
-export const commands: readonly Command[] = [serveCommand, migrateCommand, seedDemoCommand, demoLoginsCommand, ...opsCommands, ...agencyCommands, ...databaseCommands];
+export const commands: readonly Command[] = [serveCommand, migrateCommand, seedDemoCommand, demoLoginsCommand, ...opsCommands, ...agencyCommands, ...mailCommands, ...databaseCommands];

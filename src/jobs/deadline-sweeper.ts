@@ -12,6 +12,9 @@ export function startDeadlineSweeper(services: Services, logger: Logger, interva
     running = (async () => {
       try {
         const result = await services.sweepDeadlines();
+        // Mail reminders before the deadlines still running (issue 15); once each, whoever runs it.
+        const reminders = await services.sendReminders();
+        if (reminders > 0) logger.info({ reminders }, 'deadline reminders queued');
         const sessions = await services.sessions.purgeExpired();
         // Login throttle counters that can no longer matter (issue 5).
         await services.loginThrottle.purge();

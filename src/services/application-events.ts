@@ -12,6 +12,7 @@ import { vehiclesRepository } from '../store/vehicles.repository.js';
 import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 import { appendAudit, type AuditNote } from './audit.js';
+import { notifyApplicant, setContactAddress } from './mail-notify.js';
 
 export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
 export const NOT_FOUND_MESSAGE = '指定された申請は見つかりません。';
@@ -70,6 +71,8 @@ export function makeActOnApplication(deps: ServiceDeps) {
       const saved = await repo.save(app, transition.value.application, now);
       if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
       await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
+      // The mail this change causes (issue 15), in the same transaction: sent if and only if the change commits.
+      await notifyApplicant(deps, tx, app, transition.value);
       if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
       return transition;
     }, options.once);
@@ -84,7 +87,12 @@ export function makeRegisterApplication(deps: ServiceDeps) {
     filing: ValidFiling,
     password: string,
     actor: Actor,
-    options: { arrivalNumber?: ReceiptNumber; once?: TransactionHook<Result<Application>> | undefined } = {},
+    options: {
+      arrivalNumber?: ReceiptNumber;
+      once?: TransactionHook<Result<Application>> | undefined;
+      /** 連絡先メールアドレス, already validated (validateContactAddress): stored unconfirmed, its confirmation mail queued. */
+      contactAddress?: string | null | undefined;
+    } = {},
   ): Promise<Result<Application>> {
     const passwordHash = await deps.passwords.hash(password);
     const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, deps.database.db, 'arrival'));
@@ -93,6 +101,8 @@ export function makeRegisterApplication(deps: ServiceDeps) {
       const { application, history } = fileApplication(filing, arrivalNumber, actor, { at: now, ids: deps.ids });
       await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
       await historyRepository(tx).append(application.id, application.version, history, deps.ids.id());
+      if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
+      await notifyApplicant(deps, tx, null, { application, history });
       return ok(application);
     }, options.once);
   };

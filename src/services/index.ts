@@ -19,6 +19,8 @@ import { makeAudit } from './audit.js';
 import { makeHealth } from './health.js';
 import { makeAgency } from './agency.js';
 import { makePasswordSeal } from './password-seal.js';
+import { makeMailOperations } from './mail-delivery.js';
+import { makeContactAddresses, makeSendReminders } from './mail-notify.js';
 
 export interface ServerSecrets {
   /** Signs cookies (CSRF secret, login step carry-over). */
@@ -79,6 +81,11 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     audit: makeAudit(deps),
     // Every agency read and write by number (API tokens and office clerks): one call each, the office scope checked once.
     agency: makeAgency(deps, actOnApplication, registerApplication, statusInquiry),
+    // Mail from the outbox (issue 15): what waits, what failed, sending the failed ones again.
+    mailOperations: makeMailOperations(deps),
+    contactAddresses: makeContactAddresses(deps),
+    // Reminders before running deadlines, run with each deadline sweep.
+    sendReminders: makeSendReminders(deps),
   };
 }
 

@@ -15,6 +15,8 @@ export interface ServiceObserver {
   versionConflict(refusal: object): void;
   /** A deadline sweep finished (ok) or failed. */
   sweepFinished(at: Date, outcome: { ok: true; result: SweepResult } | { ok: false }): void;
+  /** One attempt to send a mail ended: sent, to be retried, or failed for good. */
+  mailOutcome(kind: string, outcome: 'sent' | 'retrying' | 'failed'): void;
 }
 
 export const noObserver: ServiceObserver = {
@@ -22,6 +24,7 @@ export const noObserver: ServiceObserver = {
   addressRateLimited() {},
   versionConflict() {},
   sweepFinished() {},
+  mailOutcome() {},
 };
 
 /** actOnApplication, telling the observer of each version conflict it returns. */

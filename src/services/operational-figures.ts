@@ -1,4 +1,5 @@
 import { addBusinessDays, deadlinePassesAt, japanDateOf } from '../domain/time.js';
+import { mailRepository, type OutboxCounts } from '../store/mail.repository.js';
 import { metricsRepository, type StatusCount } from '../store/metrics.repository.js';
 import type { ServiceDeps } from './context.js';
 
@@ -13,6 +14,10 @@ export interface OperationalFigures {
   readonly sweepBehindSeconds: number;
   /** Login locks in force, by scope. */
   readonly activeLoginLocks: readonly { scope: string; count: number }[];
+  /** The mail outbox by state (issue 15). */
+  readonly mailOutbox: OutboxCounts;
+  /** Seconds the oldest queued mail has waited (0 when none waits). */
+  readonly mailOldestWaitingSeconds: number;
 }
 
 export function makeOperationalFigures(deps: ServiceDeps) {
@@ -20,11 +25,12 @@ export function makeOperationalFigures(deps: ServiceDeps) {
     const repo = metricsRepository(deps.database.db);
     const now = deps.clock.now();
     const endOfNextBusinessDay = deadlinePassesAt(addBusinessDays(japanDateOf(now), 1));
-    const [applications, due, overdue, locks] = await Promise.all([
+    const [applications, due, overdue, locks, mailOutbox] = await Promise.all([
       repo.countByProcedureAndStatus(),
       repo.countDeadlinesBetween(now, endOfNextBusinessDay),
       repo.overdueDeadlines(now),
       repo.activeLoginLocks(now),
+      mailRepository(deps.database.db, deps.database.dialect).counts(),
     ]);
     return {
       applications,
@@ -32,6 +38,8 @@ export function makeOperationalFigures(deps: ServiceDeps) {
       overdueDeadlines: overdue.count,
       sweepBehindSeconds: overdue.oldest ? Math.max(0, (now.getTime() - overdue.oldest.getTime()) / 1000) : 0,
       activeLoginLocks: locks,
+      mailOutbox,
+      mailOldestWaitingSeconds: mailOutbox.oldestWaitingSince ? Math.max(0, (now.getTime() - mailOutbox.oldestWaitingSince.getTime()) / 1000) : 0,
     };
   };
 }

@@ -172,6 +172,44 @@ export interface ServerSecretsTable {
   created_at: string;
 }
 
+/** 連絡先メールアドレス of an application (migration 2026-12-06-0015). */
+export interface ContactAddressesTable {
+  application_id: string;
+  address: string;
+  confirmed_at: string | null;
+  /** SHA-256 (hex) of the confirmation link's token; null once confirmed. */
+  token_hash: string | null;
+  token_expires_at: string | null;
+  unsubscribed_at: string | null;
+  /** The token of the unsubscribe link in every mail (it can only stop mail). */
+  unsubscribe_token: string;
+  updated_at: string;
+}
+
+/** The transactional outbox: every mail, written in the transaction of the change that causes it. */
+export interface MailOutboxTable {
+  id: string;
+  application_id: string | null;
+  account_id: string | null;
+  kind: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  /** Extra headers as a JSON object (List-Unsubscribe, List-Unsubscribe-Post). */
+  headers: string;
+  message_id: string;
+  dedupe_key: string;
+  /** Order among the mails of one application (or account): sent in this order. */
+  seq: number;
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
 export interface Database {
   applications: ApplicationsTable;
   attachments: AttachmentsTable;
@@ -185,5 +223,7 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   server_secrets: ServerSecretsTable;
   audit_log: AuditLogTable;
+  contact_addresses: ContactAddressesTable;
+  mail_outbox: MailOutboxTable;
 }
 

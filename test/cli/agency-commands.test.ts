@@ -172,6 +172,6 @@ describe('kei-oss create-staff-user, create-api-token, revoke-api-token, sweep-d
     expect(lines).toEqual(['deadline sweep: 1 past their deadline; 0 rejected (補正期限切れ: 期限切れ却下), 1 invalidated (納付期限切れ: 検査申請無効), 0 skipped (already moved)']);
     expect((await services.statusInquiry.read(app.value.id))!.application.status).toBe('invalidated');
     expect(await run(sweepDeadlinesCommand, ['--json'])).toBe(0);
-    expect(JSON.parse(lines[0]!)).toEqual({ examined: 0, expiredCorrections: 0, expiredPayments: 0, skipped: 0 });
+    expect(JSON.parse(lines[0]!)).toEqual({ examined: 0, expiredCorrections: 0, expiredPayments: 0, skipped: 0, reminders: 0 });
   });
 });
