@@ -15,6 +15,8 @@ const postgresOnly = ['test/store/postgres/**', 'test/multiprocess/**'];
 export default defineConfig({
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   test: {
+    // Vite sets BASE_URL (its base path, "/"); kei-oss reads BASE_URL as the portal's address (links in mails).
+    env: { BASE_URL: '' },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/domain/**/*.test.{ts,tsx}'] } },
       // The layer rules (dependency-cruiser) on a fixture of deliberate wrong imports and on src/.

@@ -43,6 +43,12 @@ export const PAGES: Readonly<Record<string, string>> = {
   'POST /apply': 'apply',
   'POST /apply/submit': 'apply',
   'GET /apply/complete': 'apply',
+  // 連絡先メールアドレス and the pages a mail's links open (issue 15).
+  'POST /inquiry/status/mail': 'mail',
+  'GET /mail/confirm/:token': 'mail',
+  'POST /mail/confirm/:token': 'mail',
+  'GET /mail/unsubscribe/:token': 'mail',
+  'POST /mail/unsubscribe/:token': 'mail',
   // The staff UI (issue 3).
   'GET /staff': 'staff',
   'GET /staff/login': 'staff',

@@ -10,6 +10,8 @@ import { createRuntime, type Runtime } from '../../src/server.js';
 export interface E2eServer {
   /** `http://127.0.0.1:<port>` */
   readonly baseUrl: string;
+  /** Where the server writes each mail as an .eml file (no SMTP_URL), inside the run's temporary folder. */
+  readonly mailDir: string;
   readonly runtime: Runtime;
   /** Log lines at level error or worse since the server started (a 500 is a bug the browser would not show). */
   errors(): string[];
@@ -32,6 +34,9 @@ export async function startServer(): Promise<E2eServer> {
     DEMO_DATA: 'on',
     LOG_LEVEL: 'warn',
     SWEEP_INTERVAL_SECONDS: '0',
+    // Mail (issue 15): .eml files in the run's own folder, delivered within a second.
+    MAIL_DIR: join(dir, 'mail'),
+    MAIL_POLL_SECONDS: '1',
   });
   const errors: string[] = [];
   const sink = new Writable({
@@ -64,6 +69,7 @@ export async function startServer(): Promise<E2eServer> {
   const { port } = runtime.app.server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
+    mailDir: join(dir, 'mail'),
     runtime,
     errors: () => [...errors],
     hits: () => hits,

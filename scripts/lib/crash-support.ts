@@ -30,13 +30,13 @@ export interface Server {
 
 /**
  * A real `kei-oss serve` on a free loopback port and the given database, with no demo data and no
- * sweeper of its own; resolves once /healthz answers (within `waitSeconds`).
+ * sweeper of its own (and `env` on top); resolves once /healthz answers (within `waitSeconds`).
  */
-export async function startServer(databaseUrl: string, waitSeconds = 30): Promise<Server> {
+export async function startServer(databaseUrl: string, waitSeconds = 30, env: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'off', SWEEP_INTERVAL_SECONDS: '0', LOG_LEVEL: 'warn', WORKERS: '1' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', DEMO_DATA: 'off', SWEEP_INTERVAL_SECONDS: '0', LOG_LEVEL: 'warn', WORKERS: '1', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));

@@ -7,12 +7,11 @@ type Values = Record<string, string | boolean | (string | boolean)[] | undefined
 
 export async function runMailStatus(services: Services, values: Values, io: Output): Promise<number> {
   const s = await services.mailOperations.status();
-  if (values.json === true) {
-    io.out(JSON.stringify({ ...s, oldestWaitingSince: s.oldestWaitingSince?.toISOString() ?? null }));
-    return 0;
+  if (values.json === true) io.out(JSON.stringify({ ...s, oldestWaitingSince: s.oldestWaitingSince?.toISOString() ?? null }));
+  else {
+    io.out(`mail outbox: ${s.queued} queued (${s.retrying} retrying), ${s.sent} sent, ${s.failed} failed`);
+    io.out(s.oldestWaitingSince ? `oldest waiting since ${formatJapanDateTime(s.oldestWaitingSince)} (Japan time)` : 'nothing waiting');
   }
-  io.out(`mail outbox: ${s.queued} queued (${s.retrying} retrying), ${s.sent} sent, ${s.failed} failed`);
-  io.out(s.oldestWaitingSince ? `oldest waiting since ${formatJapanDateTime(s.oldestWaitingSince)} (Japan time)` : 'nothing waiting');
   // Exit code 1 when a message failed for good: a cron job or a check can alert on it.
   return s.failed > 0 ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+import { validateContactAddress } from '../domain/mail.js';
 import { actorKindLabels, type Actor } from '../domain/actors.js';
 import type { Application } from '../domain/application.js';
 import type { Transition } from '../domain/events.js';
@@ -92,15 +93,19 @@ export function makeAgency(deps: ServiceDeps, act: ActOnApplication, register: R
     },
 
     /** 到達 of an application an office files (一括申請の受付): its own office only; the arrival in its history. */
-    async register(actor: Actor, input: FilingInput, password: string, once?: TransactionHook<Result<Application>>): Promise<AgencyResult<{ application: Application; history: readonly HistoryEntry[]; now: Date }>> {
+    async register(actor: Actor, input: FilingInput, password: string, once?: TransactionHook<Result<Application>>, contactAddress?: string): Promise<AgencyResult<{ application: Application; history: readonly HistoryEntry[]; now: Date }>> {
       if (actor.kind !== 'inspectionOffice') {
         return refuse('actorNotAllowed', `${actorKindLabels[actor.kind]}のトークンでは申請を登録できません。申請の登録は軽自動車検査協会事務所等のトークンで行ってください。`);
       }
       if (input.officeCode !== actor.officeCode) return refuse('otherOffice', '他の事務所等を申請先とする申請は登録できません。');
       const filing = validateFiling(input);
       const passwordError = checkApplicationPassword(password);
-      if (!filing.ok || passwordError) return fieldRefusal({ ...(filing.ok ? {} : filing.errors), ...(passwordError ? { password: passwordError } : {}) });
-      const registered = await register(filing.value, password, actor, { once });
+      // 連絡先メールアドレス (issue 15): optional; a bad one refuses the whole registration, nothing stored.
+      const contact = validateContactAddress(contactAddress ?? '');
+      if (!filing.ok || passwordError || !contact.ok) {
+        return fieldRefusal({ ...(filing.ok ? {} : filing.errors), ...(passwordError ? { password: passwordError } : {}), ...(contact.ok ? {} : { contactAddress: contact.refusal.message }) });
+      }
+      const registered = await register(filing.value, password, actor, { once, contactAddress: contact.value });
       if (!registered.ok) return registered;
       return ok({ application: registered.value, history: await inquiry.history(registered.value.id), now: deps.clock.now() });
     },

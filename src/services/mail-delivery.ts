@@ -24,7 +24,8 @@ export const defaultDeliveryPolicy: DeliveryPolicy = {
   maxAttempts: 12,
   baseDelayMs: 30_000,
   maxDelayMs: 3_600_000,
-  leaseMs: 120_000,
+  // Longer than the longest send (10 s to connect, 10 s for the greeting, 30 s of socket silence).
+  leaseMs: 60_000,
   batchSize: 50,
   random: Math.random,
 };
@@ -48,40 +49,44 @@ export interface DeliveryRun {
  * process died) is sent again when its lease ends, with the same Message-ID.
  */
 export function makeMailDelivery(deps: ServiceDeps, transport: MailTransport, policy: DeliveryPolicy = defaultDeliveryPolicy, observer: ServiceObserver = noObserver) {
-  const repo = () => mailRepository(deps.database.db, deps.database.dialect);
-
-  async function deliver(message: OutboxMessage): Promise<'sent' | 'retrying' | 'failed'> {
+  /** Sends one message; what to record (nothing is written here). */
+  async function attempt(message: OutboxMessage): Promise<{ message: OutboxMessage; outcome: 'sent' } | { message: OutboxMessage; outcome: 'retrying' | 'failed'; error: string }> {
     try {
       await transport.send(message);
+      return { message, outcome: 'sent' };
     } catch (err) {
       const e = err instanceof MailSendError ? err : new MailSendError(String(err), false);
-      if (e.permanent || message.attempts >= policy.maxAttempts) {
-        await repo().markFailed(message.id, e.message);
-        observer.mailOutcome(message.kind, 'failed');
-        deps.logger.warn({ kind: message.kind, messageId: message.messageId, attempts: message.attempts, error: e.message }, 'mail failed');
-        return 'failed';
-      }
-      await repo().markRetry(message.id, new Date(deps.clock.now().getTime() + retryDelayMs(policy, message.attempts)), e.message);
-      observer.mailOutcome(message.kind, 'retrying');
-      return 'retrying';
+      return { message, outcome: e.permanent || message.attempts >= policy.maxAttempts ? 'failed' : 'retrying', error: e.message };
     }
-    await repo().markSent(message.id, deps.clock.now());
-    observer.mailOutcome(message.kind, 'sent');
-    return 'sent';
   }
 
   return {
     async deliverDue(): Promise<DeliveryRun> {
       const now = deps.clock.now();
       const claimed = await transaction(deps, (tx) => mailRepository(tx, deps.database.dialect).claimDue(now, new Date(now.getTime() + policy.leaseMs), policy.batchSize));
-      // At most one message per application is claimed, so they may all go at once.
-      const outcomes = await Promise.all(claimed.map(deliver));
-      return {
-        claimed: claimed.length,
-        sent: outcomes.filter((o) => o === 'sent').length,
-        retrying: outcomes.filter((o) => o === 'retrying').length,
-        failed: outcomes.filter((o) => o === 'failed').length,
-      };
+      if (claimed.length === 0) return { claimed: 0, sent: 0, retrying: 0, failed: 0 };
+      // At most one message per application is claimed, so they may all go at once. Each outcome is
+      // written as soon as its send ends: the window in which a kill makes a sent message go again
+      // (with the same Message-ID) is the commit after the SMTP server's reply, not the whole batch.
+      const results = await Promise.all(
+        claimed.map(async (message) => {
+          const r = await attempt(message);
+          const at = deps.clock.now();
+          await transaction(deps, async (tx) => {
+            const repo = mailRepository(tx, deps.database.dialect);
+            if (r.outcome === 'sent') await repo.markSentAll([r.message.id], at);
+            else if (r.outcome === 'retrying') await repo.markRetry(r.message.id, new Date(at.getTime() + retryDelayMs(policy, r.message.attempts)), r.error);
+            else await repo.markFailed(r.message.id, r.error);
+          });
+          return r;
+        }),
+      );
+      for (const r of results) {
+        observer.mailOutcome(r.message.kind, r.outcome);
+        if (r.outcome === 'failed') deps.logger.warn({ kind: r.message.kind, messageId: r.message.messageId, attempts: r.message.attempts, error: r.error }, 'mail failed');
+      }
+      const count = (o: string) => results.filter((r) => r.outcome === o).length;
+      return { claimed: claimed.length, sent: count('sent'), retrying: count('retrying'), failed: count('failed') };
     },
   };
 }

@@ -51,6 +51,11 @@ export interface OutboxCounts {
 
 /** The mail outbox and the 連絡先メールアドレス. */
 export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
+  async function markSentAll(ids: readonly string[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await db.updateTable('mail_outbox').set({ state: 'sent', sent_at: at.toISOString(), last_error: null }).where('id', 'in', ids).where('state', '=', 'queued').execute();
+  }
+
   return {
     /** Adds a message; false (and nothing written) when its dedupe key is taken. */
     async enqueue(id: string, messageId: string, mail: MailDraft, at: Date): Promise<boolean> {
@@ -100,18 +105,9 @@ export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
         .selectAll('m')
         .where('m.state', '=', 'queued')
         .where('m.next_attempt_at', '<=', now.toISOString())
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('mail_outbox as e')
-                .select('e.id')
-                .where('e.state', '=', 'queued')
-                .whereRef('e.seq', '<', 'm.seq')
-                .where((w) => w.or([w.and([w('m.application_id', 'is not', null), w.eb('e.application_id', '=', w.ref('m.application_id'))]), w.and([w('m.account_id', 'is not', null), w.eb('e.account_id', '=', w.ref('m.account_id'))])])),
-            ),
-          ),
-        )
+        // Two plain NOT EXISTS (not one with an OR), so that each uses its (owner, seq) index.
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('mail_outbox as e').select('e.id').whereRef('e.application_id', '=', 'm.application_id').whereRef('e.seq', '<', 'm.seq').where('e.state', '=', 'queued'))))
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('mail_outbox as e').select('e.id').whereRef('e.account_id', '=', 'm.account_id').whereRef('e.seq', '<', 'm.seq').where('e.state', '=', 'queued'))))
         .orderBy('m.next_attempt_at')
         .orderBy('m.seq')
         .limit(limit);
@@ -130,9 +126,9 @@ export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
       return rows.map((r) => ({ ...toMessage(r), attempts: Number(r.attempts) + 1, nextAttemptAt: leaseUntil }));
     },
 
-    async markSent(id: string, at: Date): Promise<void> {
-      await db.updateTable('mail_outbox').set({ state: 'sent', sent_at: at.toISOString(), last_error: null }).where('id', '=', id).where('state', '=', 'queued').execute();
-    },
+    markSent: (id: string, at: Date): Promise<void> => markSentAll([id], at),
+
+    markSentAll,
 
     async markRetry(id: string, nextAttemptAt: Date, error: string): Promise<void> {
       await db.updateTable('mail_outbox').set({ next_attempt_at: nextAttemptAt.toISOString(), last_error: error }).where('id', '=', id).where('state', '=', 'queued').execute();

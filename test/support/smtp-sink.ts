@@ -8,6 +8,8 @@ export interface Received {
   readonly to: string;
   readonly parsed: ParsedMail;
   readonly raw: string;
+  /** When it arrived (Date.now()). */
+  readonly at: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function startSmtpSink(options: { port?: number; refuse?: (to: stri
           const raw = Buffer.concat(chunks).toString('utf8');
           simpleParser(raw).then(
             (parsed) => {
-              received.push({ messageId: parsed.messageId ?? '', to: session.envelope.rcptTo.map((r) => r.address).join(','), parsed, raw });
+              received.push({ messageId: parsed.messageId ?? '', to: session.envelope.rcptTo.map((r) => r.address).join(','), parsed, raw, at: Date.now() });
               callback();
             },
             (err: Error) => callback(err),
@@ -46,7 +48,12 @@ export async function startSmtpSink(options: { port?: number; refuse?: (to: stri
         });
       },
     });
-  let server = make();
+  const withErrors = (s: SMTPServer) => {
+    // A client that dies mid-connection (a SIGKILLed server) resets its socket: not the sink's problem.
+    s.on('error', () => undefined);
+    return s;
+  };
+  let server = withErrors(make());
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server.once('error', reject);
@@ -60,7 +67,7 @@ export async function startSmtpSink(options: { port?: number; refuse?: (to: stri
     /** An outage: the port refuses connections until start(). */
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
     async start() {
-      server = make();
+      server = withErrors(make());
       await listen(port);
     },
   };

@@ -138,14 +138,14 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
           return sendApiError(reply, 400, 'invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields);
         }
         return respond(req, reply, async (once) => {
-          const { password, ...input } = req.body;
+          const { password, contactAddress, ...input } = req.body;
           // The answer is rendered inside the registration's transaction, so that it is stored with it (Idempotency-Key).
           const render = async (registered: Result<Application>, reads: TransactionReads): Promise<Outcome> => {
             if (!registered.ok) return refusalBody(registered.refusal);
             const history = await reads.history(registered.value.id);
             return { status: 201, body: { application: applicationView(registered.value, token, reads.now), history: history.map((h) => historyView(h, token)) } };
           };
-          const registered = await services.agency.register(tokenActor(token), input as FilingInput, password, once.within(render));
+          const registered = await services.agency.register(tokenActor(token), input as FilingInput, password, once.within(render), contactAddress);
           if (!registered.ok) return refusalBody(registered.refusal, 'fields' in registered ? registered.fields : undefined);
           return { status: 201, body: { application: applicationView(registered.value.application, token, registered.value.now), history: registered.value.history.map((h) => historyView(h, token)) } };
         });

@@ -85,6 +85,9 @@ export const FilingBody = Type.Object(
     procedure: Type.Enum([...procedureCodes], { description: 'continuousInspection: 継続検査 / newVehicle: 新車〔新規検査・地方税申告〕' }),
     officeCode: Type.Enum(Object.keys(inspectionOffices), { description: '申請先軽自動車検査協会事務所等（トークンの事務所等と同じであること）' }),
     password: Type.String({ minLength: 1, maxLength: 64, description: '申請用パスワード（8〜64文字、英字と数字を含む）' }),
+    contactAddress: Type.Optional(
+      Type.String({ maxLength: 1000, description: '連絡先メールアドレス（任意、254文字以内、表示名なし）。確認用のメールが送られ、確認後に申請状況のお知らせが届きます' }),
+    ),
     applicantName: Type.String({ maxLength: 200 }),
     applicantAddress: Type.String({ maxLength: 400 }),
     userName: Type.String({ maxLength: 200 }),

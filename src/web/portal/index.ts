@@ -7,6 +7,7 @@ import { siteFrameRoutes } from './site-frame.js';
 import { fontSizeRoutes } from './font-size.js';
 import { homeRoutes } from './home.js';
 import { loginRoutes } from './login.js';
+import { mailRoutes } from './mail.js';
 import { statusGuideRoutes } from './status-guide.js';
 import { statusRoutes } from './status.js';
 
@@ -18,6 +19,7 @@ export const portalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   await app.register(fontSizeRoutes);
   await app.register(loginRoutes(services));
   await app.register(statusRoutes(services));
+  await app.register(mailRoutes(services));
   await app.register(statusGuideRoutes);
   await app.register(applicantActionRoutes(services));
   await app.register(accountRoutes(services));

@@ -33,6 +33,8 @@ import { StaffLayout } from './components.js';
 import { DecisionForm, availableDecisions, decisionKeys, decisions, fieldId, type DecisionField, type DecisionFormState, type DecisionKey } from './decisions.js';
 import { officeApplication, sendHtml, staffContext, staffUserOf } from './guard.js';
 import { History } from './History.js';
+import { Mails } from './Mails.js';
+import type { OutboxMessage } from '../../domain/mail.js';
 import { ConfirmDecisionPage } from './confirm-decision.js';
 
 export const STALE_FORM_MESSAGE = '画面の情報が古いか正しくありません。申請の詳細をもう一度表示してから操作してください。';
@@ -43,6 +45,8 @@ interface PageProps {
   readonly ctx: PageContext;
   readonly application: Application;
   readonly history: readonly HistoryEntry[];
+  /** The mails to the applicant about it (issue 15). */
+  readonly mails?: readonly OutboxMessage[] | undefined;
   readonly notifications: readonly Notification[];
   readonly now: Date;
   readonly done?: DecisionKey | undefined;
@@ -53,7 +57,7 @@ interface PageProps {
  * 申請の詳細: what the applicant sees (the status page's parts, read-only), the clerk's decisions
  * allowed in the current status, and the whole history.
  */
-export function StaffApplicationPage({ ctx, application: app, history, notifications, now, done, problem }: PageProps) {
+export function StaffApplicationPage({ ctx, application: app, history, mails, notifications, now, done, problem }: PageProps) {
   const number = formatReceiptNumber(displayNumber(app));
   const label = procedures[app.procedure].label;
   const available = availableDecisions(app);
@@ -108,6 +112,7 @@ export function StaffApplicationPage({ ctx, application: app, history, notificat
         )}
       </section>
       <History entries={history} />
+      <Mails mails={mails ?? []} />
     </StaffLayout>
   );
 }
@@ -140,11 +145,12 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
    */
   async function render(req: FastifyRequest, reply: FastifyReply, status: number, found: AgencyView, extra: Pick<PageProps, 'done' | 'problem'> = {}, reread = false) {
     const current = (reread ? await officeApplication(services, staffUserOf(req), displayNumber(found.application)) : null) ?? found;
+    const mails = await services.contactAddresses.mailsOf(current.application.id);
     return sendHtml(
       reply,
       status,
       renderDocument(
-        <StaffApplicationPage ctx={staffContext(req, reply)} application={current.application} history={current.history} notifications={current.notifications} now={current.now} {...extra} />,
+        <StaffApplicationPage ctx={staffContext(req, reply)} application={current.application} history={current.history} mails={mails} notifications={current.notifications} now={current.now} {...extra} />,
       ),
     );
   }

@@ -1,5 +1,6 @@
 import type { WeightTaxBand } from '../../../domain/application.js';
 import { checkApplicationPassword, validateFiling, type FilingErrors, type FilingInput, type ValidFiling } from '../../../domain/filing.js';
+import { validateContactAddress } from '../../../domain/mail.js';
 import type { ProcedureCode } from '../../../domain/procedures.js';
 import type { PasswordSealer } from '../../../services/password-seal.js';
 
@@ -35,6 +36,8 @@ export const answerKeys = [
   'agentName',
   'agentUsable',
   'passwordSealed',
+  // 連絡先メールアドレス (issue 15), optional, asked with the password.
+  'contactAddress',
 ] as const;
 export type AnswerKey = (typeof answerKeys)[number];
 export type Answers = Partial<Record<AnswerKey, string>>;
@@ -45,7 +48,7 @@ export const stepFields: Record<Exclude<ApplyStep, 'check'>, readonly AnswerKey[
   parties: ['applicantName', 'applicantAddress', 'userName', 'userNameHigh', 'userAddress', 'ownerSameAsUser', 'ownerName', 'ownerNameHigh', 'ownerAddress'],
   vehicle: ['vehicleNumber', 'chassisNumber', 'vehicleModel', 'weightTaxBand', 'acquisitionPrice', 'environmentalTaxRate', 'preferredNumber'],
   office: ['officeCode', 'agentUse', 'agentCommissionNumber', 'agentName', 'agentUsable'],
-  password: ['passwordSealed'],
+  password: ['passwordSealed', 'contactAddress'],
 };
 
 export function stepTitle(step: ApplyStep, procedure: ProcedureCode | null): string {
@@ -132,14 +135,22 @@ export function stepErrors(a: Answers, step: Exclude<ApplyStep, 'password' | 'ch
   return errors;
 }
 
-/** The errors of the two password inputs (entered twice). */
-export function passwordErrors(password: string, confirm: string): StepErrors {
-  if (password === '') return { password: '申請用パスワードを入力してください。' };
+/** The errors of the two password inputs (entered twice), and of the optional 連絡先メールアドレス. */
+export function passwordErrors(password: string, confirm: string, contactAddress = ''): StepErrors {
+  const contact = validateContactAddress(contactAddress);
+  const mail: StepErrors = contact.ok ? {} : { contactAddress: contact.refusal.message };
+  if (password === '') return { password: '申請用パスワードを入力してください。', ...mail };
   const rule = checkApplicationPassword(password);
-  if (rule) return { password: rule };
-  if (confirm === '') return { passwordConfirm: '確認のため、申請用パスワードをもう一度入力してください。' };
-  if (confirm !== password) return { passwordConfirm: '申請用パスワードが一致しません。同じ申請用パスワードを2回入力してください。' };
-  return {};
+  if (rule) return { password: rule, ...mail };
+  if (confirm === '') return { passwordConfirm: '確認のため、申請用パスワードをもう一度入力してください。', ...mail };
+  if (confirm !== password) return { passwordConfirm: '申請用パスワードが一致しません。同じ申請用パスワードを2回入力してください。', ...mail };
+  return mail;
+}
+
+/** The 連絡先メールアドレス given (null: none); undefined when what came back is not a valid address. */
+export function contactAddressOf(a: Answers): string | null | undefined {
+  const r = validateContactAddress(a.contactAddress ?? '');
+  return r.ok ? r.value : undefined;
 }
 
 export function nextStep(step: ApplyStep): ApplyStep {
@@ -156,7 +167,7 @@ export function firstIncompleteStep(a: Answers, sealer: PasswordSealer): Exclude
   for (const step of ['parties', 'vehicle', 'office'] as const) {
     if (Object.keys(stepErrors(a, step)).length > 0) return step;
   }
-  return sealer.open(a.passwordSealed) === null ? 'password' : null;
+  return sealer.open(a.passwordSealed) === null || contactAddressOf(a) === undefined ? 'password' : null;
 }
 
 export function validFiling(a: Answers): ValidFiling | null {

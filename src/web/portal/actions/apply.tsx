@@ -25,6 +25,7 @@ import {
   firstIncompleteStep,
   nextStep,
   passwordErrors,
+  contactAddressOf,
   previousStep,
   stepErrors,
   stepFields,
@@ -37,6 +38,7 @@ import {
 import type { PasswordSealer } from '../../../services/password-seal.js';
 import { AnswerTable, HiddenFields, RadioGroup, SelectField } from './fields.js';
 import { CSRF_FIELD } from './form.js';
+import { MAIL_NOTE } from '../status/MailContact.js';
 
 export const APPLY_DONE_COOKIE = 'kei_apply_done';
 /** The final submit (申請する) per client address: enough for a busy dealer, not for a script. */
@@ -204,6 +206,7 @@ function StepFields({ step, a, e }: { step: Exclude<ApplyStep, 'check'>; a: Answ
             spellcheck={false}
           />
           <TextField name="passwordConfirm" label="申請用パスワード（確認）" type="password" error={e.passwordConfirm} hint="確認のため、もう一度入力してください。" required maxLength={64} autocomplete="new-password" spellcheck={false} />
+          <TextField name="contactAddress" label="連絡先メールアドレス（任意）" value={a.contactAddress} error={e.contactAddress} hint={MAIL_NOTE} autocomplete="email" width="long" spellcheck={false} />
         </>
       );
   }
@@ -277,7 +280,7 @@ function ChangeButton({ step, label }: { step: ApplyStep; label: string }) {
 
 const or = (v: string | null | undefined) => (v && v !== '' ? v : '');
 
-function checkSections(f: ValidFiling): { step: ApplyStep; caption: string; rows: [string, ComponentChildren][] }[] {
+function checkSections(f: ValidFiling, answers: Answers): { step: ApplyStep; caption: string; rows: [string, ComponentChildren][] }[] {
   const nv = f.procedure === 'newVehicle';
   const office = inspectionOffices[f.officeCode];
   const parties: [string, ComponentChildren][] = [
@@ -326,7 +329,14 @@ function checkSections(f: ValidFiling): { step: ApplyStep; caption: string; rows
     { step: 'parties', caption: stepTitle('parties', f.procedure), rows: parties },
     { step: 'vehicle', caption: '車両', rows: vehicle },
     { step: 'office', caption: stepTitle('office', f.procedure), rows: where },
-    { step: 'password', caption: '申請用パスワード', rows: [['申請用パスワード', '入力済み（表示しません）']] },
+    {
+      step: 'password',
+      caption: '申請用パスワード',
+      rows: [
+        ['申請用パスワード', '入力済み（表示しません）'],
+        ['連絡先メールアドレス', answers.contactAddress?.trim() ? answers.contactAddress.trim() : '登録しない'],
+      ],
+    },
   ];
 }
 
@@ -365,7 +375,7 @@ export function ApplyCheckPage({ ctx, answers, filing, duplicate }: { ctx: PageC
         <input type="hidden" name={FORM_TOKEN_FIELD} value={newFormToken()} />
         <input type="hidden" name="returnTo" value="check" />
         <HiddenFields values={carried(answers, [])} />
-        {checkSections(filing).map((s) => (
+        {checkSections(filing, answers).map((s) => (
           <AnswerTable caption={s.caption} rows={s.rows} action={<ChangeButton step={s.step} label={s.caption} />} />
         ))}
         <SignatureNote />
@@ -484,7 +494,7 @@ export function applyRoutes(services: Services): FastifyPluginAsyncTypebox {
       const step = body.step ?? 'procedure';
       if (step === 'check') return renderStep(req, reply, 200, 'check', answers, sealer);
       if (step === 'password') {
-        const errors = passwordErrors(body.password ?? '', body.passwordConfirm ?? '');
+        const errors = passwordErrors(body.password ?? '', body.passwordConfirm ?? '', answers.contactAddress ?? '');
         if (Object.keys(errors).length > 0) return renderStep(req, reply, 400, 'password', answers, sealer, errors, returnTo);
         answers.passwordSealed = sealer.seal(body.password ?? '');
       } else {
@@ -508,12 +518,14 @@ export function applyRoutes(services: Services): FastifyPluginAsyncTypebox {
         }
         const password = sealer.open(answers.passwordSealed);
         if (password === null) return renderStep(req, reply, 400, 'password', answers, sealer, { password: SEAL_EXPIRED_MESSAGE }, 'check');
+        const contactAddress = contactAddressOf(answers);
+        if (contactAddress === undefined) return renderStep(req, reply, 400, 'password', answers, sealer, passwordErrors(password, password, answers.contactAddress ?? ''), 'check');
         const filing = validFiling(answers);
         if (!filing) return renderStep(req, reply, 400, 'procedure', answers, sealer, undefined, 'check');
         // Once per form: a replayed or retried 申請する answers with the first 到達番号 (the answer is stored with the registration).
         const render = (result: Result<Application>): Answer =>
           result.ok ? { status: 303, body: { arrivalNumber: result.value.arrivalNumber, applicationId: result.value.id } } : { status: 409, body: { message: result.refusal.message } };
-        const outcome = await runFormOnce(services, req, async (once) => render(await services.registerApplication(filing, password, { kind: 'applicant' }, { once: once.within(render), accountId: req.accountSession?.accountId ?? null, clientAddress: req.ip })));
+        const outcome = await runFormOnce(services, req, async (once) => render(await services.registerApplication(filing, password, { kind: 'applicant' }, { once: once.within(render), contactAddress, accountId: req.accountSession?.accountId ?? null, clientAddress: req.ip })));
         if (outcome.kind === 'noToken' || outcome.kind === 'mismatch') return renderStep(req, reply, 400, 'check', answers, sealer);
         if (outcome.kind === 'inProgress') {
           reply.header('retry-after', String(IDEMPOTENCY_RETRY_AFTER_SECONDS));

@@ -32,6 +32,8 @@ export interface StatusPageProps {
   readonly fromAccountList?: boolean | undefined;
   /** Parts added after the manual's eleven. */
   readonly extra?: ComponentChildren;
+  /** 連絡先メールアドレス (issue 15): rendered by the caller per request, apart from the rest of the page. */
+  readonly mail?: ComponentChildren;
   /** 申請状況の履歴 (beyond the manual), shown after the manual's parts. */
   readonly history?: readonly HistoryEntry[];
 }
@@ -58,7 +60,7 @@ function ApplyAgain() {
  * status view. Each part appears exactly when the view says it does; buttons whose action the view
  * does not allow are shown disabled.
  */
-export function StatusPage({ ctx, application, notifications, now, flash, extra, history, fromAccountList }: StatusPageProps) {
+export function StatusPage({ ctx, application, notifications, now, flash, extra, mail, history, fromAccountList }: StatusPageProps) {
   const label = procedures[application.procedure].label;
   const view = statusView(application, now, { announcements: notifications.length });
   return (
@@ -86,6 +88,7 @@ export function StatusPage({ ctx, application, notifications, now, flash, extra,
       <CorrectionInstruction correction={view.correction} />
       {view.applyAgain ? <ApplyAgain /> : null}
       {extra}
+      {mail}
       <History entries={history ?? []} />
       <form method="post" action="/inquiry/logout" class="button-row button-row--end">
         <CsrfField token={ctx.csrfToken} />
