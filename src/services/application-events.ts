@@ -43,36 +43,43 @@ async function newNumber(deps: ServiceDeps, db: Executor, kind: 'arrival' | 'rec
 }
 
 /**
- * Moves an application by an event, in one transaction: load (locked on PostgreSQL), check the
- * version, apply the domain rule, write the new state with a version check, append the history.
- * A refusal or a conflict writes nothing.
+ * The core of every move, inside the caller's transaction: load (locked on PostgreSQL), check the
+ * version, apply the domain rule, write the new state with a version check, append the history and
+ * the audit line. A refusal writes nothing. A use case that moves several applications at once (a
+ * まとめ納付) calls it once per application in its one transaction.
+ */
+export async function actWithin(deps: ServiceDeps, tx: Executor, applicationId: string, event: ApplicationEvent, actor: Actor, options: Omit<ActOptions, 'once'> = {}): Promise<Result<Transition>> {
+  const repo = applicationRepository(tx, deps.database.dialect);
+  const app = await repo.loadForUpdate(applicationId);
+  if (!app) return refuse('notFound', NOT_FOUND_MESSAGE);
+  const scope = options.access?.(app);
+  if (scope && !scope.ok) return scope;
+  if (options.expectedVersion !== undefined && options.expectedVersion !== app.version) return refuse('versionConflict', CONFLICT_MESSAGE);
+  const now = deps.clock.now();
+  const transition = applyEvent(app, event, actor, { at: now, ids: deps.ids });
+  if (!transition.ok) return transition;
+  // A 車両番号 is issued once: a 新車 may not be given one another application already holds.
+  if (event.type === 'completeExamination' && event.vehicleNumber && app.procedure === 'newVehicle') {
+    const plate = vehicleNumberToString(event.vehicleNumber);
+    if (await vehiclesRepository(tx).otherHolderOfVehicleNumber(plate, app.id)) return refuse('vehicleNumberTaken', vehicleNumberTakenMessage(plate));
+  }
+  const saved = await repo.save(app, transition.value.application, now);
+  if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
+  await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
+  if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
+  return transition;
+}
+
+/**
+ * Moves an application by an event, in one transaction (`actWithin`). A refusal or a conflict
+ * writes nothing.
  */
 export function makeActOnApplication(deps: ServiceDeps) {
   return async function actOnApplication(applicationId: string, event: ActEvent, actor: Actor, options: ActOptions = {}): Promise<Result<Transition>> {
     // Numbers are drawn before the transaction: a 受付番号 must be unique, and looking one up is a read.
     const prepared: ApplicationEvent =
       event.type === 'accept' ? { type: 'accept', receiptNumber: event.receiptNumber ?? (await newNumber(deps, deps.database.db, 'receipt')) } : event;
-    return transaction(deps, async (tx) => {
-      const repo = applicationRepository(tx, deps.database.dialect);
-      const app = await repo.loadForUpdate(applicationId);
-      if (!app) return refuse('notFound', NOT_FOUND_MESSAGE);
-      const scope = options.access?.(app);
-      if (scope && !scope.ok) return scope;
-      if (options.expectedVersion !== undefined && options.expectedVersion !== app.version) return refuse('versionConflict', CONFLICT_MESSAGE);
-      const now = deps.clock.now();
-      const transition = applyEvent(app, prepared, actor, { at: now, ids: deps.ids });
-      if (!transition.ok) return transition;
-      // A 車両番号 is issued once: a 新車 may not be given one another application already holds.
-      if (prepared.type === 'completeExamination' && prepared.vehicleNumber && app.procedure === 'newVehicle') {
-        const plate = vehicleNumberToString(prepared.vehicleNumber);
-        if (await vehiclesRepository(tx).otherHolderOfVehicleNumber(plate, app.id)) return refuse('vehicleNumberTaken', vehicleNumberTakenMessage(plate));
-      }
-      const saved = await repo.save(app, transition.value.application, now);
-      if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
-      await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
-      if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
-      return transition;
-    }, options.once);
+    return transaction(deps, (tx) => actWithin(deps, tx, applicationId, prepared, actor, options), options.once);
   };
 }
 
