@@ -53,9 +53,6 @@ export const paymentGroupStatusLabels: Record<PaymentGroupStatus, string> = {
   expired: '納付期限切れ（納付番号は無効）',
 };
 
-/** 納付区分 of every line of a group. */
-export const GROUP_PAYMENT_CATEGORY = 'まとめ納付';
-
 export interface PaymentGroupMember {
   readonly applicationId: string;
   readonly number: ReceiptNumber;
