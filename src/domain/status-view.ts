@@ -371,3 +371,23 @@ export function statusView(app: Application, now: Date, options: StatusViewOptio
   };
   return { ...base, message: messageOf(app, base, options.announcements ?? 0) };
 }
+
+// ---- 申請一覧 of a 利用者ID (issue 16) ---------------------------------------------------------
+
+/** Where an application stands in a 利用者ID's 申請一覧: needs the user, in progress, or finished. */
+export type ListGroup = 'needsUser' | 'inProgress' | 'finished';
+export const listGroupLabels: Record<ListGroup, string> = { needsUser: 'お客様の操作が必要な申請', inProgress: '手続中の申請', finished: '終了した申請' };
+
+/**
+ * The status's group in the list: 'needsUser' where the status asks the applicant to act (納付,
+ * まとめ納付, 補正, the 2D code of 返付・交付準備完了 — a ! step mark), 'finished' where nothing moves any
+ * more, 'inProgress' otherwise (waiting for the office, a tax office, the payment network, a source).
+ */
+export function listGroupOf(status: StatusCode): ListGroup {
+  const def: StatusDefinition = statuses[status];
+  if (def.terminal) return 'finished';
+  return def.applicantMay.some((a) => a !== 'withdraw' && a !== 'applyAgain') ? 'needsUser' : 'inProgress';
+}
+
+/** The list's order of groups; within 'needsUser' the nearest running deadline (補正期限 / 納付期限) first, 返付・交付準備完了 after them. */
+export const listGroupOrder: readonly ListGroup[] = ['needsUser', 'inProgress', 'finished'];

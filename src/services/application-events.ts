@@ -1,3 +1,4 @@
+import { accountRepository } from '../store/accounts.repository.js';
 import type { Actor } from '../domain/actors.js';
 import { displayNumber, type Application } from '../domain/application.js';
 import { applyEvent, type ApplicationEvent, type Transition } from '../domain/events.js';
@@ -91,7 +92,7 @@ export function makeRegisterApplication(deps: ServiceDeps) {
     filing: ValidFiling,
     password: string,
     actor: Actor,
-    options: { arrivalNumber?: ReceiptNumber; once?: TransactionHook<Result<Application>> | undefined } = {},
+    options: { arrivalNumber?: ReceiptNumber; once?: TransactionHook<Result<Application>> | undefined; /** 申請を行う while logged in with a 利用者ID: the application joins its list. */ accountId?: string | null | undefined; clientAddress?: string | null | undefined } = {},
   ): Promise<Result<Application>> {
     const passwordHash = await deps.passwords.hash(password);
     const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, deps.database.db, 'arrival'));
@@ -100,6 +101,11 @@ export function makeRegisterApplication(deps: ServiceDeps) {
       const { application, history } = fileApplication(filing, arrivalNumber, actor, { at: now, ids: deps.ids });
       await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
       await historyRepository(tx).append(application.id, application.version, history, deps.ids.id());
+      if (options.accountId) {
+        const accounts = accountRepository(tx);
+        await accounts.addApplication(options.accountId, application.id, now);
+        await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
+      }
       return ok(application);
     }, options.once);
   };

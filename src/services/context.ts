@@ -11,6 +11,24 @@ export interface ServiceDeps {
   readonly ids: IdSource & { digits(n: number): string };
   readonly passwords: PasswordHasher;
   readonly logger: Logger;
+  /** Mail to applicants (issue 15): links and reminders; defaults when absent (tests, tools). */
+  readonly mail?: MailSettings | undefined;
+}
+
+/** What the mails need to know of the deployment. */
+export interface MailSettings {
+  /** The public address of the portal (BASE_URL), for the links in mails. */
+  readonly baseUrl: string;
+  /** Business days before a running deadline on which a reminder goes out (default 3 and 1). */
+  readonly reminderDays: readonly number[];
+  /** The right-hand side of every Message-ID (the host of BASE_URL). */
+  readonly messageIdDomain: string;
+}
+
+export const defaultMailSettings: MailSettings = { baseUrl: 'http://127.0.0.1:3000', reminderDays: [3, 1], messageIdDomain: 'kei-oss.localhost' };
+
+export function mailSettings(deps: ServiceDeps): MailSettings {
+  return deps.mail ?? defaultMailSettings;
 }
 
 /**

@@ -20,6 +20,8 @@ import { makeHealth } from './health.js';
 import { makeAgency } from './agency.js';
 import { makePasswordSeal } from './password-seal.js';
 import { makePaymentGroups } from './payment-groups.js';
+import { makeAccounts } from './accounts.js';
+import { makeAccountList } from './account-list.js';
 
 export interface ServerSecrets {
   /** Signs cookies (CSRF secret, login step carry-over). */
@@ -83,6 +85,9 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     audit: makeAudit(deps),
     // Every agency read and write by number (API tokens and office clerks): one call each, the office scope checked once.
     agency: makeAgency(deps, actOnApplication, registerApplication, statusInquiry, paymentGroups),
+    // 利用者ID (issue 16): the account, its applications and its 申請一覧.
+    accounts: makeAccounts(deps, sessions, loginThrottle),
+    accountList: makeAccountList(deps),
   };
 }
 

@@ -269,6 +269,12 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
       return row ? { id: row.id, procedure: row.procedure as ProcedureCode, passwordHash: row.password_hash } : null;
     },
 
+    /** The two numbers of an application (the one shown is its 受付番号 once issued). */
+    async findNumbers(id: string): Promise<{ receiptNumber: ReceiptNumber | null; arrivalNumber: ReceiptNumber } | null> {
+      const row = await db.selectFrom('applications').select(['receipt_number', 'arrival_number']).where('id', '=', id).executeTakeFirst();
+      return row ? { receiptNumber: row.receipt_number as ReceiptNumber | null, arrivalNumber: row.arrival_number as ReceiptNumber } : null;
+    },
+
     async findIdByNumber(number: ReceiptNumber): Promise<string | null> {
       const row = await db
         .selectFrom('applications')

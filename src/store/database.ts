@@ -219,7 +219,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]>
   }
   const run = async (db: Kysely<Database>) => {
     const schema = await migrationSchema(handle, db);
-    const migrator = new Migrator({ db: forMigrator(db, schema), provider: migrationProvider, migrationTableSchema: schema });
+    const migrator = new Migrator({ db: forMigrator(db, schema), provider: migrationProvider, migrationTableSchema: schema, allowUnorderedMigrations: true });
     const { error, results } = await migrator.migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -238,7 +238,7 @@ export async function migrateToLatest(handle: DatabaseHandle): Promise<string[]>
 /** Whether every migration this code knows has run (for /readyz). Throws when the database cannot be reached. */
 export async function migrationsCurrent(handle: DatabaseHandle): Promise<boolean> {
   const schema = await migrationSchema(handle);
-  const migrator = new Migrator({ db: forMigrator(handle.db, schema), provider: migrationProvider, migrationTableSchema: schema });
+  const migrator = new Migrator({ db: forMigrator(handle.db, schema), provider: migrationProvider, migrationTableSchema: schema, allowUnorderedMigrations: true });
   const known = await migrator.getMigrations();
   return known.length === Object.keys(migrations).length && known.every((m) => m.executedAt !== undefined);
 }

@@ -113,6 +113,8 @@ export interface SessionsTable {
   kind: string;
   application_id: string | null;
   staff_user_id: string | null;
+  /** The 利用者ID's account of a session of kind 'account' (migration 2026-12-06-0016). */
+  account_id: string | null;
   created_at: string;
   last_seen_at: string;
   /** Absolute end, whatever the activity. */
@@ -203,6 +205,87 @@ export interface PaymentGroupMembersTable {
   due_on: string;
 }
 
+/** 利用者ID (migration 2026-12-06-0016). */
+export interface AccountsTable {
+  id: string;
+  /** The 利用者ID as shown: 12 digits, the last a Luhn check digit. */
+  user_id: string;
+  kind: string;
+  name: string;
+  mail_address: string;
+  confirmed_at: string | null;
+  password_hash: string;
+  /** Base32 TOTP secret while two-factor is on, else null. */
+  totp_secret: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One-time links sent by mail: only the token's SHA-256 is stored. */
+export interface AccountTokensTable {
+  token_hash: string;
+  account_id: string;
+  /** confirm | reset */
+  purpose: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface AccountApplicationsTable {
+  account_id: string;
+  application_id: string;
+  added_at: string;
+}
+
+/** The account's own log, read by its user. */
+export interface AccountLogTable {
+  id: string;
+  account_id: string;
+  /** 1, 2, … per account: the log's order. */
+  seq: number;
+  occurred_at: string;
+  action: string;
+  receipt_number: string | null;
+  client_address: string | null;
+}
+
+/** 連絡先メールアドレス of an application (migration 2026-12-06-0015). */
+export interface ContactAddressesTable {
+  application_id: string;
+  address: string;
+  confirmed_at: string | null;
+  /** SHA-256 (hex) of the confirmation link's token; null once confirmed. */
+  token_hash: string | null;
+  token_expires_at: string | null;
+  unsubscribed_at: string | null;
+  updated_at: string;
+}
+
+/** The transactional outbox: every mail, written in the transaction of the change that causes it. */
+export interface MailOutboxTable {
+  id: string;
+  application_id: string | null;
+  account_id: string | null;
+  kind: string;
+  to_address: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  /** Extra headers as a JSON object (List-Unsubscribe, List-Unsubscribe-Post). */
+  headers: string;
+  message_id: string;
+  dedupe_key: string;
+  /** Order among the mails of one application (or account): sent in this order. */
+  seq: number;
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
 export interface Database {
   applications: ApplicationsTable;
   attachments: AttachmentsTable;
@@ -218,5 +301,11 @@ export interface Database {
   audit_log: AuditLogTable;
   payment_groups: PaymentGroupsTable;
   payment_group_members: PaymentGroupMembersTable;
+  accounts: AccountsTable;
+  account_tokens: AccountTokensTable;
+  account_applications: AccountApplicationsTable;
+  account_log: AccountLogTable;
+  contact_addresses: ContactAddressesTable;
+  mail_outbox: MailOutboxTable;
 }
 

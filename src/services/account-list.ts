@@ -1,0 +1,103 @@
+import type { AccountListSearch } from '../domain/accounts.js';
+import { displayNumber } from '../domain/application.js';
+import type { OfficeCode } from '../domain/offices.js';
+import type { ProcedureCode } from '../domain/procedures.js';
+import type { ReceiptNumber } from '../domain/receipt-number.js';
+import { listGroupOf, listGroupOrder, type ListGroup } from '../domain/status-view.js';
+import { statusCodes, statuses, statusesOf, type StatusCode, type StatusDefinition } from '../domain/statuses.js';
+import { addDays, japanDateOf, startOfJapanDay, type JapanDate } from '../domain/time.js';
+import { accountRepository, type AccountListQuery, type AccountListRow } from '../store/accounts.repository.js';
+import type { ServiceDeps } from './context.js';
+
+export const ACCOUNT_LIST_PAGE_SIZE = 50;
+/** The CSV is read in pages of this many rows, so memory stays flat whatever the list's length. */
+const CSV_BATCH = 1000;
+
+/** all; one group of the list (お客様の操作が必要, 手続中, 終了); or one status. */
+export type AccountStatusFilter = 'all' | ListGroup | StatusCode;
+
+export interface AccountListFilters {
+  readonly status: AccountStatusFilter;
+  readonly procedure: ProcedureCode | null;
+  readonly officeCode: OfficeCode | null;
+  /** 申請年月日 from / to (Japan dates, both included). */
+  readonly filedFrom: JapanDate | null;
+  readonly filedTo: JapanDate | null;
+  readonly search: AccountListSearch | null;
+  readonly page: number;
+}
+
+export interface AccountListItem extends AccountListRow {
+  readonly number: ReceiptNumber;
+  readonly group: ListGroup;
+  /** The running deadline (補正期限 or 納付期限) as a Japan date. */
+  readonly deadline: { readonly kind: 'correction' | 'payment'; readonly date: JapanDate } | null;
+}
+
+export interface AccountListPage {
+  readonly items: readonly AccountListItem[];
+  readonly total: number;
+  readonly page: number;
+  readonly pageCount: number;
+  readonly pageSize: number;
+  readonly now: Date;
+}
+
+// The order of the list comes from the domain's groups: what needs the user, then in progress, then finished.
+const ranks = listGroupOrder.slice(0, -1).map((g) => statusCodes.filter((s) => listGroupOf(s) === g));
+
+function statusesFor(filter: AccountStatusFilter, procedure: ProcedureCode | null): StatusCode[] | null {
+  const base = filter === 'all' ? null : (listGroupOrder as readonly string[]).includes(filter) ? statusCodes.filter((s) => listGroupOf(s) === filter) : [filter as StatusCode];
+  if (!procedure) return base;
+  const ofProcedure = statusesOf(procedure);
+  return (base ?? statusCodes).filter((s) => ofProcedure.includes(s));
+}
+
+function toItem(r: AccountListRow): AccountListItem {
+  const kind = (statuses[r.status] as StatusDefinition | undefined)?.deadline ?? null;
+  return {
+    ...r,
+    number: displayNumber(r),
+    group: listGroupOf(r.status),
+    // deadline_at is the first instant after the 期限日: the day before it, in Japan.
+    deadline: r.deadlineAt && kind ? { kind, date: addDays(japanDateOf(r.deadlineAt), -1) } : null,
+  };
+}
+
+/** 申請一覧 of a 利用者ID: only the account's own applications, filtered, searched, in pages of 50 or whole as CSV rows. */
+export function makeAccountList(deps: ServiceDeps) {
+  const query = (accountId: string, f: Omit<AccountListFilters, 'page'>): AccountListQuery => ({
+    accountId,
+    statuses: statusesFor(f.status, f.procedure),
+    procedure: f.procedure,
+    officeCode: f.officeCode,
+    filedFrom: f.filedFrom ? startOfJapanDay(f.filedFrom) : null,
+    filedBefore: f.filedTo ? startOfJapanDay(addDays(f.filedTo, 1)) : null,
+    search: f.search,
+    ranks,
+  });
+
+  return {
+    async page(accountId: string, filters: AccountListFilters): Promise<AccountListPage> {
+      const now = deps.clock.now();
+      const repo = accountRepository(deps.database.db);
+      const q = query(accountId, filters);
+      const total = await repo.count(q);
+      const pageCount = Math.max(1, Math.ceil(total / ACCOUNT_LIST_PAGE_SIZE));
+      const page = Math.min(Math.max(1, Math.trunc(filters.page) || 1), pageCount);
+      const rows = total === 0 ? [] : await repo.page(q, ACCOUNT_LIST_PAGE_SIZE, (page - 1) * ACCOUNT_LIST_PAGE_SIZE);
+      return { items: rows.map(toItem), total, page, pageCount, pageSize: ACCOUNT_LIST_PAGE_SIZE, now };
+    },
+
+    /** Every row of the filtered list in the list's order, read in batches (for the CSV download). */
+    async *all(accountId: string, filters: Omit<AccountListFilters, 'page'>): AsyncGenerator<AccountListItem> {
+      const repo = accountRepository(deps.database.db);
+      const q = query(accountId, filters);
+      for (let offset = 0; ; offset += CSV_BATCH) {
+        const rows = await repo.page(q, CSV_BATCH, offset);
+        for (const r of rows) yield toItem(r);
+        if (rows.length < CSV_BATCH) return;
+      }
+    },
+  };
+}

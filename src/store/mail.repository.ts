@@ -1,0 +1,220 @@
+import { sql } from 'kysely';
+import type { ContactAddress, MailDraft, OutboxMessage, OutboxState } from '../domain/mail.js';
+import type { Executor } from './database.js';
+import type { ContactAddressesTable, MailOutboxTable } from './schema.js';
+
+function toMessage(r: MailOutboxTable): OutboxMessage {
+  return {
+    id: r.id,
+    applicationId: r.application_id,
+    accountId: r.account_id,
+    kind: r.kind,
+    to: r.to_address,
+    subject: r.subject,
+    text: r.text_body,
+    html: r.html_body,
+    headers: JSON.parse(r.headers) as Record<string, string>,
+    messageId: r.message_id,
+    dedupeKey: r.dedupe_key,
+    seq: Number(r.seq),
+    state: r.state as OutboxState,
+    attempts: Number(r.attempts),
+    nextAttemptAt: new Date(r.next_attempt_at),
+    lastError: r.last_error,
+    createdAt: new Date(r.created_at),
+    sentAt: r.sent_at === null ? null : new Date(r.sent_at),
+  };
+}
+
+function toContact(r: ContactAddressesTable): ContactAddress {
+  const date = (v: string | null) => (v === null ? null : new Date(v));
+  return {
+    applicationId: r.application_id,
+    address: r.address,
+    confirmedAt: date(r.confirmed_at),
+    tokenHash: r.token_hash,
+    tokenExpiresAt: date(r.token_expires_at),
+    unsubscribedAt: date(r.unsubscribed_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+export interface OutboxCounts {
+  readonly queued: number;
+  /** Queued after at least one failed attempt. */
+  readonly retrying: number;
+  readonly sent: number;
+  readonly failed: number;
+  readonly oldestWaitingSince: Date | null;
+}
+
+/** The mail outbox and the 連絡先メールアドレス. */
+export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
+  return {
+    /** Adds a message; false (and nothing written) when its dedupe key is taken. */
+    async enqueue(id: string, messageId: string, mail: MailDraft, at: Date): Promise<boolean> {
+      const owner = mail.applicationId ? { column: 'application_id' as const, value: mail.applicationId } : mail.accountId ? { column: 'account_id' as const, value: mail.accountId } : null;
+      let seq = 0;
+      if (owner) {
+        const last = await db.selectFrom('mail_outbox').select((eb) => eb.fn.max('seq').as('seq')).where(owner.column, '=', owner.value).executeTakeFirst();
+        seq = Number(last?.seq ?? 0) + 1;
+      }
+      const result = await db
+        .insertInto('mail_outbox')
+        .values({
+          id,
+          application_id: mail.applicationId ?? null,
+          account_id: mail.accountId ?? null,
+          kind: mail.kind,
+          to_address: mail.to,
+          subject: mail.subject,
+          text_body: mail.text,
+          html_body: mail.html,
+          headers: JSON.stringify(mail.headers ?? {}),
+          message_id: messageId,
+          dedupe_key: mail.dedupeKey,
+          seq,
+          state: 'queued',
+          attempts: 0,
+          next_attempt_at: at.toISOString(),
+          last_error: null,
+          created_at: at.toISOString(),
+          sent_at: null,
+        })
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+
+    /**
+     * Inside a transaction: takes up to `limit` due messages and leases them until `leaseUntil`
+     * (next_attempt_at moves there and attempts counts one), so that no other worker takes them
+     * while they are being sent. Only the first unsent message of an application (or account) is
+     * due: mails go out in order. PostgreSQL: `FOR UPDATE SKIP LOCKED`, several workers take
+     * different rows; SQLite: the caller's `BEGIN IMMEDIATE` is the write lock.
+     */
+    async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<OutboxMessage[]> {
+      let query = db
+        .selectFrom('mail_outbox as m')
+        .selectAll('m')
+        .where('m.state', '=', 'queued')
+        .where('m.next_attempt_at', '<=', now.toISOString())
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('mail_outbox as e')
+                .select('e.id')
+                .where('e.state', '=', 'queued')
+                .whereRef('e.seq', '<', 'm.seq')
+                .where((w) => w.or([w.and([w('m.application_id', 'is not', null), w.eb('e.application_id', '=', w.ref('m.application_id'))]), w.and([w('m.account_id', 'is not', null), w.eb('e.account_id', '=', w.ref('m.account_id'))])])),
+            ),
+          ),
+        )
+        .orderBy('m.next_attempt_at')
+        .orderBy('m.seq')
+        .limit(limit);
+      if (dialect === 'postgres') query = query.forUpdate().skipLocked();
+      const rows = await query.execute();
+      if (rows.length === 0) return [];
+      await db
+        .updateTable('mail_outbox')
+        .set((eb) => ({ next_attempt_at: leaseUntil.toISOString(), attempts: eb('attempts', '+', 1) }))
+        .where(
+          'id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+      return rows.map((r) => ({ ...toMessage(r), attempts: Number(r.attempts) + 1, nextAttemptAt: leaseUntil }));
+    },
+
+    async markSent(id: string, at: Date): Promise<void> {
+      await db.updateTable('mail_outbox').set({ state: 'sent', sent_at: at.toISOString(), last_error: null }).where('id', '=', id).where('state', '=', 'queued').execute();
+    },
+
+    async markRetry(id: string, nextAttemptAt: Date, error: string): Promise<void> {
+      await db.updateTable('mail_outbox').set({ next_attempt_at: nextAttemptAt.toISOString(), last_error: error }).where('id', '=', id).where('state', '=', 'queued').execute();
+    },
+
+    async markFailed(id: string, error: string): Promise<void> {
+      await db.updateTable('mail_outbox').set({ state: 'failed', last_error: error }).where('id', '=', id).where('state', '=', 'queued').execute();
+    },
+
+    /** Failed messages queued again (all, or those of one application); how many. */
+    async requeueFailed(now: Date, applicationId?: string): Promise<number> {
+      let q = db.updateTable('mail_outbox').set({ state: 'queued', attempts: 0, next_attempt_at: now.toISOString() }).where('state', '=', 'failed');
+      if (applicationId) q = q.where('application_id', '=', applicationId);
+      const r = await q.executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+
+    async counts(): Promise<OutboxCounts> {
+      const rows = await db
+        .selectFrom('mail_outbox')
+        .select((eb) => ['state', sql<number>`case when attempts > 0 then 1 else 0 end`.as('tried'), eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+        .groupBy(['state', sql`case when attempts > 0 then 1 else 0 end`])
+        .execute();
+      let queued = 0;
+      let retrying = 0;
+      let sent = 0;
+      let failed = 0;
+      let oldest: string | null = null;
+      for (const r of rows) {
+        const n = Number(r.n);
+        if (r.state === 'sent') sent += n;
+        else if (r.state === 'failed') failed += n;
+        else {
+          queued += n;
+          if (Number(r.tried) === 1) retrying += n;
+          if (r.oldest !== null && (oldest === null || r.oldest < oldest)) oldest = r.oldest;
+        }
+      }
+      return { queued, retrying, sent, failed, oldestWaitingSince: oldest === null ? null : new Date(oldest) };
+    },
+
+    /** The mails of an application, oldest first. */
+    async forApplication(applicationId: string): Promise<OutboxMessage[]> {
+      const rows = await db.selectFrom('mail_outbox').selectAll().where('application_id', '=', applicationId).orderBy('seq').execute();
+      return rows.map(toMessage);
+    },
+
+    /** The newest mail of an application (its state shows on the status page). */
+    async latestForApplication(applicationId: string): Promise<OutboxMessage | null> {
+      const row = await db.selectFrom('mail_outbox').selectAll().where('application_id', '=', applicationId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      return row ? toMessage(row) : null;
+    },
+
+    async contact(applicationId: string): Promise<ContactAddress | null> {
+      const row = await db.selectFrom('contact_addresses').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
+      return row ? toContact(row) : null;
+    },
+
+    /** Sets (or replaces) the address, unconfirmed, with a new confirmation token. */
+    async setContact(applicationId: string, address: string, tokenHash: string, tokenExpiresAt: Date, at: Date): Promise<void> {
+      const values = { address, confirmed_at: null, token_hash: tokenHash, token_expires_at: tokenExpiresAt.toISOString(), unsubscribed_at: null, updated_at: at.toISOString() };
+      await db
+        .insertInto('contact_addresses')
+        .values({ application_id: applicationId, ...values })
+        .onConflict((oc) => oc.column('application_id').doUpdateSet(values))
+        .execute();
+    },
+
+    async removeContact(applicationId: string): Promise<void> {
+      await db.deleteFrom('contact_addresses').where('application_id', '=', applicationId).execute();
+    },
+
+    async contactByToken(tokenHash: string): Promise<ContactAddress | null> {
+      const row = await db.selectFrom('contact_addresses').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row ? toContact(row) : null;
+    },
+
+    async confirmContact(applicationId: string, at: Date): Promise<void> {
+      await db.updateTable('contact_addresses').set({ confirmed_at: at.toISOString(), token_hash: null, token_expires_at: null, updated_at: at.toISOString() }).where('application_id', '=', applicationId).execute();
+    },
+
+    async unsubscribe(applicationId: string, at: Date): Promise<void> {
+      await db.updateTable('contact_addresses').set({ unsubscribed_at: at.toISOString(), updated_at: at.toISOString() }).where('application_id', '=', applicationId).where('unsubscribed_at', 'is', null).execute();
+    },
+  };
+}
