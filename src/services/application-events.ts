@@ -49,9 +49,17 @@ async function newNumber(deps: ServiceDeps, db: Executor, kind: 'arrival' | 'rec
  * the audit line. A refusal writes nothing. A use case that moves several applications at once (a
  * まとめ納付) calls it once per application in its one transaction.
  */
-export async function actWithin(deps: ServiceDeps, tx: Executor, applicationId: string, event: ApplicationEvent, actor: Actor, options: Omit<ActOptions, 'once'> = {}): Promise<Result<Transition>> {
+export async function actWithin(
+  deps: ServiceDeps,
+  tx: Executor,
+  applicationId: string,
+  event: ApplicationEvent,
+  actor: Actor,
+  options: Omit<ActOptions, 'once'> & { readonly loaded?: Application | undefined } = {},
+): Promise<Result<Transition>> {
   const repo = applicationRepository(tx, deps.database.dialect);
-  const app = await repo.loadForUpdate(applicationId);
+  // `loaded`: the caller read (and on PostgreSQL locked) it in this same transaction already.
+  const app = options.loaded?.id === applicationId ? options.loaded : await repo.loadForUpdate(applicationId);
   if (!app) return refuse('notFound', NOT_FOUND_MESSAGE);
   const scope = options.access?.(app);
   if (scope && !scope.ok) return scope;

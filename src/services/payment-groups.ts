@@ -118,8 +118,9 @@ export function makePaymentGroups(deps: ServiceDeps) {
         transaction(deps, async (tx) => {
           const now = deps.clock.now();
           const targets = [];
+          const loaded = await apps(tx).loadManyForUpdate(applicationIds);
           for (const id of applicationIds) {
-            const app = await apps(tx).loadForUpdate(id);
+            const app = loaded.get(id);
             if (!app) throw new Refused({ code: 'notFound', message: NOT_OWN_MESSAGE });
             const target = paymentTargetOf(app, now);
             if (!target) {
@@ -142,7 +143,7 @@ export function makePaymentGroups(deps: ServiceDeps) {
           await groups(tx).insert(group);
           for (const m of group.members) {
             const event = { type: 'joinPaymentGroup', groupId: group.id, paymentNumber: group.paymentNumber, confirmationNumber: group.confirmationNumber } as const;
-            must(await actWithin(deps, tx, m.applicationId, event, APPLICANT), formatReceiptNumber(m.number));
+            must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: loaded.get(m.applicationId) }), formatReceiptNumber(m.number));
           }
           return ok(group);
         }),
@@ -206,15 +207,14 @@ export function makePaymentGroups(deps: ServiceDeps) {
             if (!settled.ok) return settled;
             if (!(await groups(tx).close(settled.value, group.status))) return refuse('versionConflict', CONFLICT_MESSAGE);
             const transitions: Transition[] = [];
+            const members = await apps(tx).loadManyForUpdate(group.members.map((m) => m.applicationId));
             for (const m of group.members) {
               const number = formatReceiptNumber(m.number);
+              const loaded = members.get(m.applicationId);
               // An expired group's late report (decision 0010): members released at its expiry are not in it any more.
-              if (group.status === 'expired') {
-                const app = await apps(tx).load(m.applicationId);
-                if (!app || !carriesGroupNumber(app, group)) continue;
-              }
+              if (group.status === 'expired' && (!loaded || !carriesGroupNumber(loaded, group))) continue;
               const access = (app: Application): Result<true> => (carriesGroupNumber(app, group) ? ok(true) : refuse('statusDoesNotAllow', 'この申請の税・手数料は、この納付番号に含まれていません。'));
-              transitions.push(must(await actWithin(deps, tx, m.applicationId, { type: 'recordPayment', stage: group.collector.stage, paidOn }, actor, { audit: options.audit, access }), number));
+              transitions.push(must(await actWithin(deps, tx, m.applicationId, { type: 'recordPayment', stage: group.collector.stage, paidOn }, actor, { audit: options.audit, access, loaded }), number));
             }
             return ok({ group: settled.value, transitions, now });
           },
@@ -242,10 +242,11 @@ export function makePaymentGroups(deps: ServiceDeps) {
               const closed = expirePaymentGroup(group, now);
               if (!closed.ok) return closed;
               if (!(await groups(tx).close(closed.value, 'open'))) return refuse('versionConflict', CONFLICT_MESSAGE);
+              const members = await apps(tx).loadManyForUpdate(group.members.map((m) => m.applicationId));
               for (const m of group.members) {
-                const app = await apps(tx).load(m.applicationId);
+                const app = members.get(m.applicationId);
                 if (!app || !carriesGroupNumber(app, group) || memberOnExpiry(app, now) !== 'release') continue;
-                must(await actWithin(deps, tx, m.applicationId, { type: 'leavePaymentGroup', groupId: group.id, cause: 'expired' }, CLOCK), formatReceiptNumber(m.number));
+                must(await actWithin(deps, tx, m.applicationId, { type: 'leavePaymentGroup', groupId: group.id, cause: 'expired' }, CLOCK, { loaded: app }), formatReceiptNumber(m.number));
               }
               return ok(true);
             }),
