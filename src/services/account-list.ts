@@ -1,4 +1,12 @@
+import { Readable, pipeline } from 'node:stream';
+import { stringify } from 'csv-stringify';
 import type { AccountListSearch } from '../domain/accounts.js';
+import { formatJapanDate, formatJapanDateTime } from '../domain/format.js';
+import { inspectionOffices } from '../domain/offices.js';
+import { procedures } from '../domain/procedures.js';
+import { formatReceiptNumber } from '../domain/receipt-number.js';
+import { formatVehicleNumber } from '../domain/vehicle.js';
+import { spreadsheetSafe } from './audit.js';
 import { displayNumber } from '../domain/application.js';
 import type { OfficeCode } from '../domain/offices.js';
 import type { ProcedureCode } from '../domain/procedures.js';
@@ -64,6 +72,25 @@ function toItem(r: AccountListRow): AccountListItem {
   };
 }
 
+const CSV_COLUMNS = ['受付番号（到達番号）', '手続', '車両番号', '車台番号', '使用者名', '現在の申請状況', '期限の種類', '期限日', '申請先軽自動車検査協会事務所等', '申請年月日', '状況更新日時'] as const;
+const deadlineLabels = { correction: '補正期限', payment: '納付期限' } as const;
+
+function csvRow(i: AccountListItem): string[] {
+  return [
+    formatReceiptNumber(i.number),
+    procedures[i.procedure].label,
+    i.vehicleNumber ? formatVehicleNumber(i.vehicleNumber) : '',
+    i.chassisNumber,
+    i.userName,
+    statuses[i.status].label,
+    i.deadline ? deadlineLabels[i.deadline.kind] : '',
+    i.deadline ? formatJapanDate(i.deadline.date) : '',
+    inspectionOffices[i.officeCode].name,
+    formatJapanDate(japanDateOf(i.filedAt)),
+    formatJapanDateTime(i.statusChangedAt),
+  ].map(spreadsheetSafe);
+}
+
 /** 申請一覧 of a 利用者ID: only the account's own applications, filtered, searched, in pages of 50 or whole as CSV rows. */
 export function makeAccountList(deps: ServiceDeps) {
   const query = (accountId: string, f: Omit<AccountListFilters, 'page'>): AccountListQuery => ({
@@ -77,6 +104,17 @@ export function makeAccountList(deps: ServiceDeps) {
     ranks,
   });
 
+  /** Every row of the filtered list in the list's order, read in batches. */
+  async function* all(accountId: string, filters: Omit<AccountListFilters, 'page'>): AsyncGenerator<AccountListItem> {
+    const repo = accountRepository(deps.database.db);
+    const q = query(accountId, filters);
+    for (let offset = 0; ; offset += CSV_BATCH) {
+      const rows = await repo.page(q, CSV_BATCH, offset);
+      for (const r of rows) yield toItem(r);
+      if (rows.length < CSV_BATCH) return;
+    }
+  }
+
   return {
     async page(accountId: string, filters: AccountListFilters): Promise<AccountListPage> {
       const now = deps.clock.now();
@@ -89,15 +127,17 @@ export function makeAccountList(deps: ServiceDeps) {
       return { items: rows.map(toItem), total, page, pageCount, pageSize: ACCOUNT_LIST_PAGE_SIZE, now };
     },
 
-    /** Every row of the filtered list in the list's order, read in batches (for the CSV download). */
-    async *all(accountId: string, filters: Omit<AccountListFilters, 'page'>): AsyncGenerator<AccountListItem> {
-      const repo = accountRepository(deps.database.db);
-      const q = query(accountId, filters);
-      for (let offset = 0; ; offset += CSV_BATCH) {
-        const rows = await repo.page(q, CSV_BATCH, offset);
-        for (const r of rows) yield toItem(r);
-        if (rows.length < CSV_BATCH) return;
-      }
+    /** The filtered list as CSV, streamed: UTF-8 with a BOM (Excel reads the Japanese), CRLF, formula-safe cells. */
+    csv(accountId: string, filters: Omit<AccountListFilters, 'page'>): Readable {
+      const rows = Readable.from(
+        (async function* () {
+          for await (const item of all(accountId, filters)) yield csvRow(item);
+        })(),
+      );
+      // A failure half-way (the database gone) ends the download instead of leaving it hanging.
+      return pipeline(rows, stringify({ header: true, columns: [...CSV_COLUMNS], bom: true, record_delimiter: 'windows' }), (error) => {
+        if (error) deps.logger.warn({ event: 'account-csv-failed', err: error }, 'account list CSV ended early');
+      });
     },
   };
 }

@@ -225,10 +225,11 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
     },
 
     /** A new TOTP secret and its otpauth:// URI (for the QR code); stored only once a code from it is confirmed. */
-    async totpProposal(accountId: string): Promise<{ secret: string; uri: string } | null> {
+    async totpProposal(accountId: string, keep?: string): Promise<{ secret: string; uri: string } | null> {
       const account = await repo().find(accountId);
       if (!account) return null;
-      const secret = new Secret({ size: 20 }).base32;
+      // A proposal whose code was mistyped is shown again (the app has already scanned it).
+      const secret = keep && /^[A-Z2-7]{32}$/.test(keep) ? keep : new Secret({ size: 20 }).base32;
       return { secret, uri: totpFor(account, secret).toString() };
     },
 

@@ -25,6 +25,7 @@ export function statusRoutes(services: Services): FastifyPluginAsyncTypebox {
             notifications={snapshot.notifications}
             now={snapshot.now}
             history={history}
+            fromAccountList={Boolean(req.accountSession)}
             flash={flash ? <FlashBanner kind={flash} /> : undefined}
           />,
         ),
