@@ -15,24 +15,14 @@ import {
 } from '../domain/payment-groups.js';
 import { formatReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Refusal, type Result } from '../domain/result.js';
-import { statuses } from '../domain/statuses.js';
+import { statusCodes, statuses } from '../domain/statuses.js';
 import type { JapanDate } from '../domain/time.js';
+import { accountRepository } from '../store/accounts.repository.js';
 import { applicationRepository, loadApplication } from '../store/applications.repository.js';
 import type { Executor } from '../store/database.js';
 import { paymentGroupRepository } from '../store/payment-groups.repository.js';
 import { actWithin, CONFLICT_MESSAGE, type ActOptions } from './application-events.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
-
-/**
- * The 利用者ID taking a まとめ納付: its account id, and the proof that an application is its own
- * (the account's list of applications). The web layer builds it from the account's session.
- */
-export interface PaymentGroupOwner {
-  readonly accountId: string;
-  owns(applicationId: string): Promise<boolean>;
-  /** The account's applications that are まとめ払い中 without a number (the candidates of 納付対象の選択). */
-  candidates(): Promise<readonly string[]>;
-}
 
 export const GROUP_NOT_FOUND_MESSAGE = '指定されたまとめ納付は見つかりません。';
 export const PAYMENT_NUMBER_NOT_FOUND_MESSAGE = '指定された納付番号のまとめ納付は見つかりません。';
@@ -89,17 +79,21 @@ export function makePaymentGroups(deps: ServiceDeps) {
   const groups = (db: Executor) => paymentGroupRepository(db, deps.database.dialect);
   const apps = (db: Executor) => applicationRepository(db, deps.database.dialect);
 
-  async function ownsAll(owner: PaymentGroupOwner, ids: readonly string[]): Promise<boolean> {
-    for (const id of ids) if (!(await owner.owns(id))) return false;
+  const bulkStatuses = statusCodes.filter((s) => statuses[s].bulkPayment);
+
+  /** Ownership is the account's list of applications (issue 16: added with their password or filed while logged in). */
+  async function ownsAll(accountId: string, ids: readonly string[]): Promise<boolean> {
+    const accounts = accountRepository(deps.database.db);
+    for (const id of ids) if (!(await accounts.owns(accountId, id))) return false;
     return true;
   }
 
   return {
     /** 納付対象の選択: every まとめ払い line of the account's applications still without a number, by 収納機関. */
-    async selectable(owner: PaymentGroupOwner): Promise<CollectorTargets[]> {
+    async selectable(accountId: string): Promise<CollectorTargets[]> {
       const now = deps.clock.now();
       const targets = [];
-      for (const id of await owner.candidates()) {
+      for (const id of await groups(deps.database.db).candidates(accountId, bulkStatuses)) {
         const app = await loadApplication(deps.database, id);
         const target = app && paymentTargetOf(app, now);
         if (target) targets.push(target);
@@ -108,12 +102,12 @@ export function makePaymentGroups(deps: ServiceDeps) {
     },
 
     /** 納付番号を取得: one number for the selected applications' lines, in one transaction. */
-    async create(owner: PaymentGroupOwner, applicationIds: readonly string[]): Promise<Result<PaymentGroup>> {
+    async create(accountId: string, applicationIds: readonly string[]): Promise<Result<PaymentGroup>> {
       if (applicationIds.length === 0) return refuse('invalidInput', '納付対象を選択してください。');
       if (applicationIds.length > MAX_GROUP_MEMBERS) return refuse('invalidInput', `一つの納付番号にまとめられる申請は${MAX_GROUP_MEMBERS}件までです。`);
       if (new Set(applicationIds).size !== applicationIds.length) return refuse('invalidInput', '同じ申請が重複して選択されています。');
       // Ownership is proven before anything is read: another account's application is "not found".
-      if (!(await ownsAll(owner, applicationIds))) return refuse('notFound', NOT_OWN_MESSAGE);
+      if (!(await ownsAll(accountId, applicationIds))) return refuse('notFound', NOT_OWN_MESSAGE);
       return rollingBack(() =>
         transaction(deps, async (tx) => {
           const now = deps.clock.now();
@@ -133,7 +127,7 @@ export function makePaymentGroups(deps: ServiceDeps) {
           }
           const formed = formPaymentGroup(targets, {
             id: deps.ids.id(),
-            accountId: owner.accountId,
+            accountId,
             paymentNumber: deps.ids.paymentNumber(),
             confirmationNumber: deps.ids.confirmationNumber(),
             at: now,
@@ -151,14 +145,14 @@ export function makePaymentGroups(deps: ServiceDeps) {
     },
 
     /** The account's groups, newest first. */
-    list(owner: PaymentGroupOwner, limit = 50): Promise<PaymentGroup[]> {
-      return groups(deps.database.db).listForAccount(owner.accountId, limit);
+    list(accountId: string, limit = 50): Promise<PaymentGroup[]> {
+      return groups(deps.database.db).listForAccount(accountId, limit);
     },
 
     /** One group of the account, with its members' applications as they are now. */
-    async read(owner: PaymentGroupOwner, groupId: string): Promise<Result<GroupPage>> {
+    async read(accountId: string, groupId: string): Promise<Result<GroupPage>> {
       const group = await groups(deps.database.db).load(groupId);
-      if (!group || group.accountId !== owner.accountId) return refuse('notFound', GROUP_NOT_FOUND_MESSAGE);
+      if (!group || group.accountId !== accountId) return refuse('notFound', GROUP_NOT_FOUND_MESSAGE);
       const applications: Application[] = [];
       for (const m of group.members) {
         const app = await loadApplication(deps.database, m.applicationId);
@@ -168,11 +162,11 @@ export function makePaymentGroups(deps: ServiceDeps) {
     },
 
     /** キャンセル before payment: the number becomes invalid, every member's lines are まとめ払い中 again. */
-    async cancel(owner: PaymentGroupOwner, groupId: string): Promise<Result<PaymentGroup>> {
+    async cancel(accountId: string, groupId: string): Promise<Result<PaymentGroup>> {
       return rollingBack(() =>
         transaction(deps, async (tx) => {
           const group = await groups(tx).loadForUpdate(groupId);
-          if (!group || group.accountId !== owner.accountId) return refuse('notFound', GROUP_NOT_FOUND_MESSAGE);
+          if (!group || group.accountId !== accountId) return refuse('notFound', GROUP_NOT_FOUND_MESSAGE);
           const cancelled = cancelPaymentGroup(group, deps.clock.now());
           if (!cancelled.ok) return cancelled;
           if (!(await groups(tx).close(cancelled.value, 'open'))) return refuse('versionConflict', CONFLICT_MESSAGE);

@@ -119,6 +119,33 @@ export function paymentGroupRepository(db: Executor, dialect: 'sqlite' | 'postgr
       return rows.map((r) => fromRows(r, members.filter((m) => m.group_id === r.id)));
     },
 
+    /**
+     * The account's applications in one of `statuses` (まとめ払い中) with an unpaid line still without
+     * a number: the candidates of 納付対象の選択, oldest first.
+     */
+    async candidates(accountId: string, statuses: readonly string[]): Promise<string[]> {
+      const rows = await db
+        .selectFrom('account_applications as aa')
+        .innerJoin('applications as a', 'a.id', 'aa.application_id')
+        .select(['a.id', 'a.filed_at'])
+        .where('aa.account_id', '=', accountId)
+        .where('a.status', 'in', [...statuses])
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('payment_lines as pl')
+              .select('pl.id')
+              .whereRef('pl.application_id', '=', 'a.id')
+              .where('pl.status', '=', 'unpaid')
+              .where('pl.payment_number', 'is', null),
+          ),
+        )
+        .orderBy('a.filed_at')
+        .orderBy('a.id')
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
     /** The open group holding this application's lines, if any. */
     async openGroupOf(applicationId: string): Promise<{ id: string; paymentNumber: string } | null> {
       const row = await db

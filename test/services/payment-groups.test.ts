@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '../../src/domain/application.js';
 import { formatReceiptNumber } from '../../src/domain/receipt-number.js';
 import { asJapanDate } from '../../src/domain/time.js';
-import type { PaymentGroupOwner } from '../../src/services/payment-groups.js';
+import { accountRepository } from '../../src/store/accounts.repository.js';
 import { createTestApp, TEST_NOW, type TestApp } from '../support/app.js';
 import { agencyTokens, json, type AgencyTokens } from '../web/api/support.js';
-import { fileAndMove, filing, office } from './support.js';
+import { fileAndMove, filing, givenAccount, office } from './support.js';
 
 /**
  * まとめ納付 across the applications of a 利用者ID (issue 16), on a real database: one number for
@@ -16,26 +16,20 @@ import { fileAndMove, filing, office } from './support.js';
 
 const applicant = { kind: 'applicant' } as const;
 
-function ownerOf(accountId: string, ids: string[]): PaymentGroupOwner {
-  return { accountId, owns: (id) => Promise.resolve(ids.includes(id)), candidates: () => Promise.resolve([...ids]) };
-}
-
 describe('まとめ納付 across applications', () => {
   let t: TestApp;
   let a: AgencyTokens;
-  const mine: string[] = [];
-  const theirs: string[] = [];
-  const me = ownerOf('account-me', mine);
-  const them = ownerOf('account-them', theirs);
+  let me = '';
+  let them = '';
 
   /** 検査手数料等まとめ払い中 (¥1,500) with its own 納付期限. */
-  async function inBulkPayment(dueOn = '2026-12-10', list = mine): Promise<string> {
+  async function inBulkPayment(dueOn = '2026-12-10', account = me): Promise<string> {
     const id = await fileAndMove(t.services, filing(), [
       [office(), { type: 'accept' }],
       [office(), { type: 'issueFees', dueOn: asJapanDate(dueOn) }],
       [applicant, { type: 'chooseBulkPayment' }],
     ]);
-    list.push(id);
+    await accountRepository(t.db.handle.db).addApplication(account, id, TEST_NOW);
     return id;
   }
   const read = async (id: string): Promise<Application> => (await t.services.statusInquiry.read(id))!.application;
@@ -47,6 +41,8 @@ describe('まとめ納付 across applications', () => {
   beforeAll(async () => {
     t = await createTestApp();
     a = await agencyTokens(t);
+    me = (await givenAccount(t.db.handle)).id;
+    them = (await givenAccount(t.db.handle)).id;
   }, 60_000);
   afterAll(async () => {
     await t.close();
@@ -170,7 +166,7 @@ describe('まとめ納付 across applications', () => {
 
   it('another account can neither select, see nor cancel them', async () => {
     const own = await inBulkPayment();
-    const other = await inBulkPayment('2026-12-10', theirs);
+    const other = await inBulkPayment('2026-12-10', them);
     expect((await t.services.paymentGroups.selectable(them)).flatMap((c) => c.targets.map((x) => x.applicationId))).toEqual([other]);
     const mixed = await t.services.paymentGroups.create(them, [other, own]);
     expect(mixed).toEqual({ ok: false, refusal: { code: 'notFound', message: '選択された申請の中に、この利用者IDの申請ではないもの、または見つからないものがあります。' } });
