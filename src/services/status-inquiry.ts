@@ -4,11 +4,14 @@ import type { HistoryEntry } from '../domain/history.js';
 import type { Notification } from '../domain/notifications.js';
 import { historyRepository } from '../store/history.repository.js';
 import { notificationRepository } from '../store/notifications.repository.js';
+import { paymentGroupRepository } from '../store/payment-groups.repository.js';
 import type { ServiceDeps } from './context.js';
 
 export interface StatusSnapshot {
   readonly application: Application;
   readonly notifications: readonly Notification[];
+  /** Whether the application is in a 利用者ID's list (まとめ納付 is offered only then). */
+  readonly heldByAccount: boolean;
   readonly now: Date;
 }
 
@@ -17,12 +20,13 @@ export function makeStatusInquiry(deps: ServiceDeps) {
   return {
     async read(applicationId: string): Promise<StatusSnapshot | null> {
       const db = deps.database.db;
-      const [application, notifications] = await Promise.all([
+      const [application, notifications, heldByAccount] = await Promise.all([
         loadApplication(deps.database, applicationId),
         notificationRepository(db).forApplication(applicationId),
+        paymentGroupRepository(db, deps.database.dialect).heldByAccount(applicationId),
       ]);
       if (!application) return null;
-      return { application, notifications, now: deps.clock.now() };
+      return { application, notifications, heldByAccount, now: deps.clock.now() };
     },
 
     async history(applicationId: string): Promise<HistoryEntry[]> {

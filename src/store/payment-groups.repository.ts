@@ -146,6 +146,12 @@ export function paymentGroupRepository(db: Executor, dialect: 'sqlite' | 'postgr
       return rows.map((r) => r.id);
     },
 
+    /** Whether the application is in any 利用者ID's list (まとめ納付 means something only then). */
+    async heldByAccount(applicationId: string): Promise<boolean> {
+      const row = await db.selectFrom('account_applications').select('account_id').where('application_id', '=', applicationId).limit(1).executeTakeFirst();
+      return row !== undefined;
+    },
+
     /** The open group holding this application's lines, if any. */
     async openGroupOf(applicationId: string): Promise<{ id: string; paymentNumber: string } | null> {
       const row = await db

@@ -7,6 +7,7 @@ import { argon2Hasher } from '../../../src/services/passwords.js';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import { TestBrowser, textOf } from '../../support/browser.js';
 import { fileAndMove, filing, givenAccount, office } from '../../services/support.js';
+import { versionOf } from './actions/support.js';
 
 /**
  * 納付を行う with a 利用者ID (issue 16): the まとめ払い lines of the account's applications by 収納機関,
@@ -169,5 +170,31 @@ describe('納付を行う (まとめ納付) in the portal', () => {
     expect(still.ok && still.value.group.status).toBe('open');
     // Without a login: the not-logged-in page.
     expect((await new TestBrowser(t.app).get('/account/payments')).statusCode).toBe(401);
+  });
+
+  it('an application in no 利用者ID’s list is not offered まとめ納付 (it means paying several together); once added, it is', async () => {
+    const id = await fileAndMove(t.services, filing(), [
+      [office(), { type: 'accept' }],
+      [office(), { type: 'issueFees', dueOn: asJapanDate('2026-12-10') }],
+    ]);
+    const number = (await numberOf(id)).replace(/ /g, '');
+    const b = new TestBrowser(t.app);
+    await b.login(number, 'demo1234pass');
+    const page = await b.get('/inquiry/payments/inspectionFees');
+    expect(page.statusCode).toBe(200);
+    expect(textOf(page.body)).not.toContain('まとめ納付を選択する');
+    // A forged post (the form is not on the page): the CSRF token of the status page's 終了 form.
+    await b.get('/inquiry/status');
+    const res = await b.post('/inquiry/payments/inspectionFees/bulk', { version: String((await read(id)).version) });
+    expect(res.statusCode).toBe(409);
+    expect(textOf(res.body)).toContain('まとめ納付は、利用者IDの申請一覧にある申請で利用できます。複数の申請をまとめて納付する場合は、利用者IDでログインし、申請一覧にこの申請を追加してください。');
+    expect((await read(id)).status).toBe('inspectionFeesDue');
+
+    await givenAccount(t.db.handle, [id]);
+    const again = await b.get('/inquiry/payments/inspectionFees');
+    expect(textOf(again.body)).toContain('まとめ納付を選択する');
+    const chosen = await b.post('/inquiry/payments/inspectionFees/bulk', { version: versionOf(again.body) });
+    expect(chosen.statusCode).toBe(303);
+    expect((await read(id)).status).toBe('inspectionFeesBulkPayment');
   });
 });

@@ -195,8 +195,24 @@ function TakeBulkNumber({ ctx, application, stage, error }: { ctx: PageContext; 
 }
 
 /** 納付: one stage's payment information, how to pay it, and the まとめ納付 choices where they apply. */
-export function PaymentPage({ ctx, application, stage, now, flash, targetError }: { ctx: PageContext; application: Application; stage: PaymentStage; now: Date; flash?: FlashKind | null; targetError?: string }) {
-  const view = statusView(application, now);
+export function PaymentPage({
+  ctx,
+  application,
+  stage,
+  now,
+  heldByAccount,
+  flash,
+  targetError,
+}: {
+  ctx: PageContext;
+  application: Application;
+  stage: PaymentStage;
+  now: Date;
+  heldByAccount: boolean;
+  flash?: FlashKind | null;
+  targetError?: string;
+}) {
+  const view = statusView(application, now, { heldByAccount });
   const group = paymentGroupOf(view, stage) as PaymentGroupView;
   const current = view.paymentStage === stage;
   const reason = group.pay.ok ? null : group.pay.refusal.message;
@@ -279,7 +295,7 @@ async function bulkAction(
   const own = ownApplicationOf(req);
   const app = own.application;
   const refusal =
-    actionRefusal(app, action, own.now) ?? stageRefusal(app, stage, action === 'chooseBulkPayment' ? 'まとめ納付の選択' : '納付番号の取得') ?? versionRefusal(app, version);
+    actionRefusal(app, action, own.now, { heldByAccount: own.heldByAccount }) ?? stageRefusal(app, stage, action === 'chooseBulkPayment' ? 'まとめ納付の選択' : '納付番号の取得') ?? versionRefusal(app, version);
   if (refusal) return sendRefused(req, reply, title, refusal);
   const stop = check?.(app, own.now);
   if (stop) return stop;
@@ -309,7 +325,7 @@ export function paymentRoutes(services: Services): FastifyPluginAsyncTypebox {
       const stage = req.params.stage;
       if (linesOfStage(own.application, stage).length === 0) return sendRefused(req, reply, '納付情報が見つかりません', NOT_FOUND);
       const flash = takeFlash(req, reply);
-      return sendHtml(reply, 200, renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={own.application} stage={stage} now={own.now} flash={flash} />));
+      return sendHtml(reply, 200, renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={own.application} stage={stage} now={own.now} heldByAccount={own.heldByAccount} flash={flash} />));
     });
 
     app.post('/inquiry/payments/:stage/bulk', { schema: { params: StageParam, body: ActionForm }, preHandler: [app.csrfProtection, withOwn] }, async (req, reply) =>
@@ -320,7 +336,11 @@ export function paymentRoutes(services: Services): FastifyPluginAsyncTypebox {
       bulkAction(services, req, reply, req.params.stage, req.body.version, 'takeBulkPaymentNumber', (application, now) =>
         req.body.target === 'this'
           ? null
-          : sendHtml(reply, 400, renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={application} stage={req.params.stage} now={now} targetError={TARGET_REQUIRED_MESSAGE} />)),
+          : sendHtml(
+              reply,
+              400,
+              renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={application} stage={req.params.stage} now={now} heldByAccount={ownApplicationOf(req).heldByAccount} targetError={TARGET_REQUIRED_MESSAGE} />),
+            ),
       ),
     );
   };
