@@ -84,6 +84,16 @@ export interface PaymentGroup {
   readonly members: readonly PaymentGroupMember[];
 }
 
+/** What an application's pages say of the open まとめ納付 that holds its lines (a read model). */
+export interface OpenGroupSummary {
+  readonly id: string;
+  readonly paymentNumber: string;
+  readonly total: number;
+  readonly dueOn: JapanDate;
+  /** How many applications it holds. */
+  readonly members: number;
+}
+
 const stageOrder: readonly PaymentStage[] = ['inspectionFees', 'weightTax', 'vehicleTax'];
 
 function distinct(values: readonly string[]): string[] {

@@ -11,6 +11,7 @@ import {
   paymentTargetOf,
   settlePaymentGroup,
   type CollectorTargets,
+  type OpenGroupSummary,
   type PaymentGroup,
 } from '../domain/payment-groups.js';
 import { formatReceiptNumber } from '../domain/receipt-number.js';
@@ -255,7 +256,7 @@ export function makePaymentGroups(deps: ServiceDeps) {
     },
 
     /** The open group holding the application's lines, if any (a single payment report for it is refused). */
-    openGroupOf(applicationId: string): Promise<{ id: string; paymentNumber: string } | null> {
+    openGroupOf(applicationId: string): Promise<OpenGroupSummary | null> {
       return groups(deps.database.db).openGroupOf(applicationId);
     },
   };

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { PaymentGroup, PaymentGroupMember, PaymentGroupStatus } from '../domain/payment-groups.js';
+import type { OpenGroupSummary, PaymentGroup, PaymentGroupMember, PaymentGroupStatus } from '../domain/payment-groups.js';
 import type { ReceiptNumber } from '../domain/receipt-number.js';
 import type { PaymentStage } from '../domain/statuses.js';
 import { deadlinePassesAt, type JapanDate } from '../domain/time.js';
@@ -152,16 +152,22 @@ export function paymentGroupRepository(db: Executor, dialect: 'sqlite' | 'postgr
       return row !== undefined;
     },
 
-    /** The open group holding this application's lines, if any. */
-    async openGroupOf(applicationId: string): Promise<{ id: string; paymentNumber: string } | null> {
+    /** The open group holding this application's lines, if any: its number, total, 納付期限 and how many applications it holds. */
+    async openGroupOf(applicationId: string): Promise<OpenGroupSummary | null> {
       const row = await db
         .selectFrom('payment_group_members as m')
         .innerJoin('payment_groups as g', 'g.id', 'm.group_id')
-        .select(['g.id', 'g.payment_number'])
+        .select((eb) => [
+          'g.id',
+          'g.payment_number',
+          'g.total',
+          'g.due_on',
+          eb.selectFrom('payment_group_members as all').select((e) => e.fn.countAll().as('n')).whereRef('all.group_id', '=', 'g.id').as('members'),
+        ])
         .where('m.application_id', '=', applicationId)
         .where('g.status', '=', 'open')
         .executeTakeFirst();
-      return row ? { id: row.id, paymentNumber: row.payment_number } : null;
+      return row ? { id: row.id, paymentNumber: row.payment_number, total: Number(row.total), dueOn: row.due_on as JapanDate, members: Number(row.members) } : null;
     },
 
     /** Ids of open groups whose 納付期限 has passed, soonest first. */

@@ -115,6 +115,10 @@ describe('納付を行う (まとめ納付) in the portal', () => {
     expect(status).toContain(formatPaymentNumber(group.paymentNumber));
     expect(status).toContain('まとめ納付');
     expect(status).not.toContain('申請の取り下げが可能です');
+    // Its 納付 page says the number pays the group's total, not its own ¥1,500.
+    const pay = textOf((await b.get('/inquiry/payments/inspectionFees')).body);
+    expect(pay).toContain('この税・手数料は、複数の申請のまとめ納付に含まれています。 利用者IDで取得したまとめ納付の納付番号です（3件、合計金額 ¥ 4,500、納付期限 2026年 12月 03日）。');
+    expect(pay).not.toContain('Pay-easy（ペイジー）での納付方法');
 
     // The two remaining 検査手数料等 lines are still selectable; the list shows the number.
     const after = textOf((await b.get('/account/payments')).body);

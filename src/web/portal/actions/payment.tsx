@@ -15,6 +15,7 @@ import { Banner, CsrfField, ErrorSummary, FieldError } from '../../components/fo
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument, sendHtml } from '../../render.js';
 import { paymentNumberText } from '../status/Payments.js';
+import type { OpenGroupSummary } from '../../../domain/payment-groups.js';
 import { loginUrlFor } from './login-destination.js';
 import { ActionForm, CSRF_FIELD, VERSION_FIELD, VersionField, actionRefusal, versionRefusal } from './form.js';
 import { FlashBanner, setFlash, takeFlash, type FlashKind } from '../flash.js';
@@ -201,6 +202,7 @@ export function PaymentPage({
   stage,
   now,
   heldByAccount,
+  paymentGroup = null,
   flash,
   targetError,
 }: {
@@ -209,6 +211,7 @@ export function PaymentPage({
   stage: PaymentStage;
   now: Date;
   heldByAccount: boolean;
+  paymentGroup?: OpenGroupSummary | null;
   flash?: FlashKind | null;
   targetError?: string;
 }) {
@@ -216,6 +219,8 @@ export function PaymentPage({
   const group = paymentGroupOf(view, stage) as PaymentGroupView;
   const current = view.paymentStage === stage;
   const reason = group.pay.ok ? null : group.pay.refusal.message;
+  // The lines carry the number of a まとめ納付 of several applications: what it is paid with is the group's total.
+  const inGroup = paymentGroup && group.state === 'unpaid' && group.paymentNumber === paymentGroup.paymentNumber ? paymentGroup : null;
   return (
     <Layout ctx={ctx} title={`納付情報 ${stageLabel(stage)}`} hasErrors={targetError !== undefined} mainClass="main--wide">
       <h1 class="page-title">
@@ -233,7 +238,15 @@ export function PaymentPage({
         <PaymentNumbers group={group} />
         {reason ? <p class="payment-state">{reason}</p> : null}
       </section>
-      {reason === null ? <PayEasyGuide lines={group.lines} /> : null}
+      {inGroup ? (
+        <Banner kind="info" title="この税・手数料は、複数の申請のまとめ納付に含まれています。">
+          <p>
+            利用者IDで取得したまとめ納付の納付番号です（{inGroup.members}件、合計金額 {formatYen(inGroup.total)}、納付期限 {formatJapanDate(inGroup.dueOn)}）。この納付番号では、{inGroup.members}件分の合計金額を納付します。まとめ納付の内容とキャンセルは、利用者IDでログインして「納付を行う」から確認できます。
+          </p>
+        </Banner>
+      ) : reason === null ? (
+        <PayEasyGuide lines={group.lines} />
+      ) : null}
       {current && view.actions.chooseBulkPayment.ok ? <BulkChoice ctx={ctx} application={application} stage={stage} /> : null}
       {current && view.actions.takeBulkPaymentNumber.ok ? <TakeBulkNumber ctx={ctx} application={application} stage={stage} error={targetError} /> : null}
       <Banner kind="info" title="納付の結果は、収納機関から通知されます。">
@@ -325,7 +338,7 @@ export function paymentRoutes(services: Services): FastifyPluginAsyncTypebox {
       const stage = req.params.stage;
       if (linesOfStage(own.application, stage).length === 0) return sendRefused(req, reply, '納付情報が見つかりません', NOT_FOUND);
       const flash = takeFlash(req, reply);
-      return sendHtml(reply, 200, renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={own.application} stage={stage} now={own.now} heldByAccount={own.heldByAccount} flash={flash} />));
+      return sendHtml(reply, 200, renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={own.application} stage={stage} now={own.now} heldByAccount={own.heldByAccount} paymentGroup={own.paymentGroup} flash={flash} />));
     });
 
     app.post('/inquiry/payments/:stage/bulk', { schema: { params: StageParam, body: ActionForm }, preHandler: [app.csrfProtection, withOwn] }, async (req, reply) =>
