@@ -292,9 +292,11 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
      */
     async loadManyForUpdate(ids: readonly string[]): Promise<Map<string, Application>> {
       const out = new Map<string, Application>();
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
-        let query = db.selectFrom('applications').selectAll().where('id', 'in', chunk);
+      const sorted = [...ids].sort();
+      for (let i = 0; i < sorted.length; i += 500) {
+        const chunk = sorted.slice(i, i + 500);
+        // Locked in id order, so that two use cases over overlapping applications never deadlock.
+        let query = db.selectFrom('applications').selectAll().where('id', 'in', chunk).orderBy('id');
         if (dialect === 'postgres') query = query.forUpdate();
         const rows = await query.execute();
         if (rows.length === 0) continue;

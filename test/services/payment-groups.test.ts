@@ -239,4 +239,28 @@ describe('まとめ納付 across applications', () => {
     expect(badDate.statusCode).toBe(400);
     expect(json(badDate).error).toEqual({ code: 'invalidInput', message: '入力内容に誤りがあります。fields の各項目を確認してください。', fields: { paidOn: '納付日は存在する日付（YYYY-MM-DD）で指定してください。' } });
   });
+
+  it('キャンセル and the payment report at the same moment: exactly one wins, and the applications agree with it', async () => {
+    const ids = [await inBulkPayment(), await inBulkPayment()];
+    const created = await t.services.paymentGroups.create(me, ids);
+    if (!created.ok) throw new Error(created.refusal.message);
+    const [cancelled, paid] = await Promise.all([t.services.paymentGroups.cancel(me, created.value.id), pay(created.value.paymentNumber)]);
+    expect([cancelled.ok, paid.statusCode === 200].filter(Boolean)).toHaveLength(1);
+    const statusesNow = await Promise.all(ids.map(async (id) => (await read(id)).status));
+    expect(statusesNow).toEqual(cancelled.ok ? ['inspectionFeesBulkPayment', 'inspectionFeesBulkPayment'] : ['weightTaxDue', 'weightTaxDue']);
+  });
+
+  it('a retried report with the same Idempotency-Key gets the first answer again, and settles nothing twice', async () => {
+    const ids = [await inBulkPayment(), await inBulkPayment()];
+    const created = await t.services.paymentGroups.create(me, ids);
+    if (!created.ok) throw new Error(created.refusal.message);
+    const body = { paymentNumber: created.value.paymentNumber, paidOn: '2026-11-26' };
+    const first = await a.payment.post('/api/v1/payments', body, { 'idempotency-key': 'group-report-1' });
+    const again = await a.payment.post('/api/v1/payments', body, { 'idempotency-key': 'group-report-1' });
+    expect(first.statusCode).toBe(200);
+    expect(again.statusCode).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toBe(first.body);
+    for (const id of ids) expect((await events(id)).filter((e) => e === 'recordPayment')).toHaveLength(1);
+  });
 });
