@@ -14,9 +14,7 @@ export function isAccountKind(value: string): value is AccountKind {
   return Object.hasOwn(accountKinds, value);
 }
 
-/** A 利用者ID: 12 ASCII digits, the last a Luhn check digit (the services issue and check it). */
-export type UserId = string & { readonly __brand: 'UserId' };
-export const USER_ID_LENGTH = 12;
+/** A 利用者ID is 12 ASCII digits, the last a Luhn check digit (the services issue and check it). */
 const SEPARATORS = /[\s\-‐‑‒–—―−ー－]/gu;
 
 /** `1234 5678 9012`, `1234-5678-9012` or full-width digits: the digits, or a message. */

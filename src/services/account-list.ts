@@ -51,8 +51,6 @@ export interface AccountListPage {
   readonly now: Date;
 }
 
-// The order of the list comes from the domain's groups: what needs the user, then in progress, then finished.
-const ranks = listGroupOrder.slice(0, -1).map((g) => statusCodes.filter((s) => listGroupOf(s) === g));
 
 function statusesFor(filter: AccountStatusFilter, procedure: ProcedureCode | null): StatusCode[] | null {
   const base = filter === 'all' ? null : (listGroupOrder as readonly string[]).includes(filter) ? statusCodes.filter((s) => listGroupOf(s) === filter) : [filter as StatusCode];
@@ -101,7 +99,6 @@ export function makeAccountList(deps: ServiceDeps) {
     filedFrom: f.filedFrom ? startOfJapanDay(f.filedFrom) : null,
     filedBefore: f.filedTo ? startOfJapanDay(addDays(f.filedTo, 1)) : null,
     search: f.search,
-    ranks,
   });
 
   /** Every row of the filtered list in the list's order, read in batches. */

@@ -309,4 +309,3 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
   };
 }
 
-export type Accounts = ReturnType<typeof makeAccounts>;

@@ -3,6 +3,7 @@ import type { AccountKind, AccountListSearch, AccountLogAction } from '../domain
 import type { OfficeCode } from '../domain/offices.js';
 import type { ProcedureCode } from '../domain/procedures.js';
 import type { ReceiptNumber } from '../domain/receipt-number.js';
+import { listGroupOf, listGroupOrder } from '../domain/status-view.js';
 import type { StatusCode } from '../domain/statuses.js';
 import type { Executor } from './database.js';
 import type { AccountsTable } from './schema.js';
@@ -36,8 +37,6 @@ export interface AccountListQuery {
   readonly filedFrom: Date | null;
   readonly filedBefore: Date | null;
   readonly search: AccountListSearch | null;
-  /** Ranks of the order: the statuses of rank 0, then of rank 1, …; every other status after them. */
-  readonly ranks: readonly (readonly StatusCode[])[];
 }
 
 /** One row of the 申請一覧. */
@@ -55,6 +54,20 @@ export interface AccountListRow {
   readonly chassisNumber: string;
   /** The instant the running deadline passes (the day after 期限日 in Japan), or null. */
   readonly deadlineAt: Date | null;
+}
+
+/**
+ * The list's order of an application, kept on each account_applications row: its status, its group
+ * (the domain's listGroupOf: 0 needs the user, 1 in progress, 2 finished), its running deadline
+ * ('9999' when none, so that those come last) and 状況更新日時.
+ */
+export function accountListing(status: StatusCode, deadlineAt: string | null, statusChangedAt: string) {
+  return { status, list_rank: listGroupOrder.indexOf(listGroupOf(status)), sort_deadline: deadlineAt ?? '9999', status_changed_at: statusChangedAt };
+}
+
+/** Keeps the list's order of an application in step with it, in every account that holds it (called by every save). */
+export async function updateAccountListing(db: Executor, applicationId: string, status: StatusCode, deadlineAt: string | null, statusChangedAt: string): Promise<void> {
+  await db.updateTable('account_applications').set(accountListing(status, deadlineAt, statusChangedAt)).where('application_id', '=', applicationId).execute();
 }
 
 function toAccount(r: Selectable<AccountsTable>): AccountRecord {
@@ -75,27 +88,25 @@ const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}
 
 /** 利用者ID accounts, their one-time mail tokens, their applications (申請一覧) and their log. */
 export function accountRepository(db: Executor) {
-  function listed(q: AccountListQuery) {
-    let query = db
-      .selectFrom('account_applications as aa')
-      .innerJoin('applications as a', 'a.id', 'aa.application_id')
-      .where('aa.account_id', '=', q.accountId);
-    if (q.statuses) query = query.where('a.status', 'in', q.statuses.length > 0 ? [...q.statuses] : ['-']);
-    if (q.procedure) query = query.where('a.procedure', '=', q.procedure);
-    if (q.officeCode) query = query.where('a.office_code', '=', q.officeCode);
-    if (q.filedFrom) query = query.where('a.filed_at', '>=', q.filedFrom.toISOString());
-    if (q.filedBefore) query = query.where('a.filed_at', '<', q.filedBefore.toISOString());
-    const s = q.search;
-    if (s?.kind === 'number') query = query.where((eb) => eb.or([eb('a.arrival_number', '=', s.number), eb('a.receipt_number', '=', s.number), eb('a.chassis_number', '=', s.chassisNumber)]));
-    if (s?.kind === 'vehicleNumber') query = query.where('a.vehicle_number', '=', s.vehicleNumber);
-    if (s?.kind === 'chassisNumber') query = query.where((eb) => eb.or([eb('a.chassis_number', '=', s.chassisNumber), eb(sql`a.user_name`, 'like', sql`${likePattern(s.userName)} escape '\\'`)]));
-    if (s?.kind === 'userName') query = query.where(sql<boolean>`a.user_name like ${likePattern(s.userName)} escape '\\'`);
-    return query;
-  }
+  /** The filters that need the application's own row (the others are on account_applications). */
+  const needsApplication = (q: AccountListQuery) => Boolean(q.procedure || q.officeCode || q.filedFrom || q.filedBefore || q.search);
 
-  function rank(ranks: readonly (readonly StatusCode[])[]) {
-    const cases = ranks.filter((r) => r.length > 0).map((statuses, i) => sql`when a.status in (${sql.join([...statuses])}) then ${sql.lit(i)}`);
-    return cases.length > 0 ? sql<number>`case ${sql.join(cases, sql` `)} else ${sql.lit(ranks.length)} end` : sql<number>`0`;
+  function listed(q: AccountListQuery) {
+    let query = db.selectFrom('account_applications as aa').where('aa.account_id', '=', q.accountId);
+    if (q.statuses) query = query.where('aa.status', 'in', q.statuses.length > 0 ? [...q.statuses] : ['-']);
+    if (!needsApplication(q)) return query;
+    let joined = query.innerJoin('applications as a', 'a.id', 'aa.application_id');
+    if (q.procedure) joined = joined.where('a.procedure', '=', q.procedure);
+    if (q.officeCode) joined = joined.where('a.office_code', '=', q.officeCode);
+    if (q.filedFrom) joined = joined.where('a.filed_at', '>=', q.filedFrom.toISOString());
+    if (q.filedBefore) joined = joined.where('a.filed_at', '<', q.filedBefore.toISOString());
+    const s = q.search;
+    if (s?.kind === 'number') joined = joined.where((eb) => eb.or([eb('a.arrival_number', '=', s.number), eb('a.receipt_number', '=', s.number), eb('a.chassis_number', '=', s.chassisNumber)]));
+    if (s?.kind === 'vehicleNumber') joined = joined.where('a.vehicle_number', '=', s.vehicleNumber);
+    if (s?.kind === 'chassisNumber') joined = joined.where((eb) => eb.or([eb('a.chassis_number', '=', s.chassisNumber), eb(sql`a.user_name`, 'like', sql`${likePattern(s.userName)} escape '\\'`)]));
+    if (s?.kind === 'userName') joined = joined.where(sql<boolean>`a.user_name like ${likePattern(s.userName)} escape '\\'`);
+    // The same shape as the unjoined query for the caller (only aa's columns are selected).
+    return joined as unknown as typeof query;
   }
 
   return {
@@ -173,9 +184,11 @@ export function accountRepository(db: Executor) {
     },
 
     async addApplication(accountId: string, applicationId: string, now: Date): Promise<boolean> {
+      const app = await db.selectFrom('applications').select(['status', 'deadline_at', 'status_changed_at']).where('id', '=', applicationId).executeTakeFirst();
+      if (!app) return false;
       const result = await db
         .insertInto('account_applications')
-        .values({ account_id: accountId, application_id: applicationId, added_at: now.toISOString() })
+        .values({ account_id: accountId, application_id: applicationId, added_at: now.toISOString(), ...accountListing(app.status as StatusCode, app.deadline_at, app.status_changed_at) })
         .onConflict((oc) => oc.columns(['account_id', 'application_id']).doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
@@ -199,36 +212,49 @@ export function accountRepository(db: Executor) {
     },
 
     /**
-     * A page of the list, through account_applications' primary key (account_id, application_id) and
-     * the applications' primary key: the ranks first, within a rank the nearest running deadline
-     * first (none last), then the most recently changed.
+     * A page of the list in the order kept on account_applications (list_rank, sort_deadline, the most
+     * recently changed first): without filters on the application itself, straight from
+     * account_applications_list_idx; then the page's 50 applications by their primary key.
      */
     async page(q: AccountListQuery, limit: number, offset: number): Promise<AccountListRow[]> {
-      const rows = await listed(q)
-        .select(['a.id', 'a.procedure', 'a.arrival_number', 'a.receipt_number', 'a.status', 'a.status_changed_at', 'a.filed_at', 'a.office_code', 'a.user_name', 'a.vehicle_number', 'a.chassis_number', 'a.deadline_at'])
-        .orderBy(rank(q.ranks))
-        // Portable "nulls last": false (0) sorts before true (1) on both databases.
-        .orderBy(sql`a.deadline_at is null`)
-        .orderBy('a.deadline_at')
-        .orderBy('a.status_changed_at', 'desc')
-        .orderBy('a.id')
-        .limit(limit)
-        .offset(offset)
+      const ids = (
+        await listed(q)
+          .select('aa.application_id')
+          .orderBy('aa.list_rank')
+          .orderBy('aa.sort_deadline')
+          .orderBy('aa.status_changed_at', 'desc')
+          .orderBy('aa.application_id')
+          .limit(limit)
+          .offset(offset)
+          .execute()
+      ).map((r) => r.application_id);
+      if (ids.length === 0) return [];
+      const rows = await db
+        .selectFrom('applications')
+        .select(['id', 'procedure', 'arrival_number', 'receipt_number', 'status', 'status_changed_at', 'filed_at', 'office_code', 'user_name', 'vehicle_number', 'chassis_number', 'deadline_at'])
+        .where('id', 'in', ids)
         .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        procedure: r.procedure as ProcedureCode,
-        arrivalNumber: r.arrival_number as ReceiptNumber,
-        receiptNumber: r.receipt_number as ReceiptNumber | null,
-        status: r.status as StatusCode,
-        statusChangedAt: new Date(r.status_changed_at),
-        filedAt: new Date(r.filed_at),
-        officeCode: r.office_code as OfficeCode,
-        userName: r.user_name,
-        vehicleNumber: r.vehicle_number,
-        chassisNumber: r.chassis_number,
-        deadlineAt: r.deadline_at ? new Date(r.deadline_at) : null,
-      }));
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.flatMap((id) => {
+        const r = byId.get(id);
+        if (!r) return [];
+        return [
+          {
+            id: r.id,
+            procedure: r.procedure as ProcedureCode,
+            arrivalNumber: r.arrival_number as ReceiptNumber,
+            receiptNumber: r.receipt_number as ReceiptNumber | null,
+            status: r.status as StatusCode,
+            statusChangedAt: new Date(r.status_changed_at),
+            filedAt: new Date(r.filed_at),
+            officeCode: r.office_code as OfficeCode,
+            userName: r.user_name,
+            vehicleNumber: r.vehicle_number,
+            chassisNumber: r.chassis_number,
+            deadlineAt: r.deadline_at ? new Date(r.deadline_at) : null,
+          },
+        ];
+      });
     },
 
     async appendLog(id: string, accountId: string, action: AccountLogAction, at: Date, receiptNumber: string | null, clientAddress: string | null): Promise<void> {

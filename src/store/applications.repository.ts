@@ -7,6 +7,7 @@ import type { AttachmentKind, AttachmentState, ProcedureCode } from '../domain/p
 import type { ReceiptNumber } from '../domain/receipt-number.js';
 import type { PaymentStage, StatusCode } from '../domain/statuses.js';
 import type { JapanDate } from '../domain/time.js';
+import { updateAccountListing } from './accounts.repository.js';
 import type { DatabaseHandle, Executor } from './database.js';
 import type { ApplicationsTable, AttachmentsTable, NoticesTable, PaymentLinesTable } from './schema.js';
 
@@ -336,6 +337,9 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         .where('version', '=', previous.version)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
+      if (previous.status !== next.status || previous.statusChangedAt.getTime() !== next.statusChangedAt.getTime() || toRow(previous, '', now).deadline_at !== row.deadline_at) {
+        await updateAccountListing(db, next.id, next.status, row.deadline_at, row.status_changed_at);
+      }
       if (JSON.stringify(previous.attachments) !== JSON.stringify(next.attachments)) {
         await db.deleteFrom('attachments').where('application_id', '=', next.id).execute();
         const rows = attachmentRows(next);

@@ -236,6 +236,11 @@ export interface AccountApplicationsTable {
   account_id: string;
   application_id: string;
   added_at: string;
+  /** The application's status, list group (0 needs the user, 1 in progress, 2 finished), running deadline ('9999' when none) and 状況更新日時, kept in step by every save. */
+  status: string;
+  list_rank: number;
+  sort_deadline: string;
+  status_changed_at: string;
 }
 
 /** The account's own log, read by its user. */

@@ -4,7 +4,8 @@ import { validateFiling } from '../../src/domain/filing.js';
 import type { ReceiptNumber } from '../../src/domain/receipt-number.js';
 import { ACCOUNT_LOGIN_FAILED_MESSAGE, ADD_APPLICATION_FAILED_MESSAGE, LINK_INVALID_MESSAGE, NOT_CONFIRMED_MESSAGE } from '../../src/services/accounts.js';
 import { createTestApp, type TestApp } from '../support/app.js';
-import { filing } from './support.js';
+import { filing, office } from './support.js';
+import { asJapanDate } from '../../src/domain/time.js';
 
 const PASSWORD = 'kei dealer passphrase 2026';
 const origin = { clientAddress: '192.0.2.10' };
@@ -148,5 +149,38 @@ describe('利用者ID: issue, confirm, log in (issue 16)', () => {
       ['applicationRemoved', app.number],
       ['applicationAdded', app.number],
     ]);
+  });
+});
+
+describe('申請を行う while logged in with a 利用者ID (issue 16)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  }, 120_000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('puts the filed application in the account’s list, in the filing’s transaction, with a log line', async () => {
+    const r = await t.services.accounts.register({ kind: 'business', name: '申請する販売店', mailAddress: 'files@example.jp', password: PASSWORD }, origin);
+    if (!r.ok) throw new Error(r.refusal.message);
+    const valid = validateFiling(filing());
+    if (!valid.ok) throw new Error('filing');
+    const filed = await t.services.registerApplication(valid.value, 'demo1234pass', { kind: 'applicant' }, { accountId: r.value.accountId, clientAddress: '192.0.2.20' });
+    if (!filed.ok) throw new Error(filed.refusal.message);
+    expect(await t.services.accounts.accountOwnsApplication(r.value.accountId, filed.value.id)).toBe(true);
+    const log = (await t.services.accounts.profile(r.value.accountId))!.log[0]!;
+    expect([log.action, log.receiptNumber, log.clientAddress]).toEqual(['applicationFiled', filed.value.arrivalNumber, '192.0.2.20']);
+    const page = await t.services.accountList.page(r.value.accountId, { status: 'all', procedure: null, officeCode: null, filedFrom: null, filedTo: null, search: null, page: 1 });
+    expect(page.items.map((i) => [i.id, i.status, i.group])).toEqual([[filed.value.id, 'awaitingAcceptance', 'inProgress']]);
+    // Every later event keeps the list's order in step: accepted, then fees due (needs the user, with its 納付期限).
+    for (const event of [{ type: 'accept' }, { type: 'issueFees', dueOn: asJapanDate('2026-12-10') }] as const) {
+      const moved = await t.services.actOnApplication(filed.value.id, event, office());
+      expect(moved.ok).toBe(true);
+    }
+    const row = await t.db.handle.db.selectFrom('account_applications').select(['status', 'list_rank', 'sort_deadline']).where('application_id', '=', filed.value.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'inspectionFeesDue', list_rank: 0, sort_deadline: '2026-12-10T15:00:00.000Z' });
+    const after = await t.services.accountList.page(r.value.accountId, { status: 'needsUser', procedure: null, officeCode: null, filedFrom: null, filedTo: null, search: null, page: 1 });
+    expect(after.items.map((i) => [i.status, i.deadline])).toEqual([['inspectionFeesDue', { kind: 'payment', date: '2026-12-10' }]]);
   });
 });

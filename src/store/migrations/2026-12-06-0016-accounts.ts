@@ -8,9 +8,12 @@ import type { Kysely } from 'kysely';
  *   (base32) once two-factor is switched on.
  * - account_tokens: one-time links by mail (confirmation, password reset): only the SHA-256 of the
  *   token, its purpose, its expiry and when it was used.
- * - account_applications: the applications of an account (its 申請一覧); the primary key
- *   (account_id, application_id) is the index the list reads through; application_id is indexed for
- *   the question "who holds this application".
+ * - account_applications: the applications of an account (its 申請一覧), unique per account
+ *   (primary key (account_id, application_id)); application_id is indexed for "who holds this
+ *   application". The list's order is kept on the row, written with every change of the application
+ *   (status, list_rank: 0 needs the user / 1 in progress / 2 finished, sort_deadline: the running
+ *   deadline or '9999' when none, status_changed_at), so that account_applications_list_idx serves
+ *   the first page of 10,000 applications without reading them.
  * - account_log: the account's own log (logins, additions, removals, two-factor changes), which the
  *   user reads on the account page, in order (seq, per account).
  * - sessions.account_id: the account of an account session (kind 'account'); the session's
@@ -49,9 +52,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
     .addColumn('application_id', 'text', (c) => c.notNull().references('applications.id').onDelete('cascade'))
     .addColumn('added_at', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('list_rank', 'integer', (c) => c.notNull())
+    .addColumn('sort_deadline', 'text', (c) => c.notNull())
+    .addColumn('status_changed_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('account_applications_pk', ['account_id', 'application_id'])
     .execute();
   await db.schema.createIndex('account_applications_application_idx').on('account_applications').column('application_id').execute();
+  await db.schema
+    .createIndex('account_applications_list_idx')
+    .on('account_applications')
+    .columns(['account_id', 'list_rank', 'sort_deadline', 'status_changed_at desc', 'application_id'])
+    .execute();
 
   await db.schema
     .createTable('account_log')
