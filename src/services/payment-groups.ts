@@ -22,6 +22,7 @@ import { accountRepository } from '../store/accounts.repository.js';
 import { applicationRepository, loadApplication } from '../store/applications.repository.js';
 import type { Executor } from '../store/database.js';
 import { paymentGroupRepository } from '../store/payment-groups.repository.js';
+import type { Origin } from './accounts.js';
 import { actWithin, CONFLICT_MESSAGE, type ActOptions } from './application-events.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 
@@ -103,7 +104,7 @@ export function makePaymentGroups(deps: ServiceDeps) {
     },
 
     /** 納付番号を取得: one number for the selected applications' lines, in one transaction. */
-    async create(accountId: string, applicationIds: readonly string[]): Promise<Result<PaymentGroup>> {
+    async create(accountId: string, applicationIds: readonly string[], origin: Origin = { clientAddress: null }): Promise<Result<PaymentGroup>> {
       if (applicationIds.length === 0) return refuse('invalidInput', '納付対象を選択してください。');
       if (applicationIds.length > MAX_GROUP_MEMBERS) return refuse('invalidInput', `一つの納付番号にまとめられる申請は${MAX_GROUP_MEMBERS}件までです。`);
       if (new Set(applicationIds).size !== applicationIds.length) return refuse('invalidInput', '同じ申請が重複して選択されています。');
@@ -136,6 +137,8 @@ export function makePaymentGroups(deps: ServiceDeps) {
           if (!formed.ok) return formed;
           const group = formed.value;
           await groups(tx).insert(group);
+          // The account's own log (利用者情報) has one line per number; each application's history has its own.
+          await accountRepository(tx).appendLog(deps.ids.id(), accountId, 'bulkPaymentNumberTaken', now, null, origin.clientAddress);
           for (const m of group.members) {
             const event = { type: 'joinPaymentGroup', groupId: group.id, paymentNumber: group.paymentNumber, confirmationNumber: group.confirmationNumber } as const;
             must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: loaded.get(m.applicationId) }), formatReceiptNumber(m.number));
@@ -163,7 +166,7 @@ export function makePaymentGroups(deps: ServiceDeps) {
     },
 
     /** キャンセル before payment: the number becomes invalid, every member's lines are まとめ払い中 again. */
-    async cancel(accountId: string, groupId: string): Promise<Result<PaymentGroup>> {
+    async cancel(accountId: string, groupId: string, origin: Origin = { clientAddress: null }): Promise<Result<PaymentGroup>> {
       return rollingBack(() =>
         transaction(deps, async (tx) => {
           const group = await groups(tx).loadForUpdate(groupId);
@@ -171,6 +174,7 @@ export function makePaymentGroups(deps: ServiceDeps) {
           const cancelled = cancelPaymentGroup(group, deps.clock.now());
           if (!cancelled.ok) return cancelled;
           if (!(await groups(tx).close(cancelled.value, 'open'))) return refuse('versionConflict', CONFLICT_MESSAGE);
+          await accountRepository(tx).appendLog(deps.ids.id(), accountId, 'bulkPaymentCancelled', deps.clock.now(), null, origin.clientAddress);
           for (const m of group.members) {
             must(await actWithin(deps, tx, m.applicationId, { type: 'leavePaymentGroup', groupId: group.id, cause: 'cancelled' }, APPLICANT), formatReceiptNumber(m.number));
           }

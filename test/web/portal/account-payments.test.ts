@@ -133,6 +133,10 @@ describe('納付を行う (まとめ納付) in the portal', () => {
     expect(cancelled).toContain('収納機関番号 00100、納付対象 4件');
     expect(cancelled).toContain('キャンセル済（納付番号は無効）');
     expect((await read(mine[0]!)).paymentLines.filter((l) => l.stage === 'inspectionFees').every((l) => l.paymentNumber === null)).toBe(true);
+    // The account's own log (利用者情報) records both.
+    const log = textOf((await b.get('/account')).body);
+    expect(log).toContain('まとめ納付の納付番号取得');
+    expect(log).toContain('まとめ納付のキャンセル');
   });
 
   it('refuses an empty selection and lines of two 収納機関 with the reason on the form', async () => {

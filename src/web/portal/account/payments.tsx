@@ -294,7 +294,7 @@ export function accountPaymentRoutes(services: Services): FastifyPluginAsyncType
       const accountId = accountIdOf(req);
       const body = req.validationError ? {} : req.body;
       const targets = body.target === undefined ? [] : Array.isArray(body.target) ? body.target : [body.target];
-      const created = await services.paymentGroups.create(accountId, targets);
+      const created = await services.paymentGroups.create(accountId, targets, { clientAddress: req.ip });
       if (created.ok) return reply.redirect(`/account/payments/${created.value.id}?taken=1`, 303);
       const { collectors, groups } = await page(accountId);
       return sendHtml(
@@ -312,7 +312,7 @@ export function accountPaymentRoutes(services: Services): FastifyPluginAsyncType
 
     app.post('/account/payments/:id/cancel', { schema: { params: GroupParams }, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
       const accountId = accountIdOf(req);
-      const cancelled = await services.paymentGroups.cancel(accountId, req.params.id);
+      const cancelled = await services.paymentGroups.cancel(accountId, req.params.id, { clientAddress: req.ip });
       if (cancelled.ok) return reply.redirect('/account/payments?cancelled=1', 303);
       if (cancelled.refusal.code === 'notFound') return reply.callNotFound();
       const read = await services.paymentGroups.read(accountId, req.params.id);
