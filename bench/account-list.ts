@@ -67,8 +67,9 @@ async function prepareAccount(databaseUrl: string, held: number, log: (l: string
         statusCodes.map((s) => sql`when ${s} then ${sql.lit(listGroupOrder.indexOf(listGroupOf(s)))}`),
         sql` `,
       );
-      await sql`insert into account_applications (account_id, application_id, added_at, status, list_rank, sort_deadline, status_changed_at)
-        select ${account.id}, id, ${now}, status, case status ${rank} else 1 end, coalesce(deadline_at, '9999'), status_changed_at from applications order by random() limit ${held}`.execute(db);
+      await sql`insert into account_applications (account_id, application_id, added_at, status, list_rank, sort_deadline, status_changed_at, procedure, office_code, filed_at)
+        select ${account.id}, id, ${now}, status, case status ${rank} else 1 end, coalesce(deadline_at, '9999'), status_changed_at, procedure, office_code, filed_at
+        from applications order by random() limit ${held}`.execute(db);
       log(`account: attached in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     const chassis = await db.selectFrom('account_applications as aa').innerJoin('applications as a', 'a.id', 'aa.application_id').select('a.chassis_number').where('aa.account_id', '=', account.id).limit(1000).execute();

@@ -71,12 +71,13 @@ export type AccountLogAction = keyof typeof accountLogActions;
 export type AccountListSearch =
   | { readonly kind: 'number'; readonly number: ReceiptNumber; /** a 17-digit 車台番号 is possible too */ readonly chassisNumber: string }
   | { readonly kind: 'vehicleNumber'; readonly vehicleNumber: string }
-  | { readonly kind: 'chassisNumber'; readonly chassisNumber: string; /** letters only could be a name too */ readonly userName: string }
+  | { readonly kind: 'chassisNumber'; readonly chassisNumber: string; /** as typed: part of a 使用者名 when no 車台番号 matches */ readonly typed: string }
   | { readonly kind: 'userName'; readonly userName: string };
 
 /**
  * 受付番号（到達番号） in any spacing or full-width digits, a 車両番号, a 車台番号, or else part of
- * a 使用者名; null when the box is empty.
+ * a 使用者名; null when the box is empty. Text that could be a 車台番号 (letters, digits, hyphens) is
+ * looked up as one first; the list falls back to the 使用者名 when no 車台番号 matches.
  */
 export function parseAccountListSearch(input: string): Result<AccountListSearch | null> {
   const text = input.normalize('NFKC').trim();
@@ -87,6 +88,6 @@ export function parseAccountListSearch(input: string): Result<AccountListSearch 
   const plate = parseVehicleNumber(text);
   if (plate.ok) return ok({ kind: 'vehicleNumber', vehicleNumber: vehicleNumberToString(plate.value) });
   const chassis = parseChassisNumber(text);
-  if (chassis.ok) return ok({ kind: 'chassisNumber', chassisNumber: chassis.value, userName: text });
+  if (chassis.ok) return ok({ kind: 'chassisNumber', chassisNumber: chassis.value, typed: text });
   return ok({ kind: 'userName', userName: text });
 }

@@ -101,10 +101,20 @@ export function makeAccountList(deps: ServiceDeps) {
     search: f.search,
   });
 
+  /** The query and its count; letters and digits that are no 車台番号 of the list may be part of a 使用者名 (e.g. ABC商事). */
+  async function resolved(accountId: string, filters: Omit<AccountListFilters, 'page'>): Promise<{ q: AccountListQuery; total: number }> {
+    const repo = accountRepository(deps.database.db);
+    const q = query(accountId, filters);
+    const total = await repo.count(q);
+    if (total > 0 || filters.search?.kind !== 'chassisNumber') return { q, total };
+    const byName = query(accountId, { ...filters, search: { kind: 'userName', userName: filters.search.typed } });
+    return { q: byName, total: await repo.count(byName) };
+  }
+
   /** Every row of the filtered list in the list's order, read in batches. */
   async function* all(accountId: string, filters: Omit<AccountListFilters, 'page'>): AsyncGenerator<AccountListItem> {
     const repo = accountRepository(deps.database.db);
-    const q = query(accountId, filters);
+    const { q } = await resolved(accountId, filters);
     for (let offset = 0; ; offset += CSV_BATCH) {
       const rows = await repo.page(q, CSV_BATCH, offset);
       for (const r of rows) yield toItem(r);
@@ -116,8 +126,7 @@ export function makeAccountList(deps: ServiceDeps) {
     async page(accountId: string, filters: AccountListFilters): Promise<AccountListPage> {
       const now = deps.clock.now();
       const repo = accountRepository(deps.database.db);
-      const q = query(accountId, filters);
-      const total = await repo.count(q);
+      const { q, total } = await resolved(accountId, filters);
       const pageCount = Math.max(1, Math.ceil(total / ACCOUNT_LIST_PAGE_SIZE));
       const page = Math.min(Math.max(1, Math.trunc(filters.page) || 1), pageCount);
       const rows = total === 0 ? [] : await repo.page(q, ACCOUNT_LIST_PAGE_SIZE, (page - 1) * ACCOUNT_LIST_PAGE_SIZE);

@@ -224,6 +224,11 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
       return { userId: account.userId, kind: account.kind, name: account.name, mailAddress: account.mailAddress, totpEnabled: account.totpSecret !== null, log: await repo().log(accountId, 100) };
     },
 
+    /** 氏名又は名称 of the account (the 申請一覧's heading), or null. */
+    async nameOf(accountId: string): Promise<string | null> {
+      return (await repo().find(accountId))?.name ?? null;
+    },
+
     /** A new TOTP secret and its otpauth:// URI (for the QR code); stored only once a code from it is confirmed. */
     async totpProposal(accountId: string, keep?: string): Promise<{ secret: string; uri: string } | null> {
       const account = await repo().find(accountId);

@@ -88,23 +88,29 @@ const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}
 
 /** 利用者ID accounts, their one-time mail tokens, their applications (申請一覧) and their log. */
 export function accountRepository(db: Executor) {
-  /** The filters that need the application's own row (the others are on account_applications). */
-  const needsApplication = (q: AccountListQuery) => Boolean(q.procedure || q.officeCode || q.filedFrom || q.filedBefore || q.search);
-
   function listed(q: AccountListQuery) {
     let query = db.selectFrom('account_applications as aa').where('aa.account_id', '=', q.accountId);
     if (q.statuses) query = query.where('aa.status', 'in', q.statuses.length > 0 ? [...q.statuses] : ['-']);
-    if (!needsApplication(q)) return query;
-    let joined = query.innerJoin('applications as a', 'a.id', 'aa.application_id');
-    if (q.procedure) joined = joined.where('a.procedure', '=', q.procedure);
-    if (q.officeCode) joined = joined.where('a.office_code', '=', q.officeCode);
-    if (q.filedFrom) joined = joined.where('a.filed_at', '>=', q.filedFrom.toISOString());
-    if (q.filedBefore) joined = joined.where('a.filed_at', '<', q.filedBefore.toISOString());
+    if (q.procedure) query = query.where('aa.procedure', '=', q.procedure);
+    if (q.officeCode) query = query.where('aa.office_code', '=', q.officeCode);
+    if (q.filedFrom) query = query.where('aa.filed_at', '>=', q.filedFrom.toISOString());
+    if (q.filedBefore) query = query.where('aa.filed_at', '<', q.filedBefore.toISOString());
+    // A number, a 車両番号 or a 車台番号: the few applications that have it, through their own indexes, then
+    // only those the account holds (its primary key).
     const s = q.search;
-    if (s?.kind === 'number') joined = joined.where((eb) => eb.or([eb('a.arrival_number', '=', s.number), eb('a.receipt_number', '=', s.number), eb('a.chassis_number', '=', s.chassisNumber)]));
-    if (s?.kind === 'vehicleNumber') joined = joined.where('a.vehicle_number', '=', s.vehicleNumber);
-    if (s?.kind === 'chassisNumber') joined = joined.where((eb) => eb.or([eb('a.chassis_number', '=', s.chassisNumber), eb(sql`a.user_name`, 'like', sql`${likePattern(s.userName)} escape '\\'`)]));
-    if (s?.kind === 'userName') joined = joined.where(sql<boolean>`a.user_name like ${likePattern(s.userName)} escape '\\'`);
+    if (s && s.kind !== 'userName') {
+      const found = db.selectFrom('applications').select('id');
+      const matching =
+        s.kind === 'number'
+          ? found.where((eb) => eb.or([eb('arrival_number', '=', s.number), eb('receipt_number', '=', s.number), eb('chassis_number', '=', s.chassisNumber)]))
+          : s.kind === 'vehicleNumber'
+            ? found.where('vehicle_number', '=', s.vehicleNumber)
+            : found.where('chassis_number', '=', s.chassisNumber);
+      query = query.where('aa.application_id', 'in', matching);
+    }
+    if (s?.kind !== 'userName') return query;
+    // Only part of a 使用者名 needs the applications' rows.
+    const joined = query.innerJoin('applications as a', 'a.id', 'aa.application_id').where(sql<boolean>`a.user_name like ${likePattern(s.userName)} escape '\\'`);
     // The same shape as the unjoined query for the caller (only aa's columns are selected).
     return joined as unknown as typeof query;
   }
@@ -184,11 +190,19 @@ export function accountRepository(db: Executor) {
     },
 
     async addApplication(accountId: string, applicationId: string, now: Date): Promise<boolean> {
-      const app = await db.selectFrom('applications').select(['status', 'deadline_at', 'status_changed_at']).where('id', '=', applicationId).executeTakeFirst();
+      const app = await db.selectFrom('applications').select(['status', 'deadline_at', 'status_changed_at', 'procedure', 'office_code', 'filed_at']).where('id', '=', applicationId).executeTakeFirst();
       if (!app) return false;
       const result = await db
         .insertInto('account_applications')
-        .values({ account_id: accountId, application_id: applicationId, added_at: now.toISOString(), ...accountListing(app.status as StatusCode, app.deadline_at, app.status_changed_at) })
+        .values({
+          account_id: accountId,
+          application_id: applicationId,
+          added_at: now.toISOString(),
+          ...accountListing(app.status as StatusCode, app.deadline_at, app.status_changed_at),
+          procedure: app.procedure,
+          office_code: app.office_code,
+          filed_at: app.filed_at,
+        })
         .onConflict((oc) => oc.columns(['account_id', 'application_id']).doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;

@@ -241,6 +241,10 @@ export interface AccountApplicationsTable {
   list_rank: number;
   sort_deadline: string;
   status_changed_at: string;
+  /** The application's procedure, office and arrival, for the list's filters (they never change). */
+  procedure: string;
+  office_code: string;
+  filed_at: string;
 }
 
 /** The account's own log, read by its user. */

@@ -35,12 +35,15 @@ describe('申請一覧 of a 利用者ID (issue 16)', () => {
 
   it('pages by 50 and finds by 車台番号 and by part of a 使用者名', async () => {
     const s = demoScenarios[3]!;
-    const byChassis = await t.services.accountList.page(accountId, { ...all, search: { kind: 'chassisNumber', chassisNumber: s.filing.chassisNumber, userName: s.filing.chassisNumber } });
+    const byChassis = await t.services.accountList.page(accountId, { ...all, search: { kind: 'chassisNumber', chassisNumber: s.filing.chassisNumber, typed: s.filing.chassisNumber } });
     expect(byChassis.items.map((i) => i.chassisNumber)).toEqual([s.filing.chassisNumber]);
     const part = s.filing.userName.slice(0, 2);
     const byName = await t.services.accountList.page(accountId, { ...all, search: { kind: 'userName', userName: part } });
     expect(byName.total).toBe(demoScenarios.filter((d) => d.filing.userName.includes(part)).length);
     expect(byName.pageSize).toBe(50);
+    // Letters that are no 車台番号 of the list are looked for in the 使用者名.
+    const letters = await t.services.accountList.page(accountId, { ...all, search: { kind: 'chassisNumber', chassisNumber: 'NOSUCH', typed: 'NoSuch' } });
+    expect(letters.total).toBe(0);
   });
 
   it('shows nothing of an account that holds nothing', async () => {

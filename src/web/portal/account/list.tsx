@@ -345,11 +345,10 @@ export function accountListRoutes(services: Services): FastifyPluginAsyncTypebox
   return async (app) => {
     app.get('/account/applications', { schema: { querystring: ListQuery }, preHandler: requireAccount }, async (req, reply) => {
       const accountId = accountIdOf(req);
-      const profile = await services.accounts.profile(accountId);
       const { shown, filters, errors } = understand(req.query);
       const empty: AccountListPage = { items: [], total: 0, page: 1, pageCount: 1, pageSize: ACCOUNT_LIST_PAGE_SIZE, now: new Date() };
-      const list = filters ? await services.accountList.page(accountId, filters) : empty;
-      return sendHtml(reply, filters ? 200 : 400, renderDocument(<AccountListPageView ctx={pageContext(req, reply)} name={profile?.name ?? ''} list={list} filters={shown} errors={errors} />));
+      const [name, list] = await Promise.all([services.accounts.nameOf(accountId), filters ? services.accountList.page(accountId, filters) : empty]);
+      return sendHtml(reply, filters ? 200 : 400, renderDocument(<AccountListPageView ctx={pageContext(req, reply)} name={name ?? ''} list={list} filters={shown} errors={errors} />));
     });
 
     app.get('/account/applications.csv', { schema: { querystring: ListQuery }, preHandler: requireAccount }, async (req, reply) => {
