@@ -8,7 +8,7 @@ import { ok, refuse, type Result } from '../domain/result.js';
 import { japanDateOf } from '../domain/time.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import type { Executor } from '../store/database.js';
-import { historyRepository } from '../store/history.repository.js';
+import { historyRepository, type HistoryRow } from '../store/history.repository.js';
 import { vehiclesRepository } from '../store/vehicles.repository.js';
 import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
@@ -55,7 +55,11 @@ export async function actWithin(
   applicationId: string,
   event: ApplicationEvent,
   actor: Actor,
-  options: Omit<ActOptions, 'once'> & { readonly loaded?: Application | undefined } = {},
+  options: Omit<ActOptions, 'once'> & {
+    readonly loaded?: Application | undefined;
+    /** Collects the history row instead of writing it: the caller writes the batch before its transaction ends. */
+    readonly historyBatch?: HistoryRow[] | undefined;
+  } = {},
 ): Promise<Result<Transition>> {
   const repo = applicationRepository(tx, deps.database.dialect);
   // `loaded`: the caller read (and on PostgreSQL locked) it in this same transaction already.
@@ -74,7 +78,9 @@ export async function actWithin(
   }
   const saved = await repo.save(app, transition.value.application, now);
   if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
-  await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
+  const history: HistoryRow = { applicationId: app.id, seq: transition.value.application.version, draft: transition.value.history, id: deps.ids.id() };
+  if (options.historyBatch) options.historyBatch.push(history);
+  else await historyRepository(tx).appendMany([history]);
   if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
   return transition;
 }

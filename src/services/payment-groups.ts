@@ -21,6 +21,7 @@ import type { JapanDate } from '../domain/time.js';
 import { accountRepository } from '../store/accounts.repository.js';
 import { applicationRepository, loadApplication } from '../store/applications.repository.js';
 import type { Executor } from '../store/database.js';
+import { historyRepository, type HistoryRow } from '../store/history.repository.js';
 import { paymentGroupRepository } from '../store/payment-groups.repository.js';
 import type { Origin } from './accounts.js';
 import { actWithin, CONFLICT_MESSAGE, type ActOptions } from './application-events.js';
@@ -139,10 +140,12 @@ export function makePaymentGroups(deps: ServiceDeps) {
           await groups(tx).insert(group);
           // The account's own log (利用者情報) has one line per number; each application's history has its own.
           await accountRepository(tx).appendLog(deps.ids.id(), accountId, 'bulkPaymentNumberTaken', now, null, origin.clientAddress);
+          const historyBatch: HistoryRow[] = [];
           for (const m of group.members) {
             const event = { type: 'joinPaymentGroup', groupId: group.id, paymentNumber: group.paymentNumber, confirmationNumber: group.confirmationNumber } as const;
-            must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: loaded.get(m.applicationId) }), formatReceiptNumber(m.number));
+            must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: loaded.get(m.applicationId), historyBatch }), formatReceiptNumber(m.number));
           }
+          await historyRepository(tx).appendMany(historyBatch);
           return ok(group);
         }),
       );
@@ -175,9 +178,13 @@ export function makePaymentGroups(deps: ServiceDeps) {
           if (!cancelled.ok) return cancelled;
           if (!(await groups(tx).close(cancelled.value, 'open'))) return refuse('versionConflict', CONFLICT_MESSAGE);
           await accountRepository(tx).appendLog(deps.ids.id(), accountId, 'bulkPaymentCancelled', deps.clock.now(), null, origin.clientAddress);
+          const members = await apps(tx).loadManyForUpdate(group.members.map((m) => m.applicationId));
+          const historyBatch: HistoryRow[] = [];
           for (const m of group.members) {
-            must(await actWithin(deps, tx, m.applicationId, { type: 'leavePaymentGroup', groupId: group.id, cause: 'cancelled' }, APPLICANT), formatReceiptNumber(m.number));
+            const event = { type: 'leavePaymentGroup', groupId: group.id, cause: 'cancelled' } as const;
+            must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: members.get(m.applicationId), historyBatch }), formatReceiptNumber(m.number));
           }
+          await historyRepository(tx).appendMany(historyBatch);
           return ok(cancelled.value);
         }),
       );
@@ -206,6 +213,7 @@ export function makePaymentGroups(deps: ServiceDeps) {
             if (!settled.ok) return settled;
             if (!(await groups(tx).close(settled.value, group.status))) return refuse('versionConflict', CONFLICT_MESSAGE);
             const transitions: Transition[] = [];
+            const historyBatch: HistoryRow[] = [];
             const members = await apps(tx).loadManyForUpdate(group.members.map((m) => m.applicationId));
             for (const m of group.members) {
               const number = formatReceiptNumber(m.number);
@@ -213,8 +221,9 @@ export function makePaymentGroups(deps: ServiceDeps) {
               // An expired group's late report (decision 0010): members released at its expiry are not in it any more.
               if (group.status === 'expired' && (!loaded || !carriesGroupNumber(loaded, group))) continue;
               const access = (app: Application): Result<true> => (carriesGroupNumber(app, group) ? ok(true) : refuse('statusDoesNotAllow', 'この申請の税・手数料は、この納付番号に含まれていません。'));
-              transitions.push(must(await actWithin(deps, tx, m.applicationId, { type: 'recordPayment', stage: group.collector.stage, paidOn }, actor, { audit: options.audit, access, loaded }), number));
+              transitions.push(must(await actWithin(deps, tx, m.applicationId, { type: 'recordPayment', stage: group.collector.stage, paidOn }, actor, { audit: options.audit, access, loaded, historyBatch }), number));
             }
+            await historyRepository(tx).appendMany(historyBatch);
             return ok({ group: settled.value, transitions, now });
           },
           options.once,
