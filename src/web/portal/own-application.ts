@@ -1,13 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Application } from '../../domain/application.js';
 import type { Services } from '../../services/index.js';
+import type { StatusSnapshot } from '../../services/status-inquiry.js';
 import { sendNotLoggedIn } from '../components/NotLoggedIn.js';
 
-/** The logged-in applicant's one application, as the hook read it, and the instant it was read. */
-export interface OwnApplication {
-  readonly application: Application;
-  readonly now: Date;
-}
+/** The logged-in applicant's one application with its 通知等情報, as the hook read it, and the instant it was read. */
+export type OwnApplication = StatusSnapshot;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,7 +23,7 @@ export function loadOwnApplication(services: Pick<Services, 'statusInquiry'>) {
     const id = req.applicantSession?.applicationId;
     const snapshot = id ? await services.statusInquiry.read(id) : null;
     if (!snapshot) return sendNotLoggedIn(req, reply);
-    req.ownApplication = { application: snapshot.application, now: snapshot.now };
+    req.ownApplication = snapshot;
   };
 }
 

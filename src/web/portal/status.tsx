@@ -2,18 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/index.js';
 import { pageContext } from '../page-context.js';
 import { renderDocument, sendHtml } from '../render.js';
-import { FlashBanner, takeFlash } from './actions/shared.js';
-import { sendNotLoggedIn } from '../components/NotLoggedIn.js';
+import { FlashBanner, takeFlash } from './flash.js';
+import { loadOwnApplication, ownApplicationOf } from './own-application.js';
 import { StatusPage } from './status/StatusPage.js';
 
 /** 申請状況確認: the one application of the session, never another, with its history. */
 export function statusRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get('/inquiry/status', async (req, reply) => {
-      const session = req.applicantSession;
-      if (!session?.applicationId) return sendNotLoggedIn(req, reply);
-      const [snapshot, history] = await Promise.all([services.statusInquiry.read(session.applicationId), services.statusInquiry.history(session.applicationId)]);
-      if (!snapshot) return sendNotLoggedIn(req, reply);
+    // The session's application is loaded by the portal's one hook (not logged in: its 401 page).
+    app.get('/inquiry/status', { preHandler: loadOwnApplication(services) }, async (req, reply) => {
+      const snapshot = ownApplicationOf(req);
+      const history = await services.statusInquiry.history(snapshot.application.id);
       // The banner of an action just taken (a signed cookie naming a fixed message), shown once.
       const flash = takeFlash(req, reply);
       return sendHtml(
