@@ -1,3 +1,4 @@
+import { DEMO_ACCOUNT_COPIES } from './demo/account.js';
 import cluster from 'node:cluster';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -32,7 +33,7 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
   const applied = await migrateToLatest(database);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
   if (config.demoData) {
-    const created = await seedDemo(database, { logger });
+    const created = await seedDemo(database, { logger, accountCopies: DEMO_ACCOUNT_COPIES });
     if (created > 0) logger.info({ created }, 'demo applications created (see README for the logins)');
   }
   const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail };

@@ -49,6 +49,11 @@ export const PAGES: Readonly<Record<string, string>> = {
   'POST /mail/confirm/:token': 'mail',
   'GET /mail/unsubscribe/:token': 'mail',
   'POST /mail/unsubscribe/:token': 'mail',
+  // まとめ納付 with a 利用者ID (issue 16).
+  'GET /account/payments': 'account-payments',
+  'POST /account/payments': 'account-payments',
+  'GET /account/payments/:id': 'account-payments',
+  'POST /account/payments/:id/cancel': 'account-payments',
   // The staff UI (issue 3).
   'GET /staff': 'staff',
   'GET /staff/login': 'staff',
@@ -65,6 +70,30 @@ export const PAGES: Readonly<Record<string, string>> = {
   'GET /staff/audit.csv': 'staff-roles',
   'GET /staff/users/new': 'staff-roles',
   'POST /staff/users/new': 'staff-roles',
+  // 利用者ID and its 申請一覧 (issue 16).
+  'GET /account/register': 'account',
+  'POST /account/register': 'account',
+  'GET /account/registered': 'account',
+  'GET /account/confirm/:token': 'account',
+  'POST /account/confirm/:token': 'account',
+  'GET /account/login': 'account',
+  'POST /account/login': 'account',
+  'POST /account/logout': 'account',
+  'GET /account/password-reset': 'account',
+  'POST /account/password-reset': 'account',
+  'GET /account/reset/:token': 'account',
+  'POST /account/reset/:token': 'account',
+  'GET /account/applications': 'account',
+  'GET /account/applications.csv': 'account',
+  'GET /account/open/:id': 'account',
+  'GET /account/applications/add': 'account',
+  'POST /account/applications/add': 'account',
+  'GET /account/applications/:id/remove': 'account',
+  'POST /account/applications/:id/remove': 'account',
+  'GET /account': 'account',
+  'GET /account/totp': 'account',
+  'POST /account/totp': 'account',
+  'POST /account/totp/off': 'account',
 };
 
 /** Routes that are not pages a person reads: files, redirects, machine interfaces. */

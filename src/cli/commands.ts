@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { demoLogins, seedDemo } from '../demo/seed.js';
+import { DEMO_ACCOUNT, DEMO_ACCOUNT_COPIES } from '../demo/account.js';
+import { formatUserId } from '../domain/accounts.js';
 import { createLogger } from '../logger.js';
 import { serve } from '../server.js';
 import { migrateToLatest, openDatabase } from '../store/database.js';
@@ -88,8 +90,10 @@ export const seedDemoCommand: Command = {
   help: `Usage: kei-oss seed-demo [--reset]
 
 Creates the demo applications (every status of both procedures) by replaying their events,
-with dates relative to today. Does nothing when they exist, unless --reset, which deletes the
-demo applications first and creates them again (the README's logins stay the same).
+with dates relative to today, and the demo 利用者ID (${formatUserId(DEMO_ACCOUNT.userId)}, password
+${DEMO_ACCOUNT.password}) holding them and ${DEMO_ACCOUNT_COPIES} copies of each. Does nothing when they exist,
+unless --reset, which deletes the demo applications and the demo 利用者ID first and creates them
+again (the README's logins stay the same).
 
 Options:
   --reset        delete and recreate the demo applications
@@ -102,7 +106,7 @@ ${ENVIRONMENT_HELP}`,
     const handle = openDatabase(config.database);
     try {
       await migrateToLatest(handle);
-      const created = await seedDemo(handle, { logger, reset: values.reset === true });
+      const created = await seedDemo(handle, { logger, reset: values.reset === true, accountCopies: DEMO_ACCOUNT_COPIES });
       console.log(created ? `created ${created} demo applications` : 'demo applications exist already (use --reset to recreate them)');
       return 0;
     } finally {
@@ -116,8 +120,8 @@ export const demoLoginsCommand: Command = {
   summary: 'List the demo logins (受付番号 and password) / デモ用のログイン情報を表示する',
   help: `Usage: kei-oss demo-logins [--json]
 
-Lists the demo applications: procedure, current status, 受付番号 (or 到達番号) and password.
-With --json, prints a JSON array of objects with procedure, status, receiptNumber, password
+Lists the demo applications: procedure, current status, 受付番号 (or 到達番号) and password,
+then the demo 利用者ID and its password. With --json, prints a JSON array of objects with procedure, status, receiptNumber, password
 (and procedureLabel, statusLabel, note).
 
 Options:
@@ -141,6 +145,7 @@ ${ENVIRONMENT_HELP}`,
         console.log(JSON.stringify(logins, null, 2));
       } else {
         for (const l of logins) console.log(`${l.procedureLabel}\t${l.statusLabel}\t${l.receiptNumber}\t${l.password}\t${l.note}`);
+        console.log(`利用者ID\t${formatUserId(DEMO_ACCOUNT.userId)}\t${DEMO_ACCOUNT.password}\t申請一覧（/account/login）`);
       }
       return 0;
     } finally {

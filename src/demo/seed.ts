@@ -14,6 +14,7 @@ import { seededIds } from '../services/ids.js';
 import { argon2Hasher, type PasswordHasher } from '../services/passwords.js';
 import { demoScenarios, loginNumber, type DemoActor, type DemoScenario } from './scenarios.js';
 import { seedAgencyDemo } from './agency.js';
+import { DEMO_ACCOUNT, seedDemoAccount } from './account.js';
 
 const japanInstant = (date: JapanDate, time: string) => new Date(`${date}T${time}+09:00`);
 
@@ -42,11 +43,21 @@ export interface SeedOptions {
   readonly reset?: boolean;
   readonly logger: Logger;
   readonly passwords?: PasswordHasher;
+  /** Copies of each demo application the demo 利用者ID holds besides the originals (seed-demo: 8). */
+  readonly accountCopies?: number;
 }
 
 /** Removes the demo applications (their parts, history and sessions go with them). */
 async function removeDemo(handle: DatabaseHandle): Promise<number> {
   const numbers = demoScenarios.map((s) => s.arrivalNumber);
+  // The demo 利用者ID and its copies of the demo applications (src/demo/account.ts) go first.
+  const account = await handle.db.selectFrom('accounts').select('id').where('user_id', '=', DEMO_ACCOUNT.userId).executeTakeFirst();
+  if (account) {
+    const held = handle.db.selectFrom('account_applications').select('application_id').where('account_id', '=', account.id);
+    await handle.db.deleteFrom('sessions').where('account_id', '=', account.id).execute();
+    await handle.db.deleteFrom('applications').where('id', 'in', held).where('arrival_number', 'not in', numbers).execute();
+    await handle.db.deleteFrom('accounts').where('id', '=', account.id).execute();
+  }
   const result = await handle.db.deleteFrom('applications').where('arrival_number', 'in', numbers).executeTakeFirst();
   await handle.db.deleteFrom('notifications').where('id', 'like', 'demo-%').execute();
   return Number(result.numDeletedRows);
@@ -78,7 +89,11 @@ export async function seedDemo(handle: DatabaseHandle, options: SeedOptions): Pr
   // Demo clerks and API tokens (src/demo/agency.ts), also for a database seeded before they existed.
   await seedAgencyDemo(handle, { passwords: options.passwords ?? argon2Hasher, now });
   const existing = await applicationRepository(handle.db, handle.dialect).findIdByNumber(asReceiptNumber(demoScenarios[0]!.arrivalNumber));
-  if (existing) return 0;
+  const seedAccount = () => seedDemoAccount(handle, { passwords: options.passwords ?? argon2Hasher, now, copies: options.accountCopies ?? 0 });
+  if (existing) {
+    await seedAccount();
+    return 0;
+  }
   const today = japanDateOf(now);
   const clock = fixedClock(now);
   const deps: ServiceDeps = { database: handle, clock, ids: seededIds('kei-oss-demo'), passwords: options.passwords ?? argon2Hasher, logger: options.logger };
@@ -110,7 +125,8 @@ export async function seedDemo(handle: DatabaseHandle, options: SeedOptions): Pr
       publishedAt: published(-1),
     });
   }
-  options.logger.info({ applications: demoScenarios.length }, 'demo data seeded');
+  const held = await seedAccount();
+  options.logger.info({ applications: demoScenarios.length, accountApplications: held }, 'demo data seeded');
   return demoScenarios.length;
 }
 

@@ -15,9 +15,9 @@ export const LOGIN_RATE_LIMIT = 30;
 export const LOGIN_RATE_WINDOW_MS = 60 * 1000;
 
 /** Whose password is being tried: an applicant's receipt number, or an office clerk's login id. */
-export type PasswordScope = 'applicant' | 'staff';
+export type PasswordScope = 'applicant' | 'staff' | 'account';
 /** Which login step an address is counted for. */
-export type LoginStep = 'applicant-number' | 'applicant-password' | 'staff-login';
+export type LoginStep = 'applicant-number' | 'applicant-password' | 'staff-login' | 'account-login' | 'account-add';
 
 /** From this many wrong passwords on, the answer says how many tries are left (issue 14). */
 export const LOGIN_WARN_FROM = 3;

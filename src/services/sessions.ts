@@ -15,13 +15,14 @@ export function makeSessions(deps: ServiceDeps) {
   const repo = () => sessionRepository(deps.database.db);
   return {
     /** A new session with a new random id: called at every login, so a session id never survives one. */
-    async start(kind: SessionKind, subject: { applicationId?: string; staffUserId?: string }): Promise<{ token: string; session: Session }> {
+    async start(kind: SessionKind, subject: { applicationId?: string; staffUserId?: string; accountId?: string }): Promise<{ token: string; session: Session }> {
       const token = randomBytes(32).toString('base64url');
       const now = deps.clock.now();
       const session = {
         kind,
         applicationId: subject.applicationId ?? null,
         staffUserId: subject.staffUserId ?? null,
+        accountId: subject.accountId ?? null,
         createdAt: now,
         lastSeenAt: now,
         expiresAt: new Date(now.getTime() + SESSION_ABSOLUTE_MS),

@@ -7,6 +7,7 @@ import type { AttachmentKind, AttachmentState, ProcedureCode } from '../domain/p
 import type { ReceiptNumber } from '../domain/receipt-number.js';
 import type { PaymentStage, StatusCode } from '../domain/statuses.js';
 import type { JapanDate } from '../domain/time.js';
+import { updateAccountListing } from './accounts.repository.js';
 import type { DatabaseHandle, Executor } from './database.js';
 import type { ApplicationsTable, AttachmentsTable, NoticesTable, PaymentLinesTable } from './schema.js';
 
@@ -269,6 +270,12 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
       return row ? { id: row.id, procedure: row.procedure as ProcedureCode, passwordHash: row.password_hash } : null;
     },
 
+    /** The two numbers of an application (the one shown is its 受付番号 once issued). */
+    async findNumbers(id: string): Promise<{ receiptNumber: ReceiptNumber | null; arrivalNumber: ReceiptNumber } | null> {
+      const row = await db.selectFrom('applications').select(['receipt_number', 'arrival_number']).where('id', '=', id).executeTakeFirst();
+      return row ? { receiptNumber: row.receipt_number as ReceiptNumber | null, arrivalNumber: row.arrival_number as ReceiptNumber } : null;
+    },
+
     async findIdByNumber(number: ReceiptNumber): Promise<string | null> {
       const row = await db
         .selectFrom('applications')
@@ -279,6 +286,29 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
     },
 
     load: (id: string) => loadWhere(id, false),
+
+    /**
+     * Several applications at once, inside a transaction (locked until commit on PostgreSQL): four
+     * queries per 500 instead of four per application, for a use case that moves many (a まとめ納付).
+     */
+    async loadManyForUpdate(ids: readonly string[]): Promise<Map<string, Application>> {
+      const out = new Map<string, Application>();
+      const sorted = [...ids].sort();
+      for (let i = 0; i < sorted.length; i += 500) {
+        const chunk = sorted.slice(i, i + 500);
+        // Locked in id order, so that two use cases over overlapping applications never deadlock.
+        let query = db.selectFrom('applications').selectAll().where('id', 'in', chunk).orderBy('id');
+        if (dialect === 'postgres') query = query.forUpdate();
+        const rows = await query.execute();
+        if (rows.length === 0) continue;
+        const attachments = await db.selectFrom('attachments').selectAll().where('application_id', 'in', chunk).execute();
+        const lines = await db.selectFrom('payment_lines').selectAll().where('application_id', 'in', chunk).execute();
+        const notices = await db.selectFrom('notices').selectAll().where('application_id', 'in', chunk).execute();
+        const of = <R extends { application_id: string }>(all: R[], id: string) => all.filter((r) => r.application_id === id);
+        for (const row of rows) out.set(row.id, fromRows(row, of(attachments, row.id), of(lines, row.id), of(notices, row.id)));
+      }
+      return out;
+    },
 
     /** Inside a transaction: on PostgreSQL the row stays locked until commit (SQLite has one writer). */
     loadForUpdate: (id: string) => loadWhere(id, true),
@@ -307,6 +337,9 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         .where('version', '=', previous.version)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
+      if (previous.status !== next.status || previous.statusChangedAt.getTime() !== next.statusChangedAt.getTime() || toRow(previous, '', now).deadline_at !== row.deadline_at) {
+        await updateAccountListing(db, next.id, next.status, row.deadline_at, row.status_changed_at);
+      }
       if (JSON.stringify(previous.attachments) !== JSON.stringify(next.attachments)) {
         await db.deleteFrom('attachments').where('application_id', '=', next.id).execute();
         const rows = attachmentRows(next);

@@ -113,6 +113,8 @@ export interface SessionsTable {
   kind: string;
   application_id: string | null;
   staff_user_id: string | null;
+  /** The 利用者ID's account of a session of kind 'account' (migration 2026-12-06-0016). */
+  account_id: string | null;
   created_at: string;
   last_seen_at: string;
   /** Absolute end, whatever the activity. */
@@ -172,6 +174,91 @@ export interface ServerSecretsTable {
   created_at: string;
 }
 
+/** まとめ納付 across applications (migration 2026-12-06-0017). */
+export interface PaymentGroupsTable {
+  id: string;
+  account_id: string;
+  payment_number: string;
+  confirmation_number: string;
+  stage: string;
+  collector_number: string;
+  payee_name: string;
+  payee_kana: string;
+  total: number;
+  due_on: string;
+  /** The instant its 納付期限 passes. */
+  deadline_at: string;
+  status: string;
+  created_at: string;
+  paid_on: string | null;
+  closed_at: string | null;
+}
+
+export interface PaymentGroupMembersTable {
+  group_id: string;
+  application_id: string;
+  position: number;
+  receipt_number: string;
+  /** JSON array of the payment line ids. */
+  line_ids: string;
+  amount: number;
+  due_on: string;
+}
+
+/** 利用者ID (migration 2026-12-06-0016). */
+export interface AccountsTable {
+  id: string;
+  /** The 利用者ID as shown: 12 digits, the last a Luhn check digit. */
+  user_id: string;
+  kind: string;
+  name: string;
+  mail_address: string;
+  confirmed_at: string | null;
+  password_hash: string;
+  /** Base32 TOTP secret while two-factor is on, else null. */
+  totp_secret: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One-time links sent by mail: only the token's SHA-256 is stored. */
+export interface AccountTokensTable {
+  token_hash: string;
+  account_id: string;
+  /** confirm | reset */
+  purpose: string;
+  expires_at: string;
+  used_at: string | null;
+  created_at: string;
+}
+
+export interface AccountApplicationsTable {
+  account_id: string;
+  application_id: string;
+  added_at: string;
+  /** The application's status, list group (0 needs the user, 1 in progress, 2 finished), running deadline ('9999' when none) and 状況更新日時, kept in step by every save. */
+  status: string;
+  list_rank: number;
+  sort_deadline: string;
+  status_changed_at: string;
+  /** The application's procedure, office and arrival, for the list's filters (they never change). */
+  procedure: string;
+  office_code: string;
+  filed_at: string;
+}
+
+/** The account's own log, read by its user. */
+export interface AccountLogTable {
+  id: string;
+  account_id: string;
+  /** 1, 2, … per account: the log's order. */
+  seq: number;
+  occurred_at: string;
+  action: string;
+  receipt_number: string | null;
+  client_address: string | null;
+}
+
 /** 連絡先メールアドレス of an application (migration 2026-12-06-0015). */
 export interface ContactAddressesTable {
   application_id: string;
@@ -223,6 +310,12 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   server_secrets: ServerSecretsTable;
   audit_log: AuditLogTable;
+  payment_groups: PaymentGroupsTable;
+  payment_group_members: PaymentGroupMembersTable;
+  accounts: AccountsTable;
+  account_tokens: AccountTokensTable;
+  account_applications: AccountApplicationsTable;
+  account_log: AccountLogTable;
   contact_addresses: ContactAddressesTable;
   mail_outbox: MailOutboxTable;
 }

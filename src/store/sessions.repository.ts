@@ -4,13 +4,16 @@ import type { CompiledQuery, Selectable } from 'kysely';
 import type { DatabaseHandle, Executor } from './database.js';
 import type { SessionsTable } from './schema.js';
 
-export type SessionKind = 'applicant' | 'staff';
+/** applicant: one application (two-step login); staff: a clerk; account: a 利用者ID, with the application opened from its list. */
+export type SessionKind = 'applicant' | 'staff' | 'account';
 
 export interface SessionRecord {
   readonly idHash: string;
   readonly kind: SessionKind;
   readonly applicationId: string | null;
   readonly staffUserId: string | null;
+  /** The 利用者ID's account (kind 'account'). */
+  readonly accountId: string | null;
   readonly createdAt: Date;
   readonly lastSeenAt: Date;
   readonly expiresAt: Date;
@@ -26,6 +29,7 @@ function toRecord(r: Selectable<SessionsTable>): SessionRecord {
     kind: r.kind as SessionKind,
     applicationId: r.application_id,
     staffUserId: r.staff_user_id,
+    accountId: r.account_id,
     createdAt: new Date(r.created_at),
     lastSeenAt: new Date(r.last_seen_at),
     expiresAt: new Date(r.expires_at),
@@ -62,7 +66,7 @@ export async function findSession(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>,
 /** Sessions live in the database, so that any server process can serve any request. */
 export function sessionRepository(db: Executor) {
   return {
-    async insert(token: string, s: Omit<SessionRecord, 'idHash'>): Promise<void> {
+    async insert(token: string, s: Omit<SessionRecord, 'idHash' | 'accountId'> & { accountId?: string | null }): Promise<void> {
       await db
         .insertInto('sessions')
         .values({
@@ -70,6 +74,7 @@ export function sessionRepository(db: Executor) {
           kind: s.kind,
           application_id: s.applicationId,
           staff_user_id: s.staffUserId,
+          account_id: s.accountId ?? null,
           created_at: s.createdAt.toISOString(),
           last_seen_at: s.lastSeenAt.toISOString(),
           expires_at: s.expiresAt.toISOString(),
@@ -84,6 +89,21 @@ export function sessionRepository(db: Executor) {
 
     async touch(idHash: string, at: Date): Promise<void> {
       await db.updateTable('sessions').set({ last_seen_at: at.toISOString() }).where('id_hash', '=', idHash).execute();
+    },
+
+    /** The application an account session has open (its ownership checked by the caller, in the same transaction). */
+    async openApplication(idHash: string, applicationId: string | null): Promise<void> {
+      await db.updateTable('sessions').set({ application_id: applicationId }).where('id_hash', '=', idHash).where('kind', '=', 'account').execute();
+    },
+
+    /** An application removed from an account's list is closed in every session of that account. */
+    async closeApplicationForAccount(accountId: string, applicationId: string): Promise<void> {
+      await db.updateTable('sessions').set({ application_id: null }).where('account_id', '=', accountId).where('application_id', '=', applicationId).execute();
+    },
+
+    /** Ends every session of an account (its password was reset). */
+    async deleteForAccount(accountId: string): Promise<void> {
+      await db.deleteFrom('sessions').where('account_id', '=', accountId).execute();
     },
 
     async delete(idHash: string): Promise<void> {

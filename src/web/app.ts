@@ -96,6 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.decorateRequest('applicantSession', null);
   app.decorateRequest('staffSession', null);
+  app.decorateRequest('accountSession', null);
   app.decorateRequest('ownApplication', null);
   app.addHook('onRequest', async (req) => {
     const staffArea = req.url.startsWith('/staff');
@@ -105,6 +106,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (!session) return;
     if (staffArea && session.kind === 'staff') req.staffSession = session;
     if (!staffArea && session.kind === 'applicant') req.applicantSession = session;
+    // A 利用者ID's session; the application it opened from its list (ownership checked when opened,
+    // cleared when removed) is served by the applicant's pages as if logged in to it (issue 16).
+    if (!staffArea && session.kind === 'account') {
+      req.accountSession = session;
+      if (session.applicationId) req.applicantSession = session;
+    }
   });
 
   await app.register(csrf, {

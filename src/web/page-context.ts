@@ -47,7 +47,7 @@ export function safeReturnPath(value: unknown, fallback = '/'): string {
 
 /** What a CSRF token is bound to: the session it was made in, or none. */
 export function csrfUserInfo(req: FastifyRequest): string {
-  return req.applicantSession?.idHash ?? req.staffSession?.idHash ?? 'anonymous';
+  return req.applicantSession?.idHash ?? req.accountSession?.idHash ?? req.staffSession?.idHash ?? 'anonymous';
 }
 
 export function pageContext(req: FastifyRequest, reply: FastifyReply, area: 'portal' | 'staff' = 'portal', staffName?: string): PageContext {

@@ -6,5 +6,7 @@ declare module 'fastify' {
     applicantSession: Session | null;
     /** The office clerk's session, on /staff. */
     staffSession: Session | null;
+    /** A 利用者ID's session (issue 16), on the portal. */
+    accountSession: Session | null;
   }
 }

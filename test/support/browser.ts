@@ -75,11 +75,11 @@ export class TestBrowser {
     return res;
   }
 
-  /** Posts a form as application/x-www-form-urlencoded; `_csrf` is taken from the last page unless given. */
-  async post(url: string, form: Record<string, string>, options: { csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
+  /** Posts a form as application/x-www-form-urlencoded (a list: the field repeated, as checkboxes send it); `_csrf` is taken from the last page unless given. */
+  async post(url: string, form: Record<string, string | readonly string[]>, options: { csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
-    const fields = { ...form };
-    if (options.csrf !== null && fields._csrf === undefined) fields._csrf = options.csrf ?? csrfTokenOf(this.lastPage);
+    const fields: [string, string][] = Object.entries(form).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : v.map((x): [string, string] => [k, x])));
+    if (options.csrf !== null && form._csrf === undefined) fields.push(['_csrf', options.csrf ?? csrfTokenOf(this.lastPage)]);
     const res = await this.app.inject({
       method: 'POST',
       url,

@@ -33,6 +33,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
       servers: [],
       tags: [
         { name: 'applications', description: '申請の登録・参照・イベント' },
+        { name: 'payments', description: 'まとめ納付の納付番号の納付' },
         { name: 'token', description: 'トークン' },
       ],
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'kei-oss create-api-token が表示するトークン' } } },

@@ -118,6 +118,9 @@ export const contentPages: readonly { readonly path: string; readonly title: str
         <li>申請者の署名用電子証明書（マイナンバーカード等）</li>
         <li>申請用パスワード（初回申請時にご自身で設定します。状況の照会に使います）</li>
         <li>税・手数料を納付するためのインターネットバンキングまたはPay-easy対応ATM</li>
+        <li>
+          利用者ID（多数の申請を行う販売店・整備事業者・行政書士事務所などの方。まとめ納付を行う場合は必須です）：<a href="/account/register">利用者IDの発行</a>
+        </li>
       </ul>
       <h2 id="flow">手続の流れ</h2>
       <ol>
@@ -185,6 +188,9 @@ export const siteMap: readonly SiteMapEntry[] = [
           { href: '/apply', label: '申請を行う（初回申請）' },
           { href: '/inquiry/login', label: '状況の照会（状況照会 ログイン）' },
           { href: '/payment', label: '納付を行う' },
+          { href: '/account/login', label: '利用者ID ログイン（申請一覧）' },
+          { href: '/account/register', label: '利用者IDの発行' },
+          { href: '/account/password-reset', label: 'パスワードの再設定（利用者ID）' },
           { href: '/inquiry/status-guide', label: '申請状況の詳細' },
           { href: '/weight-tax-inquiry', label: '次回自動車重量税額照会サービス' },
         ],

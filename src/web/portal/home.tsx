@@ -165,6 +165,7 @@ export const onlineMenu: MenuEntry[] = [
   { key: 'apply', label: '申請を行う', href: '/apply', description: '継続検査・新車〔新規検査・地方税申告〕の申請（初回申請）を行います。' },
   { key: 'inquiry', label: '状況の照会', href: '/inquiry/login', description: '受付番号（到達番号）と申請用パスワードで、申請の状況を確認します。' },
   { key: 'payment', label: '納付を行う', href: '/payment', description: '受付番号（到達番号）と申請用パスワードでログインし、税・手数料の納付情報を確認します。' },
+  { key: 'account', label: '申請一覧（利用者ID）', href: '/account/login', description: '利用者IDでログインし、お持ちの申請の状況をまとめて確認します。利用者IDをお持ちでない方は「利用者IDの発行」から。' },
 ];
 
 export function homeRoutes(services: Services): FastifyPluginAsyncTypebox {

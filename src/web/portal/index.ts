@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/index.js';
 import { applicantActionRoutes } from './actions/index.js';
+import { accountRoutes } from './account/index.js';
 import { contentRoutes } from './content.js';
 import { siteFrameRoutes } from './site-frame.js';
 import { fontSizeRoutes } from './font-size.js';
@@ -21,4 +22,5 @@ export const portalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   await app.register(mailRoutes(services));
   await app.register(statusGuideRoutes);
   await app.register(applicantActionRoutes(services));
+  await app.register(accountRoutes(services));
 };

@@ -191,8 +191,9 @@ export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
         req.log.info({ event: 'applicant-login-failed' }, 'applicant login failed');
         return sendHtml(reply, 401, renderDocument(<LoginPasswordPage ctx={ctx} procedure={procedure} number={shownNumber} failure={result.refusal.message} />));
       }
-      // A new session id at every login; the previous session (if any) ends here.
-      if (req.applicantSession) await services.sessions.end(req.applicantSession);
+      // A new session id at every login; the previous session (if any, a 利用者ID's too) ends here.
+      const previous = req.applicantSession ?? req.accountSession;
+      if (previous) await services.sessions.end(previous);
       reply.setCookie(APPLICANT_SESSION_COOKIE, result.value.token, cookieOptions(req));
       clearCookie(req, reply, LOGIN_NUMBER_COOKIE);
       req.log.info({ event: 'applicant-login', applicationId: result.value.applicationId }, 'applicant logged in');
@@ -202,7 +203,8 @@ export function loginRoutes(services: Services): FastifyPluginAsyncTypebox {
 
     /** 終了: ends the session; the cookie and every form of the old session stop working. */
     app.post('/inquiry/logout', { schema: { body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }) }, preHandler: app.csrfProtection }, async (req, reply) => {
-      if (req.applicantSession) await services.sessions.end(req.applicantSession);
+      const session = req.applicantSession ?? req.accountSession;
+      if (session) await services.sessions.end(session);
       clearCookie(req, reply, APPLICANT_SESSION_COOKIE);
       return reply.redirect('/online?ended=1', 303);
     });

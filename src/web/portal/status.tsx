@@ -34,6 +34,7 @@ export function statusRoutes(services: Services): FastifyPluginAsyncTypebox {
           notifications={snapshot.notifications}
           now={snapshot.now}
           history={history}
+          fromAccountList={Boolean(req.accountSession)}
           flash={flash ? <FlashBanner kind={flash} /> : undefined}
           mail={<MailContact panel={panel} csrfToken={ctx.csrfToken} error={mailForm?.error} value={mailForm?.value} />}
         />,

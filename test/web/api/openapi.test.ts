@@ -18,7 +18,7 @@ describe('OpenAPI document and browsable docs', () => {
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     const doc = JSON.parse(res.body);
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/applications', '/api/v1/applications/{number}', '/api/v1/applications/{number}/events', '/api/v1/me']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/applications', '/api/v1/applications/{number}', '/api/v1/applications/{number}/events', '/api/v1/me', '/api/v1/payments']);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.security).toEqual([{ bearerAuth: [] }]);
     const events = doc.paths['/api/v1/applications/{number}/events'].post;

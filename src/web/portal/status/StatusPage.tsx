@@ -28,6 +28,8 @@ export interface StatusPageProps {
   readonly now: Date;
   /** A banner at the top (e.g. the result of an action just taken). */
   readonly flash?: ComponentChildren;
+  /** Opened from a 利用者ID's 申請一覧 (issue 16): a way back to it. */
+  readonly fromAccountList?: boolean | undefined;
   /** Parts added after the manual's eleven. */
   readonly extra?: ComponentChildren;
   /** 連絡先メールアドレス (issue 15): rendered by the caller per request, apart from the rest of the page. */
@@ -58,7 +60,7 @@ function ApplyAgain() {
  * status view. Each part appears exactly when the view says it does; buttons whose action the view
  * does not allow are shown disabled.
  */
-export function StatusPage({ ctx, application, notifications, now, flash, extra, mail, history }: StatusPageProps) {
+export function StatusPage({ ctx, application, notifications, now, flash, extra, mail, history, fromAccountList }: StatusPageProps) {
   const label = procedures[application.procedure].label;
   const view = statusView(application, now, { announcements: notifications.length });
   return (
@@ -66,6 +68,11 @@ export function StatusPage({ ctx, application, notifications, now, flash, extra,
       <h1 class="page-title">
         <span class="page-title__crumb">状況照会</span> 申請状況確認 <span class="procedure-tag">{label}</span>
       </h1>
+      {fromAccountList ? (
+        <p>
+          <a href="/account/applications">申請一覧へ戻る</a>
+        </p>
+      ) : null}
       {flash}
       <ProgressSteps steps={view.steps} summary={view.progressSummary} />
       <NotificationMessage message={view.message} />

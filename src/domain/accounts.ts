@@ -1,0 +1,93 @@
+import { parseReceiptNumber, type ReceiptNumber } from './receipt-number.js';
+import { ok, refuse, type Result } from './result.js';
+import { parseChassisNumber, parseVehicleNumber, vehicleNumberToString } from './vehicle.js';
+
+/** 利用者の種別 */
+export const accountKinds = {
+  individual: '個人',
+  business: '法人・個人事業主',
+  scrivener: '行政書士',
+} as const;
+export type AccountKind = keyof typeof accountKinds;
+
+export function isAccountKind(value: string): value is AccountKind {
+  return Object.hasOwn(accountKinds, value);
+}
+
+/** A 利用者ID is 12 ASCII digits, the last a Luhn check digit (the services issue and check it). */
+const SEPARATORS = /[\s\-‐‑‒–—―−ー－]/gu;
+
+/** `1234 5678 9012`, `1234-5678-9012` or full-width digits: the digits, or a message. */
+export function parseUserIdShape(input: string): Result<string> {
+  if (input.length > 60) return refuse('invalidInput', '利用者IDは数字12桁で入力してください。');
+  const compact = input.normalize('NFKC').replace(SEPARATORS, '');
+  if (compact === '') return refuse('invalidInput', '利用者IDを入力してください。');
+  if (!/^[0-9]{12}$/.test(compact)) return refuse('invalidInput', '利用者IDは数字12桁で入力してください。');
+  return ok(compact);
+}
+
+/** `123456789012` → `1234 5678 9012` */
+export function formatUserId(id: string): string {
+  return `${id.slice(0, 4)} ${id.slice(4, 8)} ${id.slice(8)}`;
+}
+
+/** 連絡先メールアドレス: one @, no spaces, a dot in the domain; at most 254 characters. */
+export function parseMailAddress(input: string): Result<string> {
+  const value = input.normalize('NFKC').trim();
+  if (value === '') return refuse('invalidInput', '連絡先メールアドレスを入力してください。');
+  if (value.length > 254 || !/^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]+$/.test(value)) {
+    return refuse('invalidInput', '連絡先メールアドレスは「example@example.jp」の形式で入力してください。');
+  }
+  return ok(value);
+}
+
+/** 氏名又は名称: 1–100 characters after trimming. */
+export function parseAccountName(input: string): Result<string> {
+  const value = input.normalize('NFC').trim();
+  if (value === '') return refuse('invalidInput', '氏名又は名称を入力してください。');
+  if ([...value].length > 100) return refuse('invalidInput', '氏名又は名称は100文字以内で入力してください。');
+  if (/[\u0000-\u001f\u007f]/.test(value)) return refuse('invalidInput', '氏名又は名称に使用できない文字が含まれています。');
+  return ok(value);
+}
+
+/** What the account log records, in the words the user reads. */
+export const accountLogActions = {
+  registered: '利用者IDの発行',
+  confirmed: 'メールアドレスの確認',
+  login: 'ログイン',
+  loginFailed: 'ログイン失敗',
+  applicationAdded: '申請の追加',
+  applicationFiled: '申請（申請を行う）',
+  applicationRemoved: '申請の削除',
+  totpEnabled: '二要素認証の設定',
+  totpDisabled: '二要素認証の解除',
+  passwordReset: 'パスワードの再設定',
+  bulkPaymentNumberTaken: 'まとめ納付の納付番号取得',
+  bulkPaymentCancelled: 'まとめ納付のキャンセル',
+} as const;
+export type AccountLogAction = keyof typeof accountLogActions;
+
+/** What the user typed in the 申請一覧's search box, understood. */
+export type AccountListSearch =
+  | { readonly kind: 'number'; readonly number: ReceiptNumber; /** a 17-digit 車台番号 is possible too */ readonly chassisNumber: string }
+  | { readonly kind: 'vehicleNumber'; readonly vehicleNumber: string }
+  | { readonly kind: 'chassisNumber'; readonly chassisNumber: string; /** as typed: part of a 使用者名 when no 車台番号 matches */ readonly typed: string }
+  | { readonly kind: 'userName'; readonly userName: string };
+
+/**
+ * 受付番号（到達番号） in any spacing or full-width digits, a 車両番号, a 車台番号, or else part of
+ * a 使用者名; null when the box is empty. Text that could be a 車台番号 (letters, digits, hyphens) is
+ * looked up as one first; the list falls back to the 使用者名 when no 車台番号 matches.
+ */
+export function parseAccountListSearch(input: string): Result<AccountListSearch | null> {
+  const text = input.normalize('NFKC').trim();
+  if (text === '') return ok(null);
+  if ([...text].length > 60) return refuse('invalidInput', '検索する文字は60文字以内で入力してください。');
+  const number = parseReceiptNumber(text);
+  if (number.ok) return ok({ kind: 'number', number: number.value, chassisNumber: number.value });
+  const plate = parseVehicleNumber(text);
+  if (plate.ok) return ok({ kind: 'vehicleNumber', vehicleNumber: vehicleNumberToString(plate.value) });
+  const chassis = parseChassisNumber(text);
+  if (chassis.ok) return ok({ kind: 'chassisNumber', chassisNumber: chassis.value, typed: text });
+  return ok({ kind: 'userName', userName: text });
+}

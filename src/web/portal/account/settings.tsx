@@ -1,0 +1,170 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { accountKinds, accountLogActions, formatUserId } from '../../../domain/accounts.js';
+import { formatJapanDateTime } from '../../../domain/format.js';
+import { formatReceiptNumber } from '../../../domain/receipt-number.js';
+import type { AccountProfile } from '../../../services/accounts.js';
+import type { Services } from '../../../services/index.js';
+import { Banner, CsrfField, ErrorSummary, TextField } from '../../components/forms.js';
+import { qrMatrix, qrSvgPath } from '../../formats/qr.js';
+import { pageContext, type PageContext } from '../../page-context.js';
+import { renderDocument, sendHtml } from '../../render.js';
+import { AccountLayout, accountIdOf, requireAccount } from './shared.js';
+
+/** 利用者情報: who the account is, two-factor on or off, and its log (ログイン, 申請の追加・削除, …). */
+function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile: AccountProfile; error?: string | undefined; done?: 'on' | 'off' | undefined }) {
+  return (
+    <AccountLayout ctx={ctx} title="利用者情報" current="account" hasErrors={Boolean(error)}>
+      <h1 class="page-title">利用者情報</h1>
+      <ErrorSummary items={error ? [{ field: 'totpCode', message: error }] : []} />
+      {done === 'on' ? <Banner kind="success" title="二要素認証を設定しました。">{<p>次回のログインから、認証アプリの確認コードが必要です。</p>}</Banner> : null}
+      {done === 'off' ? <Banner kind="success" title="二要素認証を解除しました。" /> : null}
+      <table class="summary-table">
+        <tbody>
+          <tr>
+            <th scope="row">利用者ID</th>
+            <td>{formatUserId(profile.userId)}</td>
+          </tr>
+          <tr>
+            <th scope="row">利用者の種別</th>
+            <td>{accountKinds[profile.kind]}</td>
+          </tr>
+          <tr>
+            <th scope="row">氏名又は名称</th>
+            <td>{profile.name}</td>
+          </tr>
+          <tr>
+            <th scope="row">連絡先メールアドレス</th>
+            <td>{profile.mailAddress}</td>
+          </tr>
+        </tbody>
+      </table>
+      <h2 class="staff-section-title">二要素認証</h2>
+      {profile.totpEnabled ? (
+        <>
+          <p>二要素認証を設定しています。ログインの際に、認証アプリに表示される確認コードが必要です。</p>
+          <form method="post" action="/account/totp/off" class="form" novalidate>
+            <CsrfField token={ctx.csrfToken} />
+            <TextField name="totpCode" label="確認コード" hint="解除するには、認証アプリに表示されている6桁の数字を入力してください。" error={error} inputMode="numeric" autocomplete="one-time-code" maxLength={10} width="short" />
+            <div class="button-row">
+              <button type="submit" class="button button--secondary">
+                二要素認証を解除する
+              </button>
+            </div>
+          </form>
+        </>
+      ) : (
+        <>
+          <p>二要素認証を設定すると、ログインの際にパスワードに加えて、スマートフォン等の認証アプリ（TOTP）に表示される確認コードが必要になります。パスワードが漏れても、第三者はログインできません。</p>
+          <p>
+            <a class="button button--primary" href="/account/totp">
+              二要素認証を設定する
+            </a>
+          </p>
+        </>
+      )}
+      <h2 class="staff-section-title">操作の記録</h2>
+      <p>この利用者IDでのログイン、申請の追加・削除などの記録です（新しい順に100件）。</p>
+      <div class="table-scroll" role="region" aria-labelledby="account-log-caption" tabIndex={0}>
+        <table class="data-table">
+          <caption id="account-log-caption" class="visually-hidden">
+            操作の記録
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">日時</th>
+              <th scope="col">操作</th>
+              <th scope="col">受付番号（到達番号）</th>
+              <th scope="col">接続元</th>
+            </tr>
+          </thead>
+          <tbody>
+            {profile.log.map((l) => (
+              <tr>
+                <td class="nowrap">{formatJapanDateTime(l.occurredAt)}</td>
+                <td>{accountLogActions[l.action]}</td>
+                <td class="nowrap">{l.receiptNumber ? formatReceiptNumber(l.receiptNumber) : '-'}</td>
+                <td>{l.clientAddress ?? '-'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </AccountLayout>
+  );
+}
+
+/** 二要素認証の設定: the QR code of the otpauth:// URI, the key to type by hand, and a code to confirm. */
+function TotpPage({ ctx, secret, uri, error }: { ctx: PageContext; secret: string; uri: string; error?: string | undefined }) {
+  const m = qrMatrix(uri);
+  const q = 4;
+  return (
+    <AccountLayout ctx={ctx} title="二要素認証の設定" current="account" hasErrors={Boolean(error)}>
+      <h1 class="page-title">二要素認証の設定</h1>
+      <ErrorSummary items={error ? [{ field: 'totpCode', message: error }] : []} />
+      <ol>
+        <li>スマートフォン等の認証アプリ（TOTPに対応したもの）で、次の二次元コードを読み取ってください。</li>
+        <li>読み取れない場合は、認証アプリに次のキーを入力してください。</li>
+        <li>認証アプリに表示された6桁の確認コードを入力し、「設定する」ボタンを押してください。</li>
+      </ol>
+      <svg xmlns="http://www.w3.org/2000/svg" class="account-totp__qr" viewBox={`${-q} ${-q} ${m.size + 2 * q} ${m.size + 2 * q}`} role="img" aria-label="二要素認証の設定用の二次元コード" shape-rendering="crispEdges">
+        <rect x={-q} y={-q} width={m.size + 2 * q} height={m.size + 2 * q} fill="#fff" />
+        <path d={qrSvgPath(m)} fill="#000" />
+      </svg>
+      <p>
+        キー：<code>{secret.replace(/(.{4})/g, '$1 ').trim()}</code>
+      </p>
+      <form method="post" action="/account/totp" class="form" novalidate>
+        <CsrfField token={ctx.csrfToken} />
+        <input type="hidden" name="secret" value={secret} />
+        <TextField name="totpCode" label="確認コード" error={error} hint="認証アプリに表示されている6桁の数字" inputMode="numeric" autocomplete="one-time-code" maxLength={10} width="short" />
+        <div class="button-row">
+          <button type="submit" class="button button--primary">
+            設定する
+          </button>
+          <a class="button button--secondary" href="/account">
+            設定しないで戻る
+          </a>
+        </div>
+      </form>
+    </AccountLayout>
+  );
+}
+
+const TotpForm = Type.Object({ secret: Type.Optional(Type.String({ maxLength: 100 })), totpCode: Type.Optional(Type.String({ maxLength: 100 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
+const DoneQuery = Type.Object({ totp: Type.Optional(Type.String({ maxLength: 5 })) });
+
+export function accountSettingsRoutes(services: Services): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get('/account', { schema: { querystring: DoneQuery }, preHandler: requireAccount }, async (req, reply) => {
+      const profile = await services.accounts.profile(accountIdOf(req));
+      if (!profile) return reply.redirect('/account/login', 303);
+      const done = req.query.totp === 'on' ? 'on' : req.query.totp === 'off' ? 'off' : undefined;
+      return sendHtml(reply, 200, renderDocument(<AccountPage ctx={pageContext(req, reply)} profile={profile} done={done} />));
+    });
+
+    app.get('/account/totp', { preHandler: requireAccount }, async (req, reply) => {
+      const proposal = await services.accounts.totpProposal(accountIdOf(req));
+      if (!proposal) return reply.redirect('/account/login', 303);
+      return sendHtml(reply, 200, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} />));
+    });
+
+    app.post('/account/totp', { schema: { body: TotpForm }, attachValidation: true, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
+      const body = req.validationError ? {} : req.body;
+      const secret = body.secret ?? '';
+      const result = await services.accounts.enableTotp(accountIdOf(req), secret, body.totpCode ?? '', { clientAddress: req.ip });
+      if (result.ok) return reply.redirect('/account?totp=on', 303);
+      const proposal = /^[A-Z2-7]{32}$/.test(secret) ? { secret, uri: (await services.accounts.totpProposal(accountIdOf(req), secret))?.uri ?? '' } : await services.accounts.totpProposal(accountIdOf(req));
+      if (!proposal) return reply.redirect('/account/login', 303);
+      return sendHtml(reply, 400, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} error={result.refusal.message} />));
+    });
+
+    app.post('/account/totp/off', { schema: { body: TotpForm }, attachValidation: true, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
+      const body = req.validationError ? {} : req.body;
+      const result = await services.accounts.disableTotp(accountIdOf(req), body.totpCode ?? '', { clientAddress: req.ip });
+      if (result.ok) return reply.redirect('/account?totp=off', 303);
+      const profile = await services.accounts.profile(accountIdOf(req));
+      if (!profile) return reply.redirect('/account/login', 303);
+      return sendHtml(reply, 400, renderDocument(<AccountPage ctx={pageContext(req, reply)} profile={profile} error={result.refusal.message} />));
+    });
+  };
+}
