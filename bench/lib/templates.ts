@@ -315,7 +315,7 @@ function toTemplate(key: string, s: DemoScenario, officeCode: OfficeCode, rows: 
 }
 
 /** A hasher that never hashes: templates carry the shared precomputed hash. */
-function fixedHasher(hash: string): PasswordHasher {
+export function fixedHasher(hash: string): PasswordHasher {
   return { hash: async () => hash, verify: async () => false };
 }
 

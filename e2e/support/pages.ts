@@ -49,6 +49,11 @@ export const PAGES: Readonly<Record<string, string>> = {
   'POST /mail/confirm/:token': 'mail',
   'GET /mail/unsubscribe/:token': 'mail',
   'POST /mail/unsubscribe/:token': 'mail',
+  // まとめ納付 with a 利用者ID (issue 16).
+  'GET /account/payments': 'account-payments',
+  'POST /account/payments': 'account-payments',
+  'GET /account/payments/:id': 'account-payments',
+  'POST /account/payments/:id/cancel': 'account-payments',
   // The staff UI (issue 3).
   'GET /staff': 'staff',
   'GET /staff/login': 'staff',

@@ -62,6 +62,8 @@ export const accountLogActions = {
   totpEnabled: '二要素認証の設定',
   totpDisabled: '二要素認証の解除',
   passwordReset: 'パスワードの再設定',
+  bulkPaymentNumberTaken: 'まとめ納付の納付番号取得',
+  bulkPaymentCancelled: 'まとめ納付のキャンセル',
 } as const;
 export type AccountLogAction = keyof typeof accountLogActions;
 

@@ -21,6 +21,8 @@ export type ApplicationEvent =
   | { readonly type: 'issueFees'; readonly dueOn: JapanDate }
   | { readonly type: 'chooseBulkPayment' }
   | { readonly type: 'takeBulkPaymentNumber' }
+  | { readonly type: 'joinPaymentGroup'; readonly groupId: string; readonly paymentNumber: string; readonly confirmationNumber: string }
+  | { readonly type: 'leavePaymentGroup'; readonly groupId: string; readonly cause: 'cancelled' | 'expired' }
   | { readonly type: 'recordPayment'; readonly stage: PaymentStage; readonly paidOn: JapanDate }
   | { readonly type: 'requestCorrection'; readonly reasonTitle: string; readonly reasonDetail: string; readonly deadline: JapanDate }
   | { readonly type: 'submitCorrection'; readonly changes: readonly FieldChange[] }
@@ -57,6 +59,8 @@ export const eventLabels: Record<EventType | 'arrive', string> = {
   issueFees: '税・手数料の納付情報の発行',
   chooseBulkPayment: 'まとめ納付の選択',
   takeBulkPaymentNumber: 'まとめ納付の納付番号取得',
+  joinPaymentGroup: 'まとめ納付（複数の申請）の納付番号取得',
+  leavePaymentGroup: 'まとめ納付の納付番号の取消し',
   recordPayment: '納付の完了',
   requestCorrection: '補正の通知（検査申請）',
   submitCorrection: '補正申請',
@@ -130,6 +134,7 @@ const TAX_AGENCY = '都道府県税事務所';
 const paymentStatuses = (Object.keys(statuses) as StatusCode[]).filter((s) => statuses[s].paymentStage !== null);
 const inspectionPaymentStatuses: StatusCode[] = ['inspectionFeesDue', 'inspectionFeesBulkPayment', 'weightTaxDue', 'weightTaxBulkPayment'];
 const beforeExamination: StatusCode[] = ['awaitingAcceptance', 'acceptedAwaitingAttachments', ...inspectionPaymentStatuses, 'inspectionUnderExamination', 'inspectionCorrectionRequested'];
+const bulkPaymentStatuses: StatusCode[] = ['inspectionFeesBulkPayment', 'weightTaxBulkPayment', 'vehicleTaxBulkPayment'];
 const correctionStatuses: StatusCode[] = ['inspectionCorrectionRequested', 'taxDeclarationCorrectionRequested'];
 
 function moveTo(app: Application, status: StatusCode, at: Date, changes: Partial<Application> = {}): Application {
@@ -226,7 +231,7 @@ const rules: Rules = {
   },
   takeBulkPaymentNumber: {
     actors: ['applicant'],
-    from: ['inspectionFeesBulkPayment', 'weightTaxBulkPayment', 'vehicleTaxBulkPayment'],
+    from: bulkPaymentStatuses,
     when: (app, at) => {
       if (bulkPaymentNumberTaken(app)) return refuse('paymentNumberTaken', '納付番号はすでに取得されています。');
       if (!allowedActions(app, at).includes('takeBulkPaymentNumber')) return refuse('deadlinePassed', '納付期限を過ぎているため、納付番号を取得できません。');
@@ -238,6 +243,40 @@ const rules: Rules = {
       const confirmationNumber = ctx.ids.confirmationNumber();
       const paymentLines = app.paymentLines.map((l) => (l.stage === stage && l.status === 'unpaid' ? { ...l, paymentNumber, confirmationNumber } : l));
       return ok({ application: { ...app, paymentLines }, details: { stage } });
+    },
+  },
+  // まとめ納付 across the applications of a 利用者ID (docs/decisions/0010): the group's one number on this application's lines.
+  joinPaymentGroup: {
+    actors: ['applicant'],
+    from: bulkPaymentStatuses,
+    when: (app, at) => {
+      if (bulkPaymentNumberTaken(app)) return refuse('paymentNumberTaken', '納付番号はすでに取得されています。');
+      if (!allowedActions(app, at).includes('takeBulkPaymentNumber')) return refuse('deadlinePassed', '納付期限を過ぎているため、納付番号を取得できません。');
+      return ok(true);
+    },
+    apply: (app, e) => {
+      const stage = statuses[app.status].paymentStage as PaymentStage;
+      const paymentLines = app.paymentLines.map((l) =>
+        l.stage === stage && l.status === 'unpaid' ? { ...l, paymentNumber: e.paymentNumber, confirmationNumber: e.confirmationNumber, paymentCategory: 'まとめ納付' } : l,
+      );
+      return ok({ application: { ...app, paymentLines }, details: { stage, groupId: e.groupId, paymentNumber: e.paymentNumber } });
+    },
+  },
+  // Cancelled by the user before payment, or the group's 納付期限 passed unpaid: the lines are まとめ払い中 without a number again.
+  leavePaymentGroup: {
+    actors: ['applicant', 'clock'],
+    from: bulkPaymentStatuses,
+    when: (app) => (bulkPaymentNumberTaken(app) ? ok(true) : refuse('statusDoesNotAllow', '納付番号が取得されていないため、取り消す納付番号はありません。')),
+    apply: (app, e, _ctx, actor) => {
+      if ((e.cause === 'expired') !== (actor.kind === 'clock')) return refuse('actorNotAllowed', 'まとめ納付の納付番号は、利用者による取消し、または納付期限切れによってのみ取り消されます。');
+      const stage = statuses[app.status].paymentStage as PaymentStage;
+      const previous = linesOfStage(app, stage).find((l) => l.status === 'unpaid')?.paymentNumber ?? null;
+      const paymentLines = app.paymentLines.map((l) => (l.stage === stage && l.status === 'unpaid' ? { ...l, paymentNumber: null, confirmationNumber: null } : l));
+      return ok({
+        application: { ...app, paymentLines },
+        reason: e.cause === 'expired' ? 'まとめ納付の納付期限切れ（納付番号の失効）' : 'まとめ納付の取消し',
+        details: { stage, groupId: e.groupId, paymentNumber: previous, cause: e.cause },
+      });
     },
   },
   recordPayment: {

@@ -41,20 +41,35 @@ function payRefusal(app: Application, now: Date): Result<true> {
   return refuse('statusDoesNotAllow', 'まとめ納付を選択しています。下の「納付対象を選択して納付番号を取得」を行ってから納付してください。');
 }
 
+/**
+ * まとめ納付 means paying several applications with one number, which takes a 利用者ID (issue 16,
+ * decision 0010): an application that is in no 利用者ID's list is not offered the choice.
+ */
+export const BULK_PAYMENT_NEEDS_ACCOUNT_MESSAGE =
+  'まとめ納付は、利用者IDの申請一覧にある申請で利用できます。複数の申請をまとめて納付する場合は、利用者IDでログインし、申請一覧にこの申請を追加してください。';
+
+/** What the status view is told besides the application: facts that live outside it. */
+export interface ApplicantFacts {
+  /** Whether the application is in a 利用者ID's list (undefined: not known here, nothing narrowed). */
+  readonly heldByAccount?: boolean | undefined;
+}
+
 /** What the applicant may do now, each with the refusal the domain gives when it may not. */
-export function applicantActions(app: Application, now: Date): Record<ApplicantAction, Result<true>> {
+export function applicantActions(app: Application, now: Date, facts: ApplicantFacts = {}): Record<ApplicantAction, Result<true>> {
   const def: StatusDefinition = statuses[app.status];
   const events = Object.fromEntries(Object.entries(actionEvents).map(([action, type]) => [action, eventPrecondition(app, type, applicant, now)])) as Record<keyof typeof actionEvents, Result<true>>;
+  const chooseBulkPayment = events.chooseBulkPayment.ok && facts.heldByAccount === false ? refuse('statusDoesNotAllow', BULK_PAYMENT_NEEDS_ACCOUNT_MESSAGE) : events.chooseBulkPayment;
   return {
     ...events,
+    chooseBulkPayment,
     pay: payRefusal(app, now),
     applyAgain: allowedActions(app, now).includes('applyAgain') ? ok(true) : refuse('statusDoesNotAllow', `現在の申請状況「${def.label}」では、再度の申請は不要です。`),
   };
 }
 
 /** The refusal of an applicant action, or null when it is allowed. */
-export function applicantActionRefusal(app: Application, action: ApplicantAction, now: Date): Refusal | null {
-  const r = applicantActions(app, now)[action];
+export function applicantActionRefusal(app: Application, action: ApplicantAction, now: Date, facts: ApplicantFacts = {}): Refusal | null {
+  const r = applicantActions(app, now, facts)[action];
   return r.ok ? null : r.refusal;
 }
 
@@ -304,7 +319,7 @@ export interface StatusView {
   readonly actions: Record<ApplicantAction, Result<true>>;
 }
 
-export interface StatusViewOptions {
+export interface StatusViewOptions extends ApplicantFacts {
   /** How many お知らせ of the agencies the application has (they live outside the application). */
   readonly announcements?: number;
 }
@@ -341,7 +356,7 @@ function messageOf(app: Application, view: Omit<StatusView, 'message'>, announce
 /** The status view of an application at `now`. */
 export function statusView(app: Application, now: Date, options: StatusViewOptions = {}): StatusView {
   const def: StatusDefinition = statuses[app.status];
-  const actions = applicantActions(app, now);
+  const actions = applicantActions(app, now, options);
   const stopped = isStopped(app);
   const collection: CollectionView | null = stopped
     ? null

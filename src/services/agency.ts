@@ -13,6 +13,7 @@ import type { ActOnApplication, ActOptions, RegisterApplication } from './applic
 import type { ServiceDeps, TransactionHook } from './context.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import type { StatusInquiry } from './status-inquiry.js';
+import type { PaymentGroups } from './payment-groups.js';
 
 /** A refusal of bad input that says, field by field, what is wrong. */
 export type FieldRefusal = { readonly ok: false; readonly refusal: Refusal; readonly fields: Readonly<Record<string, string>> };
@@ -20,6 +21,9 @@ export type AgencyResult<T> = Result<T> | FieldRefusal;
 
 export const INPUT_ERRORS_MESSAGE = '入力内容に誤りがあります。fields の各項目を確認してください。';
 export const APPLICATION_NOT_FOUND_MESSAGE = '指定された受付番号（到達番号）の申請は見つかりません。';
+
+export const groupPaymentMessage = (paymentNumber: string) =>
+  `この申請の税・手数料はまとめ納付（納付番号 ${paymentNumber}）に含まれています。納付の報告は納付番号で POST /api/v1/payments に送ってください。`;
 
 function fieldRefusal(fields: Readonly<Record<string, string>>): FieldRefusal {
   return { ok: false, refusal: { code: 'invalidInput', message: INPUT_ERRORS_MESSAGE }, fields };
@@ -53,7 +57,7 @@ export interface AgencyView {
  * What an agency does to an application, each one service call: the office API token and the
  * office clerk's staff UI go through the same doors.
  */
-export function makeAgency(deps: ServiceDeps, act: ActOnApplication, register: RegisterApplication, inquiry: StatusInquiry) {
+export function makeAgency(deps: ServiceDeps, act: ActOnApplication, register: RegisterApplication, inquiry: StatusInquiry, paymentGroups: Pick<PaymentGroups, 'openGroupOf'>) {
   async function locate(number: string): Promise<Result<string>> {
     const parsed = parseReceiptNumber(number);
     if (!parsed.ok) return refuse('invalidInput', parsed.refusal.message);
@@ -87,6 +91,11 @@ export function makeAgency(deps: ServiceDeps, act: ActOnApplication, register: R
       if (!scope.ok) return scope;
       const built = toAgencyEvent(input);
       if (!built.ok) return fieldRefusal(built.errors);
+      // Lines in a まとめ納付 are paid with the group's number, all together (POST /api/v1/payments).
+      if (built.event.type === 'recordPayment') {
+        const group = await paymentGroups.openGroupOf(id.value);
+        if (group) return refuse('statusDoesNotAllow', groupPaymentMessage(group.paymentNumber));
+      }
       // The scope is checked again on the locked row, with the version, the rule and the history.
       const moved = await act(id.value, built.event, actor, { expectedVersion, audit, once, access: (app) => mayAccess(actor, app) });
       return moved.ok ? ok({ ...moved.value, now: deps.clock.now() }) : moved;

@@ -7,8 +7,8 @@ import { composeReceiptNumber, type ReceiptNumber } from '../domain/receipt-numb
 import { ok, refuse, type Result } from '../domain/result.js';
 import { japanDateOf } from '../domain/time.js';
 import { applicationRepository } from '../store/applications.repository.js';
-import type { Executor } from '../store/database.js';
-import { historyRepository } from '../store/history.repository.js';
+import type { Executor, Tx } from '../store/database.js';
+import { historyRepository, type HistoryRow } from '../store/history.repository.js';
 import { vehiclesRepository } from '../store/vehicles.repository.js';
 import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
@@ -46,40 +46,61 @@ async function newNumber(deps: ServiceDeps, db: Executor, kind: 'arrival' | 'rec
 }
 
 /**
- * Moves an application by an event, in one transaction: load (locked on PostgreSQL), check the
- * version, apply the domain rule, write the new state with a version check, append the history.
- * A refusal or a conflict writes nothing.
+ * The core of every move, inside the caller's transaction: load (locked on PostgreSQL), check the
+ * version, apply the domain rule, write the new state with a version check, append the history and
+ * the audit line. A refusal writes nothing. A use case that moves several applications at once (a
+ * まとめ納付) calls it once per application in its one transaction.
+ */
+export async function actWithin(
+  deps: ServiceDeps,
+  tx: Tx,
+  applicationId: string,
+  event: ApplicationEvent,
+  actor: Actor,
+  options: Omit<ActOptions, 'once'> & {
+    readonly loaded?: Application | undefined;
+    /** Collects the history row instead of writing it: the caller writes the batch before its transaction ends. */
+    readonly historyBatch?: HistoryRow[] | undefined;
+  } = {},
+): Promise<Result<Transition>> {
+  const repo = applicationRepository(tx, deps.database.dialect);
+  // `loaded`: the caller read (and on PostgreSQL locked) it in this same transaction already.
+  const app = options.loaded?.id === applicationId ? options.loaded : await repo.loadForUpdate(applicationId);
+  if (!app) return refuse('notFound', NOT_FOUND_MESSAGE);
+  const scope = options.access?.(app);
+  if (scope && !scope.ok) return scope;
+  if (options.expectedVersion !== undefined && options.expectedVersion !== app.version) return refuse('versionConflict', CONFLICT_MESSAGE);
+  const now = deps.clock.now();
+  const transition = applyEvent(app, event, actor, { at: now, ids: deps.ids });
+  if (!transition.ok) return transition;
+  // A 車両番号 is issued once: a 新車 may not be given one another application already holds.
+  if (event.type === 'completeExamination' && event.vehicleNumber && app.procedure === 'newVehicle') {
+    const plate = vehicleNumberToString(event.vehicleNumber);
+    if (await vehiclesRepository(tx).otherHolderOfVehicleNumber(plate, app.id)) return refuse('vehicleNumberTaken', vehicleNumberTakenMessage(plate));
+  }
+  const saved = await repo.save(app, transition.value.application, now);
+  if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
+  const history: HistoryRow = { applicationId: app.id, seq: transition.value.application.version, draft: transition.value.history, id: deps.ids.id() };
+  if (options.historyBatch) options.historyBatch.push(history);
+  else await historyRepository(tx, deps.database.dialect).appendMany([history]);
+  // The mail this change causes (issue 15), in the same transaction: sent if and only if the change commits.
+  await notifyApplicant(deps, tx, app, transition.value);
+  // The webhooks of the 利用者IDs holding it (issue 17), from the same transaction.
+  await enqueueWebhooks(deps, tx, transition.value.application, transition.value.application.version, transition.value.history);
+  if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
+  return transition;
+}
+
+/**
+ * Moves an application by an event, in one transaction (`actWithin`). A refusal or a conflict
+ * writes nothing.
  */
 export function makeActOnApplication(deps: ServiceDeps) {
   return async function actOnApplication(applicationId: string, event: ActEvent, actor: Actor, options: ActOptions = {}): Promise<Result<Transition>> {
     // Numbers are drawn before the transaction: a 受付番号 must be unique, and looking one up is a read.
     const prepared: ApplicationEvent =
       event.type === 'accept' ? { type: 'accept', receiptNumber: event.receiptNumber ?? (await newNumber(deps, deps.database.db, 'receipt')) } : event;
-    return transaction(deps, async (tx) => {
-      const repo = applicationRepository(tx, deps.database.dialect);
-      const app = await repo.loadForUpdate(applicationId);
-      if (!app) return refuse('notFound', NOT_FOUND_MESSAGE);
-      const scope = options.access?.(app);
-      if (scope && !scope.ok) return scope;
-      if (options.expectedVersion !== undefined && options.expectedVersion !== app.version) return refuse('versionConflict', CONFLICT_MESSAGE);
-      const now = deps.clock.now();
-      const transition = applyEvent(app, prepared, actor, { at: now, ids: deps.ids });
-      if (!transition.ok) return transition;
-      // A 車両番号 is issued once: a 新車 may not be given one another application already holds.
-      if (prepared.type === 'completeExamination' && prepared.vehicleNumber && app.procedure === 'newVehicle') {
-        const plate = vehicleNumberToString(prepared.vehicleNumber);
-        if (await vehiclesRepository(tx).otherHolderOfVehicleNumber(plate, app.id)) return refuse('vehicleNumberTaken', vehicleNumberTakenMessage(plate));
-      }
-      const saved = await repo.save(app, transition.value.application, now);
-      if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
-      await historyRepository(tx, deps.database.dialect).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
-      // The mail this change causes (issue 15), in the same transaction: sent if and only if the change commits.
-      await notifyApplicant(deps, tx, app, transition.value);
-      // The webhooks of the 利用者IDs holding it (issue 17), from the same transaction.
-      await enqueueWebhooks(deps, tx, transition.value.application, transition.value.application.version, transition.value.history);
-      if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
-      return transition;
-    }, options.once);
+    return transaction(deps, (tx) => actWithin(deps, tx, applicationId, prepared, actor, options), options.once);
   };
 }
 
@@ -108,14 +129,14 @@ export function makeRegisterApplication(deps: ServiceDeps) {
       const { application, history } = fileApplication(filing, arrivalNumber, actor, { at: now, ids: deps.ids });
       await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
       await historyRepository(tx, deps.database.dialect).append(application.id, application.version, history, deps.ids.id());
+      if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
+      await notifyApplicant(deps, tx, null, { application, history });
+      await enqueueWebhooks(deps, tx, application, application.version, history);
       if (options.accountId) {
         const accounts = accountRepository(tx);
         await accounts.addApplication(options.accountId, application.id, now);
         await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
       }
-      if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
-      await notifyApplicant(deps, tx, null, { application, history });
-      await enqueueWebhooks(deps, tx, application, application.version, history);
       return ok(application);
     }, options.once);
   };

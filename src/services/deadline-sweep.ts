@@ -29,10 +29,12 @@ type Outcome = 'correction' | 'payment' | 'skipped';
  * - SQLite: one writer at a time (`BEGIN IMMEDIATE`); each move is its own transaction.
  * Either way the door's version check would refuse a second expiry: each application moves once.
  *
+ * Before the applications, the まとめ納付 numbers past their 納付期限 expire (src/services/payment-groups.ts).
+ *
  * One application that fails (a bug, not a refusal) is logged and left for the next run; it does
  * not stop the others. Losing the database stops the run (the scheduler retries later).
  */
-export function makeSweepDeadlines(deps: ServiceDeps, act: Act) {
+export function makeSweepDeadlines(deps: ServiceDeps, act: Act, expirePaymentGroups: () => Promise<number> = () => Promise.resolve(0)) {
   async function expire(database: DatabaseHandle, actOn: Act, id: string): Promise<Outcome> {
     const app = await applicationRepository(database.db, database.dialect).load(id);
     if (!app) return 'skipped';
@@ -47,6 +49,9 @@ export function makeSweepDeadlines(deps: ServiceDeps, act: Act) {
     let expiredCorrections = 0;
     let expiredPayments = 0;
     let skipped = 0;
+    // まとめ納付 numbers past their 納付期限 first (decision 0010): members whose own deadline is later get their lines back before any application is expired.
+    const groups = await expirePaymentGroups();
+    if (groups > 0) deps.logger.info({ paymentGroups: groups }, 'deadline sweep: まとめ納付 numbers expired');
     // Applications this run could not move stay due; they are not taken again in this run.
     const left = new Set<string>();
     const attempt = async (database: DatabaseHandle, actOn: Act, id: string): Promise<[string, Outcome]> => {

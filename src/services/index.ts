@@ -19,13 +19,14 @@ import { makeAudit } from './audit.js';
 import { makeHealth } from './health.js';
 import { makeAgency } from './agency.js';
 import { makePasswordSeal } from './password-seal.js';
-import { makeAccounts } from './accounts.js';
-import { makeAccountList } from './account-list.js';
 import { makeMailOperations } from './mail-delivery.js';
 import { makeAccountApi } from './account-api.js';
 import { makeAccountFiling } from './account-filing.js';
 import { makeWebhooks } from './webhooks.js';
 import { makeContactAddresses, makeSendReminders } from './mail-notify.js';
+import { makePaymentGroups } from './payment-groups.js';
+import { makeAccounts } from './accounts.js';
+import { makeAccountList } from './account-list.js';
 
 export interface ServerSecrets {
   /** Signs cookies (CSRF secret, login step carry-over). */
@@ -61,6 +62,8 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
   const idempotency = makeIdempotency(deps);
   // Login throttling (issue 5): per receipt number / login id and per client address, in the database.
   const loginThrottle = observeLoginThrottle(makeLoginThrottle(deps, secrets.disguiseKey), observer);
+  // まとめ納付 across the applications of a 利用者ID (issue 16): create, cancel, settle, expire.
+  const paymentGroups = makePaymentGroups(deps);
   return {
     health: makeHealth(deps),
     sessions,
@@ -74,7 +77,8 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     findApplicationId: makeFindApplicationId(deps),
     // Issue 14: other open applications for the same 車台番号 (the warning at 申請を行う).
     openApplicationsForVehicle: makeOpenApplicationsForVehicle(deps),
-    sweepDeadlines: observeSweep(makeSweepDeadlines(deps, actOnApplication), observer, () => deps.clock.now()),
+    sweepDeadlines: observeSweep(makeSweepDeadlines(deps, actOnApplication, () => paymentGroups.expireOverdue()), observer, () => deps.clock.now()),
+    paymentGroups,
     collectionCodes: makeCollectionCodes(deps, secrets.collectionCodeKey, actOnApplication),
     // Agency side (issue 3): staff UI logins, API tokens, safe retries, the office work list.
     staffAuth: makeStaffAuth(deps, sessions, loginThrottle),
@@ -86,10 +90,7 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     // The audit trail (issue 19): read by a supervisor (監督者); written by the use cases themselves.
     audit: makeAudit(deps),
     // Every agency read and write by number (API tokens and office clerks): one call each, the office scope checked once.
-    agency: makeAgency(deps, actOnApplication, registerApplication, statusInquiry),
-    // 利用者ID (issue 16): the account, its applications and its 申請一覧.
-    accounts: makeAccounts(deps, sessions, loginThrottle),
-    accountList: makeAccountList(deps),
+    agency: makeAgency(deps, actOnApplication, registerApplication, statusInquiry, paymentGroups),
     // Mail from the outbox (issue 15): what waits, what failed, sending the failed ones again.
     mailOperations: makeMailOperations(deps),
     // The 一括申請 API of a 利用者ID (issue 17): its tokens, changes feed, bulk status and filing.
@@ -99,6 +100,9 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     contactAddresses: makeContactAddresses(deps),
     // Reminders before running deadlines, run with each deadline sweep.
     sendReminders: makeSendReminders(deps),
+    // 利用者ID (issue 16): the account, its applications and its 申請一覧.
+    accounts: makeAccounts(deps, sessions, loginThrottle),
+    accountList: makeAccountList(deps),
   };
 }
 

@@ -4,11 +4,17 @@ import type { HistoryEntry } from '../domain/history.js';
 import type { Notification } from '../domain/notifications.js';
 import { historyRepository } from '../store/history.repository.js';
 import { notificationRepository } from '../store/notifications.repository.js';
+import type { OpenGroupSummary } from '../domain/payment-groups.js';
+import { paymentGroupRepository } from '../store/payment-groups.repository.js';
 import type { ServiceDeps } from './context.js';
 
 export interface StatusSnapshot {
   readonly application: Application;
   readonly notifications: readonly Notification[];
+  /** Whether the application is in a 利用者ID's list (まとめ納付 is offered only then). */
+  readonly heldByAccount: boolean;
+  /** The open まとめ納付 of several applications that holds its lines, if any. */
+  readonly paymentGroup: OpenGroupSummary | null;
   readonly now: Date;
 }
 
@@ -17,12 +23,12 @@ export function makeStatusInquiry(deps: ServiceDeps) {
   return {
     async read(applicationId: string): Promise<StatusSnapshot | null> {
       const db = deps.database.db;
-      const [application, notifications] = await Promise.all([
-        loadApplication(deps.database, applicationId),
-        notificationRepository(db).forApplication(applicationId),
-      ]);
+      const groups = paymentGroupRepository(db, deps.database.dialect);
+      const [application, notifications, heldByAccount] = await Promise.all([loadApplication(deps.database, applicationId), notificationRepository(db).forApplication(applicationId), groups.heldByAccount(applicationId)]);
       if (!application) return null;
-      return { application, notifications, now: deps.clock.now() };
+      // Only an application in a 利用者ID's list can be in a まとめ納付.
+      const paymentGroup = heldByAccount ? await groups.openGroupOf(applicationId) : null;
+      return { application, notifications, heldByAccount, paymentGroup, now: deps.clock.now() };
     },
 
     async history(applicationId: string): Promise<HistoryEntry[]> {

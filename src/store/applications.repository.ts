@@ -287,6 +287,29 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
 
     load: (id: string) => loadWhere(id, false),
 
+    /**
+     * Several applications at once, inside a transaction (locked until commit on PostgreSQL): four
+     * queries per 500 instead of four per application, for a use case that moves many (a まとめ納付).
+     */
+    async loadManyForUpdate(ids: readonly string[]): Promise<Map<string, Application>> {
+      const out = new Map<string, Application>();
+      const sorted = [...ids].sort();
+      for (let i = 0; i < sorted.length; i += 500) {
+        const chunk = sorted.slice(i, i + 500);
+        // Locked in id order, so that two use cases over overlapping applications never deadlock.
+        let query = db.selectFrom('applications').selectAll().where('id', 'in', chunk).orderBy('id');
+        if (dialect === 'postgres') query = query.forUpdate();
+        const rows = await query.execute();
+        if (rows.length === 0) continue;
+        const attachments = await db.selectFrom('attachments').selectAll().where('application_id', 'in', chunk).execute();
+        const lines = await db.selectFrom('payment_lines').selectAll().where('application_id', 'in', chunk).execute();
+        const notices = await db.selectFrom('notices').selectAll().where('application_id', 'in', chunk).execute();
+        const of = <R extends { application_id: string }>(all: R[], id: string) => all.filter((r) => r.application_id === id);
+        for (const row of rows) out.set(row.id, fromRows(row, of(attachments, row.id), of(lines, row.id), of(notices, row.id)));
+      }
+      return out;
+    },
+
     /** Inside a transaction: on PostgreSQL the row stays locked until commit (SQLite has one writer). */
     loadForUpdate: (id: string) => loadWhere(id, true),
 

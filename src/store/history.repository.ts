@@ -5,37 +5,67 @@ import type { StatusCode } from '../domain/statuses.js';
 import { sql } from 'kysely';
 import type { Executor } from './database.js';
 
-/**
- * Where a new history row stands in the changes feed (decision 0011). SQLite: one writer holds the
- * lock from this insert to its commit, so max + 1 taken here is commit order. PostgreSQL: the id of
- * the writing transaction; the feed hands a row out only once every older transaction has ended.
- */
-function feedPosition(dialect: 'sqlite' | 'postgres') {
-  return dialect === 'postgres' ? sql<string>`pg_current_xact_id()::text::bigint` : sql<number>`(select coalesce(max(feed_position), 0) + 1 from status_history)`;
+/** The append-only history of an application. `seq` is the version the event produced. */
+/** One history row to write: the application, the version its event produced, the draft, the row's id. */
+export interface HistoryRow {
+  readonly applicationId: string;
+  readonly seq: number;
+  readonly draft: HistoryDraft;
+  readonly id: string;
 }
 
-/** The append-only history of an application. `seq` is the version the event produced. */
+function rowOf({ applicationId, seq, draft, id }: HistoryRow) {
+  return {
+    id,
+    application_id: applicationId,
+    seq,
+    event: draft.event,
+    from_status: draft.fromStatus,
+    to_status: draft.toStatus,
+    actor_kind: draft.actor.kind,
+    actor_id: actorId(draft.actor),
+    actor_label: actorLabel(draft.actor),
+    reason: draft.reason,
+    details: JSON.stringify(draft.details),
+    occurred_at: draft.occurredAt.toISOString(),
+  };
+}
+
+/** Rows per multi-value insert (13 parameters each: well under both databases' limits). */
+const INSERT_CHUNK = 500;
+
+/**
+ * Where new history rows stand in the changes feed (decision 0011). SQLite: one writer holds the lock
+ * from its first write to its commit, so the next numbers after the largest, taken inside the writing
+ * transaction, are commit order. PostgreSQL: the id of the writing transaction; the feed hands a row
+ * out only once every older transaction has ended.
+ */
+async function feedPositions(db: Executor, dialect: 'sqlite' | 'postgres', count: number) {
+  if (dialect === 'postgres') return Array.from({ length: count }, () => sql<string>`pg_current_xact_id()::text::bigint`);
+  const { last } = await db
+    .selectFrom('status_history')
+    .select((eb) => eb.fn.coalesce(eb.fn.max('feed_position'), sql<number>`0`).as('last'))
+    .executeTakeFirstOrThrow();
+  return Array.from({ length: count }, (_, i) => Number(last) + 1 + i);
+}
+
 export function historyRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
   return {
     async append(applicationId: string, seq: number, draft: HistoryDraft, id: string): Promise<void> {
-      await db
-        .insertInto('status_history')
-        .values({
-          id,
-          application_id: applicationId,
-          seq,
-          event: draft.event,
-          from_status: draft.fromStatus,
-          to_status: draft.toStatus,
-          actor_kind: draft.actor.kind,
-          actor_id: actorId(draft.actor),
-          actor_label: actorLabel(draft.actor),
-          reason: draft.reason,
-          details: JSON.stringify(draft.details),
-          occurred_at: draft.occurredAt.toISOString(),
-          feed_position: feedPosition(dialect),
-        })
-        .execute();
+      const [position] = await feedPositions(db, dialect, 1);
+      await db.insertInto('status_history').values({ ...rowOf({ applicationId, seq, draft, id }), feed_position: position! }).execute();
+    },
+
+    /** Many rows in a few statements (a use case that moves many applications in one transaction), in the order given. */
+    async appendMany(rows: readonly HistoryRow[]): Promise<void> {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const chunk = rows.slice(i, i + INSERT_CHUNK);
+        const positions = await feedPositions(db, dialect, chunk.length);
+        await db
+          .insertInto('status_history')
+          .values(chunk.map((r, j) => ({ ...rowOf(r), feed_position: positions[j]! })))
+          .execute();
+      }
     },
 
     async list(applicationId: string): Promise<HistoryEntry[]> {

@@ -176,6 +176,37 @@ export interface ServerSecretsTable {
   created_at: string;
 }
 
+/** まとめ納付 across applications (migration 2026-12-06-0017). */
+export interface PaymentGroupsTable {
+  id: string;
+  account_id: string;
+  payment_number: string;
+  confirmation_number: string;
+  stage: string;
+  collector_number: string;
+  payee_name: string;
+  payee_kana: string;
+  total: number;
+  due_on: string;
+  /** The instant its 納付期限 passes. */
+  deadline_at: string;
+  status: string;
+  created_at: string;
+  paid_on: string | null;
+  closed_at: string | null;
+}
+
+export interface PaymentGroupMembersTable {
+  group_id: string;
+  application_id: string;
+  position: number;
+  receipt_number: string;
+  /** JSON array of the payment line ids. */
+  line_ids: string;
+  amount: number;
+  due_on: string;
+}
+
 /** 利用者ID (migration 2026-12-06-0016). */
 export interface AccountsTable {
   id: string;
@@ -328,6 +359,8 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   server_secrets: ServerSecretsTable;
   audit_log: AuditLogTable;
+  payment_groups: PaymentGroupsTable;
+  payment_group_members: PaymentGroupMembersTable;
   accounts: AccountsTable;
   account_tokens: AccountTokensTable;
   account_applications: AccountApplicationsTable;

@@ -136,6 +136,10 @@ function eventOf(type: EventType, c: Command, app: Application, at: Date): Appli
       return { type, completedOn: c.tomorrow ? addDays(today, 1) : today, vehicleNumber: c.withVehicleNumber ? vehicleNumber : undefined };
     case 'assessVehicleTax':
       return { type, dueOn: day, amount: c.amount };
+    case 'joinPaymentGroup':
+      return { type, groupId: 'group-1', paymentNumber: '40000000000000000001', confirmationNumber: '200001' };
+    case 'leavePaymentGroup':
+      return { type, groupId: 'group-1', cause: c.tomorrow ? 'expired' : 'cancelled' };
     case 'chooseBulkPayment':
     case 'takeBulkPaymentNumber':
     case 'markReady':

@@ -38,6 +38,8 @@ const actorsOfEvent: Record<EventType, ActorKind[]> = {
   issueFees: ['inspectionOffice'],
   chooseBulkPayment: ['applicant'],
   takeBulkPaymentNumber: ['applicant'],
+  joinPaymentGroup: ['applicant'],
+  leavePaymentGroup: ['applicant', 'clock'],
   recordPayment: ['paymentNetwork'],
   requestCorrection: ['inspectionOffice'],
   submitCorrection: ['applicant'],
@@ -75,6 +77,8 @@ const fromStatuses: Record<EventType, StatusCode[]> = {
   issueFees: ['acceptedAwaitingAttachments'],
   chooseBulkPayment: ['inspectionFeesDue', 'weightTaxDue', 'vehicleTaxDue'],
   takeBulkPaymentNumber: ['inspectionFeesBulkPayment', 'weightTaxBulkPayment', 'vehicleTaxBulkPayment'],
+  joinPaymentGroup: ['inspectionFeesBulkPayment', 'weightTaxBulkPayment', 'vehicleTaxBulkPayment'],
+  leavePaymentGroup: ['inspectionFeesBulkPayment', 'weightTaxBulkPayment', 'vehicleTaxBulkPayment'],
   recordPayment: paymentStatuses,
   requestCorrection: ['inspectionUnderExamination'],
   submitCorrection: ['inspectionCorrectionRequested', 'taxDeclarationCorrectionRequested'],
@@ -99,6 +103,10 @@ const refusedByFacts: Partial<Record<`${EventType}@${StatusCode}`, string>> = {
   'recordPayment@inspectionFeesBulkPayment': 'statusDoesNotAllow: まとめ納付の納付番号が取得されていないため、納付を受け付けられません。',
   'recordPayment@weightTaxBulkPayment': 'statusDoesNotAllow: まとめ納付の納付番号が取得されていないため、納付を受け付けられません。',
   'recordPayment@vehicleTaxBulkPayment': 'statusDoesNotAllow: まとめ納付の納付番号が取得されていないため、納付を受け付けられません。',
+  // no まとめ納付 number has been taken, so there is none to cancel
+  'leavePaymentGroup@inspectionFeesBulkPayment': 'statusDoesNotAllow: 納付番号が取得されていないため、取り消す納付番号はありません。',
+  'leavePaymentGroup@weightTaxBulkPayment': 'statusDoesNotAllow: 納付番号が取得されていないため、取り消す納付番号はありません。',
+  'leavePaymentGroup@vehicleTaxBulkPayment': 'statusDoesNotAllow: 納付番号が取得されていないため、取り消す納付番号はありません。',
 };
 
 const LATER = new Date('2027-01-01T00:00:00Z');
@@ -129,6 +137,10 @@ function eventFor(type: EventType, app: Application, at: Date): ApplicationEvent
       return { type, completedOn: today, vehicleNumber };
     case 'assessVehicleTax':
       return { type, dueOn: addDays(today, 19) };
+    case 'joinPaymentGroup':
+      return { type, groupId: 'group-1', paymentNumber: '40000000000000000001', confirmationNumber: '200001' };
+    case 'leavePaymentGroup':
+      return { type, groupId: 'group-1', cause: 'cancelled' };
     case 'chooseBulkPayment':
     case 'takeBulkPaymentNumber':
     case 'markReady':
@@ -151,7 +163,7 @@ describe('who may post which event', () => {
   });
   it('the table covers every event type', () => {
     expect(Object.keys(actorsOfEvent).sort()).toEqual([...eventTypes].sort());
-    expect(eventTypes).toHaveLength(21);
+    expect(eventTypes).toHaveLength(23);
   });
   describe.each(eventTypes)('%s by any other actor kind: actorNotAllowed', (type) => {
     const status = fromStatuses[type].find((s) => statusesOf('newVehicle').includes(s)) as StatusCode;

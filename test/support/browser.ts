@@ -75,16 +75,16 @@ export class TestBrowser {
     return res;
   }
 
-  /** Posts a form as application/x-www-form-urlencoded (a list: one field per value, as checkboxes); `_csrf` is taken from the last page unless given. */
+  /** Posts a form as application/x-www-form-urlencoded (a list: the field repeated, as checkboxes send it); `_csrf` is taken from the last page unless given. */
   async post(url: string, form: Record<string, string | readonly string[]>, options: { csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
     const cookie = this.cookieHeader();
-    const fields: Record<string, string | readonly string[]> = { ...form };
-    if (options.csrf !== null && fields._csrf === undefined) fields._csrf = options.csrf ?? csrfTokenOf(this.lastPage);
+    const fields: [string, string][] = Object.entries(form).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : v.map((x): [string, string] => [k, x])));
+    if (options.csrf !== null && form._csrf === undefined) fields.push(['_csrf', options.csrf ?? csrfTokenOf(this.lastPage)]);
     const res = await this.app.inject({
       method: 'POST',
       url,
       remoteAddress: this.remoteAddress,
-      payload: new URLSearchParams(Object.entries(fields).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v]] : v.map((x) => [k, x])))).toString(),
+      payload: new URLSearchParams(fields).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
     });
     this.remember(res);

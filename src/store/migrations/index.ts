@@ -3,8 +3,9 @@ import * as initial from './2026-11-25-0001-initial.js';
 import * as loginThrottle from './2026-11-25-0002-login-throttle.js';
 import * as vehicleIndexes from './2026-12-06-0014-vehicle-indexes.js';
 import * as mail from './2026-12-06-0015-mail.js';
-import * as auditTrail from './2026-12-06-0019-audit-trail.js';
 import * as accounts from './2026-12-06-0016-accounts.js';
+import * as paymentGroups from './2026-12-06-0017-payment-groups.js';
+import * as auditTrail from './2026-12-06-0019-audit-trail.js';
 import * as accountApi from './2026-12-06-0020-account-api.js';
 
 /** Every migration, in order. Names sort by date; both databases run the same list. */
@@ -13,8 +14,9 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25-0002-login-throttle': loginThrottle,
   '2026-12-06-0014-vehicle-indexes': vehicleIndexes,
   '2026-12-06-0015-mail': mail,
-  '2026-12-06-0019-audit-trail': auditTrail,
   '2026-12-06-0016-accounts': accounts,
+  '2026-12-06-0017-payment-groups': paymentGroups,
+  '2026-12-06-0019-audit-trail': auditTrail,
   '2026-12-06-0020-account-api': accountApi,
 };
 

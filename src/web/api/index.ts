@@ -35,6 +35,7 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
       servers: [],
       tags: [
         { name: 'applications', description: '申請の登録・参照・イベント' },
+        { name: 'payments', description: 'まとめ納付の納付番号の納付' },
         { name: 'token', description: 'トークン' },
         { name: 'account', description: '一括申請 API（利用者IDのAPIトークン）: 一括照会・変更の一覧・一括申請・Webhook' },
       ],

@@ -12,9 +12,11 @@ import { isAgencyEventType } from '../../services/agency-input.js';
 import { apiRoleLabels, describeScope, tokenActor, type ApiTokenRecord } from '../../services/api-tokens.js';
 import { IDEMPOTENCY_RETRY_AFTER_SECONDS, isValidIdempotencyKey, requestFingerprint, type Once, type TransactionReads } from '../../services/idempotency.js';
 import type { Services } from '../../services/index.js';
+import type { Settlement } from '../../services/payment-groups.js';
+import { isJapanDate } from '../../domain/time.js';
 import { bearerAuth, jsonOnly, tokenOf } from './auth.js';
 import { errorBody, refusalBody, sendApiError, type ApiErrorBody } from './errors.js';
-import { ApplicationResponse, ErrorResponse, EventBody, EventResponse, FilingBody, IdempotencyKeyHeader, MeResponse, NumberParams, eventSchemas } from './schemas.js';
+import { ApplicationResponse, ErrorResponse, EventBody, EventResponse, FilingBody, IdempotencyKeyHeader, MeResponse, NumberParams, PaymentReportBody, PaymentReportResponse, eventSchemas } from './schemas.js';
 import { attachedErrors, describeSchemaErrors } from './validation.js';
 import { useStrictJson } from './json.js';
 import { applicationView, historyView } from './views.js';
@@ -227,6 +229,58 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
         });
       },
     );
+
+    app.post(
+      '/payments',
+      {
+        schema: {
+          summary: '納付の報告（まとめ納付の納付番号）',
+          description:
+            '収納機関（Pay-easy）が、まとめ納付の納付番号の納付を報告する。その納付番号に含まれるすべての申請の税・手数料が「済」（納付完了日 paidOn）になり、各申請は次の状況へ進む。すべて一つのトランザクションで行い、一件でも納付を受け付けられない申請があれば、どの申請も変わらない（409、受付番号と理由）。納付期限を過ぎて無効になった納付番号は、納付期限までに納付されたもの（期限後の報告）に限り受け付ける。Idempotency-Key を付ければ再送しても一度だけ処理される。',
+          tags: ['payments'],
+          headers: IdempotencyKeyHeader,
+          body: PaymentReportBody,
+          response: { 200: PaymentReportResponse, ...errors(400, 401, 403, 404, 409, 413, 415, 422) },
+        },
+        attachValidation: true,
+      },
+      async (req, reply) => {
+        const token = tokenOf(req);
+        if (req.validationError) {
+          const fields = describeSchemaErrors(attachedErrors(req));
+          return sendApiError(reply, 400, 'invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', fields);
+        }
+        if (token.role !== 'paymentNetwork') return sendApiError(reply, 403, 'actorNotAllowed', `${actorKindLabels[token.role]}は納付を報告することができません。`);
+        if (!isJapanDate(req.body.paidOn)) return sendApiError(reply, 400, 'invalidInput', '入力内容に誤りがあります。fields の各項目を確認してください。', { paidOn: '納付日は存在する日付（YYYY-MM-DD）で指定してください。' });
+        const paidOn = req.body.paidOn;
+        return respond(req, reply, async (once) => {
+          const render = (result: Result<Settlement>): Outcome => (result.ok ? { status: 200, body: settlementView(result.value, token) } : refusalBody(result.refusal));
+          const result = await services.paymentGroups.settle(tokenActor(token), req.body.paymentNumber, paidOn, {
+            audit: { action: 'apiEvent', actor: { kind: 'apiToken', id: token.id, label: token.name }, clientAddress: req.ip, detail: `recordPayment（まとめ納付 ${req.body.paymentNumber}）` },
+            once: once.within(render),
+          });
+          return render(result);
+        });
+      },
+    );
+  };
+}
+
+function settlementView(s: Settlement, token: ApiTokenRecord) {
+  const g = s.group;
+  return {
+    paymentNumber: g.paymentNumber,
+    status: g.status,
+    total: g.total,
+    dueOn: g.dueOn,
+    paidOn: g.paidOn ?? '',
+    applications: s.transitions.map((t) => ({
+      number: t.application.receiptNumber ?? t.application.arrivalNumber,
+      version: t.application.version,
+      status: t.application.status,
+      statusLabel: statuses[t.application.status].label,
+      event: transitionView(t, token),
+    })),
   };
 }
 

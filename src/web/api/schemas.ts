@@ -195,6 +195,27 @@ export const HistoryEntryView = Type.Object({
 export const ApplicationResponse = Type.Object({ application: ApplicationView, history: Type.Array(HistoryEntryView) });
 export const EventResponse = Type.Object({ application: ApplicationView, event: HistoryEntryView });
 
+/** 納付の報告 by 納付番号 (まとめ納付, issue 16). */
+export const PaymentReportBody = Type.Object(
+  {
+    paymentNumber: Type.String({ pattern: '^[0-9]{20}$', description: 'まとめ納付の納付番号（数字20桁）', examples: ['30000000000000000001'] }),
+    paidOn: JapanDateString,
+  },
+  { additionalProperties: false, description: '納付番号と納付日' },
+);
+
+export const PaymentReportResponse = Type.Object({
+  paymentNumber: Type.String(),
+  status: Type.String({ description: 'paid' }),
+  total: Type.Integer({ description: '合計金額（円）' }),
+  dueOn: Type.String({ description: '納付期限' }),
+  paidOn: Type.String({ description: '納付完了日' }),
+  applications: Type.Array(
+    Type.Object({ number: Type.String(), version: Type.Integer(), status: Type.String(), statusLabel: Type.String(), event: HistoryEntryView }),
+    { description: '納付が記録された申請（まとめ納付の順）' },
+  ),
+});
+
 export const MeResponse = Type.Object({
   id: Type.String(),
   name: Type.String(),

@@ -32,6 +32,7 @@ describe('OpenAPI document and browsable docs', () => {
       '/api/v1/applications/{number}',
       '/api/v1/applications/{number}/events',
       '/api/v1/me',
+      '/api/v1/payments',
     ]);
     expect(doc.paths['/api/v1/account/changes'].get.security).toEqual([{ accountToken: [] }]);
     expect(doc.paths['/api/v1/account/applications/template.csv'].get.security).toEqual([]);

@@ -7,11 +7,14 @@ import type { PageContext } from '../../page-context.js';
 
 export const CSRF_ONLY = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 
-/** The account's menu: 申請一覧, 申請の追加, 利用者情報, 終了 (a form: ending a session is a POST). */
-export function AccountNav({ ctx, current }: { ctx: PageContext; current: 'list' | 'add' | 'account' }) {
+type AccountPage = 'list' | 'add' | 'payments' | 'account';
+
+/** The account's menu: 申請一覧, 申請の追加, 納付を行う, 利用者情報, 終了 (a form: ending a session is a POST). */
+export function AccountNav({ ctx, current }: { ctx: PageContext; current: AccountPage }) {
   const items = [
     { key: 'list', href: '/account/applications', label: '申請一覧' },
     { key: 'add', href: '/account/applications/add', label: '申請の追加' },
+    { key: 'payments', href: '/account/payments', label: '納付を行う' },
     { key: 'account', href: '/account', label: '利用者情報' },
   ] as const;
   return (
@@ -36,7 +39,7 @@ export function AccountNav({ ctx, current }: { ctx: PageContext; current: 'list'
 }
 
 /** A page of a logged-in 利用者ID. */
-export function AccountLayout({ ctx, title, current, hasErrors, children }: { ctx: PageContext; title: string; current: 'list' | 'add' | 'account'; hasErrors?: boolean; children: ComponentChildren }) {
+export function AccountLayout({ ctx, title, current, hasErrors, children }: { ctx: PageContext; title: string; current: AccountPage; hasErrors?: boolean; children: ComponentChildren }) {
   return (
     <Layout ctx={ctx} title={title} hasErrors={hasErrors} mainClass="main--wide">
       <AccountNav ctx={ctx} current={current} />

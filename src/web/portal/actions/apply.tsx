@@ -525,7 +525,9 @@ export function applyRoutes(services: Services): FastifyPluginAsyncTypebox {
         // Once per form: a replayed or retried 申請する answers with the first 到達番号 (the answer is stored with the registration).
         const render = (result: Result<Application>): Answer =>
           result.ok ? { status: 303, body: { arrivalNumber: result.value.arrivalNumber, applicationId: result.value.id } } : { status: 409, body: { message: result.refusal.message } };
-        const outcome = await runFormOnce(services, req, async (once) => render(await services.registerApplication(filing, password, { kind: 'applicant' }, { once: once.within(render), contactAddress, accountId: req.accountSession?.accountId ?? null, clientAddress: req.ip })));
+        const outcome = await runFormOnce(services, req, async (once) =>
+          render(await services.registerApplication(filing, password, { kind: 'applicant' }, { once: once.within(render), contactAddress, accountId: req.accountSession?.accountId ?? null, clientAddress: req.ip })),
+        );
         if (outcome.kind === 'noToken' || outcome.kind === 'mismatch') return renderStep(req, reply, 400, 'check', answers, sealer);
         if (outcome.kind === 'inProgress') {
           reply.header('retry-after', String(IDEMPOTENCY_RETRY_AFTER_SECONDS));

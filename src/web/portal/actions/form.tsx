@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox';
 import type { Application } from '../../../domain/application.js';
 import type { Refusal } from '../../../domain/result.js';
-import { applicantActionRefusal } from '../../../domain/status-view.js';
+import { applicantActionRefusal, type ApplicantFacts } from '../../../domain/status-view.js';
 import type { ApplicantAction } from '../../../domain/statuses.js';
 import { CONFLICT_MESSAGE } from '../../../services/application-events.js';
 
@@ -16,8 +16,8 @@ export const ActionForm = Type.Object({ _csrf: CSRF_FIELD, version: VERSION_FIEL
  * action is allowed. Checked before the page is shown and before the service is called (which
  * checks again inside its transaction).
  */
-export function actionRefusal(app: Application, action: Exclude<ApplicantAction, 'pay' | 'applyAgain'>, now: Date): Refusal | null {
-  return applicantActionRefusal(app, action, now);
+export function actionRefusal(app: Application, action: Exclude<ApplicantAction, 'pay' | 'applyAgain'>, now: Date, facts: ApplicantFacts = {}): Refusal | null {
+  return applicantActionRefusal(app, action, now, facts);
 }
 
 /** A stale form: the page was rendered from another version of the application. */

@@ -15,6 +15,7 @@ import { Banner, CsrfField, ErrorSummary, FieldError } from '../../components/fo
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument, sendHtml } from '../../render.js';
 import { paymentNumberText } from '../status/Payments.js';
+import type { OpenGroupSummary } from '../../../domain/payment-groups.js';
 import { loginUrlFor } from './login-destination.js';
 import { ActionForm, CSRF_FIELD, VERSION_FIELD, VersionField, actionRefusal, versionRefusal } from './form.js';
 import { FlashBanner, setFlash, takeFlash, type FlashKind } from '../flash.js';
@@ -195,11 +196,31 @@ function TakeBulkNumber({ ctx, application, stage, error }: { ctx: PageContext; 
 }
 
 /** 納付: one stage's payment information, how to pay it, and the まとめ納付 choices where they apply. */
-export function PaymentPage({ ctx, application, stage, now, flash, targetError }: { ctx: PageContext; application: Application; stage: PaymentStage; now: Date; flash?: FlashKind | null; targetError?: string }) {
-  const view = statusView(application, now);
+export function PaymentPage({
+  ctx,
+  application,
+  stage,
+  now,
+  heldByAccount,
+  paymentGroup = null,
+  flash,
+  targetError,
+}: {
+  ctx: PageContext;
+  application: Application;
+  stage: PaymentStage;
+  now: Date;
+  heldByAccount: boolean;
+  paymentGroup?: OpenGroupSummary | null;
+  flash?: FlashKind | null;
+  targetError?: string;
+}) {
+  const view = statusView(application, now, { heldByAccount });
   const group = paymentGroupOf(view, stage) as PaymentGroupView;
   const current = view.paymentStage === stage;
   const reason = group.pay.ok ? null : group.pay.refusal.message;
+  // The lines carry the number of a まとめ納付 of several applications: what it is paid with is the group's total.
+  const inGroup = paymentGroup && group.state === 'unpaid' && group.paymentNumber === paymentGroup.paymentNumber ? paymentGroup : null;
   return (
     <Layout ctx={ctx} title={`納付情報 ${stageLabel(stage)}`} hasErrors={targetError !== undefined} mainClass="main--wide">
       <h1 class="page-title">
@@ -217,7 +238,15 @@ export function PaymentPage({ ctx, application, stage, now, flash, targetError }
         <PaymentNumbers group={group} />
         {reason ? <p class="payment-state">{reason}</p> : null}
       </section>
-      {reason === null ? <PayEasyGuide lines={group.lines} /> : null}
+      {inGroup ? (
+        <Banner kind="info" title="この税・手数料は、複数の申請のまとめ納付に含まれています。">
+          <p>
+            利用者IDで取得したまとめ納付の納付番号です（{inGroup.members}件、合計金額 {formatYen(inGroup.total)}、納付期限 {formatJapanDate(inGroup.dueOn)}）。この納付番号では、{inGroup.members}件分の合計金額を納付します。まとめ納付の内容とキャンセルは、利用者IDでログインして「納付を行う」から確認できます。
+          </p>
+        </Banner>
+      ) : reason === null ? (
+        <PayEasyGuide lines={group.lines} />
+      ) : null}
       {current && view.actions.chooseBulkPayment.ok ? <BulkChoice ctx={ctx} application={application} stage={stage} /> : null}
       {current && view.actions.takeBulkPaymentNumber.ok ? <TakeBulkNumber ctx={ctx} application={application} stage={stage} error={targetError} /> : null}
       <Banner kind="info" title="納付の結果は、収納機関から通知されます。">
@@ -279,7 +308,7 @@ async function bulkAction(
   const own = ownApplicationOf(req);
   const app = own.application;
   const refusal =
-    actionRefusal(app, action, own.now) ?? stageRefusal(app, stage, action === 'chooseBulkPayment' ? 'まとめ納付の選択' : '納付番号の取得') ?? versionRefusal(app, version);
+    actionRefusal(app, action, own.now, { heldByAccount: own.heldByAccount }) ?? stageRefusal(app, stage, action === 'chooseBulkPayment' ? 'まとめ納付の選択' : '納付番号の取得') ?? versionRefusal(app, version);
   if (refusal) return sendRefused(req, reply, title, refusal);
   const stop = check?.(app, own.now);
   if (stop) return stop;
@@ -309,7 +338,7 @@ export function paymentRoutes(services: Services): FastifyPluginAsyncTypebox {
       const stage = req.params.stage;
       if (linesOfStage(own.application, stage).length === 0) return sendRefused(req, reply, '納付情報が見つかりません', NOT_FOUND);
       const flash = takeFlash(req, reply);
-      return sendHtml(reply, 200, renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={own.application} stage={stage} now={own.now} flash={flash} />));
+      return sendHtml(reply, 200, renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={own.application} stage={stage} now={own.now} heldByAccount={own.heldByAccount} paymentGroup={own.paymentGroup} flash={flash} />));
     });
 
     app.post('/inquiry/payments/:stage/bulk', { schema: { params: StageParam, body: ActionForm }, preHandler: [app.csrfProtection, withOwn] }, async (req, reply) =>
@@ -320,7 +349,11 @@ export function paymentRoutes(services: Services): FastifyPluginAsyncTypebox {
       bulkAction(services, req, reply, req.params.stage, req.body.version, 'takeBulkPaymentNumber', (application, now) =>
         req.body.target === 'this'
           ? null
-          : sendHtml(reply, 400, renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={application} stage={req.params.stage} now={now} targetError={TARGET_REQUIRED_MESSAGE} />)),
+          : sendHtml(
+              reply,
+              400,
+              renderDocument(<PaymentPage ctx={pageContext(req, reply)} application={application} stage={req.params.stage} now={now} heldByAccount={ownApplicationOf(req).heldByAccount} targetError={TARGET_REQUIRED_MESSAGE} />),
+            ),
       ),
     );
   };

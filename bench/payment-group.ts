@@ -1,0 +1,165 @@
+/**
+ * npm run bench:payment-group -- [--database sqlite|postgres] [--applications 500] [--repeat 3]
+ *
+ * まとめ納付 across applications (issue 16): one 納付番号 over N applications, and the payment report
+ * that settles it, each one transaction through the product's services.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import pino from 'pino';
+import type { Actor } from '../src/domain/actors.js';
+import { validateFiling } from '../src/domain/filing.js';
+import { addDays, japanDateOf, systemClock } from '../src/domain/time.js';
+import type { ServiceDeps } from '../src/services/context.js';
+import { randomIds } from '../src/services/ids.js';
+import { createServices, loadServerSecrets } from '../src/services/index.js';
+import { argon2Hasher } from '../src/services/passwords.js';
+import { accountRepository } from '../src/store/accounts.repository.js';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store/database.js';
+import { load, machineInfo, parseCount, round1 } from './lib/common.js';
+import { runMain } from './lib/cli.js';
+import { machineLines, median, save } from './lib/report.js';
+import { fixedHasher } from './lib/templates.js';
+
+const HELP = `Usage: npm run bench:payment-group -- [options]
+
+On a fresh database (a temporary SQLite file with the product's settings, or a new schema on the
+PostgreSQL server at DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test, dropped after),
+files N applications and brings each to 検査手数料等まとめ払い中 through the services, then times:
+  1. services.paymentGroups.create: one まとめ納付 number over the N applications (one transaction);
+  2. services.paymentGroups.settle: the payment network's report of that number, every application
+     settled with its history (one transaction; what POST /api/v1/payments calls).
+Repeats with new applications and prints the median. Saves bench/results/latest-payment-group-<db>.*
+
+Options:
+  --database sqlite|postgres   (default sqlite)
+  --applications N             applications in the number (default 500)
+  --repeat R                   measured rounds (default 3)
+  -h, --help                   this help`;
+
+const OFFICE: Actor = { kind: 'inspectionOffice', officeCode: 'tokyo', id: 'bench-tokyo', label: '東京主管事務所 ベンチ' };
+const PAYEASY: Actor = { kind: 'paymentNetwork', id: 'bench-payeasy', label: 'Pay-easy ベンチ' };
+
+async function openFresh(kind: 'sqlite' | 'postgres'): Promise<{ handle: DatabaseHandle; drop(): Promise<void> }> {
+  if (kind === 'postgres') {
+    const url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `bench_${randomBytes(4).toString('hex')}`;
+    const handle = openDatabase({ kind: 'postgres', url, schema });
+    await migrateToLatest(handle);
+    return {
+      handle,
+      async drop() {
+        await handle.close();
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        await client.query(`drop schema if exists "${schema}" cascade`);
+        await client.end();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'kei-oss-bench-group-'));
+  const handle = openDatabase({ kind: 'sqlite', path: join(dir, 'bench.sqlite') });
+  await migrateToLatest(handle);
+  return {
+    handle,
+    async drop() {
+      await handle.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { database: { type: 'string' }, applications: { type: 'string' }, repeat: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const kind = values.database ?? 'sqlite';
+  if (kind !== 'sqlite' && kind !== 'postgres') throw new Error('--database must be sqlite or postgres');
+  const n = parseCount(values.applications ?? '500', '--applications');
+  const repeat = parseCount(values.repeat ?? '3', '--repeat');
+
+  const db = await openFresh(kind);
+  try {
+    // Password hashing is not what is measured: every application shares one precomputed hash.
+    const hash = await argon2Hasher.hash('bench-payment-group');
+    const deps: ServiceDeps = { database: db.handle, clock: systemClock, ids: randomIds, passwords: fixedHasher(hash), logger: pino({ level: 'warn' }) };
+    const services = createServices(deps, await loadServerSecrets(deps));
+    const today = japanDateOf(new Date());
+    const filing = validateFiling({
+      procedure: 'continuousInspection',
+      officeCode: 'tokyo',
+      applicantName: 'ベンチ自動車販売',
+      applicantAddress: '東京都品川区大崎1-1-1',
+      userName: 'ベンチ 太郎',
+      userAddress: '東京都品川区大崎2-2-2',
+      vehicleNumber: '品川 580 そ 1000',
+      chassisNumber: 'JF3-900000',
+      vehicleModel: '5BA-JF3',
+      weightTaxBand: 'standard',
+    });
+    if (!filing.ok) throw new Error(JSON.stringify(filing.errors));
+
+    // The 利用者ID that holds them (its list proves ownership).
+    const account = 'bench-account';
+    const accounts = accountRepository(db.handle.db);
+    await accounts.insert({ id: account, userId: '900000000000', kind: 'business', name: 'ベンチ自動車販売', mailAddress: 'bench@kei-oss.example.jp', confirmedAt: new Date(), passwordHash: hash, totpSecret: null, createdAt: new Date() }, new Date());
+    const rounds: { create: number; settle: number }[] = [];
+    for (let round = 0; round < repeat; round++) {
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const registered = await services.registerApplication(filing.value, 'bench', { kind: 'applicant' });
+        if (!registered.ok) throw new Error(registered.refusal.message);
+        const id = registered.value.id;
+        for (const [actor, event] of [
+          [OFFICE, { type: 'accept' }],
+          [OFFICE, { type: 'issueFees', dueOn: addDays(today, 14) }],
+          [{ kind: 'applicant' }, { type: 'chooseBulkPayment' }],
+        ] as const) {
+          const r = await services.actOnApplication(id, event, actor);
+          if (!r.ok) throw new Error(r.refusal.message);
+        }
+        ids.push(id);
+        await accounts.addApplication(account, id, new Date());
+      }
+      const t0 = performance.now();
+      const created = await services.paymentGroups.create(account, ids);
+      const t1 = performance.now();
+      if (!created.ok) throw new Error(created.refusal.message);
+      const settled = await services.paymentGroups.settle(PAYEASY, created.value.paymentNumber, today);
+      const t2 = performance.now();
+      if (!settled.ok || settled.value.transitions.length !== n) throw new Error(settled.ok ? 'not every application was settled' : settled.refusal.message);
+      rounds.push({ create: round1(t1 - t0), settle: round1(t2 - t1) });
+      console.log(`round ${round + 1}: number over ${n} applications ${round1(t1 - t0)} ms, payment settling them ${round1(t2 - t1)} ms`);
+    }
+    const create = median(rounds.map((r) => r.create));
+    const settle = median(rounds.map((r) => r.settle));
+    const m = machineInfo();
+    const md = [
+      `# まとめ納付 over ${n} applications (${kind})`,
+      '',
+      ...machineLines(m),
+      `- load average before: ${load().join(' ')}`,
+      '',
+      '| step | median ms | rounds ms | target |',
+      '| --- | ---: | --- | --- |',
+      `| one 納付番号 over ${n} applications (create) | ${create} | ${rounds.map((r) => r.create).join(', ')} | < 1,000 |`,
+      `| the payment that settles it (settle) | ${settle} | ${rounds.map((r) => r.settle).join(', ')} | < 1,000 |`,
+    ].join('\n');
+    console.log(md);
+    save(`payment-group-${kind}`, { database: kind, applications: n, rounds, median: { create, settle }, machine: m }, md);
+    return 0;
+  } finally {
+    await db.drop();
+  }
+}
+
+runMain('bench:payment-group', main);
