@@ -131,12 +131,13 @@ export function makeRegisterApplication(deps: ServiceDeps) {
       await historyRepository(tx, deps.database.dialect).append(application.id, application.version, history, deps.ids.id());
       if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
       await notifyApplicant(deps, tx, null, { application, history });
-      await enqueueWebhooks(deps, tx, application, application.version, history);
       if (options.accountId) {
         const accounts = accountRepository(tx);
         await accounts.addApplication(options.accountId, application.id, now);
         await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
       }
+      // After it joined the account's list: the webhooks of that 利用者ID (issue 17).
+      await enqueueWebhooks(deps, tx, application, application.version, history);
       return ok(application);
     }, options.once);
   };
