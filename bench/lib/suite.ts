@@ -146,7 +146,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       for (const key of o.scenarios) {
         let scenario: Scenario | null = null;
         if (key === 'ceiling') scenario = ceiling();
-        else if (key === 'status') scenario = statusPage(await createSessions(handle, apps), csrfCookie);
+        else if (key === 'status' || key === 'status-identity') scenario = statusPage(await createSessions(handle, apps), csrfCookie, key === 'status');
         else if (key === 'login') scenario = loginPassword(apps, BENCH_PASSWORD, csrf.cookie, csrf.token);
         else if (key === 'top') scenario = topPage();
         else if (key === 'api-read' && token) scenario = apiRead(apps, token);
