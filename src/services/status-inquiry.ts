@@ -1,5 +1,5 @@
 import type { Application } from '../domain/application.js';
-import { loadApplication } from '../store/applications.repository.js';
+import { applicationStamp, loadApplication, type ApplicationStamp } from '../store/applications.repository.js';
 import type { HistoryEntry } from '../domain/history.js';
 import type { Notification } from '../domain/notifications.js';
 import { historyRepository } from '../store/history.repository.js';
@@ -9,6 +9,13 @@ import type { ServiceDeps } from './context.js';
 export interface StatusSnapshot {
   readonly application: Application;
   readonly notifications: readonly Notification[];
+  readonly now: Date;
+  /** The same stamp `stamp()` reads, of what was read here. */
+  readonly stamp: StatusStamp;
+}
+
+/** What the status page depends on, read cheaply: the application's version and its お知らせ, and the time (its Japan date moves the deadlines). */
+export interface StatusStamp extends ApplicationStamp {
   readonly now: Date;
 }
 
@@ -22,7 +29,15 @@ export function makeStatusInquiry(deps: ServiceDeps) {
         notificationRepository(db).forApplication(applicationId),
       ]);
       if (!application) return null;
-      return { application, notifications, now: deps.clock.now() };
+      const now = deps.clock.now();
+      const latest = notifications.reduce((max, n) => (n.publishedAt.toISOString() > max ? n.publishedAt.toISOString() : max), '');
+      return { application, notifications, now, stamp: { version: application.version, notifications: `${notifications.length}/${latest}`, now } };
+    },
+
+    /** One indexed read: enough to tell whether a page rendered before is still the page (see web/portal/status/page-cache.ts). */
+    async stamp(applicationId: string): Promise<StatusStamp | null> {
+      const stamp = await applicationStamp(deps.database, applicationId);
+      return stamp ? { ...stamp, now: deps.clock.now() } : null;
     },
 
     async history(applicationId: string): Promise<HistoryEntry[]> {

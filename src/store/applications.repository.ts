@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import type { CompiledQuery, Selectable } from 'kysely';
+import { CompiledQuery, type Selectable } from 'kysely';
 import type { Application, Attachment, Notice, PaymentLine, PaymentStatus, WeightTaxBand, NoticeKind } from '../domain/application.js';
 import { deadlineInstant } from '../domain/rules.js';
 import { taxOfficeFor, type OfficeCode } from '../domain/offices.js';
@@ -241,6 +241,49 @@ export async function loadApplication(handle: Pick<DatabaseHandle, 'db' | 'diale
   const q = readQueries(handle.db, handle.dialect);
   const [[row], parts] = await Promise.all([rowsById(handle.db, q.app, id), readParts(handle.db, q, id)]);
   return row ? fromRows(row, ...parts) : null;
+}
+
+/**
+ * What the status page's rendered parts depend on in the database, read in one statement: the
+ * application's version (every change bumps it, and its history is appended with it) and the
+ * お知らせ addressed to it (written without a version bump), as their count and latest time.
+ * Null when no such application exists.
+ */
+export interface ApplicationStamp {
+  readonly version: number;
+  readonly notifications: string;
+}
+
+const STAMP_SQL = {
+  sqlite:
+    'select a.version as version, (select count(*) from notifications n where n.application_id = a.id) as notifications, (select max(n.published_at) from notifications n where n.application_id = a.id) as latest from applications a where a.id = ?',
+  postgres:
+    'select a.version as version, (select count(*) from notifications n where n.application_id = a.id) as notifications, (select max(n.published_at) from notifications n where n.application_id = a.id) as latest from applications a where a.id = $1',
+} as const;
+
+interface StampRow {
+  version: number;
+  notifications: number | string;
+  latest: string | null;
+}
+
+const preparedStamps = new WeakMap<SQLite.Database, SQLite.Statement>();
+
+export async function applicationStamp(handle: Pick<DatabaseHandle, 'db' | 'dialect' | 'sqlite'>, id: string): Promise<ApplicationStamp | null> {
+  const sqlite = handle.sqlite;
+  let row: StampRow | undefined;
+  if (sqlite) {
+    let statement = preparedStamps.get(sqlite);
+    if (!statement) {
+      statement = sqlite.prepare(STAMP_SQL.sqlite);
+      preparedStamps.set(sqlite, statement);
+    }
+    const prepared = statement;
+    row = await handle.db.connection().execute(async () => prepared.get(id) as StampRow | undefined);
+  } else {
+    row = (await handle.db.executeQuery(CompiledQuery.raw(STAMP_SQL.postgres, [id]) as CompiledQuery<StampRow>)).rows[0];
+  }
+  return row ? { version: Number(row.version), notifications: `${row.notifications}/${row.latest ?? ''}` } : null;
 }
 
 export interface LoginRecord {

@@ -35,9 +35,14 @@ export interface AppOptions {
   readonly metrics?: Metrics | null | undefined;
   /** METRICS_TOKEN: also serve GET /metrics on this port, to a Bearer of this token only. */
   readonly metricsToken?: string | undefined;
+  /** Bytes of rendered status pages kept per process (STATUS_PAGE_CACHE_MB; default DEFAULT_STATUS_PAGE_CACHE_BYTES, 0: none). */
+  readonly statusPageCacheBytes?: number | undefined;
   /** Benchmarks only: a fixed small JSON route at /__bench/hello, in the same process. */
   readonly benchRoutes?: boolean | undefined;
 }
+
+/** 64 MB of kept status pages: about 12,000 pages (deflated, about 5 KB each); see docs/benchmarks.md. */
+export const DEFAULT_STATUS_PAGE_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** Form bodies are small: a 10 MB body is refused before it is read. */
 export const BODY_LIMIT = 64 * 1024;
@@ -125,7 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // /healthz and /readyz for load balancers (see docs/deployment.md).
   await app.register(healthRoutes(services));
-  await app.register(portalRoutes, { services });
+  await app.register(portalRoutes, { services, statusPageCacheBytes: options.statusPageCacheBytes ?? DEFAULT_STATUS_PAGE_CACHE_BYTES });
   await app.register(apiRoutes, { services });
   await app.register(staffRoutes, { services });
   return app as unknown as FastifyInstance;
