@@ -6,7 +6,7 @@ import { composeReceiptNumber, type ReceiptNumber } from '../domain/receipt-numb
 import { ok, refuse, type Result } from '../domain/result.js';
 import { japanDateOf } from '../domain/time.js';
 import { applicationRepository } from '../store/applications.repository.js';
-import type { Executor } from '../store/database.js';
+import type { Executor, Tx } from '../store/database.js';
 import { historyRepository } from '../store/history.repository.js';
 import { vehiclesRepository } from '../store/vehicles.repository.js';
 import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
@@ -43,36 +43,46 @@ async function newNumber(deps: ServiceDeps, db: Executor, kind: 'arrival' | 'rec
 }
 
 /**
- * Moves an application by an event, in one transaction: load (locked on PostgreSQL), check the
- * version, apply the domain rule, write the new state with a version check, append the history.
- * A refusal or a conflict writes nothing.
+ * THE move of one application by one event, inside a transaction the caller holds: load (locked
+ * on PostgreSQL), check the office scope and the version, apply the domain rule, write the new
+ * state with a version check, append the history (and the audit note). A refusal or a conflict
+ * writes nothing. Every move goes through here — an office's decision, the payment network, the
+ * applicant (`actOnApplication`, one transaction each) and the deadline sweep (many applications
+ * per transaction, each in a savepoint) — so that what follows every move (e.g. a mail to the
+ * applicant) is added once, right after the history append below.
+ */
+export async function moveApplication(deps: ServiceDeps, tx: Tx, applicationId: string, event: ApplicationEvent, actor: Actor, options: Omit<ActOptions, 'once'> = {}): Promise<Result<Transition>> {
+  const repo = applicationRepository(tx, deps.database.dialect);
+  const app = await repo.loadForUpdate(applicationId);
+  if (!app) return refuse('notFound', NOT_FOUND_MESSAGE);
+  const scope = options.access?.(app);
+  if (scope && !scope.ok) return scope;
+  if (options.expectedVersion !== undefined && options.expectedVersion !== app.version) return refuse('versionConflict', CONFLICT_MESSAGE);
+  const now = deps.clock.now();
+  const transition = applyEvent(app, event, actor, { at: now, ids: deps.ids });
+  if (!transition.ok) return transition;
+  // A 車両番号 is issued once: a 新車 may not be given one another application already holds.
+  if (event.type === 'completeExamination' && event.vehicleNumber && app.procedure === 'newVehicle') {
+    const plate = vehicleNumberToString(event.vehicleNumber);
+    if (await vehiclesRepository(tx).otherHolderOfVehicleNumber(plate, app.id)) return refuse('vehicleNumberTaken', vehicleNumberTakenMessage(plate));
+  }
+  const saved = await repo.save(app, transition.value.application, now);
+  if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
+  await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
+  if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
+  return transition;
+}
+
+/**
+ * Moves an application by an event, in one transaction of its own (`moveApplication`, with the
+ * caller's hook, if any, in the same transaction).
  */
 export function makeActOnApplication(deps: ServiceDeps) {
   return async function actOnApplication(applicationId: string, event: ActEvent, actor: Actor, options: ActOptions = {}): Promise<Result<Transition>> {
     // Numbers are drawn before the transaction: a 受付番号 must be unique, and looking one up is a read.
     const prepared: ApplicationEvent =
       event.type === 'accept' ? { type: 'accept', receiptNumber: event.receiptNumber ?? (await newNumber(deps, deps.database.db, 'receipt')) } : event;
-    return transaction(deps, async (tx) => {
-      const repo = applicationRepository(tx, deps.database.dialect);
-      const app = await repo.loadForUpdate(applicationId);
-      if (!app) return refuse('notFound', NOT_FOUND_MESSAGE);
-      const scope = options.access?.(app);
-      if (scope && !scope.ok) return scope;
-      if (options.expectedVersion !== undefined && options.expectedVersion !== app.version) return refuse('versionConflict', CONFLICT_MESSAGE);
-      const now = deps.clock.now();
-      const transition = applyEvent(app, prepared, actor, { at: now, ids: deps.ids });
-      if (!transition.ok) return transition;
-      // A 車両番号 is issued once: a 新車 may not be given one another application already holds.
-      if (prepared.type === 'completeExamination' && prepared.vehicleNumber && app.procedure === 'newVehicle') {
-        const plate = vehicleNumberToString(prepared.vehicleNumber);
-        if (await vehiclesRepository(tx).otherHolderOfVehicleNumber(plate, app.id)) return refuse('vehicleNumberTaken', vehicleNumberTakenMessage(plate));
-      }
-      const saved = await repo.save(app, transition.value.application, now);
-      if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
-      await historyRepository(tx).append(app.id, transition.value.application.version, transition.value.history, deps.ids.id());
-      if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
-      return transition;
-    }, options.once);
+    return transaction(deps, (tx) => moveApplication(deps, tx, applicationId, prepared, actor, options), options.once);
   };
 }
 

@@ -375,20 +375,25 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
     /**
      * Ids of applications whose running deadline has passed, soonest first (uses the partial index).
      * On PostgreSQL the rows are claimed (`FOR UPDATE SKIP LOCKED`): call it inside the transaction
-     * that moves them (see `batchTransaction`), so that another sweeper's claim skips them until that
+     * that moves them (the sweep's batch), so that another sweeper's claim skips them until that
      * transaction ends, and finds them no longer due once it commits. SQLite has one writer.
      */
     async dueForSweep(now: Date, limit: number): Promise<string[]> {
+      return (await this.claimDue(now, limit)).map((r) => r.id);
+    },
+
+    /** `dueForSweep` with each application's status (which deadline ran out), in the same indexed pass. */
+    async claimDue(now: Date, limit: number): Promise<{ id: string; status: StatusCode }[]> {
       let query = db
         .selectFrom('applications')
-        .select('id')
+        .select(['id', 'status'])
         .where('deadline_at', 'is not', null)
         .where('deadline_at', '<=', now.toISOString())
         .orderBy('deadline_at')
         .limit(limit);
       if (dialect === 'postgres') query = query.forUpdate().skipLocked();
       const rows = await query.execute();
-      return rows.map((r) => r.id);
+      return rows.map((r) => ({ id: r.id, status: r.status as StatusCode }));
     },
 
     async count(): Promise<number> {
