@@ -341,8 +341,15 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
      * Returns false on a stale version: the caller reports a conflict and nothing is written.
      */
     async save(previous: Application, next: Application, now: Date): Promise<boolean> {
-      const row = toRow(next, '', now);
-      const { password_hash: _p, created_at: _c, id: _id, ...changes } = row;
+      // Only the columns that changed (and version, updated_at): every column set is an index
+      // updated, and the applications table has eight (half the deadline sweep's time went there).
+      const before = toRow(previous, '', now);
+      const after = toRow(next, '', now);
+      const changes: Partial<ApplicationsTable> = { version: after.version, updated_at: after.updated_at };
+      for (const key of Object.keys(after) as (keyof ApplicationsTable)[]) {
+        if (key === 'id' || key === 'password_hash' || key === 'created_at' || after[key] === before[key]) continue;
+        (changes as Record<string, unknown>)[key] = after[key];
+      }
       const result = await db
         .updateTable('applications')
         .set(changes)
@@ -360,7 +367,12 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         const rows = paymentRows(next);
         if (rows.length) await db.insertInto('payment_lines').values(rows).execute();
       }
-      if (JSON.stringify(previous.notices) !== JSON.stringify(next.notices)) {
+      const kept = previous.notices.length;
+      if (next.notices.length >= kept && JSON.stringify(next.notices.slice(0, kept)) === JSON.stringify(previous.notices)) {
+        // Notices only added (the usual case: a refusal, a correction, an expiry): insert the new ones.
+        const added = noticeRows(next).slice(kept);
+        if (added.length) await db.insertInto('notices').values(added).execute();
+      } else {
         await db.deleteFrom('notices').where('application_id', '=', next.id).execute();
         const rows = noticeRows(next);
         if (rows.length) await db.insertInto('notices').values(rows).execute();
