@@ -49,7 +49,7 @@ export function statusPage(tokens: readonly string[], csrfCookie: string, compre
     path: '/inquiry/status',
     expect: 200,
     next: () => ({ headers: { cookie: `kei_session=${next()}; ${csrfCookie}`, ...(compressed ? { 'accept-encoding': BROWSER_ENCODINGS } : {}) } }),
-    note: `Each request carries the session of another application (rotating), and the CSRF cookie a browser has: session lookup, the application with its parts, notifications and history, the page rendered${compressed ? ', compressed as a browser accepts it' : ', sent uncompressed (the difference to 2 is the CPU cost of compression)'}.`,
+    note: `Each request carries the session of another application (rotating), and the CSRF cookie a browser has. Each page was viewed once before the measurement (an applicant's first view renders and keeps it): session lookup, the application's version read, the kept page with a fresh CSRF token${compressed ? ', compressed as a browser accepts it' : ', sent uncompressed (the difference to 2 is the CPU cost of compression)'}. STATUS_PAGE_CACHE_MB=0 measures every view rendered.`,
   };
 }
 

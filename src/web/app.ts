@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { constants as zlibConstants } from 'node:zlib';
-import compress from '@fastify/compress';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -20,6 +18,7 @@ import type { Metrics } from '../metrics.js';
 import { registerRouteCatalogue } from './plugins/route-catalogue.js';
 import { registerSecurityHeaders } from './plugins/security.js';
 import { PUBLIC_DIR, registerAssets } from './plugins/assets.js';
+import { registerCompression } from './plugins/compression.js';
 import { portalRoutes } from './portal/index.js';
 import { apiRoutes } from './api/index.js';
 import { staffRoutes } from './staff/index.js';
@@ -77,18 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerErrorHandlers(app);
   await registerSecurityHeaders(app);
-  // Pages and API answers of 1 KB or more, brotli or gzip as the client accepts; the static assets
-  // come precompressed (plugins/assets.ts). Measured (docs/benchmarks.md): the plugin's stream path
-  // cost about 1.3 ms of CPU per 13 KB page on this project's 2-core machine, its synchronous path
-  // at brotli quality 1 about 80 µs for a page a third of brotli 4's size larger (4.2 KB instead of
-  // 3.5 KB of 13 KB); so every page goes the synchronous way, at quality 1.
-  await app.register(compress, {
-    encodings: ['br', 'gzip'],
-    threshold: 1024,
-    syncThreshold: 1024 * 1024,
-    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 1 } },
-    zlibOptions: { level: 1 },
-  });
+  await registerCompression(app);
   await app.register(cookie, { secret: options.cookieSecret });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(rateLimit, { global: false });
