@@ -8,7 +8,7 @@ import { attachmentKinds, procedures, type AttachmentKind } from './procedures.j
 import type { ReceiptNumber } from './receipt-number.js';
 import { ok, refuse, type Result } from './result.js';
 import { allowedActions, attachmentsComplete, bulkPaymentNumberTaken, currentDeadline, linesOfStage } from './rules.js';
-import { statuses, type PaymentStage, type StatusCode, type StatusDefinition } from './statuses.js';
+import { paymentStages, statuses, type PaymentStage, type StatusCode, type StatusDefinition } from './statuses.js';
 import { isDeadlinePassed, japanDateOf, type JapanDate } from './time.js';
 import { vehicleNumberToString, type VehicleNumber } from './vehicle.js';
 
@@ -313,7 +313,7 @@ const rules: Rules = {
     when: (app) => (attachmentsComplete(app) ? ok(true) : refuse('attachmentsIncomplete', '未取得の添付書類があるため、審査を完了できません。')),
     apply: (app, e, ctx) => {
       if (e.completedOn > japanDateOf(ctx.at)) return refuse('invalidInput', '審査完了年月日に未来の日付は指定できません。');
-      if (app.procedure === 'newVehicle') {
+      if (procedures[app.procedure].issuesVehicleNumber) {
         if (!e.vehicleNumber) return refuse('invalidInput', '新車の審査完了には車両番号の指定が必要です。');
         const vehicle = { ...app.vehicle, vehicleNumber: vehicleNumberToString(e.vehicleNumber) };
         return ok({
@@ -433,7 +433,6 @@ function deadlinePassed(app: Application, at: Date): boolean {
 
 /** The reason of an invalidation by the deadline sweeper (納付期限切れ). */
 export const PAYMENT_EXPIRED_TITLE = '納付期限切れ';
-const stageOrder: readonly PaymentStage[] = ['inspectionFees', 'weightTax', 'vehicleTax'];
 
 /**
  * A payment made on or before its 納付期限 but reported by the payment network after the sweeper
@@ -455,7 +454,7 @@ function recordLateReportedPayment(app: Application, e: Extract<ApplicationEvent
   if (!invalidation || invalidation.reasonTitle !== PAYMENT_EXPIRED_TITLE) {
     return refuse('statusDoesNotAllow', 'この申請は無効のため、納付を受け付けられません（納付期限切れ以外の理由による無効）。納付された金額は収納機関から返金してください。');
   }
-  const expired = stageOrder.find((s) => linesOfStage(app, s).some((l) => l.status === 'unpaid'));
+  const expired = paymentStages.find((s) => linesOfStage(app, s).some((l) => l.status === 'unpaid'));
   if (expired !== e.stage) return refuse('statusDoesNotAllow', `この申請は無効になったときの税・手数料（${expired ? stageLabel(expired) : '-'}）以外の納付は受け付けられません。`);
   const unpaid = linesOfStage(app, expired).filter((l) => l.status === 'unpaid');
   if (unpaid.some((l) => l.paymentNumber === null)) return refuse('statusDoesNotAllow', 'まとめ納付の納付番号が取得されていないため、納付を受け付けられません。');

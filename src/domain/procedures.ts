@@ -56,6 +56,8 @@ export interface ProcedureDefinition {
   readonly attachments: readonly AttachmentKind[];
   /** 返付 / 交付: the word for handing the documents back. */
   readonly deliveryWord: '返付' | '交付';
+  /** 新車: the office issues the 車両番号 when the examination completes (審査完了 needs it). */
+  readonly issuesVehicleNumber: boolean;
 }
 
 export const procedures = {
@@ -66,6 +68,7 @@ export const procedures = {
     summaryFields: ['filedOn', 'receiptNumber', 'vehicleNumber', 'chassisNumber', 'applicantName', 'userName', 'office', 'agentCommissionNumber', 'agentName', 'agentUsable'],
     attachments: ['insuranceCertificate', 'safetyStandardCertificate'],
     deliveryWord: '返付',
+    issuesVehicleNumber: false,
   },
   newVehicle: {
     label: '新車',
@@ -74,6 +77,7 @@ export const procedures = {
     summaryFields: ['filedOn', 'receiptNumber', 'chassisNumber', 'applicantName', 'userName', 'userNameHigh', 'ownerName', 'ownerNameHigh', 'office'],
     attachments: ['completionCertificate', 'insuranceCertificate', 'preferredNumberCertificate'],
     deliveryWord: '交付',
+    issuesVehicleNumber: true,
   },
 } as const satisfies Record<ProcedureCode, ProcedureDefinition>;
 

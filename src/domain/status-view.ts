@@ -58,6 +58,13 @@ export function applicantActionRefusal(app: Application, action: ApplicantAction
   return r.ok ? null : r.refusal;
 }
 
+const CODE_NOT_ISSUED: Refusal = { code: 'notFound', message: '二次元コードはまだ発行されていません。「二次元コードを発行する」ボタンを押して発行してください。' };
+
+/** Why the 2D code's image cannot be downloaded now: the action is not open, or no code has been issued yet. */
+export function collectionCodeImageRefusal(app: Application, now: Date): Refusal | null {
+  return applicantActionRefusal(app, 'issueCollectionCode', now) ?? (app.collectionCodeSerial < 1 || !app.receiptNumber ? CODE_NOT_ISSUED : null);
+}
+
 // ---- 1 手続進捗状況 ---------------------------------------------------------------------------
 
 export interface StepView {

@@ -15,8 +15,10 @@ export type ApplicantAction =
   | 'issueCollectionCode' // 受取者認証兼受取車両個別申告用二次元コードの発行
   | 'applyAgain'; // 再度申請を行う
 
+/** The payment stages, in the order they fall due: 検査手数料等, 自動車重量税, 軽自動車税. */
+export const paymentStages = ['inspectionFees', 'weightTax', 'vehicleTax'] as const;
 /** Which payment stage a payment status is about. */
-export type PaymentStage = 'inspectionFees' | 'weightTax' | 'vehicleTax';
+export type PaymentStage = (typeof paymentStages)[number];
 
 /** The three reference manuals section 6 points to, and the first-application manual. */
 export const guides = {
@@ -338,3 +340,9 @@ export function manualStatusTable(): { item: number; code: StatusCode; definitio
     .map((e) => ({ item: e.definition.manualItem as number, code: e.code, definition: e.definition }))
     .sort((a, b) => a.item - b.item);
 }
+
+/** 返付準備完了 / 交付準備完了 and 返付済 / 交付済: where each procedure's documents are ready, and where it ends. */
+export const completionStatuses: Record<ProcedureCode, { readonly ready: StatusCode; readonly done: StatusCode }> = {
+  continuousInspection: { ready: 'readyForReturn', done: 'returned' },
+  newVehicle: { ready: 'readyForDelivery', done: 'delivered' },
+};

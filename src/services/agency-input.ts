@@ -2,7 +2,7 @@ import { checkText } from '../domain/corrections.js';
 import { eventsFor, type EventType } from '../domain/events.js';
 import { attachmentKinds, type AttachmentKind } from '../domain/procedures.js';
 import { ok, refuse, type Result } from '../domain/result.js';
-import type { PaymentStage } from '../domain/statuses.js';
+import { paymentStages, type PaymentStage } from '../domain/statuses.js';
 import { isJapanDate, type JapanDate } from '../domain/time.js';
 import { parseVehicleNumber } from '../domain/vehicle.js';
 import type { ActEvent } from './application-events.js';
@@ -65,7 +65,6 @@ function parseDateInput(label: string, raw: string | undefined): Result<JapanDat
   return ok(candidate);
 }
 
-const paymentStages: readonly PaymentStage[] = ['inspectionFees', 'weightTax', 'vehicleTax'];
 
 export const agencyFieldLabels: Record<AgencyInputField | 'type', string> = {
   type: 'イベントの種類',

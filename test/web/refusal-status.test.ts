@@ -4,7 +4,7 @@ import { demoScenarios } from '../../src/demo/scenarios.js';
 import type { RefusalCode } from '../../src/domain/result.js';
 import { buildApp } from '../../src/web/app.js';
 import { refusalBody } from '../../src/web/api/errors.js';
-import { sendRefused } from '../../src/web/portal/actions/shared.js';
+import { sendRefused } from '../../src/web/portal/actions/refused.js';
 import { createTestApp, silentLogger, type TestApp } from '../support/app.js';
 import { textOf } from '../support/browser.js';
 import { agencyTokens, browserFor, type AgencyTokens } from './api/support.js';

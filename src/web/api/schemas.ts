@@ -1,6 +1,6 @@
 import { Type, type TSchema } from '@fastify/type-provider-typebox';
 import { attachmentKinds, procedureCodes } from '../../domain/procedures.js';
-import { statusCodes, statuses } from '../../domain/statuses.js';
+import { paymentStages, statusCodes, statuses } from '../../domain/statuses.js';
 import { actorKindLabels } from '../../domain/actors.js';
 import { eventContract, eventLabels, type EventType } from '../../domain/events.js';
 import { weightTaxBands } from '../../domain/filing.js';
@@ -51,7 +51,7 @@ export const eventSchemas = {
   acquireAttachment: event('acquireAttachment', { kind: attachmentKind }, '添付書類を取得済にする。'),
   markAttachmentNotRequired: event('markAttachmentNotRequired', { kind: attachmentKind }, '添付書類を不要にする。'),
   issueFees: event('issueFees', { dueOn: JapanDateString }, '検査手数料・技術情報管理手数料と自動車重量税の納付情報を発行する（納付期限 dueOn）。'),
-  recordPayment: event('recordPayment', { stage: Type.Enum(['inspectionFees', 'weightTax', 'vehicleTax']), paidOn: JapanDateString }, '税・手数料の納付を記録する（納付日 paidOn）。'),
+  recordPayment: event('recordPayment', { stage: Type.Enum([...paymentStages]), paidOn: JapanDateString }, '税・手数料の納付を記録する（納付日 paidOn）。'),
   requestCorrection: event('requestCorrection', { reasonTitle, reasonDetail, deadline: JapanDateString }, '検査申請の補正を求める（補正期限 deadline）。'),
   completeExamination: event(
     'completeExamination',

@@ -1,13 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Application } from '../../domain/application.js';
 import type { Services } from '../../services/index.js';
+import type { HistoryEntry } from '../../domain/history.js';
+import type { StatusSnapshot, StatusStamp } from '../../services/status-inquiry.js';
 import { sendNotLoggedIn } from '../components/NotLoggedIn.js';
 
-/** The logged-in applicant's one application, as the hook read it, and the instant it was read. */
-export interface OwnApplication {
-  readonly application: Application;
-  readonly now: Date;
-}
+/** The logged-in applicant's one application with its 通知等情報, as the hook read it, and the instant it was read. */
+export type OwnApplication = StatusSnapshot;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,8 +24,33 @@ export function loadOwnApplication(services: Pick<Services, 'statusInquiry'>) {
     const id = req.applicantSession?.applicationId;
     const snapshot = id ? await services.statusInquiry.read(id) : null;
     if (!snapshot) return sendNotLoggedIn(req, reply);
-    req.ownApplication = { application: snapshot.application, now: snapshot.now };
+    req.ownApplication = snapshot;
   };
+}
+
+/**
+ * The status page's form of the same guard (it keeps rendered pages, decision 0008): the stamp of
+ * the session's application (its version and お知らせ) in one read, or the 401 page sent (null).
+ */
+export async function ownApplicationStamp(services: Pick<Services, 'statusInquiry'>, req: FastifyRequest, reply: FastifyReply): Promise<{ applicationId: string; stamp: StatusStamp } | null> {
+  const id = req.applicantSession?.applicationId;
+  const stamp = id ? await services.statusInquiry.stamp(id) : null;
+  if (!id || !stamp) {
+    await sendNotLoggedIn(req, reply);
+    return null;
+  }
+  return { applicationId: id, stamp };
+}
+
+/** …and when the page must be rendered: the whole application with its history, or the 401 page sent (null). */
+export async function readOwnApplication(services: Pick<Services, 'statusInquiry'>, req: FastifyRequest, reply: FastifyReply): Promise<{ snapshot: OwnApplication; history: HistoryEntry[] } | null> {
+  const id = req.applicantSession?.applicationId;
+  const [snapshot, history] = id ? await Promise.all([services.statusInquiry.read(id), services.statusInquiry.history(id)]) : [null, []];
+  if (!snapshot) {
+    await sendNotLoggedIn(req, reply);
+    return null;
+  }
+  return { snapshot, history };
 }
 
 /** The application the hook loaded (a route without the hook is a bug, not a request to refuse). */

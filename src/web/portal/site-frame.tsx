@@ -7,7 +7,7 @@ import { formatYen } from '../../domain/format.js';
 import type { WeightTaxBand } from '../../domain/application.js';
 import { Layout } from '../components/Layout.js';
 import { pageContext, type PageContext } from '../page-context.js';
-import { renderDocument } from '../render.js';
+import { renderDocument, sendHtml } from '../render.js';
 import { contentPages, faq, glossary } from './content.js';
 
 /**
@@ -187,17 +187,15 @@ function SearchPage({ ctx, q, hits }: { ctx: PageContext; q: string; hits: reado
 
 export const siteFrameRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const index = searchIndex();
-  const html = (reply: { type: (t: string) => { send: (s: string) => unknown } }, body: string) => reply.type('text/html; charset=utf-8').send(body);
 
   app.get('/search', { schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })) }) } }, async (req, reply) => {
     const q = (req.query.q ?? '').trim();
     const terms = searchTerms(q);
-    return html(reply, renderDocument(<SearchPage ctx={pageContext(req, reply)} q={q} hits={terms.length === 0 ? null : search(index, terms)} />));
+    return sendHtml(reply, 200, renderDocument(<SearchPage ctx={pageContext(req, reply)} q={q} hits={terms.length === 0 ? null : search(index, terms)} />));
   });
 
   app.get('/weight-tax-inquiry', async (req, reply) =>
-    html(
-      reply,
+    sendHtml(reply, 200,
       renderDocument(
         <Layout ctx={pageContext(req, reply)} title={WEIGHT_TAX_SERVICE}>
           <article class="prose">

@@ -4,8 +4,8 @@ import type { Services } from '../../services/index.js';
 import type { StatusStamp } from '../../services/status-inquiry.js';
 import { pageContext, type PageContext } from '../page-context.js';
 import { renderDocument, renderFragment, sendHtml } from '../render.js';
-import { FlashBanner, takeFlash } from './actions/shared.js';
-import { sendNotLoggedIn } from '../components/NotLoggedIn.js';
+import { FlashBanner, takeFlash } from './flash.js';
+import { ownApplicationStamp, readOwnApplication } from './own-application.js';
 import { StatusPage } from './status/StatusPage.js';
 import { createStatusPageCache, escapeAttribute, type SlotValues } from './status/page-cache.js';
 
@@ -25,9 +25,9 @@ function pageKey(applicationId: string, stamp: StatusStamp, ctx: PageContext): s
 export function statusRoutes(services: Services, options: StatusRouteOptions): FastifyPluginAsyncTypebox {
   const cache = createStatusPageCache(options.statusPageCacheBytes);
   return async (app) => {
+    // The portal's applicant guard in two steps (own-application.ts): the stamp first, the whole
+    // application only when no kept page matches it. Not logged in: the 401 page, as everywhere.
     app.get(STATUS_PATH, async (req, reply) => {
-      const session = req.applicantSession;
-      if (!session?.applicationId) return sendNotLoggedIn(req, reply);
       const ctx = pageContext(req, reply);
       // The banner of an action just taken (a signed cookie naming a fixed message), shown once.
       const flash = takeFlash(req, reply);
@@ -35,13 +35,14 @@ export function statusRoutes(services: Services, options: StatusRouteOptions): F
       // The page's links carry the path; a path with a query string is rendered, not kept.
       const keep = req.url === STATUS_PATH;
       if (keep) {
-        const stamp = await services.statusInquiry.stamp(session.applicationId);
-        if (!stamp) return sendNotLoggedIn(req, reply);
-        const kept = cache.get(pageKey(session.applicationId, stamp, ctx), slots());
+        const own = await ownApplicationStamp(services, req, reply);
+        if (!own) return reply;
+        const kept = cache.get(pageKey(own.applicationId, own.stamp, ctx), slots());
         if (kept) return sendHtml(reply, 200, kept);
       }
-      const [snapshot, history] = await Promise.all([services.statusInquiry.read(session.applicationId), services.statusInquiry.history(session.applicationId)]);
-      if (!snapshot) return sendNotLoggedIn(req, reply);
+      const own = await readOwnApplication(services, req, reply);
+      if (!own) return reply;
+      const { snapshot, history } = own;
       const marks = cache.marks;
       const rendered = renderDocument(
         <StatusPage
@@ -57,7 +58,7 @@ export function statusRoutes(services: Services, options: StatusRouteOptions): F
       // Kept only when the history read is of the same version as the application (a change committed
       // between the two reads is shown at the next view, never kept under the older version's key).
       const consistent = (history.at(-1)?.seq ?? snapshot.application.version) === snapshot.application.version;
-      const key = keep && consistent ? pageKey(session.applicationId, snapshot.stamp, ctx) : null;
+      const key = keep && consistent ? pageKey(snapshot.application.id, snapshot.stamp, ctx) : null;
       return sendHtml(reply, 200, cache.put(key, rendered, slots()));
     });
   };

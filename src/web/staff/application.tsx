@@ -195,10 +195,11 @@ export function applicationRoutes(services: Services): FastifyPluginAsyncTypebox
         if (!body) return fail(400, '入力内容が長すぎるか、形式が正しくありません。入力内容を確認してください。');
         if (!/^[1-9][0-9]{0,9}$/.test(body.version)) return fail(400, STALE_FORM_MESSAGE);
         const errors: Partial<Record<DecisionField, string>> = {};
-        if (decision === 'complete-examination' && found.procedure === 'newVehicle' && (values.vehicleNumber ?? '').trim() === '') errors.vehicleNumber = '車両番号を入力してください。';
+        const issuesNumber = procedures[found.procedure].issuesVehicleNumber;
+        if (decision === 'complete-examination' && issuesNumber && (values.vehicleNumber ?? '').trim() === '') errors.vehicleNumber = '車両番号を入力してください。';
         // 受け取り on this page is always without the 2D code (the code is checked at /staff/counter), so its reason is required.
         const noCodeReason = decision === 'hand-over' ? (values.noCodeReason ?? '') : undefined;
-        const input: AgencyEventInput = { type: def.event, ...values, vehicleNumber: found.procedure === 'newVehicle' ? values.vehicleNumber : undefined, noCodeReason };
+        const input: AgencyEventInput = { type: def.event, ...values, vehicleNumber: issuesNumber ? values.vehicleNumber : undefined, noCodeReason };
         const built = toAgencyEvent(input);
         if (!built.ok) Object.assign(errors, built.errors);
         if (Object.keys(errors).length > 0 || !built.ok) return fail(400, '入力内容にエラーがあります。', errors);

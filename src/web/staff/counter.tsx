@@ -3,7 +3,7 @@ import { displayNumber, type Application } from '../../domain/application.js';
 import { formatJapanDateTime } from '../../domain/format.js';
 import { procedures } from '../../domain/procedures.js';
 import { formatReceiptNumber } from '../../domain/receipt-number.js';
-import { statuses } from '../../domain/statuses.js';
+import { completionStatuses, statuses } from '../../domain/statuses.js';
 import { formatVehicleNumber } from '../../domain/vehicle.js';
 import { COLLECTION_CODE_MAX as CODE_MAX, INVALID_CODE_MESSAGE } from '../../services/collection-codes.js';
 import type { Services } from '../../services/index.js';
@@ -80,7 +80,7 @@ function ConfirmPage({ ctx, app, code, error }: { ctx: PageContext; app: Applica
       <Banner kind="info" title="この事務所等の、受け取りができる申請の二次元コードです。">
         <p>申請の内容と、受け取りに来た方・車両を確認してから「受け取りを記録する」を押してください。</p>
         <p>
-          受け取りを記録すると元に戻せません。申請状況は「{app.procedure === 'continuousInspection' ? '返付済' : '交付済'}」になり、手続は完了します。二次元コードを窓口で確認したことが履歴に記録されます。
+          受け取りを記録すると元に戻せません。申請状況は「{statuses[completionStatuses[app.procedure].done].label}」になり、手続は完了します。二次元コードを窓口で確認したことが履歴に記録されます。
         </p>
       </Banner>
       <table class="summary-table counter-summary">

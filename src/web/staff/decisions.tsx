@@ -1,6 +1,7 @@
 import { displayNumber, type Application } from '../../domain/application.js';
 import { eventContract, type EventType } from '../../domain/events.js';
-import { attachmentKinds } from '../../domain/procedures.js';
+import { attachmentKinds, procedures } from '../../domain/procedures.js';
+import { completionStatuses, statuses } from '../../domain/statuses.js';
 import { addBusinessDays, japanDateOf } from '../../domain/time.js';
 import { NO_CODE_REASON_MAX, REASON_DETAIL_MAX, REASON_TITLE_MAX, agencyFieldLabels } from '../../services/agency-input.js';
 import { CsrfField } from '../components/forms.js';
@@ -45,9 +46,9 @@ interface DecisionDef {
 }
 
 const applyAgain = '申請者が手続を続けるには、改めて申請を行う必要があります（この申請は再開できません）。';
-const doneLabel = (app: Application) => (app.procedure === 'continuousInspection' ? '返付済' : '交付済');
+const doneLabel = (app: Application) => statuses[completionStatuses[app.procedure].done].label;
 
-const readyLabel = (app: Application) => (app.procedure === 'continuousInspection' ? '返付準備完了' : '交付準備完了');
+const readyLabel = (app: Application) => statuses[completionStatuses[app.procedure].ready].label;
 
 /** The clerk's decisions: one form each, shown when the application's status allows it. */
 export const decisions: Record<DecisionKey, DecisionDef> = {
@@ -128,7 +129,7 @@ export const decisions: Record<DecisionKey, DecisionDef> = {
     event: 'markReady',
     title: (app) => readyLabel(app),
     button: (app) => `${readyLabel(app)}にする`,
-    explain: (app) => `自動車検査証等の${app.procedure === 'continuousInspection' ? '返付' : '交付'}の準備が整ったことを記録します。申請者の画面は「${readyLabel(app)}」になり、二次元コードを発行できるようになります。`,
+    explain: (app) => `自動車検査証等の${procedures[app.procedure].deliveryWord}の準備が整ったことを記録します。申請者の画面は「${readyLabel(app)}」になり、二次元コードを発行できるようになります。`,
     fields: [],
     variant: 'primary',
   },
@@ -240,7 +241,7 @@ export function DecisionForm({ app, decision, csrfToken, now, state }: { app: Ap
         {def.fields.includes('noCodeReason')
           ? field('noCodeReason', { required: true, maxLength: NO_CODE_REASON_MAX, width: 'long', hint: `${NO_CODE_REASON_MAX}文字以内。例：運転免許証で本人確認、記録等事務代行者が受け取り。` })
           : null}
-        {def.fields.includes('vehicleNumber') && app.procedure === 'newVehicle'
+        {def.fields.includes('vehicleNumber') && procedures[app.procedure].issuesVehicleNumber
           ? field('vehicleNumber', { required: true, width: 'medium', maxLength: 40, hint: '払い出した車両番号を「品川 580 な 1010」のように、地名・分類番号・ひらがな・一連指定番号の順に入力してください（区切りの空白は省略できます）。' })
           : null}
         <div class="button-row">

@@ -42,12 +42,20 @@ describe('申請の詳細 and the clerk\'s decisions (staff UI)', () => {
     return res;
   }
 
+  /** The application's status and version as the service reads them (not the table). */
+  async function stateOf(number: string) {
+    const id = await t.services.findApplicationId(number as never);
+    const read = id ? await t.services.statusInquiry.read(id) : null;
+    if (!read) throw new Error(`no application ${number}`);
+    return { status: read.application.status, version: read.application.version };
+  }
+
   async function decideOk(key: string, decision: string, form: Record<string, string>, label: string) {
     let res = await decide(key, decision, form);
     if (IRREVERSIBLE.includes(decision)) {
       // Issue 14: a confirmation page first; nothing is recorded until it is confirmed.
       expect(res.statusCode, textOf(res.body).slice(0, 400)).toBe(200);
-      const before = await t.db.handle.db.selectFrom('applications').select(['status', 'version']).where('arrival_number', '=', demoScenarios.find((d) => d.key === key)!.arrivalNumber).executeTakeFirstOrThrow();
+      const before = await stateOf(demo(key).number);
       expect(textOf(res.body)).toContain('まだ記録していません。');
       res = await b.post(`/staff/applications/${demo(key).number}/${decision}`, hiddenFieldsOf(res.body));
       expect(before.version).toBeGreaterThan(0);
@@ -176,9 +184,7 @@ describe('申請の詳細 and the clerk\'s decisions (staff UI)', () => {
     expect(text).toContain('記録する内容 操作 却下 理由 補正内容の不備 理由の詳細 補正後も記載に誤りがあります。');
     expect(res.body).toContain('<input type="hidden" name="confirmed" value="yes"/>');
     expect(res.body).toContain(`<a href="/staff/applications/${number}#decision-reject">記録せずに申請の詳細へ戻る</a>`);
-    const id = (await t.services.findApplicationId(number as never))!;
-    const row = await t.db.handle.db.selectFrom('applications').select(['status']).where('id', '=', id).executeTakeFirstOrThrow();
-    expect(row.status).toBe('inspectionCorrectionRequested');
+    expect((await stateOf(number)).status).toBe('inspectionCorrectionRequested');
     // The other irreversible decisions, and the hand-over on this page, confirm first too.
     for (const [key, decision, form, words] of [
       ['ci-weight-tax-bulk', 'invalidate', { reasonTitle: '二重申請' }, '無効にすると元に戻せません。'],
@@ -211,8 +217,7 @@ describe('申請の詳細 and the clerk\'s decisions (staff UI)', () => {
     expect(titleOf(res.body)).toMatch(/^エラー：/);
     expect(textOf(res.body)).toContain(`「無効」を記録できませんでした ${CONFLICT_MESSAGE}`);
     expect(textOf(res.body)).toContain(current('検査申請審査中'));
-    const row = await t.db.handle.db.selectFrom('applications').select(['status']).where('id', '=', id).executeTakeFirstOrThrow();
-    expect(row.status).toBe('inspectionUnderExamination');
+    expect((await stateOf(number)).status).toBe('inspectionUnderExamination');
     // A version that is not a number at all is refused as stale too.
     expect((await b.post(`/staff/applications/${number}/reject`, { version: 'abc', reasonTitle: 'x' })).statusCode).toBe(400);
   });
@@ -256,10 +261,10 @@ describe('申請の詳細 and the clerk\'s decisions (staff UI)', () => {
     expect(textOf(other.body).replace(/_csrf" value="[^"]*"/, '')).toBe(textOf(unknown.body).replace(/_csrf" value="[^"]*"/, ''));
     expect(textOf(other.body)).toContain('指定された受付番号（到達番号）の申請は、この事務所等の申請の中に見つかりません。');
     expect(textOf(other.body)).not.toContain('長原');
-    const before = await t.db.handle.db.selectFrom('applications').select(['version', 'status']).where('receipt_number', '=', nerima).executeTakeFirstOrThrow();
+    const before = await stateOf(nerima);
     const post = await b.post(`/staff/applications/${nerima}/reject`, { version: String(before.version), reasonTitle: 'x' });
     expect(post.statusCode).toBe(404);
-    expect(await t.db.handle.db.selectFrom('applications').select(['version', 'status']).where('receipt_number', '=', nerima).executeTakeFirstOrThrow()).toEqual(before);
+    expect(await stateOf(nerima)).toEqual(before);
   });
 
   it('a decision form without its CSRF token is refused (403)', async () => {

@@ -17,7 +17,7 @@ import { Layout } from '../../components/Layout.js';
 import { Banner, CsrfField, ErrorSummary, TextField, errorItems } from '../../components/forms.js';
 import { cookieOptions } from '../../cookies.js';
 import { pageContext, type PageContext } from '../../page-context.js';
-import { renderDocument } from '../../render.js';
+import { renderDocument, sendHtml } from '../../render.js';
 import {
   answerKeys,
   applySteps,
@@ -36,7 +36,7 @@ import {
 } from './apply-form.js';
 import type { PasswordSealer } from '../../../services/password-seal.js';
 import { AnswerTable, HiddenFields, RadioGroup, SelectField } from './fields.js';
-import { CSRF_FIELD, sendHtml } from './shared.js';
+import { CSRF_FIELD } from './form.js';
 
 export const APPLY_DONE_COOKIE = 'kei_apply_done';
 /** The final submit (申請する) per client address: enough for a busy dealer, not for a script. */

@@ -7,7 +7,7 @@ import type { JapanDate } from '../../../domain/time.js';
 import { runningDeadlines } from '../../../domain/status-view.js';
 import type { Services } from '../../../services/index.js';
 import { buildCalendar, type IcsEvent } from '../../formats/ics.js';
-import { sendRefused } from './shared.js';
+import { sendRefused } from './refused.js';
 import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
 
 

@@ -4,20 +4,22 @@ import { formatJapanDateTime } from '../../../domain/format.js';
 import { COUNTER_HOURS, inspectionOffices } from '../../../domain/offices.js';
 import { procedures } from '../../../domain/procedures.js';
 import { formatReceiptNumber } from '../../../domain/receipt-number.js';
-import type { Refusal } from '../../../domain/result.js';
+import { lastCollectionCodeIssuedAt } from '../../../domain/history.js';
+import { collectionCodeImageRefusal } from '../../../domain/status-view.js';
 import { formatVehicleNumber } from '../../../domain/vehicle.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
 import { Banner, CsrfField } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
-import { renderDocument } from '../../render.js';
+import { renderDocument, sendHtml } from '../../render.js';
 import { collectionCodePng, qrMatrix, qrSvgPath } from '../../formats/qr.js';
-import { ActionForm, FlashBanner, VersionField, actionRefusal, sendHtml, sendRefused, setFlash, takeFlash, versionRefusal, type FlashKind } from './shared.js';
+import { ActionForm, VersionField, actionRefusal, versionRefusal } from './form.js';
+import { FlashBanner, setFlash, takeFlash, type FlashKind } from '../flash.js';
+import { sendRefused } from './refused.js';
 import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
 
 export const CODE_NAME = '受取者認証兼受取車両個別申告用二次元コード';
 const REFUSED_TITLE = '二次元コードを発行できません';
-const NOT_ISSUED: Refusal = { code: 'notFound', message: '二次元コードはまだ発行されていません。「二次元コードを発行する」ボタンを押して発行してください。' };
 
 const HOW_TO_USE =
   '軽自動車検査協会事務所等の窓口で、自動車検査証等の交付物を受け取る際は、「受取者認証兼受取車両個別申告用二次元コード」を印刷し、交付物の受け取り時に、申請先の軽自動車検査協会の事務所等に提出してください。';
@@ -162,11 +164,6 @@ export function CollectionCodePage({ ctx, application, content, typed, issuedAt,
   );
 }
 
-async function lastIssuedAt(services: Services, applicationId: string): Promise<Date | null> {
-  const history = await services.statusInquiry.history(applicationId);
-  return [...history].reverse().find((h) => h.event === 'issueCollectionCode')?.occurredAt ?? null;
-}
-
 /** 【画面申請】二次元コード発行の操作手順: only in 返付準備完了 / 交付準備完了, and not where a 記録等事務代行者 collects. */
 export function collectionCodeRoutes(services: Services): FastifyPluginAsyncTypebox {
   const withOwn = loadOwnApplication(services);
@@ -181,7 +178,7 @@ export function collectionCodeRoutes(services: Services): FastifyPluginAsyncType
       const flash = takeFlash(req, reply);
       const content = services.collectionCodes.contentFor(application);
       const typed = services.collectionCodes.typedFor(application);
-      const issuedAt = await lastIssuedAt(services, application.id);
+      const issuedAt = lastCollectionCodeIssuedAt(await services.statusInquiry.history(application.id));
       return sendHtml(reply, 200, renderDocument(<CollectionCodePage ctx={ctx} application={application} content={content} typed={typed} issuedAt={issuedAt} flash={flash} />));
     });
 
@@ -201,7 +198,7 @@ export function collectionCodeRoutes(services: Services): FastifyPluginAsyncType
     app.get('/inquiry/collection-code.png', { preHandler: withOwn }, async (req, reply) => {
       const own = ownApplicationOf(req);
       const application = own.application;
-      const refusal = actionRefusal(application, 'issueCollectionCode', own.now) ?? (application.collectionCodeSerial < 1 || !application.receiptNumber ? NOT_ISSUED : null);
+      const refusal = collectionCodeImageRefusal(application, own.now);
       if (refusal) return sendRefused(req, reply, REFUSED_TITLE, refusal);
       const receiptNumber = application.receiptNumber as string;
       const png = await collectionCodePng(services.collectionCodes.contentFor(application), formatReceiptNumber(receiptNumber), services.collectionCodes.typedFor(application));

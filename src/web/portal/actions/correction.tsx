@@ -8,10 +8,12 @@ import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
 import { CsrfField, ErrorSummary, TextField, errorItems, type ErrorItem, type FieldErrors } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
-import { renderDocument } from '../../render.js';
+import { renderDocument, sendHtml } from '../../render.js';
 import { valueOrBlank } from '../status/History.js';
 import { NoticeRows } from '../status/Notices.js';
-import { CSRF_FIELD, VERSION_FIELD, VersionField, actionRefusal, sendHtml, sendRefused, setFlash, versionRefusal } from './shared.js';
+import { CSRF_FIELD, VERSION_FIELD, VersionField, actionRefusal, versionRefusal } from './form.js';
+import { sendRefused } from './refused.js';
+import { setFlash } from '../flash.js';
 import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
 
 const REFUSED_TITLE = '補正申請を行うことができません';

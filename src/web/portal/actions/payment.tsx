@@ -8,19 +8,20 @@ import { formatReceiptNumber } from '../../../domain/receipt-number.js';
 import type { Refusal } from '../../../domain/result.js';
 import { linesOfStage } from '../../../domain/rules.js';
 import { bulkPaymentAllowsWithdrawal, paymentGroupOf, paymentStateLabels, stageRefusal, statusView, type PaymentGroupView } from '../../../domain/status-view.js';
-import { statuses, type PaymentStage } from '../../../domain/statuses.js';
+import { paymentStages, statuses, type PaymentStage } from '../../../domain/statuses.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
 import { Banner, CsrfField, ErrorSummary, FieldError } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
-import { renderDocument } from '../../render.js';
+import { renderDocument, sendHtml } from '../../render.js';
 import { paymentNumberText } from '../status/Payments.js';
 import { loginUrlFor } from './login-destination.js';
-import { ActionForm, CSRF_FIELD, FlashBanner, VERSION_FIELD, VersionField, actionRefusal, sendHtml, sendRefused, setFlash, takeFlash, versionRefusal, type FlashKind } from './shared.js';
+import { ActionForm, CSRF_FIELD, VERSION_FIELD, VersionField, actionRefusal, versionRefusal } from './form.js';
+import { FlashBanner, setFlash, takeFlash, type FlashKind } from '../flash.js';
+import { sendRefused } from './refused.js';
 import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
 
-export const stageCodes = ['inspectionFees', 'weightTax', 'vehicleTax'] as const satisfies readonly PaymentStage[];
-const StageParam = Type.Object({ stage: Type.Union(stageCodes.map((s) => Type.Literal(s))) });
+const StageParam = Type.Object({ stage: Type.Union(paymentStages.map((s) => Type.Literal(s))) });
 
 export const TARGET_REQUIRED_MESSAGE = '納付対象を選択してください。';
 function PaymentNumbers({ group }: { group: PaymentGroupView }) {

@@ -9,8 +9,10 @@ import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
 import { Banner, CsrfField } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
-import { renderDocument } from '../../render.js';
-import { ActionForm, VersionField, actionRefusal, sendHtml, sendRefused, setFlash, versionRefusal } from './shared.js';
+import { renderDocument, sendHtml } from '../../render.js';
+import { ActionForm, VersionField, actionRefusal, versionRefusal } from './form.js';
+import { sendRefused } from './refused.js';
+import { setFlash } from '../flash.js';
 import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
 
 const REFUSED_TITLE = '申請を取り下げることができません';
@@ -97,7 +99,7 @@ export function withdrawalRoutes(services: Services): FastifyPluginAsyncTypebox 
       });
       if (!result.ok) return sendRefused(req, reply, REFUSED_TITLE, result.refusal);
       req.log.info({ event: 'applicant-withdraw', applicationId: own.application.id }, 'application withdrawn');
-      setFlash(req, reply, 'withdrawn');
+      setFlash(req, reply, 'withdrawalDone');
       return reply.redirect('/inquiry/status#notices', 303);
     });
   };

@@ -1,22 +1,16 @@
 import { actorKindLabels, type ActorKind } from '../../../domain/actors.js';
-import { correctableFields, type FieldChange } from '../../../domain/corrections.js';
+import { correctableFields } from '../../../domain/corrections.js';
 import { eventLabels, type EventType } from '../../../domain/events.js';
 import { formatJapanDateTime } from '../../../domain/format.js';
 import { statuses } from '../../../domain/statuses.js';
-import type { HistoryEntry } from '../../../domain/history.js';
+import { correctionChangesOf, type HistoryEntry } from '../../../domain/history.js';
 
 /** A corrected value as shown before → after: （空欄） for none. */
 export const valueOrBlank = (v: string | null) => (v === null || v === '' ? '（空欄）' : v);
 
-function changesOf(entry: HistoryEntry): FieldChange[] {
-  const changes = entry.details.changes;
-  if (entry.event !== 'submitCorrection' || !Array.isArray(changes)) return [];
-  return (changes as FieldChange[]).filter((c) => Object.hasOwn(correctableFields, c.field));
-}
-
 /** What one entry says beyond its event: the corrected values (before → after), or the reason given. */
 function Detail({ entry }: { entry: HistoryEntry }) {
-  const changes = changesOf(entry);
+  const changes = correctionChangesOf(entry);
   if (changes.length > 0) {
     return (
       <ul class="history__changes">
