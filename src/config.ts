@@ -19,6 +19,8 @@ export interface Config {
   readonly sweepIntervalMs: number;
   /** Benchmarks only (BENCH_ROUTES=1): also serve GET /__bench/hello, a fixed small JSON (see bench/README.md). */
   readonly benchRoutes: boolean;
+  /** STATUS_PAGE_CACHE_MB: rendered status pages kept per process, in MB (default 64; 0: none). */
+  readonly statusPageCacheMb: number;
   /** GET /metrics on a port of its own (METRICS_PORT; null: none) at METRICS_HOST (loopback by default). */
   readonly metricsPort: number | null;
   readonly metricsHost: string;
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: int(env, 'WORKERS', 1, 1, 64),
     sweepIntervalMs: int(env, 'SWEEP_INTERVAL_SECONDS', 60, 0, 86_400) * 1000,
     benchRoutes: bool(env, 'BENCH_ROUTES', false),
+    statusPageCacheMb: int(env, 'STATUS_PAGE_CACHE_MB', 64, 0, 4096),
     metricsPort,
     metricsHost,
     metricsToken,

@@ -48,6 +48,7 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
     logger,
     trustProxy: config.trustProxy,
     benchRoutes: options.benchRoutes ?? config.benchRoutes,
+    statusPageCacheBytes: config.statusPageCacheMb * 1024 * 1024,
     metrics,
     metricsToken: config.metricsToken ?? undefined,
   });

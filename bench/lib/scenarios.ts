@@ -4,7 +4,10 @@ import type { Scenario } from './load.js';
 
 /** The scenarios of `npm run bench`, in the order they run. */
 
-export const SCENARIO_KEYS = ['ceiling', 'status', 'login', 'api-read', 'api-event', 'top'] as const;
+export const SCENARIO_KEYS = ['ceiling', 'status', 'status-identity', 'login', 'api-read', 'api-event', 'top'] as const;
+
+/** What a browser sends (Chromium, Firefox): pages come back compressed, as they would to an applicant. */
+const BROWSER_ENCODINGS = 'gzip, deflate, br, zstd';
 export type ScenarioKey = (typeof SCENARIO_KEYS)[number];
 
 /** A different client address for each request (10.0.0.0/8), as seen through the trusted proxy. */
@@ -36,16 +39,17 @@ export function ceiling(): Scenario {
   };
 }
 
-export function statusPage(tokens: readonly string[], csrfCookie: string): Scenario {
+/** `compressed`: the browser's Accept-Encoding (the page is sent brotli-compressed); otherwise none (identity), to measure what compression costs. */
+export function statusPage(tokens: readonly string[], csrfCookie: string, compressed = true): Scenario {
   const next = rotate(tokens);
   return {
-    key: 'status',
-    title: `2. status page: GET /inquiry/status, ${tokens.length.toLocaleString('en')} sessions of as many applications`,
+    key: compressed ? 'status' : 'status-identity',
+    title: `2${compressed ? '' : 'b'}. status page: GET /inquiry/status, ${tokens.length.toLocaleString('en')} sessions of as many applications${compressed ? ', brotli' : ', uncompressed (no Accept-Encoding)'}`,
     method: 'GET',
     path: '/inquiry/status',
     expect: 200,
-    next: () => ({ headers: { cookie: `kei_session=${next()}; ${csrfCookie}` } }),
-    note: 'Each request carries the session of another application (rotating), and the CSRF cookie a browser has: session lookup, the application with its parts, notifications and history, the page rendered.',
+    next: () => ({ headers: { cookie: `kei_session=${next()}; ${csrfCookie}`, ...(compressed ? { 'accept-encoding': BROWSER_ENCODINGS } : {}) } }),
+    note: `Each request carries the session of another application (rotating), and the CSRF cookie a browser has. Each page was viewed once before the measurement (an applicant's first view renders and keeps it): session lookup, the application's version read, the kept page with a fresh CSRF token${compressed ? ', compressed as a browser accepts it' : ', sent uncompressed (the difference to 2 is the CPU cost of compression)'}. STATUS_PAGE_CACHE_MB=0 measures every view rendered.`,
   };
 }
 
@@ -116,7 +120,7 @@ export function topPage(): Scenario {
     method: 'GET',
     path: '/',
     expect: 200,
-    next: () => ({ headers: { 'x-bench-request': String(n++) } }),
+    next: () => ({ headers: { 'x-bench-request': String(n++), 'accept-encoding': BROWSER_ENCODINGS } }),
     note: 'An anonymous visitor: the portal top with the latest お知らせ.',
   };
 }

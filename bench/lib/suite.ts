@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { BENCH_PASSWORD, defaultWriters, generateSqlite } from './generator.js';
 import { defaultDatabasePath, load, machineInfo, type MachineInfo } from './common.js';
-import { createApiToken, createSessions, csrfPair, deleteApplicantSessions, openBench, paymentTargets, revokeApiToken, sampleApplications, warmApplications, type ApiToken } from './fixtures.js';
+import { createApiToken, createSessions, csrfPair, deleteApplicantSessions, openBench, paymentTargets, revokeApiToken, sampleApplications, viewEach, warmApplications, type ApiToken } from './fixtures.js';
 import { measure, type PhaseResult, type Scenario } from './load.js';
 import { ratios, summarise, type ScenarioSummary } from './report.js';
 import { apiEvent, apiRead, ceiling, loginPassword, statusPage, topPage, type ScenarioKey } from './scenarios.js';
@@ -146,7 +146,12 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
       for (const key of o.scenarios) {
         let scenario: Scenario | null = null;
         if (key === 'ceiling') scenario = ceiling();
-        else if (key === 'status') scenario = statusPage(await createSessions(handle, apps), csrfCookie);
+        else if (key === 'status' || key === 'status-identity') {
+          const tokens = await createSessions(handle, apps);
+          const seconds = await viewEach(server.baseUrl, tokens, csrfCookie);
+          o.log(`${key}: viewed each of the ${tokens.length.toLocaleString('en')} pages once first in ${seconds.toFixed(1)} s (first views, rendered and kept), then measured`);
+          scenario = statusPage(tokens, csrfCookie, key === 'status');
+        }
         else if (key === 'login') scenario = loginPassword(apps, BENCH_PASSWORD, csrf.cookie, csrf.token);
         else if (key === 'top') scenario = topPage();
         else if (key === 'api-read' && token) scenario = apiRead(apps, token);

@@ -32,6 +32,8 @@ ${ENVIRONMENT_HELP}
   DEMO_DATA      on | off (default: on for the embedded SQLite database outside production)
   TRUST_PROXY    comma-separated addresses/CIDRs of reverse proxies whose X-Forwarded-* are believed
   SWEEP_INTERVAL_SECONDS  how often the deadline sweeper runs in the server (default 60; 0 = never)
+  STATUS_PAGE_CACHE_MB  rendered status pages kept per process, MB (default 64, about 12,000
+                 pages; 0 = none kept); see docs/benchmarks.md
   DB_POOL_SIZE, DB_STATEMENT_TIMEOUT_MS  PostgreSQL pool size (10) and statement timeout (5000)
   BASE_URL       the portal's public address, for the links in mails (default http://HOST:PORT)
   SMTP_URL       smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; unset: each mail is written

@@ -46,10 +46,13 @@ async function newNumber(deps: ServiceDeps, db: Executor, kind: 'arrival' | 'rec
 }
 
 /**
- * The core of every move, inside the caller's transaction: load (locked on PostgreSQL), check the
- * version, apply the domain rule, write the new state with a version check, append the history and
- * the audit line. A refusal writes nothing. A use case that moves several applications at once (a
- * まとめ納付) calls it once per application in its one transaction.
+ * THE move of one application by one event, inside a transaction the caller holds: load (locked
+ * on PostgreSQL), check the office scope and the version, apply the domain rule, write the new
+ * state with a version check, append the history, queue the mail it causes and the audit note. A
+ * refusal or a conflict writes nothing. Every move goes through here — an office's decision, the
+ * payment network, the applicant (`actOnApplication`, one transaction each), a まとめ納付 (all its
+ * applications in one transaction) and the deadline sweep (many applications per transaction, each
+ * in a savepoint) — so that what follows every move is added once.
  */
 export async function actWithin(
   deps: ServiceDeps,

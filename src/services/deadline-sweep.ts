@@ -1,9 +1,9 @@
 import type { Actor } from '../domain/actors.js';
 import { statuses } from '../domain/statuses.js';
 import { applicationRepository } from '../store/applications.repository.js';
-import { batchesClaimRows, batchTransaction, isAbortedTransaction, isDatabaseUnavailable, type DatabaseHandle } from '../store/database.js';
-import type { ServiceDeps } from './context.js';
-import { makeActOnApplication } from './application-events.js';
+import { isAbortedTransaction, isDatabaseUnavailable, withSavepoint } from '../store/database.js';
+import { transaction, type ServiceDeps } from './context.js';
+import { actWithin } from './application-events.js';
 
 export interface SweepResult {
   readonly examined: number;
@@ -14,37 +14,34 @@ export interface SweepResult {
 
 const CLOCK: Actor = { kind: 'clock' };
 
-type Act = ReturnType<typeof makeActOnApplication>;
 type Outcome = 'correction' | 'payment' | 'skipped';
+
+/** Applications moved per transaction: one commit (one wait for the disk) per batch, not per application. */
+export const SWEEP_BATCH_SIZE = 500;
 
 /**
  * 期限切れ: applies the clock's events to every application whose running deadline has passed.
- * Finds them through the partial index on deadline_at (never a full scan), and moves each one by
- * the same door as every other event (load, version check, domain rule, save, history).
+ *
+ * One indexed pass: each batch takes the next due applications, with their status, from the
+ * partial index on deadline_at (never a full scan), and moves them in ONE transaction, each by the
+ * same door as every other event (`actWithin`: load, version check, domain rule, save,
+ * history) inside a savepoint of its own, so that one application that fails is undone alone and
+ * the sweep of one application stays atomic. The batch commits once.
  *
  * Several sweepers may run at once (several processes, several machines, a cron job):
- * - PostgreSQL: each batch is one transaction that claims its rows with `FOR UPDATE SKIP LOCKED`
- *   and moves them inside it (each move a savepoint), so two sweepers take different rows, never
- *   wait for each other, and a row one of them moved is no longer due for the other.
- * - SQLite: one writer at a time (`BEGIN IMMEDIATE`); each move is its own transaction.
- * Either way the door's version check would refuse a second expiry: each application moves once.
+ * - PostgreSQL: a batch claims its rows with `FOR UPDATE SKIP LOCKED`, so two sweepers take
+ *   different rows, never wait for each other, and a row one of them moved is no longer due for the
+ *   other once it commits.
+ * - SQLite: one writer at a time (`BEGIN IMMEDIATE`): the batches of two sweepers take turns.
+ * Either way the door's rules would refuse a second expiry: each application moves once.
  *
  * Before the applications, the まとめ納付 numbers past their 納付期限 expire (src/services/payment-groups.ts).
  *
  * One application that fails (a bug, not a refusal) is logged and left for the next run; it does
  * not stop the others. Losing the database stops the run (the scheduler retries later).
  */
-export function makeSweepDeadlines(deps: ServiceDeps, act: Act, expirePaymentGroups: () => Promise<number> = () => Promise.resolve(0)) {
-  async function expire(database: DatabaseHandle, actOn: Act, id: string): Promise<Outcome> {
-    const app = await applicationRepository(database.db, database.dialect).load(id);
-    if (!app) return 'skipped';
-    const deadline = statuses[app.status].deadline;
-    if (deadline === null) return 'skipped';
-    const result = await actOn(id, { type: deadline === 'correction' ? 'expireCorrection' : 'expirePayment' }, CLOCK);
-    return result.ok ? deadline : 'skipped';
-  }
-
-  return async function sweepDeadlines(batchSize = 100): Promise<SweepResult> {
+export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () => Promise<number> = () => Promise.resolve(0)) {
+  return async function sweepDeadlines(batchSize = SWEEP_BATCH_SIZE): Promise<SweepResult> {
     let examined = 0;
     let expiredCorrections = 0;
     let expiredPayments = 0;
@@ -54,35 +51,31 @@ export function makeSweepDeadlines(deps: ServiceDeps, act: Act, expirePaymentGro
     if (groups > 0) deps.logger.info({ paymentGroups: groups }, 'deadline sweep: まとめ納付 numbers expired');
     // Applications this run could not move stay due; they are not taken again in this run.
     const left = new Set<string>();
-    const attempt = async (database: DatabaseHandle, actOn: Act, id: string): Promise<[string, Outcome]> => {
-      try {
-        return [id, await expire(database, actOn, id)];
-      } catch (err) {
-        // The database itself failing ends the run (and, on PostgreSQL, rolls the batch back).
-        if (isDatabaseUnavailable(err) || isAbortedTransaction(err)) throw err;
-        deps.logger.error({ err, applicationId: id }, 'deadline sweep: could not move this application');
-        return [id, 'skipped'];
-      }
-    };
 
     for (;;) {
       const now = deps.clock.now();
-      const claim = async (database: DatabaseHandle) =>
-        (await applicationRepository(database.db, database.dialect).dueForSweep(now, batchSize + left.size)).filter((id) => !left.has(id)).slice(0, batchSize);
-      const outcomes: [string, Outcome][] = [];
-      if (batchesClaimRows(deps.database)) {
-        // Counted once the batch has committed.
-        outcomes.push(
-          ...(await batchTransaction(deps.database, async (batch) => {
-            const actInBatch = makeActOnApplication({ ...deps, database: batch });
-            const done: [string, Outcome][] = [];
-            for (const id of await claim(batch)) done.push(await attempt(batch, actInBatch, id));
-            return done;
-          })),
-        );
-      } else {
-        for (const id of await claim(deps.database)) outcomes.push(await attempt(deps.database, act, id));
-      }
+      // Counted once the batch has committed.
+      const outcomes = await transaction(deps, async (tx) => {
+        const due = (await applicationRepository(tx, deps.database.dialect).claimDue(now, batchSize + left.size)).filter((r) => !left.has(r.id)).slice(0, batchSize);
+        const done: [string, Outcome][] = [];
+        for (const { id, status } of due) {
+          const deadline = statuses[status].deadline;
+          if (deadline === null) {
+            done.push([id, 'skipped']);
+            continue;
+          }
+          try {
+            const result = await withSavepoint(tx, () => actWithin(deps, tx, id, { type: deadline === 'correction' ? 'expireCorrection' : 'expirePayment' }, CLOCK));
+            done.push([id, result.ok ? deadline : 'skipped']);
+          } catch (err) {
+            // The database itself failing ends the run (and rolls the batch back).
+            if (isDatabaseUnavailable(err) || isAbortedTransaction(err)) throw err;
+            deps.logger.error({ err, applicationId: id }, 'deadline sweep: could not move this application');
+            done.push([id, 'skipped']);
+          }
+        }
+        return done;
+      });
       if (outcomes.length === 0) break;
       for (const [id, outcome] of outcomes) {
         examined += 1;

@@ -77,7 +77,7 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     findApplicationId: makeFindApplicationId(deps),
     // Issue 14: other open applications for the same 車台番号 (the warning at 申請を行う).
     openApplicationsForVehicle: makeOpenApplicationsForVehicle(deps),
-    sweepDeadlines: observeSweep(makeSweepDeadlines(deps, actOnApplication, () => paymentGroups.expireOverdue()), observer, () => deps.clock.now()),
+    sweepDeadlines: observeSweep(makeSweepDeadlines(deps, () => paymentGroups.expireOverdue()), observer, () => deps.clock.now()),
     paymentGroups,
     collectionCodes: makeCollectionCodes(deps, secrets.collectionCodeKey, actOnApplication),
     // Agency side (issue 3): staff UI logins, API tokens, safe retries, the office work list.

@@ -1,5 +1,5 @@
 import type { Application } from '../domain/application.js';
-import { loadApplication } from '../store/applications.repository.js';
+import { applicationStamp, loadApplication, type ApplicationStamp } from '../store/applications.repository.js';
 import type { HistoryEntry } from '../domain/history.js';
 import type { Notification } from '../domain/notifications.js';
 import { historyRepository } from '../store/history.repository.js';
@@ -16,6 +16,13 @@ export interface StatusSnapshot {
   /** The open まとめ納付 of several applications that holds its lines, if any. */
   readonly paymentGroup: OpenGroupSummary | null;
   readonly now: Date;
+  /** The same stamp `stamp()` reads, of what was read here. */
+  readonly stamp: StatusStamp;
+}
+
+/** What the status page depends on, read cheaply: the application's version and its お知らせ, and the time (its Japan date moves the deadlines). */
+export interface StatusStamp extends ApplicationStamp {
+  readonly now: Date;
 }
 
 /** 申請状況の確認: what the status page shows, read for the one application of the session. */
@@ -28,7 +35,15 @@ export function makeStatusInquiry(deps: ServiceDeps) {
       if (!application) return null;
       // Only an application in a 利用者ID's list can be in a まとめ納付.
       const paymentGroup = heldByAccount ? await groups.openGroupOf(applicationId) : null;
-      return { application, notifications, heldByAccount, paymentGroup, now: deps.clock.now() };
+      const now = deps.clock.now();
+      const latest = notifications.reduce((max, n) => (n.publishedAt.toISOString() > max ? n.publishedAt.toISOString() : max), '');
+      return { application, notifications, heldByAccount, paymentGroup, now, stamp: { version: application.version, notifications: `${notifications.length}/${latest}`, heldByAccount, now } };
+    },
+
+    /** One indexed read: enough to tell whether a page rendered before is still the page (see web/portal/status/page-cache.ts). */
+    async stamp(applicationId: string): Promise<StatusStamp | null> {
+      const stamp = await applicationStamp(deps.database, applicationId);
+      return stamp ? { ...stamp, now: deps.clock.now() } : null;
     },
 
     async history(applicationId: string): Promise<HistoryEntry[]> {

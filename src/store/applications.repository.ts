@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import type { CompiledQuery, Selectable } from 'kysely';
+import { CompiledQuery, type Selectable } from 'kysely';
 import type { Application, Attachment, Notice, PaymentLine, PaymentStatus, WeightTaxBand, NoticeKind } from '../domain/application.js';
 import { deadlineInstant } from '../domain/rules.js';
 import { taxOfficeFor, type OfficeCode } from '../domain/offices.js';
@@ -244,6 +244,52 @@ export async function loadApplication(handle: Pick<DatabaseHandle, 'db' | 'diale
   return row ? fromRows(row, ...parts) : null;
 }
 
+/**
+ * What the status page's rendered parts depend on in the database, read in one statement: the
+ * application's version (every change bumps it, and its history is appended with it) and the
+ * お知らせ addressed to it (written without a version bump), as their count and latest time.
+ * Null when no such application exists.
+ */
+export interface ApplicationStamp {
+  readonly version: number;
+  readonly notifications: string;
+  /** Whether the application is in a 利用者ID's list (it changes what the page offers, without a version bump). */
+  readonly heldByAccount: boolean;
+}
+
+const STAMP_SQL = {
+  sqlite:
+    'select a.version as version, (select count(*) from notifications n where n.application_id = a.id) as notifications, (select max(n.published_at) from notifications n where n.application_id = a.id) as latest, (select count(*) from account_applications aa where aa.application_id = a.id) as held from applications a where a.id = ?',
+  postgres:
+    'select a.version as version, (select count(*) from notifications n where n.application_id = a.id) as notifications, (select max(n.published_at) from notifications n where n.application_id = a.id) as latest, (select count(*) from account_applications aa where aa.application_id = a.id) as held from applications a where a.id = $1',
+} as const;
+
+interface StampRow {
+  version: number;
+  notifications: number | string;
+  latest: string | null;
+  held: number | string;
+}
+
+const preparedStamps = new WeakMap<SQLite.Database, SQLite.Statement>();
+
+export async function applicationStamp(handle: Pick<DatabaseHandle, 'db' | 'dialect' | 'sqlite'>, id: string): Promise<ApplicationStamp | null> {
+  const sqlite = handle.sqlite;
+  let row: StampRow | undefined;
+  if (sqlite) {
+    let statement = preparedStamps.get(sqlite);
+    if (!statement) {
+      statement = sqlite.prepare(STAMP_SQL.sqlite);
+      preparedStamps.set(sqlite, statement);
+    }
+    const prepared = statement;
+    row = await handle.db.connection().execute(async () => prepared.get(id) as StampRow | undefined);
+  } else {
+    row = (await handle.db.executeQuery(CompiledQuery.raw(STAMP_SQL.postgres, [id]) as CompiledQuery<StampRow>)).rows[0];
+  }
+  return row ? { version: Number(row.version), notifications: `${row.notifications}/${row.latest ?? ''}`, heldByAccount: Number(row.held) > 0 } : null;
+}
+
 export interface LoginRecord {
   readonly id: string;
   readonly procedure: ProcedureCode;
@@ -328,8 +374,15 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
      * Returns false on a stale version: the caller reports a conflict and nothing is written.
      */
     async save(previous: Application, next: Application, now: Date): Promise<boolean> {
-      const row = toRow(next, '', now);
-      const { password_hash: _p, created_at: _c, id: _id, ...changes } = row;
+      // Only the columns that changed (and version, updated_at): every column set is an index
+      // updated, and the applications table has eight (half the deadline sweep's time went there).
+      const before = toRow(previous, '', now);
+      const after = toRow(next, '', now);
+      const changes: Partial<ApplicationsTable> = { version: after.version, updated_at: after.updated_at };
+      for (const key of Object.keys(after) as (keyof ApplicationsTable)[]) {
+        if (key === 'id' || key === 'password_hash' || key === 'created_at' || after[key] === before[key]) continue;
+        (changes as Record<string, unknown>)[key] = after[key];
+      }
       const result = await db
         .updateTable('applications')
         .set(changes)
@@ -337,8 +390,9 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         .where('version', '=', previous.version)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
-      if (previous.status !== next.status || previous.statusChangedAt.getTime() !== next.statusChangedAt.getTime() || toRow(previous, '', now).deadline_at !== row.deadline_at) {
-        await updateAccountListing(db, next.id, next.status, row.deadline_at, row.status_changed_at);
+      // The 利用者ID's 申請一覧 keeps its order on account_applications (decision 0009): in step with every save.
+      if (before.status !== after.status || before.status_changed_at !== after.status_changed_at || before.deadline_at !== after.deadline_at) {
+        await updateAccountListing(db, next.id, next.status, after.deadline_at, after.status_changed_at);
       }
       if (JSON.stringify(previous.attachments) !== JSON.stringify(next.attachments)) {
         await db.deleteFrom('attachments').where('application_id', '=', next.id).execute();
@@ -350,7 +404,12 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         const rows = paymentRows(next);
         if (rows.length) await db.insertInto('payment_lines').values(rows).execute();
       }
-      if (JSON.stringify(previous.notices) !== JSON.stringify(next.notices)) {
+      const kept = previous.notices.length;
+      if (next.notices.length >= kept && JSON.stringify(next.notices.slice(0, kept)) === JSON.stringify(previous.notices)) {
+        // Notices only added (the usual case: a refusal, a correction, an expiry): insert the new ones.
+        const added = noticeRows(next).slice(kept);
+        if (added.length) await db.insertInto('notices').values(added).execute();
+      } else {
         await db.deleteFrom('notices').where('application_id', '=', next.id).execute();
         const rows = noticeRows(next);
         if (rows.length) await db.insertInto('notices').values(rows).execute();
@@ -365,20 +424,25 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
     /**
      * Ids of applications whose running deadline has passed, soonest first (uses the partial index).
      * On PostgreSQL the rows are claimed (`FOR UPDATE SKIP LOCKED`): call it inside the transaction
-     * that moves them (see `batchTransaction`), so that another sweeper's claim skips them until that
+     * that moves them (the sweep's batch), so that another sweeper's claim skips them until that
      * transaction ends, and finds them no longer due once it commits. SQLite has one writer.
      */
     async dueForSweep(now: Date, limit: number): Promise<string[]> {
+      return (await this.claimDue(now, limit)).map((r) => r.id);
+    },
+
+    /** `dueForSweep` with each application's status (which deadline ran out), in the same indexed pass. */
+    async claimDue(now: Date, limit: number): Promise<{ id: string; status: StatusCode }[]> {
       let query = db
         .selectFrom('applications')
-        .select('id')
+        .select(['id', 'status'])
         .where('deadline_at', 'is not', null)
         .where('deadline_at', '<=', now.toISOString())
         .orderBy('deadline_at')
         .limit(limit);
       if (dialect === 'postgres') query = query.forUpdate().skipLocked();
       const rows = await query.execute();
-      return rows.map((r) => r.id);
+      return rows.map((r) => ({ id: r.id, status: r.status as StatusCode }));
     },
 
     async count(): Promise<number> {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type DatabaseIntrospector, type Driver, type PostgresPool, type TableMetadata, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type DatabaseIntrospector, type Driver, type TableMetadata, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrationProvider, migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -267,9 +267,23 @@ export function isAbortedTransaction(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === '25P02';
 }
 
-/** Whether several transactions write at once (PostgreSQL), so that a batch claims its rows with SKIP LOCKED in one transaction; SQLite has one writer. */
-export function batchesClaimRows(handle: DatabaseHandle): boolean {
-  return handle.dialect === 'postgres' && handle.pool !== null;
+/**
+ * Runs `work` inside a savepoint of the transaction `tx`: if it throws, what it wrote is undone and
+ * the transaction goes on (on PostgreSQL, no longer aborted). Many use cases in one transaction,
+ * each atomic (the deadline sweep).
+ */
+export async function withSavepoint<T>(tx: Tx, work: () => Promise<T>): Promise<T> {
+  await sql`savepoint kei_one`.execute(tx);
+  let result: T;
+  try {
+    result = await work();
+  } catch (e) {
+    await sql`rollback to savepoint kei_one`.execute(tx);
+    await sql`release savepoint kei_one`.execute(tx);
+    throw e;
+  }
+  await sql`release savepoint kei_one`.execute(tx);
+  return result;
 }
 
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -280,73 +294,4 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) return true;
   }
   return false;
-}
-
-/**
- * PostgreSQL: runs `work` in ONE transaction on one connection, giving it a handle on that transaction
- * whose own transactions are savepoints. Code written with "one use case, one transaction" (the
- * door every event goes through) then runs unchanged inside the batch: the rows the batch claimed
- * (`FOR UPDATE SKIP LOCKED`) stay locked by it until it commits, and one failing use case rolls back
- * to its savepoint without undoing the others. The handle is for sequential use (one statement at a
- * time, as a loop does); its `close` does nothing.
- */
-export async function batchTransaction<T>(handle: DatabaseHandle, work: (batch: DatabaseHandle) => Promise<T>): Promise<T> {
-  if (handle.dialect !== 'postgres' || !handle.pool) throw new Error('batchTransaction: PostgreSQL only (SQLite has one writer)');
-  const client = await handle.pool.connect();
-  let broken = false;
-  try {
-    await client.query('begin');
-    try {
-      const db = new Kysely<Database>({ dialect: new SavepointDialect(client) });
-      const result = await work({ ...handle, db, close: async () => undefined });
-      const committed = await client.query('commit');
-      if (committed.command === 'ROLLBACK') throw new Error('batchTransaction: the transaction was rolled back');
-      return result;
-    } catch (e) {
-      await client.query('rollback').catch(() => {
-        broken = true;
-      });
-      throw e;
-    }
-  } catch (e) {
-    if (isDatabaseUnavailable(e)) broken = true;
-    throw e;
-  } finally {
-    client.release(broken);
-  }
-}
-
-/** Kysely on one pg client already inside a transaction: begin/commit/rollback become savepoints. */
-class SavepointDialect extends PostgresDialect {
-  constructor(client: pg.PoolClient) {
-    const pool: PostgresPool = {
-      // Every query goes to the one client; releasing it is the batch's business, not Kysely's.
-      connect: async () => ({ query: ((...args: Parameters<pg.PoolClient['query']>) => client.query(...args)) as pg.PoolClient['query'], release: () => undefined }),
-      end: async () => undefined,
-    };
-    super({ pool });
-  }
-
-  override createDriver(): Driver {
-    const driver = super.createDriver();
-    const open: string[] = [];
-    let counter = 0;
-    const run = (connection: DatabaseConnection, text: string) => connection.executeQuery(CompiledQuery.raw(text));
-    driver.beginTransaction = async (connection) => {
-      const name = `kei_sp_${++counter}`;
-      await run(connection, `savepoint ${name}`);
-      open.push(name);
-    };
-    driver.commitTransaction = async (connection) => {
-      const name = open.pop();
-      if (name) await run(connection, `release savepoint ${name}`);
-    };
-    driver.rollbackTransaction = async (connection) => {
-      const name = open.pop();
-      if (!name) return;
-      await run(connection, `rollback to savepoint ${name}`);
-      await run(connection, `release savepoint ${name}`);
-    };
-    return driver;
-  }
 }

@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -21,6 +17,8 @@ import { registerMetrics } from './plugins/metrics.js';
 import type { Metrics } from '../metrics.js';
 import { registerRouteCatalogue } from './plugins/route-catalogue.js';
 import { registerSecurityHeaders } from './plugins/security.js';
+import { PUBLIC_DIR, registerAssets } from './plugins/assets.js';
+import { registerCompression } from './plugins/compression.js';
 import { portalRoutes } from './portal/index.js';
 import { apiRoutes } from './api/index.js';
 import { staffRoutes } from './staff/index.js';
@@ -36,26 +34,14 @@ export interface AppOptions {
   readonly metrics?: Metrics | null | undefined;
   /** METRICS_TOKEN: also serve GET /metrics on this port, to a Bearer of this token only. */
   readonly metricsToken?: string | undefined;
+  /** Bytes of rendered status pages kept per process (STATUS_PAGE_CACHE_MB; default DEFAULT_STATUS_PAGE_CACHE_BYTES, 0: none). */
+  readonly statusPageCacheBytes?: number | undefined;
   /** Benchmarks only: a fixed small JSON route at /__bench/hello, in the same process. */
   readonly benchRoutes?: boolean | undefined;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** public/ sits at the package root, whether this file runs from src/ (tests) or dist/src/ (built). */
-function findPublicDir(): string {
-  for (const candidate of [join(here, '../../public'), join(here, '../../../public')]) {
-    try {
-      readFileSync(join(candidate, 'site.css'));
-      return candidate;
-    } catch {
-      /* try the next */
-    }
-  }
-  throw new Error('public/ folder not found');
-}
-
-const require = createRequire(import.meta.url);
-const designTokensCss = readFileSync(require.resolve('@digital-go-jp/design-tokens/dist/tokens.css'), 'utf8');
+/** 64 MB of kept status pages: about 12,000 pages (deflated, about 5 KB each); see docs/benchmarks.md. */
+export const DEFAULT_STATUS_PAGE_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** Form bodies are small: a 10 MB body is refused before it is read. */
 export const BODY_LIMIT = 64 * 1024;
@@ -90,6 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   registerErrorHandlers(app);
   await registerSecurityHeaders(app);
+  await registerCompression(app);
   await app.register(cookie, { secret: options.cookieSecret });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(rateLimit, { global: false });
@@ -123,15 +110,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     csrfOpts: { hmacKey: options.cookieSecret },
   });
 
+  // Pages link the content-hashed names (cached a year); the plain names answer too, cached an hour.
+  registerAssets(app);
   await app.register(fastifyStatic, {
-    root: findPublicDir(),
+    root: PUBLIC_DIR,
     prefix: '/assets/',
     index: false,
     maxAge: '1h',
   });
-  app.get('/assets/design-tokens.css', async (_req, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(designTokensCss),
-  );
 
   if (options.benchRoutes) {
     app.get('/__bench/hello', async () => ({ hello: 'world' }));
@@ -139,7 +125,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // /healthz and /readyz for load balancers (see docs/deployment.md).
   await app.register(healthRoutes(services));
-  await app.register(portalRoutes, { services });
+  await app.register(portalRoutes, { services, statusPageCacheBytes: options.statusPageCacheBytes ?? DEFAULT_STATUS_PAGE_CACHE_BYTES });
   await app.register(apiRoutes, { services });
   await app.register(staffRoutes, { services });
   return app as unknown as FastifyInstance;

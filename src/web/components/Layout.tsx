@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { FontSize, PageContext } from '../page-context.js';
+import { assetUrl } from '../plugins/assets.js';
 import { COPYRIGHT, PortalNav, SiteSearchForm } from './PortalNav.js';
 
 const SITE_NAME = '軽自動車保有関係手続のワンストップサービス';
@@ -50,11 +51,11 @@ export function Layout({ ctx, title, hasErrors, children, mainClass }: LayoutPro
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{fullTitle}</title>
-        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
-        <link rel="stylesheet" href="/assets/design-tokens.css" />
-        <link rel="stylesheet" href="/assets/site.css" />
-        <link rel="stylesheet" href="/assets/print.css" media="print" />
-        <script src="/assets/site.js" defer></script>
+        <link rel="icon" href={assetUrl('favicon.svg')} type="image/svg+xml" />
+        <link rel="stylesheet" href={assetUrl('design-tokens.css')} />
+        <link rel="stylesheet" href={assetUrl('site.css')} />
+        <link rel="stylesheet" href={assetUrl('print.css')} media="print" />
+        <script src={assetUrl('site.js')} defer></script>
       </head>
       <body class={`area-${ctx.area}`}>
         <a class="skip-link" href="#main">

@@ -9,16 +9,16 @@ import { homeRoutes } from './home.js';
 import { loginRoutes } from './login.js';
 import { mailRoutes } from './mail.js';
 import { statusGuideRoutes } from './status-guide.js';
-import { statusRoutes } from './status.js';
+import { statusRoutes, type StatusRouteOptions } from './status.js';
 
 /** The applicants' portal: top page, 画面申請, 状況照会 and the content pages. */
-export const portalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+export const portalRoutes: FastifyPluginAsyncTypebox<{ services: Services } & StatusRouteOptions> = async (app, { services, statusPageCacheBytes }) => {
   await app.register(homeRoutes(services));
   await app.register(contentRoutes);
   await app.register(siteFrameRoutes);
   await app.register(fontSizeRoutes);
   await app.register(loginRoutes(services));
-  await app.register(statusRoutes(services));
+  await app.register(statusRoutes(services, { statusPageCacheBytes }));
   await app.register(mailRoutes(services));
   await app.register(statusGuideRoutes);
   await app.register(applicantActionRoutes(services));

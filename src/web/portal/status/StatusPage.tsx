@@ -28,6 +28,8 @@ export interface StatusPageProps {
   readonly now: Date;
   /** A banner at the top (e.g. the result of an action just taken). */
   readonly flash?: ComponentChildren;
+  /** Whether a 利用者ID holds the application (まとめ納付 is offered only then; undefined: not known). */
+  readonly heldByAccount?: boolean | undefined;
   /** Opened from a 利用者ID's 申請一覧 (issue 16): a way back to it. */
   readonly fromAccountList?: boolean | undefined;
   /** Parts added after the manual's eleven. */
@@ -60,9 +62,9 @@ function ApplyAgain() {
  * status view. Each part appears exactly when the view says it does; buttons whose action the view
  * does not allow are shown disabled.
  */
-export function StatusPage({ ctx, application, notifications, now, flash, extra, mail, history, fromAccountList }: StatusPageProps) {
+export function StatusPage({ ctx, application, notifications, now, flash, extra, mail, history, heldByAccount, fromAccountList }: StatusPageProps) {
   const label = procedures[application.procedure].label;
-  const view = statusView(application, now, { announcements: notifications.length });
+  const view = statusView(application, now, { announcements: notifications.length, heldByAccount });
   return (
     <Layout ctx={ctx} title={`申請状況確認 ${label}`} mainClass="main--wide status-page">
       <h1 class="page-title">

@@ -1,0 +1,130 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceDeps } from '../../../src/services/context.js';
+import { createServices, loadServerSecrets, type Services } from '../../../src/services/index.js';
+import { notificationRepository } from '../../../src/store/notifications.repository.js';
+import type { DatabaseHandle } from '../../../src/store/database.js';
+import { buildApp } from '../../../src/web/app.js';
+import { createTestApp, silentLogger, type TestApp } from '../../support/app.js';
+import { csrfTokenOf, TestBrowser, textOf } from '../../support/browser.js';
+
+const MANUAL_CI = '9999 9999 9999 99999';
+const tokensOf = (html: string) => [...html.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1]!);
+const withoutTokens = (html: string) => html.replace(/name="_csrf" value="[^"]+"/g, 'name="_csrf" value=""');
+
+/**
+ * The status page is kept per process, keyed by the application's version read in the same request
+ * (issue 18): two app instances on one database stand for two server processes, each with its cache.
+ */
+describe('the kept status page is never stale', () => {
+  let t: TestApp;
+  let otherHandle: DatabaseHandle;
+  let other: FastifyInstance;
+  let otherServices: Services;
+  let applicationId: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ seed: true });
+    otherHandle = t.db.reopen();
+    const deps: ServiceDeps = { ...t.deps, database: otherHandle };
+    const secrets = await loadServerSecrets(deps);
+    otherServices = createServices(deps, secrets);
+    other = await buildApp({ services: otherServices, cookieSecret: secrets.cookieSecret, logger: silentLogger });
+    await other.ready();
+    applicationId = (await t.services.findApplicationId(MANUAL_CI.replace(/ /g, '') as never))!;
+  });
+  afterAll(async () => {
+    await other.close();
+    await otherHandle.close();
+    await t.close();
+  });
+
+  it('a second view is the same page with a fresh CSRF token, and the token works', async () => {
+    const b = new TestBrowser(t.app);
+    await b.login(MANUAL_CI, 'demo0101');
+    const first = await b.get('/inquiry/status');
+    const second = await b.get('/inquiry/status');
+    expect(second.statusCode).toBe(200);
+    expect(withoutTokens(second.body)).toBe(withoutTokens(first.body));
+    expect(new Set(tokensOf(second.body)).size).toBe(1);
+    expect(tokensOf(second.body)[0]).not.toBe(tokensOf(first.body)[0]);
+    expect(second.body).not.toMatch(/kei[0-9a-f]{24}[cfx]/);
+    // 終了 with the token of the kept page logs out.
+    const logout = await b.post('/inquiry/logout', { _csrf: csrfTokenOf(second.body) });
+    expect(logout.statusCode).toBe(303);
+  });
+
+  it('an application changed through the other process between two views is shown changed on both', async () => {
+    const b = new TestBrowser(t.app);
+    await b.login(MANUAL_CI, 'demo0101');
+    const onA = await b.get('/inquiry/status');
+    expect(textOf(onA.body)).toContain('現在の申請状況 検査申請補正待ち');
+    const viaB = new TestBrowser(other);
+    for (const [k, v] of b.cookies) viaB.cookies.set(k, v);
+    expect(textOf((await viaB.get('/inquiry/status')).body)).toContain('現在の申請状況 検査申請補正待ち');
+
+    const moved = await otherServices.actOnApplication(applicationId, { type: 'withdraw' }, { kind: 'applicant' });
+    expect(moved.ok).toBe(true);
+
+    const againOnA = await b.get('/inquiry/status');
+    expect(textOf(againOnA.body)).toContain('現在の申請状況 検査申請取り下げ');
+    expect(textOf(againOnA.body)).not.toContain('補正指示が出ています');
+    const againOnB = await viaB.get('/inquiry/status');
+    expect(withoutTokens(againOnB.body)).toBe(withoutTokens(againOnA.body));
+  });
+
+  it('an お知らせ addressed to the application (written without a version) shows at the next view', async () => {
+    const b = new TestBrowser(t.app);
+    await b.login(MANUAL_CI, 'demo0101');
+    expect(textOf((await b.get('/inquiry/status')).body)).not.toContain('窓口の臨時休業について（キャッシュ試験）');
+    await notificationRepository(otherHandle.db).insert({ id: 'cache-test-notice', applicationId, title: '窓口の臨時休業について（キャッシュ試験）', body: '本文', publishedAt: t.clock.now() });
+    expect(textOf((await b.get('/inquiry/status')).body)).toContain('窓口の臨時休業について（キャッシュ試験）');
+  });
+
+  it('the next Japan day is a page of its own (deadlines count days)', async () => {
+    const b = new TestBrowser(t.app);
+    await b.login('1100 0000 0000 00006', 'demo0106');
+    const today = await b.get('/inquiry/status');
+    // The same application, no event in between: only the day has moved (the sessions have expired meanwhile).
+    t.clock.advance(30 * 24 * 3600 * 1000);
+    try {
+      const again = new TestBrowser(t.app);
+      await again.login('1100 0000 0000 00006', 'demo0106');
+      const later = await again.get('/inquiry/status');
+      expect(later.statusCode).toBe(200);
+      expect(withoutTokens(later.body)).not.toBe(withoutTokens(today.body));
+    } finally {
+      t.clock.advance(-30 * 24 * 3600 * 1000);
+    }
+  });
+
+  it('the once-only banner of an action is put in at send time: shown once, then the kept page without it', async () => {
+    const b = new TestBrowser(t.app);
+    await b.login('1100 0000 0000 00011', 'demo0111');
+    const before = await b.get('/inquiry/status');
+    const confirm = await b.get('/inquiry/withdraw');
+    const done = await b.post('/inquiry/withdraw', { version: /name="version" value="(\d+)"/.exec(confirm.body)![1]! });
+    expect(done.statusCode).toBe(303);
+    const withBanner = await b.get('/inquiry/status');
+    expect(textOf(withBanner.body)).toContain('申請を取り下げました');
+    expect(withoutTokens(withBanner.body)).not.toBe(withoutTokens(before.body));
+    const next = await b.get('/inquiry/status');
+    expect(textOf(next.body)).not.toContain('申請を取り下げました');
+    expect(textOf(next.body)).toContain('現在の申請状況 検査申請取り下げ');
+  });
+
+  it('with the cache off (STATUS_PAGE_CACHE_MB=0) the page is the same', async () => {
+    const secrets = await loadServerSecrets(t.deps);
+    const uncached = await buildApp({ services: t.services, cookieSecret: secrets.cookieSecret, logger: silentLogger, statusPageCacheBytes: 0 });
+    try {
+      const b = new TestBrowser(t.app);
+      await b.login('2112 2310 5000 30459', 'demo0201');
+      const kept = await b.get('/inquiry/status');
+      const plain = new TestBrowser(uncached);
+      for (const [k, v] of b.cookies) plain.cookies.set(k, v);
+      expect(withoutTokens((await plain.get('/inquiry/status')).body)).toBe(withoutTokens(kept.body));
+    } finally {
+      await uncached.close();
+    }
+  });
+});
