@@ -13,6 +13,7 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/data
 import { buildApp } from './web/app.js';
 import { startDeadlineSweeper } from './jobs/deadline-sweeper.js';
 import { startMailWorker } from './jobs/mail-worker.js';
+import { makeWebhookDelivery } from './services/webhooks.js';
 import { defaultDeliveryPolicy, makeMailDelivery } from './services/mail-delivery.js';
 import { createMailTransport } from './services/mail-transport.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -36,7 +37,7 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
     const created = await seedDemo(database, { logger, accountCopies: DEMO_ACCOUNT_COPIES });
     if (created > 0) logger.info({ created }, 'demo applications created (see README for the logins)');
   }
-  const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail };
+  const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail, production: config.production };
   const metrics = config.metricsPort !== null || config.metricsToken !== null ? createMetrics() : null;
   const secrets = await loadServerSecrets(deps);
   const services = createServices(deps, secrets, metrics?.observer);
@@ -56,6 +57,8 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
   const transport = createMailTransport(config.mailTransport, logger);
   if (config.mailPollMs > 0) logger.info({ to: transport.description }, 'mail delivery');
   const mailWorker = config.mailPollMs > 0 ? startMailWorker(makeMailDelivery(deps, transport, defaultDeliveryPolicy, metrics?.observer), logger, config.mailPollMs) : null;
+  // Webhooks of the 利用者IDs (issue 17): their outbox, sent by the same worker loop as the mail.
+  const webhookWorker = config.mailPollMs > 0 ? startMailWorker(makeWebhookDelivery(deps), logger, config.mailPollMs) : null;
   return {
     app,
     services,
@@ -64,10 +67,12 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
     async stop() {
       sweeper?.stop();
       mailWorker?.stop();
+      webhookWorker?.stop();
       // Finishes the requests in flight (new ones get 503), then closes the database.
       await app.close();
       await sweeper?.idle();
       await mailWorker?.idle();
+      await webhookWorker?.idle();
       transport.close();
       await database.close();
     },

@@ -62,7 +62,7 @@ export async function warmApplications(handle: DatabaseHandle, apps: readonly Sa
   const t0 = performance.now();
   for (const app of apps) {
     await loadApplication(handle, app.id);
-    await historyRepository(handle.db).list(app.id);
+    await historyRepository(handle.db, handle.dialect).list(app.id);
     await notificationRepository(handle.db).forApplication(app.id);
   }
   return (performance.now() - t0) / 1000;

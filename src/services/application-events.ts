@@ -13,6 +13,7 @@ import { vehiclesRepository } from '../store/vehicles.repository.js';
 import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 import { appendAudit, type AuditNote } from './audit.js';
+import { enqueueWebhooks } from './webhooks.js';
 import { notifyApplicant, setContactAddress } from './mail-notify.js';
 
 export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
@@ -84,9 +85,11 @@ export async function actWithin(
   if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
   const history: HistoryRow = { applicationId: app.id, seq: transition.value.application.version, draft: transition.value.history, id: deps.ids.id() };
   if (options.historyBatch) options.historyBatch.push(history);
-  else await historyRepository(tx).appendMany([history]);
+  else await historyRepository(tx, deps.database.dialect).appendMany([history]);
   // The mail this change causes (issue 15), in the same transaction: sent if and only if the change commits.
   await notifyApplicant(deps, tx, app, transition.value);
+  // The webhooks of the 利用者IDs holding it (issue 17), from the same transaction.
+  await enqueueWebhooks(deps, tx, transition.value.application, transition.value.application.version, transition.value.history);
   if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
   return transition;
 }
@@ -128,7 +131,7 @@ export function makeRegisterApplication(deps: ServiceDeps) {
       const now = deps.clock.now();
       const { application, history } = fileApplication(filing, arrivalNumber, actor, { at: now, ids: deps.ids });
       await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
-      await historyRepository(tx).append(application.id, application.version, history, deps.ids.id());
+      await historyRepository(tx, deps.database.dialect).append(application.id, application.version, history, deps.ids.id());
       if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
       await notifyApplicant(deps, tx, null, { application, history });
       if (options.accountId) {
@@ -136,6 +139,8 @@ export function makeRegisterApplication(deps: ServiceDeps) {
         await accounts.addApplication(options.accountId, application.id, now);
         await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
       }
+      // After it joined the account's list: the webhooks of that 利用者ID (issue 17).
+      await enqueueWebhooks(deps, tx, application, application.version, history);
       return ok(application);
     }, options.once);
   };

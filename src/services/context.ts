@@ -13,6 +13,8 @@ export interface ServiceDeps {
   readonly logger: Logger;
   /** Mail to applicants (issue 15): links and reminders; defaults when absent (tests, tools). */
   readonly mail?: MailSettings | undefined;
+  /** NODE_ENV=production: webhooks go only to public addresses (issue 17, SSRF); false when absent. */
+  readonly production?: boolean | undefined;
 }
 
 /** What the mails need to know of the deployment. */

@@ -135,7 +135,7 @@ export function makeIdempotency(deps: ServiceDeps) {
             return {
               begin: (tx) => claim(tx, req),
               async end(tx, result) {
-                const answer = await render(result, { history: (id) => historyRepository(tx).list(id), now: deps.clock.now() });
+                const answer = await render(result, { history: (id) => historyRepository(tx, deps.database.dialect).list(id), now: deps.clock.now() });
                 if (await store(tx, req, answer)) stored = answer;
               },
             };

@@ -20,6 +20,9 @@ import { makeHealth } from './health.js';
 import { makeAgency } from './agency.js';
 import { makePasswordSeal } from './password-seal.js';
 import { makeMailOperations } from './mail-delivery.js';
+import { makeAccountApi } from './account-api.js';
+import { makeAccountFiling } from './account-filing.js';
+import { makeWebhooks } from './webhooks.js';
 import { makeContactAddresses, makeSendReminders } from './mail-notify.js';
 import { makePaymentGroups } from './payment-groups.js';
 import { makeAccounts } from './accounts.js';
@@ -56,6 +59,7 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
   const actOnApplication = observeAct(makeActOnApplication(deps), observer);
   const registerApplication = makeRegisterApplication(deps);
   const statusInquiry = makeStatusInquiry(deps);
+  const idempotency = makeIdempotency(deps);
   // Login throttling (issue 5): per receipt number / login id and per client address, in the database.
   const loginThrottle = observeLoginThrottle(makeLoginThrottle(deps, secrets.disguiseKey), observer);
   // まとめ納付 across the applications of a 利用者ID (issue 16): create, cancel, settle, expire.
@@ -79,7 +83,7 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     // Agency side (issue 3): staff UI logins, API tokens, safe retries, the office work list.
     staffAuth: makeStaffAuth(deps, sessions, loginThrottle),
     apiTokens: makeApiTokens(deps),
-    idempotency: makeIdempotency(deps),
+    idempotency,
     workList: makeWorkList(deps),
     // Operator's figures for GET /metrics (issue 19): counts read from the database at each scrape.
     operationalFigures: makeOperationalFigures(deps),
@@ -89,6 +93,10 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     agency: makeAgency(deps, actOnApplication, registerApplication, statusInquiry, paymentGroups),
     // Mail from the outbox (issue 15): what waits, what failed, sending the failed ones again.
     mailOperations: makeMailOperations(deps),
+    // The 一括申請 API of a 利用者ID (issue 17): its tokens, changes feed, bulk status and filing.
+    accountApi: makeAccountApi(deps),
+    accountFiling: makeAccountFiling(deps, registerApplication, idempotency),
+    webhooks: makeWebhooks(deps),
     contactAddresses: makeContactAddresses(deps),
     // Reminders before running deadlines, run with each deadline sweep.
     sendReminders: makeSendReminders(deps),

@@ -145,7 +145,7 @@ export function makePaymentGroups(deps: ServiceDeps) {
             const event = { type: 'joinPaymentGroup', groupId: group.id, paymentNumber: group.paymentNumber, confirmationNumber: group.confirmationNumber } as const;
             must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: loaded.get(m.applicationId), historyBatch }), formatReceiptNumber(m.number));
           }
-          await historyRepository(tx).appendMany(historyBatch);
+          await historyRepository(tx, deps.database.dialect).appendMany(historyBatch);
           return ok(group);
         }),
       );
@@ -184,7 +184,7 @@ export function makePaymentGroups(deps: ServiceDeps) {
             const event = { type: 'leavePaymentGroup', groupId: group.id, cause: 'cancelled' } as const;
             must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: members.get(m.applicationId), historyBatch }), formatReceiptNumber(m.number));
           }
-          await historyRepository(tx).appendMany(historyBatch);
+          await historyRepository(tx, deps.database.dialect).appendMany(historyBatch);
           return ok(cancelled.value);
         }),
       );
@@ -223,7 +223,7 @@ export function makePaymentGroups(deps: ServiceDeps) {
               const access = (app: Application): Result<true> => (carriesGroupNumber(app, group) ? ok(true) : refuse('statusDoesNotAllow', 'この申請の税・手数料は、この納付番号に含まれていません。'));
               transitions.push(must(await actWithin(deps, tx, m.applicationId, { type: 'recordPayment', stage: group.collector.stage, paidOn }, actor, { audit: options.audit, access, loaded, historyBatch }), number));
             }
-            await historyRepository(tx).appendMany(historyBatch);
+            await historyRepository(tx, deps.database.dialect).appendMany(historyBatch);
             return ok({ group: settled.value, transitions, now });
           },
           options.once,

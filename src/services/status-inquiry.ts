@@ -47,7 +47,7 @@ export function makeStatusInquiry(deps: ServiceDeps) {
     },
 
     async history(applicationId: string): Promise<HistoryEntry[]> {
-      return historyRepository(deps.database.db).list(applicationId);
+      return historyRepository(deps.database.db, deps.database.dialect).list(applicationId);
     },
 
     async publicNotifications(limit = 5): Promise<Notification[]> {

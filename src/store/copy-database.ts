@@ -80,6 +80,9 @@ export async function copySqliteToPostgres(source: DatabaseHandle, target: Datab
         }
         copied.push({ table, rows });
       }
+      // SQLite's feed positions count rows, PostgreSQL's are transaction ids: the copied changes stand
+      // before every new one (decision 0011; a feed client starts again after the move).
+      if (tables.includes('status_history')) await tx.updateTable('status_history').set({ feed_position: 0 }).execute();
     });
   } finally {
     sqlite.exec('commit');

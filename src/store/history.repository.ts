@@ -2,6 +2,7 @@ import { actorId, actorLabel } from '../domain/actors.js';
 import type { HistoryDraft } from '../domain/events.js';
 import type { HistoryEntry } from '../domain/history.js';
 import type { StatusCode } from '../domain/statuses.js';
+import { sql } from 'kysely';
 import type { Executor } from './database.js';
 
 /** The append-only history of an application. `seq` is the version the event produced. */
@@ -30,18 +31,41 @@ function rowOf({ applicationId, seq, draft, id }: HistoryRow) {
   };
 }
 
-/** Rows per multi-value insert (12 parameters each: well under both databases' limits). */
+/** Rows per multi-value insert (13 parameters each: well under both databases' limits). */
 const INSERT_CHUNK = 500;
 
-export function historyRepository(db: Executor) {
+/**
+ * Where new history rows stand in the changes feed (decision 0011). SQLite: one writer holds the lock
+ * from its first write to its commit, so the next numbers after the largest, taken inside the writing
+ * transaction, are commit order. PostgreSQL: the id of the writing transaction; the feed hands a row
+ * out only once every older transaction has ended.
+ */
+async function feedPositions(db: Executor, dialect: 'sqlite' | 'postgres', count: number) {
+  if (dialect === 'postgres') return Array.from({ length: count }, () => sql<string>`pg_current_xact_id()::text::bigint`);
+  const { last } = await db
+    .selectFrom('status_history')
+    .select((eb) => eb.fn.coalesce(eb.fn.max('feed_position'), sql<number>`0`).as('last'))
+    .executeTakeFirstOrThrow();
+  return Array.from({ length: count }, (_, i) => Number(last) + 1 + i);
+}
+
+export function historyRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
   return {
     async append(applicationId: string, seq: number, draft: HistoryDraft, id: string): Promise<void> {
-      await db.insertInto('status_history').values(rowOf({ applicationId, seq, draft, id })).execute();
+      const [position] = await feedPositions(db, dialect, 1);
+      await db.insertInto('status_history').values({ ...rowOf({ applicationId, seq, draft, id }), feed_position: position! }).execute();
     },
 
-    /** Many rows in a few statements (a use case that moves many applications in one transaction). */
+    /** Many rows in a few statements (a use case that moves many applications in one transaction), in the order given. */
     async appendMany(rows: readonly HistoryRow[]): Promise<void> {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('status_history').values(rows.slice(i, i + INSERT_CHUNK).map(rowOf)).execute();
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const chunk = rows.slice(i, i + INSERT_CHUNK);
+        const positions = await feedPositions(db, dialect, chunk.length);
+        await db
+          .insertInto('status_history')
+          .values(chunk.map((r, j) => ({ ...rowOf(r), feed_position: positions[j]! })))
+          .execute();
+      }
     },
 
     async list(applicationId: string): Promise<HistoryEntry[]> {

@@ -105,6 +105,8 @@ export interface StatusHistoryTable {
   reason: string | null;
   details: string;
   occurred_at: string;
+  /** Where the row stands in the changes feed (migration 2026-12-06-0020, decision 0011); a bigint: pg answers it as text. */
+  feed_position: Generated<number | string>;
 }
 
 export interface SessionsTable {
@@ -259,6 +261,53 @@ export interface AccountLogTable {
   client_address: string | null;
 }
 
+/** Personal API tokens of a 利用者ID (migration 2026-12-06-0020): only the SHA-256 of a token is stored. */
+export interface AccountApiTokensTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  name: string;
+  /** read, file, act: comma-separated. */
+  scopes: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** A 利用者ID's webhook endpoint (migration 2026-12-06-0020). */
+export interface WebhookEndpointsTable {
+  id: string;
+  account_id: string;
+  url: string;
+  /** whsec_ + base64: the Standard Webhooks signing secret. */
+  secret: string;
+  created_at: string;
+  /** The first failure since the last success; null while deliveries succeed. */
+  failing_since: string | null;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+}
+
+/** The webhooks' transactional outbox: one row per change and endpoint. */
+export interface WebhookDeliveriesTable {
+  /** msg_…: the webhook-id header, the same at every attempt. */
+  id: string;
+  endpoint_id: string;
+  application_id: string;
+  seq: number;
+  body: string;
+  /** queued | delivered | failed */
+  state: string;
+  attempts: number;
+  next_attempt_at: string;
+  last_attempt_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
 /** 連絡先メールアドレス of an application (migration 2026-12-06-0015). */
 export interface ContactAddressesTable {
   application_id: string;
@@ -318,5 +367,8 @@ export interface Database {
   account_log: AccountLogTable;
   contact_addresses: ContactAddressesTable;
   mail_outbox: MailOutboxTable;
+  account_api_tokens: AccountApiTokensTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 

@@ -6,6 +6,7 @@ import * as mail from './2026-12-06-0015-mail.js';
 import * as accounts from './2026-12-06-0016-accounts.js';
 import * as paymentGroups from './2026-12-06-0017-payment-groups.js';
 import * as auditTrail from './2026-12-06-0019-audit-trail.js';
+import * as accountApi from './2026-12-06-0020-account-api.js';
 
 /** Every migration, in order. Names sort by date; both databases run the same list. */
 export const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0016-accounts': accounts,
   '2026-12-06-0017-payment-groups': paymentGroups,
   '2026-12-06-0019-audit-trail': auditTrail,
+  '2026-12-06-0020-account-api': accountApi,
 };
 
 export const migrationProvider: MigrationProvider = {

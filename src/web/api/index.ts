@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services/index.js';
 import { v1Routes } from './routes.js';
+import { accountRoutes } from './account/routes.js';
 
 export const API_DOCS_PATH = '/api/docs';
 
@@ -23,20 +24,27 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
     openapi: {
       openapi: '3.1.0',
       info: {
-        title: 'kei-oss 事務所等 API（Agency API）',
+        title: 'kei-oss API（事務所等 API・一括申請 API）',
         version: '1.0.0',
         description:
           '軽自動車検査協会の事務所等、都道府県税事務所、収納機関（Pay-easy）、添付書類取得元システムが、申請を次の状況へ進めるための API です。' +
           '認証は `Authorization: Bearer <トークン>`（`kei-oss create-api-token` で作成）。エラーは `{ "error": { "code", "message" } }`。' +
-          '書き込みは `expectedVersion`（または `If-Match`）で版を確認し（古ければ 409）、`Idempotency-Key` で安全に再送できます。詳しくは docs/api.md。',
+          '書き込みは `expectedVersion`（または `If-Match`）で版を確認し（古ければ 409）、`Idempotency-Key` で安全に再送できます。' +
+          '一括申請 API（/api/v1/account/…）は、販売店等の業務システムが利用者IDのAPIトークンで使う API です（一括申請、一括照会、変更の一覧、Webhook）。詳しくは docs/api.md。',
       },
       servers: [],
       tags: [
         { name: 'applications', description: '申請の登録・参照・イベント' },
         { name: 'payments', description: 'まとめ納付の納付番号の納付' },
         { name: 'token', description: 'トークン' },
+        { name: 'account', description: '一括申請 API（利用者IDのAPIトークン）: 一括照会・変更の一覧・一括申請・Webhook' },
       ],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'kei-oss create-api-token が表示するトークン' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'kei-oss create-api-token が表示するトークン' },
+          accountToken: { type: 'http', scheme: 'bearer', description: '利用者IDのAPIトークン（keioss_acct_…）: 利用者情報の「APIトークン・Webhook」の画面で発行（一括申請 API: /api/v1/account/…）' },
+        },
+      },
       security: [{ bearerAuth: [] }],
     },
   });
@@ -53,4 +61,6 @@ export const apiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asyn
   app.get('/api/openapi.json', { schema: { hide: true } }, async (_req, reply) => reply.type('application/json; charset=utf-8').send(app.swagger()));
 
   await app.register(v1Routes(services), { prefix: '/api/v1' });
+  // The 一括申請 API of a 利用者ID (issue 17): its own tokens, so outside the agency routes' bearer check.
+  await app.register(accountRoutes(services), { prefix: '/api/v1/account' });
 };

@@ -14,16 +14,14 @@ import { IDEMPOTENCY_RETRY_AFTER_SECONDS, isValidIdempotencyKey, requestFingerpr
 import type { Services } from '../../services/index.js';
 import type { Settlement } from '../../services/payment-groups.js';
 import { isJapanDate } from '../../domain/time.js';
-import { INVALID_UTF8_CODE } from '../plugins/errors.js';
 import { bearerAuth, jsonOnly, tokenOf } from './auth.js';
 import { errorBody, refusalBody, sendApiError, type ApiErrorBody } from './errors.js';
 import { ApplicationResponse, ErrorResponse, EventBody, EventResponse, FilingBody, IdempotencyKeyHeader, MeResponse, NumberParams, PaymentReportBody, PaymentReportResponse, eventSchemas } from './schemas.js';
 import { attachedErrors, describeSchemaErrors } from './validation.js';
+import { useStrictJson } from './json.js';
 import { applicationView, historyView } from './views.js';
 
 type Outcome = { status: number; body: unknown };
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** The work of a request without an Idempotency-Key: no hook, reads outside any transaction. */
 const noOnce: Once = { within: () => undefined };
@@ -75,18 +73,7 @@ export function v1Routes(services: Services): FastifyPluginAsyncTypebox {
     app.decorateRequest('apiToken', null);
     app.addHook('onRequest', bearerAuth(services.apiTokens));
     app.addHook('onRequest', jsonOnly);
-    // JSON must be valid UTF-8: a malformed sequence is refused (400), never stored as U+FFFD.
-    const parseJson = app.getDefaultJsonParser('error', 'error');
-    app.removeContentTypeParser('application/json');
-    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
-      let text: string;
-      try {
-        text = strictUtf8.decode(body as Buffer);
-      } catch {
-        return done(Object.assign(new Error('invalid UTF-8'), { statusCode: 400, code: INVALID_UTF8_CODE }), undefined);
-      }
-      return parseJson(req, text, done);
-    });
+    useStrictJson(app);
 
     /** Runs a write once per Idempotency-Key: a retry gets the first status and body again. */
     async function respond(req: FastifyRequest, reply: FastifyReply, work: (once: Once) => Promise<Outcome>) {

@@ -55,7 +55,7 @@ describe('kei-oss copy-database: from the embedded SQLite file to PostgreSQL', (
     const ids = (await sqlite.db.selectFrom('applications').select('id').execute()).map((r) => r.id);
     for (const id of ids) {
       expect(await applicationRepository(postgres.db, 'postgres').load(id)).toEqual(await applicationRepository(sqlite.db, 'sqlite').load(id));
-      expect(await historyRepository(postgres.db).list(id)).toEqual(await historyRepository(sqlite.db).list(id));
+      expect(await historyRepository(postgres.db, 'postgres').list(id)).toEqual(await historyRepository(sqlite.db, 'sqlite').list(id));
     }
   });
 

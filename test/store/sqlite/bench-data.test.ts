@@ -76,7 +76,7 @@ describe('bench:data (the benchmark database generator)', () => {
   });
 
   it('gives every application the parts its status implies, consistent with the rules', async () => {
-    const history = historyRepository(handle.db);
+    const history = historyRepository(handle.db, handle.dialect);
     const rows = handle.sqlite!.prepare('select id, deadline_at from applications').all() as { id: string; deadline_at: string | null }[];
     const today = japanDateOf(TEST_NOW);
     let passed = 0;

@@ -12,13 +12,32 @@ describe('OpenAPI document and browsable docs', () => {
     await t.close();
   });
 
-  it('/api/openapi.json describes the agency API only, with bearer authentication', async () => {
+  it('/api/openapi.json describes the agency API and the 一括申請 API, each with its bearer token', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
     const doc = JSON.parse(res.body);
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/api/v1/applications', '/api/v1/applications/{number}', '/api/v1/applications/{number}/events', '/api/v1/me', '/api/v1/payments']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/v1/account/applications',
+      '/api/v1/account/applications/query',
+      '/api/v1/account/applications/template.csv',
+      '/api/v1/account/changes',
+      '/api/v1/account/me',
+      '/api/v1/account/webhooks',
+      '/api/v1/account/webhooks/{id}',
+      '/api/v1/account/webhooks/{id}/enable',
+      '/api/v1/account/webhooks/{id}/rotate',
+      '/api/v1/applications',
+      '/api/v1/applications/{number}',
+      '/api/v1/applications/{number}/events',
+      '/api/v1/me',
+      '/api/v1/payments',
+    ]);
+    expect(doc.paths['/api/v1/account/changes'].get.security).toEqual([{ accountToken: [] }]);
+    expect(doc.paths['/api/v1/account/applications/template.csv'].get.security).toEqual([]);
+    expect(doc.paths['/api/v1/account/applications/query'].post.requestBody.content['application/json'].schema.properties.numbers.examples).toEqual([['2112 2310 5000 30459', '2112-2310-5000-30460']]);
+    expect(Object.keys(doc.paths['/api/v1/account/changes'].get.responses).sort()).toEqual(['200', '400', '401', '403', '429']);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.security).toEqual([{ bearerAuth: [] }]);
     const events = doc.paths['/api/v1/applications/{number}/events'].post;

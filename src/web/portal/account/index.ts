@@ -5,6 +5,7 @@ import { accountLoginRoutes } from './login.js';
 import { accountPaymentRoutes } from './payments.js';
 import { accountRegisterRoutes } from './register.js';
 import { accountSettingsRoutes } from './settings.js';
+import { accountApiTokenRoutes } from './api-tokens.js';
 
 /** 利用者ID (issue 16): 発行, ログイン, 申請一覧, 納付を行う (まとめ納付), 利用者情報. */
 export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
@@ -14,5 +15,7 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
     await app.register(accountListRoutes(services));
     await app.register(accountSettingsRoutes(services));
     await app.register(accountPaymentRoutes(services));
+    // The 一括申請 API's tokens (issue 17).
+    await app.register(accountApiTokenRoutes(services));
   };
 }

@@ -62,6 +62,10 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
           </p>
         </>
       )}
+      <h2 class="staff-section-title">APIトークン（一括申請 API）</h2>
+      <p>
+        販売管理システム等から申請・照会するための <a href="/account/api">APIトークンの発行・無効化</a>
+      </p>
       <h2 class="staff-section-title">操作の記録</h2>
       <p>この利用者IDでのログイン、申請の追加・削除などの記録です（新しい順に100件）。</p>
       <div class="table-scroll" role="region" aria-labelledby="account-log-caption" tabIndex={0}>

@@ -1,0 +1,160 @@
+/**
+ * npm run bench:account-api -- [--filler N]
+ *
+ * The 一括申請 API (issue 17) on a fresh SQLite database, through the HTTP routes (app.inject):
+ * 500 applications filed in one request, a bulk status of 1,000 numbers, a changes-feed page of 1,000,
+ * and 10,000 webhook deliveries drained to a local node:http receiver by the product's delivery step.
+ * --filler N first adds N history rows of other accounts' applications (so the feed's query runs
+ * among many rows it must skip). Prints the figures (docs/benchmarks.md quotes them).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { validateFiling, type FilingInput } from '../src/domain/filing.js';
+import { systemClock } from '../src/domain/time.js';
+import type { ServiceDeps } from '../src/services/context.js';
+import { randomIds } from '../src/services/ids.js';
+import { createServices, loadServerSecrets } from '../src/services/index.js';
+import { argon2Hasher } from '../src/services/passwords.js';
+import { makeWebhookDelivery } from '../src/services/webhooks.js';
+import { migrateToLatest, openDatabase } from '../src/store/database.js';
+import { webhookRepository } from '../src/store/account-api-webhooks.repository.js';
+import { buildApp } from '../src/web/app.js';
+import { runMain } from './lib/cli.js';
+import { parseCount } from './lib/common.js';
+
+const HELP = `Usage: npm run bench:account-api -- [--filler N]
+
+Options:
+  --filler N   history rows of other applications added first (default 0)
+  -h, --help   this help`;
+
+const ms = (t0: number) => Math.round((performance.now() - t0) * 10) / 10;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function row(i: number) {
+  return {
+    rowKey: `bench-${i}`,
+    password: 'dealer2026pass',
+    procedure: 'continuousInspection',
+    officeCode: 'tokyo',
+    applicantName: '大崎モータース',
+    applicantAddress: '東京都品川区大崎1-1-1',
+    userName: `使用者 ${i}`,
+    userAddress: '東京都品川区大崎2-2-2',
+    vehicleNumber: '品川 580 そ 1000',
+    chassisNumber: `JF3-${String(1_000_000 + i)}`,
+    vehicleModel: '5BA-JF3',
+    weightTaxBand: 'standard',
+  };
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { filler: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const filler = parseCount(values.filler ?? '0', '--filler');
+  const dir = mkdtempSync(join(tmpdir(), 'kei-bench-account-'));
+  const database = openDatabase({ kind: 'sqlite', path: join(dir, 'bench.sqlite') });
+  const logger = pino({ level: 'silent' });
+  try {
+    await migrateToLatest(database);
+    const deps: ServiceDeps = { database, clock: systemClock, ids: randomIds, passwords: argon2Hasher, logger };
+    const secrets = await loadServerSecrets(deps);
+    const services = createServices(deps, secrets);
+    const app = await buildApp({ services, cookieSecret: secrets.cookieSecret, logger });
+    await app.ready();
+    const reg = await services.accounts.register({ kind: 'business', name: '大崎モータース株式会社', mailAddress: 'bench@example.jp', password: 'kei dealer passphrase 2026' }, { clientAddress: null });
+    if (!reg.ok) throw new Error(reg.refusal.message);
+    const tk = await services.accountApi.tokens.create(reg.value.accountId, { name: 'bench', scopes: ['read', 'file', 'act'], days: 30 });
+    if (!tk.ok) throw new Error(tk.refusal.message);
+    const headers = { authorization: `Bearer ${tk.value.token}`, 'content-type': 'application/json' };
+
+    if (filler > 0) {
+      // Other applications' history: one application row, then its history rows at increasing feed positions.
+      const t0 = performance.now();
+      const sqlite = database.sqlite!;
+      const valid = validateFiling({ ...row(-1), chassisNumber: 'JF3-0999999' } as FilingInput);
+      if (!valid.ok) throw new Error('filler');
+      const one = await services.registerApplication(valid.value, 'dealer2026pass', { kind: 'applicant' });
+      if (!one.ok) throw new Error('filler');
+      const insert = sqlite.prepare("insert into status_history (id, application_id, seq, event, from_status, to_status, actor_kind, actor_id, actor_label, reason, details, occurred_at, feed_position) values (?, ?, ?, 'arrive', null, 'awaitingAcceptance', 'applicant', null, '申請者', null, '{}', ?, ?)");
+      sqlite.transaction(() => {
+        for (let i = 0; i < filler; i++) insert.run(`filler-${i}`, one.value.id, i + 2, new Date().toISOString(), i + 2);
+      })();
+      console.log(`filler: ${filler.toLocaleString('en')} history rows in ${ms(t0)} ms`);
+    }
+
+    let t0 = performance.now();
+    const filed = await app.inject({ method: 'POST', url: '/api/v1/account/applications', headers, payload: JSON.stringify({ applications: Array.from({ length: 500 }, (_, i) => row(i)) }) });
+    const fileMs = ms(t0);
+    const results = filed.json<{ filed: number; results: { arrivalNumber: string }[] }>();
+    console.log(`bulk filing: 500 rows in ${fileMs} ms (filed ${results.filed})`);
+
+    const numbers = [...results.results.map((r) => r.arrivalNumber), ...Array.from({ length: 500 }, (_, i) => `2612${String(i).padStart(13, '0')}`)];
+    const query: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      t0 = performance.now();
+      const res = await app.inject({ method: 'POST', url: '/api/v1/account/applications/query', headers, payload: JSON.stringify({ numbers }) });
+      if (res.statusCode !== 200) throw new Error(res.body);
+      query.push(ms(t0));
+    }
+    console.log(`bulk status: 1,000 numbers, median ${median(query)} ms (runs ${query.join(', ')})`);
+
+    // 500 more changes (acceptance), so that the feed holds 1,000 of the account's.
+    const office = { kind: 'inspectionOffice', officeCode: 'tokyo', id: 'bench', label: 'bench' } as const;
+    for (const r of results.results) {
+      const id = await services.findApplicationId(r.arrivalNumber as never);
+      if (id) await services.actOnApplication(id, { type: 'accept' }, office);
+    }
+    const feed: number[] = [];
+    let count = 0;
+    for (let i = 0; i < 7; i++) {
+      t0 = performance.now();
+      const res = await app.inject({ method: 'GET', url: '/api/v1/account/changes?limit=1000', headers });
+      feed.push(ms(t0));
+      count = res.json<{ changes: unknown[] }>().changes.length;
+    }
+    console.log(`changes feed: a page of ${count}, median ${median(feed)} ms (runs ${feed.join(', ')})`);
+
+    // 10,000 webhook messages to a local receiver.
+    let received = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        received++;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const endpoint = await services.webhooks.register(reg.value.accountId, url);
+    if (!endpoint.ok) throw new Error(endpoint.refusal.message);
+    const ids = await database.db.selectFrom('applications').select('id').limit(500).execute();
+    const messages = Array.from({ length: 10_000 }, (_, i) => ({ id: `msg_bench${i}`, endpointId: endpoint.value.endpoint.id, applicationId: ids[i % ids.length]!.id, seq: 1000 + i, body: JSON.stringify({ type: 'application.status_changed', data: { seq: i } }) }));
+    await database.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < messages.length; i += 1000) await webhookRepository(tx, 'sqlite').enqueue(messages.slice(i, i + 1000), new Date(Date.now() - 1000));
+    });
+    const delivery = makeWebhookDelivery(deps);
+    t0 = performance.now();
+    for (;;) {
+      const run = await delivery.deliverDue();
+      if (run.claimed === 0) break;
+    }
+    console.log(`webhooks: ${received.toLocaleString('en')} delivered in ${ms(t0)} ms`);
+    server.close();
+    await app.close();
+  } finally {
+    await database.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+runMain('bench:account-api', main);
