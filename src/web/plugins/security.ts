@@ -33,6 +33,25 @@ export async function refuseCrossSiteWrites(req: FastifyRequest, reply: FastifyR
   return sendErrorPage(req, reply, 403, '画面の有効期限が切れました', CROSS_SITE_MESSAGE, 'crossSite');
 }
 
+/** The refusal of input that carries a NUL character (U+0000): no field of any form or API takes one. */
+export const NUL_MESSAGE = '送信内容に使用できない制御文字（NUL）が含まれています。入力内容を確認して、もう一度操作してください。';
+
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => hasNul(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v, depth + 1));
+}
+
+/**
+ * A NUL character in a path parameter, the query or the body is refused at the door (400, in
+ * Japanese) on every route: PostgreSQL cannot store or compare it in text, and no field has a use for it.
+ */
+export async function refuseNulCharacters(req: FastifyRequest, reply: FastifyReply) {
+  if (!hasNul(req.params) && !hasNul(req.query) && !hasNul(req.body)) return;
+  return sendErrorPage(req, reply, 400, '入力内容に誤りがあります', NUL_MESSAGE, 'invalidInput');
+}
+
 /**
  * Headers: a strict Content-Security-Policy (scripts and styles from our own files only, no inline
  * script, no framing), HSTS when served over HTTPS, and no banner naming the server.
@@ -61,6 +80,7 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
     xFrameOptions: { action: 'deny' },
   });
   app.addHook('onRequest', refuseCrossSiteWrites);
+  app.addHook('preValidation', refuseNulCharacters);
   app.addHook('onSend', async (req, reply) => {
     if (req.protocol === 'https') reply.header('strict-transport-security', 'max-age=63072000; includeSubDomains');
     reply.removeHeader('x-powered-by');

@@ -8,7 +8,8 @@ import { pageContext } from '../page-context.js';
 import { renderDocument, sendHtml } from '../render.js';
 
 /** The token in a mail's link: its own capability (the link is the only way to know it), so these forms carry no CSRF token. */
-const TokenParams = Type.Object({ token: Type.String({ maxLength: 200 }) });
+/** A link's token: URL-safe characters only (a stray byte such as %00 is refused at the door, never sent to the database). */
+const TokenParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{1,200}$' }) });
 /** RFC 8058: a mail client's one-click unsubscribe posts `List-Unsubscribe=One-Click`; the page's own button posts nothing else. */
 const OneClickBody = Type.Optional(Type.Object({ 'List-Unsubscribe': Type.Optional(Type.String({ maxLength: 50 })) }));
 

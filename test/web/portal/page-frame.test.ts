@@ -103,7 +103,7 @@ describe('the page frame of the manual', () => {
     expect(links).toContainEqual(['/apply', '申請を行う（初回申請）']);
     expect(links).toContainEqual(['/payment', '納付を行う']);
     // Every GET page of the portal without a login or a step before it.
-    const needsState = new Set(['/inquiry/status', '/inquiry/login/password', '/inquiry/withdraw', '/inquiry/correction', '/inquiry/payments', '/inquiry/collection-code', '/apply/complete', '/account/registered', '/account', '/account/applications', '/account/applications.csv', '/account/applications/add', '/account/payments', '/account/totp', '/favicon.ico', '/font-size', '/healthz', '/readyz']);
+    const needsState = new Set(['/inquiry/status', '/inquiry/login/password', '/inquiry/withdraw', '/inquiry/correction', '/inquiry/payments', '/inquiry/collection-code', '/apply/complete', '/account/registered', '/account', '/account/applications', '/account/applications.csv', '/account/applications/add', '/account/payments', '/account/api', '/account/totp', '/favicon.ico', '/font-size', '/healthz', '/readyz']);
     const pages = [...new Set(t.app.routeCatalogue.filter((r) => r.method === 'GET' && !r.url.includes(':') && !/^\/(staff|api|assets|__bench)/.test(r.url) && !/\.(png|ics)$/.test(r.url) && !needsState.has(r.url)).map((r) => r.url))];
     expect(pages.filter((p) => !hrefs.includes(p))).toEqual([]);
     // 納付を行う starts with the login (303), as the menu's button does.

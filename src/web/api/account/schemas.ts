@@ -97,7 +97,7 @@ export const FilingResponse = Type.Object({
   results: Type.Array(RowResult),
 });
 
-export const EndpointParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export const EndpointParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 export const WebhookBody = Type.Object({ url: Type.String({ maxLength: 600, examples: ['https://dealer.example.jp/kei-oss/webhooks'] }) }, { additionalProperties: false });
 export const WebhookSecret = Type.Object({ secret: Type.String({ description: '署名の鍵（この応答でだけ返す）', examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] }) });
 export const WebhookCreated = Type.Object({ id: Type.String(), url: Type.String(), secret: WebhookSecret.properties.secret });

@@ -227,7 +227,7 @@ const TokenForm = Type.Object({
   days: Type.Optional(Type.String({ maxLength: 10 })),
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 });
-const TokenParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const TokenParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }) });
 const DoneQuery = Type.Object({ revoked: Type.Optional(Type.String({ maxLength: 2 })), webhook: Type.Optional(Type.String({ maxLength: 10 })) });
 const WebhookForm = Type.Object({ url: Type.Optional(Type.String({ maxLength: 1000 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const webhookDone: Record<string, string> = { enabled: 'Webhook の送信先を再び有効にしました。', deleted: 'Webhook の送信先を削除しました。' };

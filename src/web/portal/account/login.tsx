@@ -110,7 +110,8 @@ const LoginForm = Type.Object({
 });
 const ResetRequestForm = Type.Object({ userId: Type.Optional(Type.String({ maxLength: 1000 })), mailAddress: Type.Optional(Type.String({ maxLength: 1000 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const ResetForm = Type.Object({ password: Type.Optional(Type.String({ maxLength: 20_000 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
-const TokenParams = Type.Object({ token: Type.String({ maxLength: 200 }) });
+/** A link's token: URL-safe characters only (a stray byte such as %00 is refused at the door, never sent to the database). */
+const TokenParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{1,200}$' }) });
 const LoginQuery = Type.Object({ confirmed: Type.Optional(Type.String({ maxLength: 5 })), reset: Type.Optional(Type.String({ maxLength: 5 })), ended: Type.Optional(Type.String({ maxLength: 5 })) });
 
 export function accountLoginRoutes(services: Services): FastifyPluginAsyncTypebox {

@@ -112,7 +112,8 @@ const RegisterForm = Type.Object({
   password: Type.Optional(Type.String({ maxLength: 2000 })),
   _csrf: Type.Optional(Type.String({ maxLength: 200 })),
 });
-const TokenParams = Type.Object({ token: Type.String({ maxLength: 200 }) });
+/** A link's token: URL-safe characters only (a stray byte such as %00 is refused at the door, never sent to the database). */
+const TokenParams = Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{1,200}$' }) });
 
 export function accountRegisterRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
