@@ -15,12 +15,11 @@
  * own, dropped afterwards. Exit code 0 when every check passed; otherwise 1, with the failures.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
-import { STEPS, crashChecks, startServer, type Tokens } from './lib/crash-support.js';
+import { STEPS, cleanUpRun, crashChecks, runOnDatabases, startServer, type Tokens } from './lib/crash-support.js';
 import { systemClock } from '../src/domain/time.js';
 import type { ServiceDeps } from '../src/services/context.js';
 import { randomIds } from '../src/services/ids.js';
@@ -31,7 +30,6 @@ import { consistencyReport } from '../src/store/maintenance.js';
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 4);
 const CLIENTS = Number(process.env.CRASH_CLIENTS ?? 8);
-const DATABASES = (process.env.CRASH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
 const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 
 const figures: Record<string, unknown> = {};
@@ -283,38 +281,8 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<void> {
     };
     log(`${label}: ${JSON.stringify(figures[kind])}`);
   } finally {
-    if (process.env.CRASH_KEEP) log(`files kept in ${dir}${kind === 'postgres' ? ` and schema ${schema}` : ''}`);
-    else {
-      rmSync(dir, { recursive: true, force: true });
-      if (kind === 'postgres') {
-        const c = new pg.Client({ connectionString: PG_URL });
-        await c.connect();
-        await c.query(`drop schema if exists "${schema}" cascade`);
-        await c.end();
-      }
-    }
+    await cleanUpRun(log, kind, dir, PG_URL, schema);
   }
 }
 
-async function main(): Promise<void> {
-  for (const kind of DATABASES) {
-    if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`CRASH_DATABASES: sqlite or postgres, not ${kind}`);
-    await runOn(kind);
-  }
-}
-
-main().then(
-  () => {
-    console.log(`[crash-once] figures ${JSON.stringify(figures)}`);
-    if (failures.length > 0) {
-      console.error(`\n[crash-once] FAILED: ${failures.length} check(s) failed:\n  - ${failures.join('\n  - ')}`);
-      process.exit(1);
-    }
-    log('PASSED: after every SIGKILL each keyed request acted exactly once and every retry got its one answer');
-    process.exit(0);
-  },
-  (err: unknown) => {
-    console.error('[crash-once] FAILED with an error:', err);
-    process.exit(1);
-  },
-);
+runOnDatabases('crash-once', runOn, figures, failures, 'after every SIGKILL each keyed request acted exactly once and every retry got its one answer');

@@ -14,12 +14,11 @@
  *   npx tsx scripts/crash-test-mail.ts   (CRASH_ROUNDS=4 kills per database; CRASH_CLIENTS=8; CRASH_DATABASES=sqlite,postgres)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import pino from 'pino';
-import { STEPS, crashChecks, startServer, type Tokens } from './lib/crash-support.js';
+import { STEPS, cleanUpRun, crashChecks, runOnDatabases, startServer, type Tokens } from './lib/crash-support.js';
 import { startSmtpSink } from '../test/support/smtp-sink.js';
 import { systemClock } from '../src/domain/time.js';
 import type { ServiceDeps } from '../src/services/context.js';
@@ -30,7 +29,6 @@ import { migrateToLatest, openDatabase, type DatabaseHandle, type DatabaseLocati
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 4);
 const CLIENTS = Number(process.env.CRASH_CLIENTS ?? 8);
-const DATABASES = (process.env.CRASH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
 const PG_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 /** The versions the STEPS' changes make that the domain mails (see the header). */
 const MAILED_VERSIONS = [5, 6, 9, 10];
@@ -216,38 +214,8 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<void> {
   } finally {
     await handle?.close();
     await sink.stop();
-    if (process.env.CRASH_KEEP) log(`files kept in ${dir}${kind === 'postgres' ? ` and schema ${schema}` : ''}`);
-    else {
-      rmSync(dir, { recursive: true, force: true });
-      if (kind === 'postgres') {
-        const c = new pg.Client({ connectionString: PG_URL });
-        await c.connect();
-        await c.query(`drop schema if exists "${schema}" cascade`);
-        await c.end();
-      }
-    }
+    await cleanUpRun(log, kind, dir, PG_URL, schema);
   }
 }
 
-async function main(): Promise<void> {
-  for (const kind of DATABASES) {
-    if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`CRASH_DATABASES: sqlite or postgres, not ${kind}`);
-    await runOn(kind);
-  }
-}
-
-main().then(
-  () => {
-    console.log(`[crash-mail] figures ${JSON.stringify(figures)}`);
-    if (failures.length > 0) {
-      console.error(`\n[crash-mail] FAILED: ${failures.length} check(s) failed:\n  - ${failures.join('\n  - ')}`);
-      process.exit(1);
-    }
-    log('PASSED: after every SIGKILL each committed change had exactly one mail, delivered; resent only when in doubt at a kill');
-    process.exit(0);
-  },
-  (err: unknown) => {
-    console.error('[crash-mail] FAILED with an error:', err);
-    process.exit(1);
-  },
-);
+runOnDatabases('crash-mail', runOn, figures, failures, 'after every SIGKILL each committed change had exactly one mail, delivered; resent only when in doubt at a kill');

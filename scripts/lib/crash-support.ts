@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { freePort } from '../../bench/lib/server.js';
 import { addDays, japanDateOf, systemClock } from '../../src/domain/time.js';
 
@@ -76,3 +78,46 @@ export const STEPS: readonly { readonly who: keyof Tokens; readonly body: () => 
   { who: 'office', body: () => ({ type: 'markReady' }) },
   { who: 'office', body: () => ({ type: 'handOver' }) },
 ];
+
+/** Removes what one database's run made (its folder; on PostgreSQL its schema), unless CRASH_KEEP asks to keep them. */
+export async function cleanUpRun(log: (line: string) => void, kind: string, dir: string, pgUrl: string, schema: string): Promise<void> {
+  if (process.env.CRASH_KEEP) {
+    log(`files kept in ${dir}${kind === 'postgres' ? ` and schema ${schema}` : ''}`);
+    return;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  if (kind === 'postgres') {
+    const c = new pg.Client({ connectionString: pgUrl });
+    await c.connect();
+    await c.query(`drop schema if exists "${schema}" cascade`);
+    await c.end();
+  }
+}
+
+/**
+ * Runs a crash script on each database of CRASH_DATABASES (default both), then prints its figures
+ * and the verdict, and exits 1 on any failed check or error.
+ */
+export function runOnDatabases(prefix: string, runOn: (kind: 'sqlite' | 'postgres') => Promise<void>, figures: Record<string, unknown>, failures: readonly string[], passed: string): void {
+  const databases = (process.env.CRASH_DATABASES ?? 'sqlite,postgres').split(',').map((s) => s.trim());
+  (async () => {
+    for (const kind of databases) {
+      if (kind !== 'sqlite' && kind !== 'postgres') throw new Error(`CRASH_DATABASES: sqlite or postgres, not ${kind}`);
+      await runOn(kind);
+    }
+  })().then(
+    () => {
+      console.log(`[${prefix}] figures ${JSON.stringify(figures)}`);
+      if (failures.length > 0) {
+        console.error(`\n[${prefix}] FAILED: ${failures.length} check(s) failed:\n  - ${failures.join('\n  - ')}`);
+        process.exit(1);
+      }
+      console.log(`[${prefix}] PASSED: ${passed}`);
+      process.exit(0);
+    },
+    (err: unknown) => {
+      console.error(`[${prefix}] FAILED with an error:`, err);
+      process.exit(1);
+    },
+  );
+}
