@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { safeReturnPath } from '../../../src/web/page-context.js';
-import { CROSS_SITE_MESSAGE } from '../../../src/web/plugins/security.js';
+import { CROSS_SITE_MESSAGE, NUL_MESSAGE } from '../../../src/web/plugins/security.js';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import { textOf, titleOf } from '../../support/browser.js';
 import { agencyTokens, browserFor, continuousFiling, json, type AgencyTokens } from '../api/support.js';
@@ -83,11 +83,18 @@ describe('four gaps found from outside (issue 12): redirects, the malformed URL,
     }
   });
 
-  it('the staff login with a hostile return: the session is set and the clerk lands on a staff page (it accepted the password and set no session)', async () => {
+  it('the staff login with a hostile return: the session is set and the clerk lands on a staff page (a NUL character: 400, no session)', async () => {
     for (const r of hostile) {
       const b = browserFor(t.app);
       await b.get('/staff/login');
       const res = await b.post('/staff/login', { loginId: TOKYO_CLERK.loginId, password: TOKYO_CLERK.password, return: r });
+      if (r.includes('\u0000')) {
+        // A NUL character is refused at the door on every route (plugins/security.ts): 400, no session.
+        expect(res.statusCode, r).toBe(400);
+        expect(textOf(res.body)).toContain(NUL_MESSAGE);
+        expect(String(res.headers['set-cookie'] ?? ''), r).not.toContain('kei_staff_session=');
+        continue;
+      }
       expect(res.statusCode, r).toBe(303);
       sameOriginPath(res.headers.location);
       expect(String(res.headers.location), r).toMatch(/^\/staff\//);
