@@ -50,6 +50,14 @@ export const PAGES: Readonly<Record<string, string>> = {
   'GET /mail/unsubscribe/:token': 'mail',
   'POST /mail/unsubscribe/:token': 'mail',
   // まとめ納付 with a 利用者ID (issue 16).
+  // APIトークン and Webhook of a 利用者ID (issue 17).
+  'GET /account/api': 'account-api',
+  'POST /account/api/tokens': 'account-api',
+  'POST /account/api/tokens/:id/revoke': 'account-api',
+  'POST /account/api/webhooks': 'account-api',
+  'POST /account/api/webhooks/:id/rotate': 'account-api',
+  'POST /account/api/webhooks/:id/enable': 'account-api',
+  'POST /account/api/webhooks/:id/delete': 'account-api',
   'GET /account/payments': 'account-payments',
   'POST /account/payments': 'account-payments',
   'GET /account/payments/:id': 'account-payments',
