@@ -1,7 +1,7 @@
 import { sql, type Selectable } from 'kysely';
 import type { AccountTokenRecord, AccountTokenScope, FeedCursor, FeedRow } from '../domain/account-api.js';
 import type { Application } from '../domain/application.js';
-import type { StatusCode } from '../domain/statuses.js';
+import { historyEntryOf } from './history.repository.js';
 import { fromRows } from './applications.repository.js';
 import type { Executor } from './database.js';
 import type { AccountApiTokensTable, AttachmentsTable, NoticesTable, PaymentLinesTable } from './schema.js';
@@ -84,18 +84,7 @@ export function accountApiRepository(db: Executor, dialect: 'sqlite' | 'postgres
         cursor: { position: Number(r.feed_position), applicationId: r.application_id, seq: r.seq },
         arrivalNumber: r.arrival_number,
         receiptNumber: r.receipt_number,
-        entry: {
-          seq: r.seq,
-          event: r.event,
-          fromStatus: r.from_status as StatusCode | null,
-          toStatus: r.to_status as StatusCode,
-          actorKind: r.actor_kind,
-          actorId: r.actor_id,
-          actorLabel: r.actor_label,
-          reason: r.reason,
-          details: JSON.parse(r.details) as Record<string, unknown>,
-          occurredAt: new Date(r.occurred_at),
-        },
+        entry: historyEntryOf(r),
       }));
     },
 

@@ -1,9 +1,26 @@
+import type { StatusHistoryTable } from './schema.js';
 import { actorId, actorLabel } from '../domain/actors.js';
 import type { HistoryDraft } from '../domain/events.js';
 import type { HistoryEntry } from '../domain/history.js';
 import type { StatusCode } from '../domain/statuses.js';
 import { sql } from 'kysely';
 import type { Executor } from './database.js';
+
+/** One stored history row as 申請状況の履歴 shows it (the application's history and the changes feed alike). */
+export function historyEntryOf(r: Pick<StatusHistoryTable, 'seq' | 'event' | 'from_status' | 'to_status' | 'actor_kind' | 'actor_id' | 'actor_label' | 'reason' | 'details' | 'occurred_at'>): HistoryEntry {
+  return {
+    seq: r.seq,
+    event: r.event,
+    fromStatus: r.from_status as StatusCode | null,
+    toStatus: r.to_status as StatusCode,
+    actorKind: r.actor_kind,
+    actorId: r.actor_id,
+    actorLabel: r.actor_label,
+    reason: r.reason,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+    occurredAt: new Date(r.occurred_at),
+  };
+}
 
 /** The append-only history of an application. `seq` is the version the event produced. */
 /** One history row to write: the application, the version its event produced, the draft, the row's id. */
@@ -70,18 +87,7 @@ export function historyRepository(db: Executor, dialect: 'sqlite' | 'postgres') 
 
     async list(applicationId: string): Promise<HistoryEntry[]> {
       const rows = await db.selectFrom('status_history').selectAll().where('application_id', '=', applicationId).orderBy('seq').execute();
-      return rows.map((r) => ({
-        seq: r.seq,
-        event: r.event,
-        fromStatus: r.from_status as StatusCode | null,
-        toStatus: r.to_status as StatusCode,
-        actorKind: r.actor_kind,
-        actorId: r.actor_id,
-        actorLabel: r.actor_label,
-        reason: r.reason,
-        details: JSON.parse(r.details) as Record<string, unknown>,
-        occurredAt: new Date(r.occurred_at),
-      }));
+      return rows.map(historyEntryOf);
     },
   };
 }
