@@ -359,8 +359,18 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         const attachments = await db.selectFrom('attachments').selectAll().where('application_id', 'in', chunk).execute();
         const lines = await db.selectFrom('payment_lines').selectAll().where('application_id', 'in', chunk).execute();
         const notices = await db.selectFrom('notices').selectAll().where('application_id', 'in', chunk).execute();
-        const of = <R extends { application_id: string }>(all: R[], id: string) => all.filter((r) => r.application_id === id);
-        for (const row of rows) out.set(row.id, fromRows(row, of(attachments, row.id), of(lines, row.id), of(notices, row.id)));
+        // Grouped once (a filter per application was quadratic in the batch's size).
+        const byApplication = <R extends { application_id: string }>(all: R[]) => {
+          const map = new Map<string, R[]>();
+          for (const r of all) {
+            const list = map.get(r.application_id);
+            if (list) list.push(r);
+            else map.set(r.application_id, [r]);
+          }
+          return map;
+        };
+        const [a, l, n] = [byApplication(attachments), byApplication(lines), byApplication(notices)];
+        for (const row of rows) out.set(row.id, fromRows(row, a.get(row.id) ?? [], l.get(row.id) ?? [], n.get(row.id) ?? []));
       }
       return out;
     },
