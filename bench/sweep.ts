@@ -36,6 +36,7 @@ Options:
   --due K           applications past their deadline (default 100000)
   --batch B         the sweep's batch size (default: the product's)
   --keep            keep the swept copy (default: delete it)
+  --cache-mb M      SQLite: the connection's page cache for the sweep, MiB (default: SQLite's 2 MiB, as the product)
   --postgres URL    sweep in PostgreSQL instead (postgres://postgres@127.0.0.1:5432/kei_bench_sweep;
                     created if missing, its tables replaced by the generated data at every run)
   -h, --help        this help`;
@@ -48,6 +49,7 @@ async function main(): Promise<number> {
       batch: { type: 'string' },
       keep: { type: 'boolean' },
       postgres: { type: 'string' },
+      'cache-mb': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -77,6 +79,7 @@ async function main(): Promise<number> {
     copyFileSync(pristine, work);
     console.log(`data: copied ${gib(statSync(work).size)} to ${work} in ${((performance.now() - copyStarted) / 1000).toFixed(1)} s`);
     handle = openDatabase({ kind: 'sqlite', path: work });
+    if (values['cache-mb']) handle.sqlite!.pragma(`cache_size = -${parseCount(values['cache-mb'], '--cache-mb') * 1024}`);
   }
   const logger = pino({ level: 'warn' });
   const deps: ServiceDeps = { database: handle, clock: systemClock, ids: randomIds, passwords: argon2Hasher, logger };
