@@ -15,7 +15,7 @@ import { pageContext, type PageContext } from '../../page-context.js';
 import { loginRateLimit } from '../../plugins/login-rate-limit.js';
 import { refusalStatus } from '../../refusals.js';
 import { renderDocument, sendHtml } from '../../render.js';
-import { AccountLayout, CSRF_ONLY, accountIdOf, requireAccount } from './shared.js';
+import { AccountLayout, CSRF_ONLY, TWO_FACTOR_SETUP_PATH, accountIdOf, requireAccount } from './shared.js';
 
 const deadlineKindLabels = { correction: '補正期限', payment: '納付期限' } as const;
 export const ACCOUNT_LIST_ORDER_TEXT = 'お客様の操作が必要な申請（補正待ち・納付待ち・まとめ払い中は期限の近い順、続いて返付準備完了・交付準備完了）を先に、続いて手続中の申請、終了した申請の順に表示しています。';
@@ -389,6 +389,8 @@ export function accountListRoutes(services: Services): FastifyPluginAsyncTypebox
         return sendHtml(reply, 429, renderDocument(<AddPage ctx={ctx} number={numberInput} errors={{ receiptNumber: result.refusal.message }} />));
       }
       if (!result.ok) return sendHtml(reply, refusalStatus(result.refusal.code), renderDocument(<AddPage ctx={ctx} number={numberInput} errors={{ receiptNumber: result.refusal.message }} />));
+      // Adding a second application without two-factor is allowed; the operator's rule then applies (decision 0013).
+      if ((await services.accounts.twoFactorStanding(accountIdOf(req))) === 'missing') return reply.redirect(`${TWO_FACTOR_SETUP_PATH}?added=1`, 303);
       return sendHtml(reply, 200, renderDocument(<AddPage ctx={ctx} added={{ number: formatReceiptNumber(result.value.number), wasThere: !result.value.added }} />));
     });
 
