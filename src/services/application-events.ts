@@ -6,15 +6,19 @@ import { fileApplication, type ValidFiling } from '../domain/filing.js';
 import { composeReceiptNumber, type ReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { japanDateOf } from '../domain/time.js';
-import { applicationRepository } from '../store/applications.repository.js';
+import { applicationRepository, newDeferredSaves, writeDeferredSaves, type DeferredSaves } from '../store/applications.repository.js';
+import { webhookRepository } from '../store/account-api-webhooks.repository.js';
+import { mailRepository } from '../store/mail.repository.js';
+import type { ContactAddress, MailDraft } from '../domain/mail.js';
 import type { Executor, Tx } from '../store/database.js';
 import { historyRepository, type HistoryRow } from '../store/history.repository.js';
 import { vehiclesRepository } from '../store/vehicles.repository.js';
 import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
-import { appendAudit, type AuditNote } from './audit.js';
-import { enqueueWebhooks } from './webhooks.js';
-import { notifyApplicant, setContactAddress } from './mail-notify.js';
+import { appendAudit, appendAudits, type AuditNote } from './audit.js';
+import { enqueueMails } from './mail-outbox.js';
+import { enqueueWebhooks, webhookMessagesOf, type WebhookMessage } from './webhooks.js';
+import { applicantMailOf, notifyApplicant, setContactAddress } from './mail-notify.js';
 
 export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
 export const NOT_FOUND_MESSAGE = '指定された申請は見つかりません。';
@@ -62,8 +66,13 @@ export async function actWithin(
   actor: Actor,
   options: Omit<ActOptions, 'once'> & {
     readonly loaded?: Application | undefined;
-    /** Collects the history row instead of writing it: the caller writes the batch before its transaction ends. */
-    readonly historyBatch?: HistoryRow[] | undefined;
+    /**
+     * A use case that moves many applications in one transaction (a まとめ納付): what follows the
+     * version-checked row — the payment lines and other child rows, the 申請一覧 order, the history,
+     * the mail, the webhooks, the audit line — is kept in the batch and written for all of them by
+     * `writeMoveBatch` before the transaction ends (`startMoveBatch` read their contacts and endpoints).
+     */
+    readonly batch?: MoveBatch | undefined;
   } = {},
 ): Promise<Result<Transition>> {
   const repo = applicationRepository(tx, deps.database.dialect);
@@ -81,17 +90,56 @@ export async function actWithin(
     const plate = vehicleNumberToString(event.vehicleNumber);
     if (await vehiclesRepository(tx).otherHolderOfVehicleNumber(plate, app.id)) return refuse('vehicleNumberTaken', vehicleNumberTakenMessage(plate));
   }
-  const saved = await repo.save(app, transition.value.application, now);
+  const batch = options.batch;
+  const saved = await repo.save(app, transition.value.application, now, batch?.saves);
   if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
-  const history: HistoryRow = { applicationId: app.id, seq: transition.value.application.version, draft: transition.value.history, id: deps.ids.id() };
-  if (options.historyBatch) options.historyBatch.push(history);
-  else await historyRepository(tx, deps.database.dialect).appendMany([history]);
+  const after = transition.value.application;
+  const history: HistoryRow = { applicationId: app.id, seq: after.version, draft: transition.value.history, id: deps.ids.id() };
+  const audit = options.audit ? { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(after) } : null;
+  if (batch) {
+    batch.history.push(history);
+    const mail = applicantMailOf(deps, batch.contacts.get(app.id) ?? null, app, transition.value);
+    if (mail) batch.mails.push(mail);
+    batch.webhooks.push(...webhookMessagesOf(deps, batch.endpoints.get(app.id) ?? [], after, after.version, transition.value.history));
+    if (audit) batch.audits.push(audit);
+    return transition;
+  }
+  await historyRepository(tx, deps.database.dialect).appendMany([history]);
   // The mail this change causes (issue 15), in the same transaction: sent if and only if the change commits.
   await notifyApplicant(deps, tx, app, transition.value);
   // The webhooks of the 利用者IDs holding it (issue 17), from the same transaction.
-  await enqueueWebhooks(deps, tx, transition.value.application, transition.value.application.version, transition.value.history);
-  if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
+  await enqueueWebhooks(deps, tx, after, after.version, transition.value.history);
+  if (audit) await appendAudit(deps, tx, audit);
   return transition;
+}
+
+/** What `actWithin` keeps for a use case that moves many applications in one transaction (see its `batch`). */
+export interface MoveBatch {
+  readonly saves: DeferredSaves;
+  readonly history: HistoryRow[];
+  readonly contacts: ReadonlyMap<string, ContactAddress>;
+  readonly mails: (MailDraft & { applicationId: string })[];
+  readonly endpoints: ReadonlyMap<string, readonly { id: string }[]>;
+  readonly webhooks: WebhookMessage[];
+  readonly audits: AuditNote[];
+}
+
+/** A batch for moving these applications in this transaction: their contact addresses and webhook endpoints read at once. */
+export async function startMoveBatch(deps: ServiceDeps, tx: Tx, applicationIds: readonly string[]): Promise<MoveBatch> {
+  const [contacts, endpoints] = await Promise.all([mailRepository(tx, deps.database.dialect).contacts(applicationIds), webhookRepository(tx, deps.database.dialect).endpointsForMany(applicationIds)]);
+  return { saves: newDeferredSaves(), history: [], contacts, mails: [], endpoints, webhooks: [], audits: [] };
+}
+
+/**
+ * Writes what the batch kept, before the transaction ends: a few multi-row statements per kind of
+ * row for any number of applications (child rows and 申請一覧 order, history, mails, webhooks, audit).
+ */
+export async function writeMoveBatch(deps: ServiceDeps, tx: Tx, batch: MoveBatch): Promise<void> {
+  await writeDeferredSaves(tx, batch.saves);
+  await historyRepository(tx, deps.database.dialect).appendMany(batch.history.splice(0));
+  await enqueueMails(deps, tx, batch.mails.splice(0));
+  await webhookRepository(tx, deps.database.dialect).enqueue(batch.webhooks.splice(0), deps.clock.now());
+  await appendAudits(deps, tx, batch.audits.splice(0));
 }
 
 /**

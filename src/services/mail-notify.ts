@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Application } from '../domain/application.js';
 import type { Transition } from '../domain/events.js';
-import { maskAddress, mayMail, validateContactAddress, type OutboxMessage } from '../domain/mail.js';
+import { maskAddress, mayMail, validateContactAddress, type ContactAddress, type MailDraft, type OutboxMessage } from '../domain/mail.js';
 import { mailForTransition, reminderDue, renderApplicationMail, renderConfirmationMail, type MailLinks } from '../domain/mail-content.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { addBusinessDays, deadlinePassesAt, japanDateOf } from '../domain/time.js';
@@ -37,15 +37,21 @@ function unsubscribeHeaders(l: MailLinks): Record<string, string> {
  * append, from any path that moves an application (one use case or a batch).
  */
 export async function notifyApplicant(deps: ServiceDeps, tx: Tx, before: Application | null, transition: Transition): Promise<void> {
+  const contact = await mailRepository(tx, deps.database.dialect).contact(transition.application.id);
+  const mail = applicantMailOf(deps, contact, before, transition);
+  if (mail) await enqueueMail(deps, tx, mail);
+}
+
+/** The mail a transition causes to an applicant with that contact address, or null (the rule of `notifyApplicant`, without the reads and writes). */
+export function applicantMailOf(deps: ServiceDeps, contact: ContactAddress | null, before: Application | null, transition: Transition): (MailDraft & { applicationId: string }) | null {
   const after = transition.application;
-  const contact = await mailRepository(tx, deps.database.dialect).contact(after.id);
-  if (!mayMail(contact)) return;
+  if (!mayMail(contact)) return null;
   const now = deps.clock.now();
   const decision = mailForTransition(before, after, transition.history.actor, transition.history.event, now);
-  if (!decision) return;
+  if (!decision) return null;
   const l = links(deps, contact.unsubscribeToken);
   const mail = renderApplicationMail(after, decision, now, l);
-  await enqueueMail(deps, tx, { kind: decision.kind, to: contact.address, ...mail, dedupeKey: `status:${after.id}:${after.version}`, applicationId: after.id, headers: unsubscribeHeaders(l) });
+  return { kind: decision.kind, to: contact.address, ...mail, dedupeKey: `status:${after.id}:${after.version}`, applicationId: after.id, headers: unsubscribeHeaders(l) };
 }
 
 /** Sets the address (unconfirmed) and queues the mail with its confirmation link, in the caller's transaction. */

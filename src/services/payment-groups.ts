@@ -21,10 +21,9 @@ import type { JapanDate } from '../domain/time.js';
 import { accountRepository } from '../store/accounts.repository.js';
 import { applicationRepository, loadApplication } from '../store/applications.repository.js';
 import type { Executor } from '../store/database.js';
-import { historyRepository, type HistoryRow } from '../store/history.repository.js';
 import { paymentGroupRepository } from '../store/payment-groups.repository.js';
 import type { Origin } from './accounts.js';
-import { actWithin, CONFLICT_MESSAGE, type ActOptions } from './application-events.js';
+import { actWithin, CONFLICT_MESSAGE, startMoveBatch, writeMoveBatch, type ActOptions } from './application-events.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 
 export const GROUP_NOT_FOUND_MESSAGE = '指定されたまとめ納付は見つかりません。';
@@ -86,9 +85,8 @@ export function makePaymentGroups(deps: ServiceDeps) {
 
   /** Ownership is the account's list of applications (issue 16: added with their password or filed while logged in). */
   async function ownsAll(accountId: string, ids: readonly string[]): Promise<boolean> {
-    const accounts = accountRepository(deps.database.db);
-    for (const id of ids) if (!(await accounts.owns(accountId, id))) return false;
-    return true;
+    // The ids are distinct (checked by the caller): all are held when as many rows are found.
+    return (await accountRepository(deps.database.db).ownedAmong(accountId, ids)) === ids.length;
   }
 
   return {
@@ -140,12 +138,13 @@ export function makePaymentGroups(deps: ServiceDeps) {
           await groups(tx).insert(group);
           // The account's own log (利用者情報) has one line per number; each application's history has its own.
           await accountRepository(tx).appendLog(deps.ids.id(), accountId, 'bulkPaymentNumberTaken', now, null, origin.clientAddress);
-          const historyBatch: HistoryRow[] = [];
+          // Each member through the domain's door (actWithin); what follows each row is written once for all.
+          const batch = await startMoveBatch(deps, tx, applicationIds);
           for (const m of group.members) {
             const event = { type: 'joinPaymentGroup', groupId: group.id, paymentNumber: group.paymentNumber, confirmationNumber: group.confirmationNumber } as const;
-            must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: loaded.get(m.applicationId), historyBatch }), formatReceiptNumber(m.number));
+            must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: loaded.get(m.applicationId), batch }), formatReceiptNumber(m.number));
           }
-          await historyRepository(tx, deps.database.dialect).appendMany(historyBatch);
+          await writeMoveBatch(deps, tx, batch);
           return ok(group);
         }),
       );
@@ -178,13 +177,14 @@ export function makePaymentGroups(deps: ServiceDeps) {
           if (!cancelled.ok) return cancelled;
           if (!(await groups(tx).close(cancelled.value, 'open'))) return refuse('versionConflict', CONFLICT_MESSAGE);
           await accountRepository(tx).appendLog(deps.ids.id(), accountId, 'bulkPaymentCancelled', deps.clock.now(), null, origin.clientAddress);
-          const members = await apps(tx).loadManyForUpdate(group.members.map((m) => m.applicationId));
-          const historyBatch: HistoryRow[] = [];
+          const ids = group.members.map((m) => m.applicationId);
+          const members = await apps(tx).loadManyForUpdate(ids);
+          const batch = await startMoveBatch(deps, tx, ids);
           for (const m of group.members) {
             const event = { type: 'leavePaymentGroup', groupId: group.id, cause: 'cancelled' } as const;
-            must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: members.get(m.applicationId), historyBatch }), formatReceiptNumber(m.number));
+            must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: members.get(m.applicationId), batch }), formatReceiptNumber(m.number));
           }
-          await historyRepository(tx, deps.database.dialect).appendMany(historyBatch);
+          await writeMoveBatch(deps, tx, batch);
           return ok(cancelled.value);
         }),
       );
@@ -213,17 +213,18 @@ export function makePaymentGroups(deps: ServiceDeps) {
             if (!settled.ok) return settled;
             if (!(await groups(tx).close(settled.value, group.status))) return refuse('versionConflict', CONFLICT_MESSAGE);
             const transitions: Transition[] = [];
-            const historyBatch: HistoryRow[] = [];
-            const members = await apps(tx).loadManyForUpdate(group.members.map((m) => m.applicationId));
+            const ids = group.members.map((m) => m.applicationId);
+            const members = await apps(tx).loadManyForUpdate(ids);
+            const batch = await startMoveBatch(deps, tx, ids);
             for (const m of group.members) {
               const number = formatReceiptNumber(m.number);
               const loaded = members.get(m.applicationId);
               // An expired group's late report (decision 0010): members released at its expiry are not in it any more.
               if (group.status === 'expired' && (!loaded || !carriesGroupNumber(loaded, group))) continue;
               const access = (app: Application): Result<true> => (carriesGroupNumber(app, group) ? ok(true) : refuse('statusDoesNotAllow', 'この申請の税・手数料は、この納付番号に含まれていません。'));
-              transitions.push(must(await actWithin(deps, tx, m.applicationId, { type: 'recordPayment', stage: group.collector.stage, paidOn }, actor, { audit: options.audit, access, loaded, historyBatch }), number));
+              transitions.push(must(await actWithin(deps, tx, m.applicationId, { type: 'recordPayment', stage: group.collector.stage, paidOn }, actor, { audit: options.audit, access, loaded, batch }), number));
             }
-            await historyRepository(tx, deps.database.dialect).appendMany(historyBatch);
+            await writeMoveBatch(deps, tx, batch);
             return ok({ group: settled.value, transitions, now });
           },
           options.once,
@@ -250,12 +251,15 @@ export function makePaymentGroups(deps: ServiceDeps) {
               const closed = expirePaymentGroup(group, now);
               if (!closed.ok) return closed;
               if (!(await groups(tx).close(closed.value, 'open'))) return refuse('versionConflict', CONFLICT_MESSAGE);
-              const members = await apps(tx).loadManyForUpdate(group.members.map((m) => m.applicationId));
+              const ids = group.members.map((m) => m.applicationId);
+              const members = await apps(tx).loadManyForUpdate(ids);
+              const batch = await startMoveBatch(deps, tx, ids);
               for (const m of group.members) {
                 const app = members.get(m.applicationId);
                 if (!app || !carriesGroupNumber(app, group) || memberOnExpiry(app, now) !== 'release') continue;
-                must(await actWithin(deps, tx, m.applicationId, { type: 'leavePaymentGroup', groupId: group.id, cause: 'expired' }, CLOCK, { loaded: app }), formatReceiptNumber(m.number));
+                must(await actWithin(deps, tx, m.applicationId, { type: 'leavePaymentGroup', groupId: group.id, cause: 'expired' }, CLOCK, { loaded: app, batch }), formatReceiptNumber(m.number));
               }
+              await writeMoveBatch(deps, tx, batch);
               return ok(true);
             }),
           );

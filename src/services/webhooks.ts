@@ -30,11 +30,22 @@ export async function enqueueWebhooks(deps: ServiceDeps, tx: Tx, app: Applicatio
   const repo = webhookRepository(tx, deps.database.dialect);
   const endpoints = await repo.endpointsFor(app.id);
   if (endpoints.length === 0) return;
+  await repo.enqueue(webhookMessagesOf(deps, endpoints, app, seq, history), deps.clock.now());
+}
+
+/** The messages of a change to those endpoints (`enqueueWebhooks` without the reads and writes: a batch reads the endpoints of all its applications at once). */
+export function webhookMessagesOf(deps: ServiceDeps, endpoints: readonly { id: string }[], app: Application, seq: number, history: HistoryDraft): WebhookMessage[] {
+  if (endpoints.length === 0) return [];
   const body = webhookPayload(app, seq, history);
-  await repo.enqueue(
-    endpoints.map((e) => ({ id: `msg_${deps.ids.id().replace(/-/g, '')}`, endpointId: e.id, applicationId: app.id, seq, body })),
-    deps.clock.now(),
-  );
+  return endpoints.map((e) => ({ id: `msg_${deps.ids.id().replace(/-/g, '')}`, endpointId: e.id, applicationId: app.id, seq, body }));
+}
+
+export interface WebhookMessage {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly applicationId: string;
+  readonly seq: number;
+  readonly body: string;
 }
 
 export interface EndpointWithDeliveries extends WebhookEndpoint {

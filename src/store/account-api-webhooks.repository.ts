@@ -71,14 +71,32 @@ export function webhookRepository(db: Executor, dialect: 'sqlite' | 'postgres') 
         .execute();
     },
 
+    /** `endpointsFor` of many applications at once: each application's live endpoints (none: absent). */
+    async endpointsForMany(applicationIds: readonly string[]): Promise<Map<string, { id: string }[]>> {
+      const out = new Map<string, { id: string }[]>();
+      for (let i = 0; i < applicationIds.length; i += 500) {
+        const rows = await db
+          .selectFrom('webhook_endpoints as e')
+          .innerJoin('account_applications as aa', 'aa.account_id', 'e.account_id')
+          .select(['e.id', 'aa.application_id'])
+          .where('aa.application_id', 'in', applicationIds.slice(i, i + 500))
+          .where('e.disabled_at', 'is', null)
+          .execute();
+        for (const r of rows) out.set(r.application_id, [...(out.get(r.application_id) ?? []), { id: r.id }]);
+      }
+      return out;
+    },
+
     async enqueue(rows: readonly { id: string; endpointId: string; applicationId: string; seq: number; body: string }[], now: Date): Promise<void> {
-      if (rows.length === 0) return;
       const at = now.toISOString();
-      await db
-        .insertInto('webhook_deliveries')
-        .values(rows.map((r) => ({ id: r.id, endpoint_id: r.endpointId, application_id: r.applicationId, seq: r.seq, body: r.body, state: 'queued', attempts: 0, next_attempt_at: at, last_attempt_at: null, last_status: null, last_error: null, created_at: at, delivered_at: null })))
-        .onConflict((oc) => oc.columns(['endpoint_id', 'application_id', 'seq']).doNothing())
-        .execute();
+      // 500 rows a statement (13 parameters each), however many applications a use case moved.
+      for (let i = 0; i < rows.length; i += 500) {
+        await db
+          .insertInto('webhook_deliveries')
+          .values(rows.slice(i, i + 500).map((r) => ({ id: r.id, endpoint_id: r.endpointId, application_id: r.applicationId, seq: r.seq, body: r.body, state: 'queued', attempts: 0, next_attempt_at: at, last_attempt_at: null, last_status: null, last_error: null, created_at: at, delivered_at: null })))
+          .onConflict((oc) => oc.columns(['endpoint_id', 'application_id', 'seq']).doNothing())
+          .execute();
+      }
     },
 
     /** Claims due deliveries of live endpoints for a lease (PostgreSQL: rows another worker holds are skipped). */

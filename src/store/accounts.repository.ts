@@ -225,6 +225,16 @@ export function accountRepository(db: Executor) {
       return { totpSet: account.totp_secret !== null, applications: held.length };
     },
 
+    /** How many of these applications the account holds (one query per 500). */
+    async ownedAmong(accountId: string, applicationIds: readonly string[]): Promise<number> {
+      let held = 0;
+      for (let i = 0; i < applicationIds.length; i += 500) {
+        const rows = await db.selectFrom('account_applications').select('application_id').where('account_id', '=', accountId).where('application_id', 'in', applicationIds.slice(i, i + 500)).execute();
+        held += rows.length;
+      }
+      return held;
+    },
+
     async owns(accountId: string, applicationId: string): Promise<boolean> {
       const r = await db.selectFrom('account_applications').select('added_at').where('account_id', '=', accountId).where('application_id', '=', applicationId).executeTakeFirst();
       return r !== undefined;

@@ -7,7 +7,7 @@ import type { AttachmentKind, AttachmentState, ProcedureCode } from '../domain/p
 import type { ReceiptNumber } from '../domain/receipt-number.js';
 import type { PaymentStage, StatusCode } from '../domain/statuses.js';
 import type { JapanDate } from '../domain/time.js';
-import { updateAccountListing } from './accounts.repository.js';
+import { accountListing, updateAccountListing } from './accounts.repository.js';
 import type { DatabaseHandle, Executor } from './database.js';
 import type { ApplicationsTable, AttachmentsTable, NoticesTable, PaymentLinesTable } from './schema.js';
 
@@ -297,6 +297,57 @@ export interface LoginRecord {
 }
 
 /** Applications and their parts. The only code that knows how an application is stored. */
+/** The child rows of many saves, kept to be written in a few multi-row statements (see `save`). */
+export interface DeferredSaves {
+  readonly listings: { applicationId: string; status: StatusCode; deadlineAt: string | null; statusChangedAt: string }[];
+  readonly attachments: { replaced: string[]; rows: AttachmentsTable[] };
+  readonly paymentLines: { replaced: string[]; rows: PaymentLinesTable[] };
+  readonly notices: { replaced: string[]; rows: NoticesTable[] };
+}
+
+export function newDeferredSaves(): DeferredSaves {
+  return { listings: [], attachments: { replaced: [], rows: [] }, paymentLines: { replaced: [], rows: [] }, notices: { replaced: [], rows: [] } };
+}
+
+/** Rows per multi-row insert or ids per IN list (at most 16 columns a row: well under both databases' parameter limits). */
+const CHUNK = 500;
+const chunks = <T>(xs: readonly T[]): T[][] => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
+
+/**
+ * Writes what `save` kept: the children of the replaced applications deleted and the new rows
+ * inserted, a few statements per table for any number of applications, and the 申請一覧 order of
+ * the applications that share a new status, deadline and time in one UPDATE (a まとめ納付 moves
+ * them all alike).
+ */
+export async function writeDeferredSaves(db: Executor, d: DeferredSaves): Promise<void> {
+  for (const [table, part] of [
+    ['attachments', d.attachments],
+    ['payment_lines', d.paymentLines],
+    ['notices', d.notices],
+  ] as const) {
+    for (const ids of chunks(part.replaced)) await db.deleteFrom(table).where('application_id', 'in', ids).execute();
+    for (const rows of chunks<AttachmentsTable | PaymentLinesTable | NoticesTable>(part.rows)) await db.insertInto(table).values(rows as never).execute();
+  }
+  const alike = new Map<string, { listing: DeferredSaves['listings'][number]; ids: string[] }>();
+  for (const l of d.listings) {
+    const key = `${l.status}|${l.deadlineAt}|${l.statusChangedAt}`;
+    const group = alike.get(key) ?? { listing: l, ids: [] };
+    group.ids.push(l.applicationId);
+    alike.set(key, group);
+  }
+  for (const { listing, ids } of alike.values()) {
+    for (const chunk of chunks(ids)) {
+      if (chunk.length === 1) await updateAccountListing(db, chunk[0]!, listing.status, listing.deadlineAt, listing.statusChangedAt);
+      else await db.updateTable('account_applications').set(accountListing(listing.status, listing.deadlineAt, listing.statusChangedAt)).where('application_id', 'in', chunk).execute();
+    }
+  }
+  d.listings.length = 0;
+  for (const part of [d.attachments, d.paymentLines, d.notices]) {
+    part.replaced.length = 0;
+    part.rows.length = 0;
+  }
+}
+
 export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
   async function loadWhere(id: string, lock: boolean): Promise<Application | null> {
     const q = readQueries(db, dialect);
@@ -373,7 +424,13 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
      * Writes the new state if nobody else wrote since `previous` was read (version check).
      * Returns false on a stale version: the caller reports a conflict and nothing is written.
      */
-    async save(previous: Application, next: Application, now: Date): Promise<boolean> {
+    /**
+     * `deferred`: the caller moves many applications in this transaction (a まとめ納付) and writes what
+     * follows each row — its 申請一覧 order, its attachments, payment lines and notices — for all of them
+     * at once with `writeDeferredSaves` before the transaction ends. The version-checked row itself is
+     * always written here, so a conflict is known at once.
+     */
+    async save(previous: Application, next: Application, now: Date, deferred?: DeferredSaves): Promise<boolean> {
       // Only the columns that changed (and version, updated_at): every column set is an index
       // updated, and the applications table has eight (half the deadline sweep's time went there).
       const before = toRow(previous, '', now);
@@ -390,30 +447,29 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         .where('version', '=', previous.version)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
+      // What follows the row: written now, or kept for the caller's one multi-row write (`deferred`).
+      const out = deferred ?? newDeferredSaves();
       // The 利用者ID's 申請一覧 keeps its order on account_applications (decision 0009): in step with every save.
       if (before.status !== after.status || before.status_changed_at !== after.status_changed_at || before.deadline_at !== after.deadline_at) {
-        await updateAccountListing(db, next.id, next.status, after.deadline_at, after.status_changed_at);
+        out.listings.push({ applicationId: next.id, status: next.status, deadlineAt: after.deadline_at, statusChangedAt: after.status_changed_at });
       }
       if (JSON.stringify(previous.attachments) !== JSON.stringify(next.attachments)) {
-        await db.deleteFrom('attachments').where('application_id', '=', next.id).execute();
-        const rows = attachmentRows(next);
-        if (rows.length) await db.insertInto('attachments').values(rows).execute();
+        out.attachments.replaced.push(next.id);
+        out.attachments.rows.push(...attachmentRows(next));
       }
       if (JSON.stringify(previous.paymentLines) !== JSON.stringify(next.paymentLines)) {
-        await db.deleteFrom('payment_lines').where('application_id', '=', next.id).execute();
-        const rows = paymentRows(next);
-        if (rows.length) await db.insertInto('payment_lines').values(rows).execute();
+        out.paymentLines.replaced.push(next.id);
+        out.paymentLines.rows.push(...paymentRows(next));
       }
       const kept = previous.notices.length;
       if (next.notices.length >= kept && JSON.stringify(next.notices.slice(0, kept)) === JSON.stringify(previous.notices)) {
         // Notices only added (the usual case: a refusal, a correction, an expiry): insert the new ones.
-        const added = noticeRows(next).slice(kept);
-        if (added.length) await db.insertInto('notices').values(added).execute();
+        out.notices.rows.push(...noticeRows(next).slice(kept));
       } else {
-        await db.deleteFrom('notices').where('application_id', '=', next.id).execute();
-        const rows = noticeRows(next);
-        if (rows.length) await db.insertInto('notices').values(rows).execute();
+        out.notices.replaced.push(next.id);
+        out.notices.rows.push(...noticeRows(next));
       }
+      if (!deferred) await writeDeferredSaves(db, out);
       return true;
     },
 
