@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { CompiledQuery, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Selectable } from 'kysely';
 import type { Application, Attachment, Notice, PaymentLine, PaymentStatus, WeightTaxBand, NoticeKind } from '../domain/application.js';
 import { deadlineInstant } from '../domain/rules.js';
 import { taxOfficeFor, type OfficeCode } from '../domain/offices.js';
@@ -328,17 +328,33 @@ export async function writeDeferredSaves(db: Executor, d: DeferredSaves): Promis
     for (const ids of chunks(part.replaced)) await db.deleteFrom(table).where('application_id', 'in', ids).execute();
     for (const rows of chunks<AttachmentsTable | PaymentLinesTable | NoticesTable>(part.rows)) await db.insertInto(table).values(rows as never).execute();
   }
-  const alike = new Map<string, { listing: DeferredSaves['listings'][number]; ids: string[] }>();
+  // Members moved alike share their new status and deadline; their 状況更新日時 differ by milliseconds.
+  const alike = new Map<string, DeferredSaves['listings']>();
   for (const l of d.listings) {
-    const key = `${l.status}|${l.deadlineAt}|${l.statusChangedAt}`;
-    const group = alike.get(key) ?? { listing: l, ids: [] };
-    group.ids.push(l.applicationId);
-    alike.set(key, group);
+    const key = `${l.status}|${l.deadlineAt}`;
+    alike.set(key, [...(alike.get(key) ?? []), l]);
   }
-  for (const { listing, ids } of alike.values()) {
-    for (const chunk of chunks(ids)) {
-      if (chunk.length === 1) await updateAccountListing(db, chunk[0]!, listing.status, listing.deadlineAt, listing.statusChangedAt);
-      else await db.updateTable('account_applications').set(accountListing(listing.status, listing.deadlineAt, listing.statusChangedAt)).where('application_id', 'in', chunk).execute();
+  for (const group of alike.values()) {
+    for (const chunk of chunks(group)) {
+      const first = chunk[0]!;
+      if (chunk.length === 1) {
+        await updateAccountListing(db, first.applicationId, first.status, first.deadlineAt, first.statusChangedAt);
+        continue;
+      }
+      const { status_changed_at: _, ...same } = accountListing(first.status, first.deadlineAt, first.statusChangedAt);
+      const changedAt = sql<string>`case ${sql.ref('application_id')} ${sql.join(
+        chunk.map((l) => sql`when ${l.applicationId} then ${l.statusChangedAt}`),
+        sql` `,
+      )} end`;
+      await db
+        .updateTable('account_applications')
+        .set({ ...same, status_changed_at: changedAt })
+        .where(
+          'application_id',
+          'in',
+          chunk.map((l) => l.applicationId),
+        )
+        .execute();
     }
   }
   d.listings.length = 0;

@@ -137,8 +137,8 @@ describe('まとめ納付 across applications', () => {
     const audit = await db.selectFrom('audit_log').select(['application_id', 'detail']).where('application_id', 'in', ids).where('action', '=', 'apiEvent').execute();
     expect(audit.map((r) => r.application_id).sort()).toEqual([...ids].sort());
     expect(new Set(audit.map((r) => r.detail))).toEqual(new Set([`recordPayment（まとめ納付 ${created.value.paymentNumber}）`]));
-    const listed = await db.selectFrom('account_applications').select(['application_id', 'status', 'list_rank']).where('account_id', '=', dealer).orderBy('application_id').execute();
-    expect(listed).toEqual([...ids].sort().map((id) => ({ application_id: id, status: 'weightTaxDue', list_rank: 0 })));
+    const listed = await db.selectFrom('account_applications').select(['application_id', 'status', 'list_rank', 'status_changed_at']).where('account_id', '=', dealer).orderBy('application_id').execute();
+    expect(listed).toEqual([...ids].sort().map((id) => ({ application_id: id, status: 'weightTaxDue', list_rank: 0, status_changed_at: apps.find((a) => a.id === id)!.statusChangedAt.toISOString() })));
   });
 
   it('one application that cannot take the payment (made 無効 by its office) rolls back all: nothing is 済, the number stays unpaid', async () => {

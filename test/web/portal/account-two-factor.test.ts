@@ -1,5 +1,6 @@
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config.js';
 import { validateFiling } from '../../../src/domain/filing.js';
 import { formatReceiptNumber } from '../../../src/domain/receipt-number.js';
 import { createTestApp, type TestApp } from '../../support/app.js';
@@ -168,5 +169,15 @@ describe('without ACCOUNT_TOTP_REQUIRED (the default), two-factor stays optional
     expect(list.statusCode).toBe(200);
     expect(textOf(list.body)).toContain('全2件');
     expect(textOf(list.body)).not.toContain(BANNER);
+  });
+});
+
+describe('ACCOUNT_TOTP_REQUIRED', () => {
+  it('is off by default, on with on/true/1, and a wrong value stops the start with a message naming it', () => {
+    expect(loadConfig({}).twoFactorPolicy).toEqual({ requiredForSeveralApplications: false });
+    for (const v of ['on', 'true', '1']) expect(loadConfig({ ACCOUNT_TOTP_REQUIRED: v }).twoFactorPolicy).toEqual({ requiredForSeveralApplications: true });
+    expect(loadConfig({ ACCOUNT_TOTP_REQUIRED: 'off' }).twoFactorPolicy).toEqual({ requiredForSeveralApplications: false });
+    expect(() => loadConfig({ ACCOUNT_TOTP_REQUIRED: 'required' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ACCOUNT_TOTP_REQUIRED: 'required' })).toThrow('ACCOUNT_TOTP_REQUIRED は on または off で指定してください（指定値: required）。');
   });
 });
