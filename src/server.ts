@@ -37,7 +37,7 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
     const created = await seedDemo(database, { logger, accountCopies: DEMO_ACCOUNT_COPIES });
     if (created > 0) logger.info({ created }, 'demo applications created (see README for the logins)');
   }
-  const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail, production: config.production };
+  const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail, production: config.production, twoFactorPolicy: config.twoFactorPolicy };
   const metrics = config.metricsPort !== null || config.metricsToken !== null ? createMetrics() : null;
   const secrets = await loadServerSecrets(deps);
   const services = createServices(deps, secrets, metrics?.observer);

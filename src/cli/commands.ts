@@ -48,6 +48,8 @@ ${ENVIRONMENT_HELP}
   METRICS_HOST   address of the metrics port (default 127.0.0.1; other than loopback needs METRICS_TOKEN)
   METRICS_TOKEN  Bearer token /metrics asks for (32–200 characters); when set, /metrics is also
                  served on PORT, to that token only (see docs/deployment.md, "Metrics")
+  ACCOUNT_TOTP_REQUIRED  on | off (default off): a 利用者ID holding more than one application must
+                 set 二要素認証 (TOTP) before using its pages; see docs/accounts.md
   NODE_ENV       production: demo data off by default
   BENCH_ROUTES   1 | 0 (default 0): benchmarks only, also serve GET /__bench/hello (a fixed small
                  JSON, the ceiling of npm run bench; see bench/README.md)`,

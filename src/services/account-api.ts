@@ -10,10 +10,12 @@ import {
   type FeedCursor,
   type FeedRow,
 } from '../domain/account-api.js';
+import { mayIssueApiToken, noTwoFactorPolicy, twoFactorStanding } from '../domain/accounts.js';
 import type { Application } from '../domain/application.js';
 import { parseReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { accountApiRepository } from '../store/account-api.repository.js';
+import { accountRepository } from '../store/accounts.repository.js';
 import { hashToken } from '../store/sessions.repository.js';
 import { transaction, type ServiceDeps } from './context.js';
 
@@ -56,6 +58,10 @@ export function makeAccountApi(deps: ServiceDeps) {
         const scopes = parseScopes(input.scopes);
         if (!scopes.ok) return scopes;
         if (!(accountTokenLifetimes as readonly number[]).includes(input.days)) return refuse('invalidInput', `有効期間は ${accountTokenLifetimes.join('・')} 日から選択してください。`);
+        // The operator's two-factor rule (decision 0013): no new token while two-factor is missing; issued ones keep working.
+        const facts = await accountRepository(deps.database.db).twoFactorFacts(accountId);
+        const allowed = mayIssueApiToken(facts ? twoFactorStanding(deps.twoFactorPolicy ?? noTwoFactorPolicy, facts.applications, facts.totpSet) : 'optional');
+        if (!allowed.ok) return allowed;
         const now = deps.clock.now();
         const token = `${ACCOUNT_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
         const record: AccountTokenRecord = { id: deps.ids.id(), accountId, name: name.value, scopes: scopes.value, createdAt: now, expiresAt: new Date(now.getTime() + input.days * 86_400_000), revokedAt: null, lastUsedAt: null };

@@ -12,7 +12,7 @@ import { historyRepository, type HistoryRow } from '../store/history.repository.
 import { vehiclesRepository } from '../store/vehicles.repository.js';
 import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
-import { appendAudit, type AuditNote } from './audit.js';
+import { appendAudit, appendAudits, type AuditNote } from './audit.js';
 import { enqueueWebhooks, enqueueWebhooksMany } from './webhooks.js';
 import { notifyApplicant, notifyApplicants, setContactAddress } from './mail-notify.js';
 
@@ -49,10 +49,10 @@ async function newNumber(deps: ServiceDeps, db: Executor, kind: 'arrival' | 'rec
  * THE move of one application by one event, inside a transaction the caller holds: load (locked
  * on PostgreSQL), check the office scope and the version, apply the domain rule, write the new
  * state with a version check, append the history, queue the mail it causes and the audit note. A
- * refusal or a conflict writes nothing. Every move goes through here — an office's decision, the
- * payment network, the applicant (`actOnApplication`, one transaction each), a まとめ納付 (all its
- * applications in one transaction) and the deadline sweep (many applications per transaction, each
- * in a savepoint) — so that what follows every move is added once.
+ * refusal or a conflict writes nothing. Every single move goes through here — an office's decision,
+ * the payment network, the applicant (`actOnApplication`, one transaction each); the moves of many
+ * applications at once (a まとめ納付, the deadline sweep) go through `actManyWithin`, which applies
+ * the same rule and writes the same rows in multi-row statements.
  */
 export async function actWithin(
   deps: ServiceDeps,
@@ -62,8 +62,6 @@ export async function actWithin(
   actor: Actor,
   options: Omit<ActOptions, 'once'> & {
     readonly loaded?: Application | undefined;
-    /** Collects the history row instead of writing it: the caller writes the batch before its transaction ends. */
-    readonly historyBatch?: HistoryRow[] | undefined;
   } = {},
 ): Promise<Result<Transition>> {
   const repo = applicationRepository(tx, deps.database.dialect);
@@ -84,8 +82,7 @@ export async function actWithin(
   const saved = await repo.save(app, transition.value.application, now);
   if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
   const history: HistoryRow = { applicationId: app.id, seq: transition.value.application.version, draft: transition.value.history, id: deps.ids.id() };
-  if (options.historyBatch) options.historyBatch.push(history);
-  else await historyRepository(tx, deps.database.dialect).appendMany([history]);
+  await historyRepository(tx, deps.database.dialect).appendMany([history]);
   // The mail this change causes (issue 15), in the same transaction: sent if and only if the change commits.
   await notifyApplicant(deps, tx, app, transition.value);
   // The webhooks of the 利用者IDs holding it (issue 17), from the same transaction.
@@ -99,12 +96,15 @@ export type BatchEvent = Exclude<ApplicationEvent, { readonly type: 'completeExa
 
 /**
  * `actWithin` for many applications at once, inside the caller's transaction (the deadline
- * sweep's batch): the applications are already loaded (and on PostgreSQL locked) by the caller;
+ * sweep's batch, the members of a まとめ納付): the applications are already loaded (and on
+ * PostgreSQL locked) by the caller; each move's `access` (whether the actor may act on it) is
+ * checked as `actWithin` checks it;
  * the domain decides each move in memory (`applyEvent`, the same rule as `actWithin`), then the
  * batch is written in multi-row statements: the new states with each one's version check
  * (`saveMany`: an application changed meanwhile is refused with a conflict and nothing of it is
  * written), the history rows, the mails (`notifyApplicants`) and the webhooks
- * (`enqueueWebhooksMany`) of the moves written. What follows every move must be added here as in
+ * (`enqueueWebhooksMany`) of the moves written, and the audit line of each when `options.audit`
+ * says who acted. What follows every move must be added here as in
  * `actWithin` (test/services/deadline-sweep-bulk.test.ts compares the rows of both). The caller
  * holds the transaction: one application's rows are all written or none (a failure of a statement
  * throws, and the caller undoes the batch).
@@ -112,14 +112,16 @@ export type BatchEvent = Exclude<ApplicationEvent, { readonly type: 'completeExa
 export async function actManyWithin(
   deps: ServiceDeps,
   tx: Tx,
-  moves: readonly { readonly application: Application; readonly event: BatchEvent }[],
+  moves: readonly { readonly application: Application; readonly event: BatchEvent; readonly access?: ActOptions['access'] }[],
   actor: Actor,
+  options: Pick<ActOptions, 'audit'> = {},
 ): Promise<Map<string, Result<Transition>>> {
   const results = new Map<string, Result<Transition>>();
   const now = deps.clock.now();
   const decided: { before: Application; transition: Transition }[] = [];
-  for (const { application, event } of moves) {
-    const transition = applyEvent(application, event, actor, { at: now, ids: deps.ids });
+  for (const { application, event, access } of moves) {
+    const scope = access?.(application);
+    const transition = scope && !scope.ok ? scope : applyEvent(application, event, actor, { at: now, ids: deps.ids });
     results.set(application.id, transition);
     if (transition.ok) decided.push({ before: application, transition: transition.value });
   }
@@ -142,6 +144,8 @@ export async function actManyWithin(
     tx,
     written.map((d) => ({ app: d.transition.application, seq: d.transition.application.version, history: d.transition.history })),
   );
+  const audit = options.audit;
+  if (audit) await appendAudits(deps, tx, written.map((d) => ({ ...audit, applicationId: d.before.id, receiptNumber: displayNumber(d.transition.application) })));
   return results;
 }
 

@@ -9,7 +9,7 @@ import { applicationRepository } from '../store/applications.repository.js';
 import type { Tx } from '../store/database.js';
 import { mailRepository } from '../store/mail.repository.js';
 import { mailSettings, transaction, type ServiceDeps } from './context.js';
-import { enqueueMail } from './mail-outbox.js';
+import { enqueueMail, enqueueMails } from './mail-outbox.js';
 
 /** How long the link of a confirmation mail works. */
 export const CONFIRMATION_TTL_MS = 72 * 60 * 60 * 1000;
@@ -56,19 +56,11 @@ function transitionMail(deps: ServiceDeps, contact: ContactAddress | null, befor
 /** `notifyApplicant` for many transitions of different applications (the deadline sweep's batch): one read of their 連絡先, multi-row INSERTs. */
 export async function notifyApplicants(deps: ServiceDeps, tx: Tx, moves: readonly { readonly before: Application; readonly transition: Transition }[]): Promise<void> {
   if (moves.length === 0) return;
-  const repo = mailRepository(tx, deps.database.dialect);
-  const contacts = await repo.contacts(moves.map((m) => m.transition.application.id));
+  const contacts = await mailRepository(tx, deps.database.dialect).contacts(moves.map((m) => m.transition.application.id));
   if (contacts.size === 0) return;
   const now = deps.clock.now();
-  const domain = mailSettings(deps).messageIdDomain;
-  const mails = [];
-  for (const { before, transition } of moves) {
-    const mail = transitionMail(deps, contacts.get(transition.application.id) ?? null, before, transition, now);
-    if (!mail) continue;
-    const id = deps.ids.id();
-    mails.push({ id, messageId: `<${id}@${domain}>`, mail });
-  }
-  await repo.enqueueMany(mails, now);
+  const mails = moves.flatMap(({ before, transition }) => transitionMail(deps, contacts.get(transition.application.id) ?? null, before, transition, now) ?? []);
+  await enqueueMails(deps, tx, mails);
 }
 
 /** Sets the address (unconfirmed) and queues the mail with its confirmation link, in the caller's transaction. */

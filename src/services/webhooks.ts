@@ -30,11 +30,22 @@ export async function enqueueWebhooks(deps: ServiceDeps, tx: Tx, app: Applicatio
   const repo = webhookRepository(tx, deps.database.dialect);
   const endpoints = await repo.endpointsFor(app.id);
   if (endpoints.length === 0) return;
+  await repo.enqueue(webhookMessagesOf(deps, endpoints.map((e) => e.id), app, seq, history), deps.clock.now());
+}
+
+/** The messages of a change to those endpoints (what `enqueueWebhooks` writes; a batch reads the endpoints of all its applications at once). */
+function webhookMessagesOf(deps: ServiceDeps, endpointIds: readonly string[], app: Application, seq: number, history: HistoryDraft): WebhookMessage[] {
+  if (endpointIds.length === 0) return [];
   const body = webhookPayload(app, seq, history);
-  await repo.enqueue(
-    endpoints.map((e) => ({ id: `msg_${deps.ids.id().replace(/-/g, '')}`, endpointId: e.id, applicationId: app.id, seq, body })),
-    deps.clock.now(),
-  );
+  return endpointIds.map((endpointId) => ({ id: `msg_${deps.ids.id().replace(/-/g, '')}`, endpointId, applicationId: app.id, seq, body }));
+}
+
+interface WebhookMessage {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly applicationId: string;
+  readonly seq: number;
+  readonly body: string;
 }
 
 /** `enqueueWebhooks` for many changes of different applications (the deadline sweep's batch): one read of the endpoints, multi-row INSERTs. */
@@ -43,12 +54,7 @@ export async function enqueueWebhooksMany(deps: ServiceDeps, tx: Tx, changes: re
   const repo = webhookRepository(tx, deps.database.dialect);
   const endpoints = await repo.endpointsForMany(changes.map((c) => c.app.id));
   if (endpoints.size === 0) return;
-  const rows = changes.flatMap(({ app, seq, history }) => {
-    const mine = endpoints.get(app.id);
-    if (!mine) return [];
-    const body = webhookPayload(app, seq, history);
-    return mine.map((endpointId) => ({ id: `msg_${deps.ids.id().replace(/-/g, '')}`, endpointId, applicationId: app.id, seq, body }));
-  });
+  const rows = changes.flatMap(({ app, seq, history }) => webhookMessagesOf(deps, endpoints.get(app.id) ?? [], app, seq, history));
   for (let i = 0; i < rows.length; i += 500) await repo.enqueue(rows.slice(i, i + 500), deps.clock.now());
 }
 

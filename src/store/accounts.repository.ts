@@ -200,6 +200,28 @@ export function accountRepository(db: Executor) {
       return Number(result.numDeletedRows) > 0;
     },
 
+    /**
+     * What the two-factor rule needs (decision 0013): whether TOTP is set, and how many applications the
+     * account holds, counted up to `upTo` only (the rule asks "more than one"; an account of 10,000
+     * applications costs two index entries, not 10,000). Null for an unknown account.
+     */
+    async twoFactorFacts(accountId: string, upTo = 2): Promise<{ totpSet: boolean; applications: number } | null> {
+      const account = await db.selectFrom('accounts').select('totp_secret').where('id', '=', accountId).executeTakeFirst();
+      if (!account) return null;
+      const held = await db.selectFrom('account_applications').select('application_id').where('account_id', '=', accountId).limit(upTo).execute();
+      return { totpSet: account.totp_secret !== null, applications: held.length };
+    },
+
+    /** How many of these applications the account holds (one query per 500). */
+    async ownedAmong(accountId: string, applicationIds: readonly string[]): Promise<number> {
+      let held = 0;
+      for (let i = 0; i < applicationIds.length; i += 500) {
+        const rows = await db.selectFrom('account_applications').select('application_id').where('account_id', '=', accountId).where('application_id', 'in', applicationIds.slice(i, i + 500)).execute();
+        held += rows.length;
+      }
+      return held;
+    },
+
     async owns(accountId: string, applicationId: string): Promise<boolean> {
       const r = await db.selectFrom('account_applications').select('added_at').where('account_id', '=', accountId).where('application_id', '=', applicationId).executeTakeFirst();
       return r !== undefined;
