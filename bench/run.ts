@@ -119,7 +119,7 @@ async function main(): Promise<number> {
     `- after: \`${result.uptimeAfter}\``,
     `- database: ${result.database.url}${result.database.applications ? `, ${result.database.applications.toLocaleString('en')} applications` : ''}${result.database.bytes ? `, ${gib(result.database.bytes)}` : ''}`,
     `- ${result.options.connections} connections, ${result.options.seconds} s measured after ${result.options.warmupSeconds} s of warm-up, ${result.options.repeat} run(s), ${result.options.workers} server process(es), ${result.options.sessions.toLocaleString('en')} sessions for the status page`,
-    `- command: \`${process.env.NODE_OPTIONS ? `NODE_OPTIONS='${process.env.NODE_OPTIONS}' ` : ''}npm run bench -- ${process.argv.slice(2).join(' ')}\``,
+    `- command: \`${['NODE_OPTIONS', 'KEI_OSS_HEAP_MB', 'STATUS_PAGE_CACHE_MB'].map((v) => (process.env[v] ? `${v}='${process.env[v]}' ` : '')).join('')}npm run bench -- ${process.argv.slice(2).join(' ')}\``,
     '',
     markdownTable(result.summary),
     '',
