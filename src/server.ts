@@ -106,7 +106,9 @@ export async function serve(config: Config, logger: Logger, options: { benchRout
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // \`on\`, not \`once\`: a signal sent twice (by a terminal to the process group and passed on by the
+  // first process of src/cli/heap.ts) must not end the graceful stop half-way.
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   return runtime;
 }

@@ -27,6 +27,10 @@ Options:
 
 ${ENVIRONMENT_HELP}
   WORKERS        server processes on this machine (default 1; --workers wins)
+  KEI_OSS_HEAP_MB  V8 old space of each server process, MB (default 128, at least 64; off: Node's
+                 own limits). serve starts itself again with --max-old-space-size=<it>
+                 --max-semi-space-size=2 (a small first process waits for it and passes signals on),
+                 unless NODE_OPTIONS sets either flag or node was started with flags of its own
   PORT           default 3000
   HOST           default 127.0.0.1 (0.0.0.0 to listen on every interface)
   DEMO_DATA      on | off (default: on for the embedded SQLite database outside production)
