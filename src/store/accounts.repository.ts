@@ -25,6 +25,8 @@ export interface AccountLogRecord {
   readonly action: AccountLogAction;
   readonly receiptNumber: string | null;
   readonly clientAddress: string | null;
+  /** The API token's name or the webhook endpoint's address (issue 17). */
+  readonly detail: string | null;
 }
 
 export interface AccountListQuery {
@@ -271,15 +273,15 @@ export function accountRepository(db: Executor) {
       });
     },
 
-    async appendLog(id: string, accountId: string, action: AccountLogAction, at: Date, receiptNumber: string | null, clientAddress: string | null): Promise<void> {
+    async appendLog(id: string, accountId: string, action: AccountLogAction, at: Date, receiptNumber: string | null, clientAddress: string | null, detail: string | null = null): Promise<void> {
       const last = await db.selectFrom('account_log').select((eb) => eb.fn.max('seq').as('seq')).where('account_id', '=', accountId).executeTakeFirst();
-      await db.insertInto('account_log').values({ id, account_id: accountId, seq: Number(last?.seq ?? 0) + 1, occurred_at: at.toISOString(), action, receipt_number: receiptNumber, client_address: clientAddress }).execute();
+      await db.insertInto('account_log').values({ id, account_id: accountId, seq: Number(last?.seq ?? 0) + 1, occurred_at: at.toISOString(), action, receipt_number: receiptNumber, client_address: clientAddress, detail }).execute();
     },
 
     /** The newest log lines first. */
     async log(accountId: string, limit: number): Promise<AccountLogRecord[]> {
       const rows = await db.selectFrom('account_log').selectAll().where('account_id', '=', accountId).orderBy('seq', 'desc').limit(limit).execute();
-      return rows.map((r) => ({ occurredAt: new Date(r.occurred_at), action: r.action as AccountLogAction, receiptNumber: r.receipt_number, clientAddress: r.client_address }));
+      return rows.map((r) => ({ occurredAt: new Date(r.occurred_at), action: r.action as AccountLogAction, receiptNumber: r.receipt_number, clientAddress: r.client_address, detail: r.detail }));
     },
   };
 }
