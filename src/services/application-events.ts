@@ -128,7 +128,11 @@ export async function registerWithin(
   filing: ValidFiling,
   passwordHash: string,
   actor: Actor,
-  options: RegisterOptions & { readonly arrivalNumber?: ReceiptNumber | undefined } = {},
+  options: RegisterOptions & {
+    readonly arrivalNumber?: ReceiptNumber | undefined;
+    /** False: the caller writes the account log's line (a bulk filing, one insert per batch). */
+    readonly logFiled?: boolean | undefined;
+  } = {},
 ): Promise<Application> {
   const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, tx, 'arrival'));
   const now = deps.clock.now();
@@ -140,7 +144,7 @@ export async function registerWithin(
   if (options.accountId) {
     const accounts = accountRepository(tx);
     await accounts.addApplication(options.accountId, application.id, now);
-    await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
+    if (options.logFiled !== false) await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
   }
   // After it joined the account's list: the webhooks of that 利用者ID (issue 17).
   await enqueueWebhooks(deps, tx, application, application.version, history);
