@@ -181,7 +181,9 @@ export function makeAccountFiling(deps: ServiceDeps, idempotency: ReturnType<typ
         });
         for (const [i, p] of batch.entries()) results[p.index] = answers[i]!;
       });
-      await Promise.all(written);
+      // Every batch ends (commits or rolls back) before the request is answered, even when one failed.
+      const failed = (await Promise.allSettled(written)).find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
       deps.logger.info({ event: 'bulk-filing', accountId, rows: rows.length, filed: results.filter((r) => r.ok && !r.replayed).length }, 'bulk filing');
       return results;
     },
