@@ -13,8 +13,8 @@ import { vehiclesRepository } from '../store/vehicles.repository.js';
 import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 import { appendAudit, type AuditNote } from './audit.js';
-import { enqueueWebhooks } from './webhooks.js';
-import { notifyApplicant, setContactAddress } from './mail-notify.js';
+import { enqueueWebhooks, enqueueWebhooksMany } from './webhooks.js';
+import { notifyApplicant, notifyApplicants, setContactAddress } from './mail-notify.js';
 
 export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
 export const NOT_FOUND_MESSAGE = '指定された申請は見つかりません。';
@@ -92,6 +92,57 @@ export async function actWithin(
   await enqueueWebhooks(deps, tx, transition.value.application, transition.value.application.version, transition.value.history);
   if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
   return transition;
+}
+
+/** An event `actManyWithin` can apply: one that needs no read beyond the application itself. */
+export type BatchEvent = Exclude<ApplicationEvent, { readonly type: 'completeExamination' }>;
+
+/**
+ * `actWithin` for many applications at once, inside the caller's transaction (the deadline
+ * sweep's batch): the applications are already loaded (and on PostgreSQL locked) by the caller;
+ * the domain decides each move in memory (`applyEvent`, the same rule as `actWithin`), then the
+ * batch is written in multi-row statements: the new states with each one's version check
+ * (`saveMany`: an application changed meanwhile is refused with a conflict and nothing of it is
+ * written), the history rows, the mails (`notifyApplicants`) and the webhooks
+ * (`enqueueWebhooksMany`) of the moves written. What follows every move must be added here as in
+ * `actWithin` (test/services/deadline-sweep-bulk.test.ts compares the rows of both). The caller
+ * holds the transaction: one application's rows are all written or none (a failure of a statement
+ * throws, and the caller undoes the batch).
+ */
+export async function actManyWithin(
+  deps: ServiceDeps,
+  tx: Tx,
+  moves: readonly { readonly application: Application; readonly event: BatchEvent }[],
+  actor: Actor,
+): Promise<Map<string, Result<Transition>>> {
+  const results = new Map<string, Result<Transition>>();
+  const now = deps.clock.now();
+  const decided: { before: Application; transition: Transition }[] = [];
+  for (const { application, event } of moves) {
+    const transition = applyEvent(application, event, actor, { at: now, ids: deps.ids });
+    results.set(application.id, transition);
+    if (transition.ok) decided.push({ before: application, transition: transition.value });
+  }
+  if (decided.length === 0) return results;
+  const saved = await applicationRepository(tx, deps.database.dialect).saveMany(
+    decided.map((d) => ({ previous: d.before, next: d.transition.application })),
+    now,
+  );
+  const written = decided.filter((d) => {
+    if (saved.has(d.before.id)) return true;
+    results.set(d.before.id, refuse('versionConflict', CONFLICT_MESSAGE));
+    return false;
+  });
+  await historyRepository(tx, deps.database.dialect).appendMany(
+    written.map((d) => ({ applicationId: d.before.id, seq: d.transition.application.version, draft: d.transition.history, id: deps.ids.id() })),
+  );
+  await notifyApplicants(deps, tx, written);
+  await enqueueWebhooksMany(
+    deps,
+    tx,
+    written.map((d) => ({ app: d.transition.application, seq: d.transition.application.version, history: d.transition.history })),
+  );
+  return results;
 }
 
 /**

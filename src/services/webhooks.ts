@@ -39,6 +39,21 @@ export async function enqueueWebhooks(deps: ServiceDeps, tx: Tx, app: Applicatio
   );
 }
 
+/** `enqueueWebhooks` for many changes of different applications (the deadline sweep's batch): one read of the endpoints, multi-row INSERTs. */
+export async function enqueueWebhooksMany(deps: ServiceDeps, tx: Tx, changes: readonly { readonly app: Application; readonly seq: number; readonly history: HistoryDraft }[]): Promise<void> {
+  if (changes.length === 0) return;
+  const repo = webhookRepository(tx, deps.database.dialect);
+  const endpoints = await repo.endpointsForMany(changes.map((c) => c.app.id));
+  if (endpoints.size === 0) return;
+  const rows = changes.flatMap(({ app, seq, history }) => {
+    const mine = endpoints.get(app.id);
+    if (!mine) return [];
+    const body = webhookPayload(app, seq, history);
+    return mine.map((endpointId) => ({ id: `msg_${deps.ids.id().replace(/-/g, '')}`, endpointId, applicationId: app.id, seq, body }));
+  });
+  for (let i = 0; i < rows.length; i += 500) await repo.enqueue(rows.slice(i, i + 500), deps.clock.now());
+}
+
 export interface EndpointWithDeliveries extends WebhookEndpoint {
   readonly deliveries: readonly WebhookDelivery[];
 }

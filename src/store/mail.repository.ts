@@ -93,6 +93,48 @@ export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
     },
 
     /**
+     * `enqueue` for many mails about different applications, in multi-row INSERTs (the deadline
+     * sweep's batch): each one after the application's last (seq), a dedupe key taken already adds nothing.
+     */
+    async enqueueMany(mails: readonly { readonly id: string; readonly messageId: string; readonly mail: MailDraft & { readonly applicationId: string } }[], at: Date): Promise<void> {
+      for (let i = 0; i < mails.length; i += 500) {
+        const chunk = mails.slice(i, i + 500);
+        const last = await db
+          .selectFrom('mail_outbox')
+          .select(['application_id', (eb) => eb.fn.max('seq').as('seq')])
+          .where('application_id', 'in', [...new Set(chunk.map((m) => m.mail.applicationId))])
+          .groupBy('application_id')
+          .execute();
+        const seqs = new Map(last.map((r) => [r.application_id!, Number(r.seq ?? 0)]));
+        const rows = chunk.map(({ id, messageId, mail }) => {
+          const seq = (seqs.get(mail.applicationId) ?? 0) + 1;
+          seqs.set(mail.applicationId, seq);
+          return {
+            id,
+            application_id: mail.applicationId,
+            account_id: null,
+            kind: mail.kind,
+            to_address: mail.to,
+            subject: mail.subject,
+            text_body: mail.text,
+            html_body: mail.html,
+            headers: JSON.stringify(mail.headers ?? {}),
+            message_id: messageId,
+            dedupe_key: mail.dedupeKey,
+            seq,
+            state: 'queued',
+            attempts: 0,
+            next_attempt_at: at.toISOString(),
+            last_error: null,
+            created_at: at.toISOString(),
+            sent_at: null,
+          };
+        });
+        await db.insertInto('mail_outbox').values(rows).onConflict((oc) => oc.column('dedupe_key').doNothing()).execute();
+      }
+    },
+
+    /**
      * Inside a transaction: takes up to `limit` due messages and leases them until `leaseUntil`
      * (next_attempt_at moves there and attempts counts one), so that no other worker takes them
      * while they are being sent. Only the first unsent message of an application (or account) is
@@ -180,6 +222,16 @@ export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
     async latestForApplication(applicationId: string): Promise<OutboxMessage | null> {
       const row = await db.selectFrom('mail_outbox').selectAll().where('application_id', '=', applicationId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
       return row ? toMessage(row) : null;
+    },
+
+    /** The 連絡先 of many applications in one statement (the deadline sweep's batch). */
+    async contacts(applicationIds: readonly string[]): Promise<Map<string, ContactAddress>> {
+      const out = new Map<string, ContactAddress>();
+      for (let i = 0; i < applicationIds.length; i += 500) {
+        const rows = await db.selectFrom('contact_addresses').selectAll().where('application_id', 'in', applicationIds.slice(i, i + 500)).execute();
+        for (const r of rows) out.set(r.application_id, toContact(r));
+      }
+      return out;
     },
 
     async contact(applicationId: string): Promise<ContactAddress | null> {
