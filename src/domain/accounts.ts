@@ -110,6 +110,13 @@ export const accountLogActions = {
   passwordReset: 'パスワードの再設定',
   bulkPaymentNumberTaken: 'まとめ納付の納付番号取得',
   bulkPaymentCancelled: 'まとめ納付のキャンセル',
+  apiTokenIssued: 'APIトークンの発行',
+  apiTokenRevoked: 'APIトークンの無効化',
+  webhookRegistered: 'Webhook 送信先の登録',
+  webhookSecretRotated: 'Webhook 署名用シークレットの再発行',
+  webhookDisabled: 'Webhook 送信先の無効化（送信の失敗が続いたため）',
+  webhookEnabled: 'Webhook 送信先の再有効化',
+  webhookDeleted: 'Webhook 送信先の削除',
 } as const;
 export type AccountLogAction = keyof typeof accountLogActions;
 

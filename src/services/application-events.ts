@@ -164,40 +164,59 @@ export function makeActOnApplication(deps: ServiceDeps) {
 
 export type ActOnApplication = ReturnType<typeof makeActOnApplication>;
 
+export interface RegisterOptions {
+  /** 連絡先メールアドレス, already validated (validateContactAddress): stored unconfirmed, its confirmation mail queued. */
+  readonly contactAddress?: string | null | undefined;
+  /** 申請を行う while logged in with a 利用者ID: the application joins its list. */
+  readonly accountId?: string | null | undefined;
+  readonly clientAddress?: string | null | undefined;
+}
+
+/**
+ * 到達 inside a transaction the caller holds: the application (its password already hashed, its
+ * 到達番号 drawn here unless given), its arrival in the history, its mail, the 利用者ID's list and log,
+ * the webhooks. One filing of 申請を行う, or one row of a bulk filing (in a savepoint of its batch).
+ */
+export async function registerWithin(
+  deps: ServiceDeps,
+  tx: Tx,
+  filing: ValidFiling,
+  passwordHash: string,
+  actor: Actor,
+  options: RegisterOptions & {
+    readonly arrivalNumber?: ReceiptNumber | undefined;
+    /** False: the caller writes the account log's line (a bulk filing, one insert per batch). */
+    readonly logFiled?: boolean | undefined;
+  } = {},
+): Promise<Application> {
+  const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, tx, 'arrival'));
+  const now = deps.clock.now();
+  const { application, history } = fileApplication(filing, arrivalNumber, actor, { at: now, ids: deps.ids });
+  await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
+  await historyRepository(tx, deps.database.dialect).append(application.id, application.version, history, deps.ids.id());
+  if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
+  await notifyApplicant(deps, tx, null, { application, history });
+  if (options.accountId) {
+    const accounts = accountRepository(tx);
+    await accounts.addApplication(options.accountId, application.id, now);
+    if (options.logFiled !== false) await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
+  }
+  // After it joined the account's list: the webhooks of that 利用者ID (issue 17).
+  await enqueueWebhooks(deps, tx, application, application.version, history);
+  return application;
+}
+
 /** 到達: files a validated application, issues its 到達番号 and records the arrival in its history. */
 export function makeRegisterApplication(deps: ServiceDeps) {
   return async function registerApplication(
     filing: ValidFiling,
     password: string,
     actor: Actor,
-    options: {
-      arrivalNumber?: ReceiptNumber;
-      once?: TransactionHook<Result<Application>> | undefined;
-      /** 連絡先メールアドレス, already validated (validateContactAddress): stored unconfirmed, its confirmation mail queued. */
-      contactAddress?: string | null | undefined;
-      /** 申請を行う while logged in with a 利用者ID: the application joins its list. */
-      accountId?: string | null | undefined;
-      clientAddress?: string | null | undefined;
-    } = {},
+    options: RegisterOptions & { arrivalNumber?: ReceiptNumber; once?: TransactionHook<Result<Application>> | undefined } = {},
   ): Promise<Result<Application>> {
     const passwordHash = await deps.passwords.hash(password);
     const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, deps.database.db, 'arrival'));
-    return transaction(deps, async (tx) => {
-      const now = deps.clock.now();
-      const { application, history } = fileApplication(filing, arrivalNumber, actor, { at: now, ids: deps.ids });
-      await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
-      await historyRepository(tx, deps.database.dialect).append(application.id, application.version, history, deps.ids.id());
-      if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
-      await notifyApplicant(deps, tx, null, { application, history });
-      if (options.accountId) {
-        const accounts = accountRepository(tx);
-        await accounts.addApplication(options.accountId, application.id, now);
-        await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
-      }
-      // After it joined the account's list: the webhooks of that 利用者ID (issue 17).
-      await enqueueWebhooks(deps, tx, application, application.version, history);
-      return ok(application);
-    }, options.once);
+    return transaction(deps, async (tx) => ok(await registerWithin(deps, tx, filing, passwordHash, actor, { ...options, arrivalNumber })), options.once);
   };
 }
 

@@ -26,6 +26,8 @@ export interface AccountLogRecord {
   readonly action: AccountLogAction;
   readonly receiptNumber: string | null;
   readonly clientAddress: string | null;
+  /** The API token's name or the webhook endpoint's address (issue 17). */
+  readonly detail: string | null;
 }
 
 export interface AccountListQuery {
@@ -280,15 +282,32 @@ export function accountRepository(db: Executor) {
       });
     },
 
-    async appendLog(id: string, accountId: string, action: AccountLogAction, at: Date, receiptNumber: string | null, clientAddress: string | null): Promise<void> {
+    async appendLog(id: string, accountId: string, action: AccountLogAction, at: Date, receiptNumber: string | null, clientAddress: string | null, detail: string | null = null): Promise<void> {
       const last = await db.selectFrom('account_log').select((eb) => eb.fn.max('seq').as('seq')).where('account_id', '=', accountId).executeTakeFirst();
-      await db.insertInto('account_log').values({ id, account_id: accountId, seq: Number(last?.seq ?? 0) + 1, occurred_at: at.toISOString(), action, receipt_number: receiptNumber, client_address: clientAddress }).execute();
+      await db.insertInto('account_log').values({ id, account_id: accountId, seq: Number(last?.seq ?? 0) + 1, occurred_at: at.toISOString(), action, receipt_number: receiptNumber, client_address: clientAddress, detail }).execute();
+    },
+
+    /**
+     * Several lines of one account's log at once, numbered on from its last (a bulk filing's batch).
+     * `lock` (PostgreSQL): the account's row is locked first (FOR NO KEY UPDATE: not against the key-share
+     * locks of rows that reference the account, which would deadlock two batches), so that two transactions writing lines
+     * at once (two batches of one request) never take the same numbers.
+     */
+    async appendLogLines(accountId: string, lines: readonly { id: string; action: AccountLogAction; at: Date; receiptNumber: string | null; clientAddress: string | null }[], lock: boolean): Promise<void> {
+      if (lines.length === 0) return;
+      if (lock) await sql`select id from accounts where id = ${accountId} for no key update`.execute(db);
+      const last = await db.selectFrom('account_log').select((eb) => eb.fn.max('seq').as('seq')).where('account_id', '=', accountId).executeTakeFirst();
+      const first = Number(last?.seq ?? 0) + 1;
+      await db
+        .insertInto('account_log')
+        .values(lines.map((l, i) => ({ id: l.id, account_id: accountId, seq: first + i, occurred_at: l.at.toISOString(), action: l.action, receipt_number: l.receiptNumber, client_address: l.clientAddress, detail: null })))
+        .execute();
     },
 
     /** The newest log lines first. */
     async log(accountId: string, limit: number): Promise<AccountLogRecord[]> {
       const rows = await db.selectFrom('account_log').selectAll().where('account_id', '=', accountId).orderBy('seq', 'desc').limit(limit).execute();
-      return rows.map((r) => ({ occurredAt: new Date(r.occurred_at), action: r.action as AccountLogAction, receiptNumber: r.receipt_number, clientAddress: r.client_address }));
+      return rows.map((r) => ({ occurredAt: new Date(r.occurred_at), action: r.action as AccountLogAction, receiptNumber: r.receipt_number, clientAddress: r.client_address, detail: r.detail }));
     },
   };
 }

@@ -80,7 +80,7 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
         販売管理システム等から申請・照会するための <a href="/account/api">APIトークンの発行・無効化</a>
       </p>
       <h2 class="staff-section-title">操作の記録</h2>
-      <p>この利用者IDでのログイン、申請の追加・削除などの記録です（新しい順に100件）。</p>
+      <p>この利用者IDでのログイン、申請の追加・削除、APIトークンの発行・無効化、Webhook 送信先の登録・変更などの記録です（新しい順に100件）。</p>
       <div class="table-scroll" role="region" aria-labelledby="account-log-caption" tabIndex={0}>
         <table class="data-table">
           <caption id="account-log-caption" class="visually-hidden">
@@ -98,7 +98,7 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
             {profile.log.map((l) => (
               <tr>
                 <td class="nowrap">{formatJapanDateTime(l.occurredAt)}</td>
-                <td>{accountLogActions[l.action]}</td>
+                <td>{l.detail ? `${accountLogActions[l.action]}（${l.detail}）` : accountLogActions[l.action]}</td>
                 <td class="nowrap">{l.receiptNumber ? formatReceiptNumber(l.receiptNumber) : '-'}</td>
                 <td>{l.clientAddress ?? '-'}</td>
               </tr>
