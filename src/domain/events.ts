@@ -175,6 +175,31 @@ function deadlineNotPast(date: JapanDate, at: Date, label: string): Result<true>
   return date < japanDateOf(at) ? refuse('invalidInput', `${label}は本日以降の日付を指定してください。`) : ok(true);
 }
 
+type CorrectionRequest = Extract<ApplicationEvent, { type: 'requestCorrection' | 'requestTaxCorrection' }>;
+
+/**
+ * 補正の通知 by an office (検査申請 by 軽自動車検査協会, 軽自動車税申告 by 都道府県税事務所): a reason and a
+ * 補正期限 not in the past; the notice is added and the application waits for the applicant's 補正申請.
+ */
+function correctionRequest<E extends CorrectionRequest>(actor: ActorKind, from: StatusCode, kind: NoticeKind, agencyName: string, to: StatusCode): EventRule<E> {
+  return {
+    actors: [actor],
+    from: [from],
+    apply: (app, e, ctx) => {
+      const r = reasonRequired(e.reasonTitle);
+      if (!r.ok) return r;
+      const d = deadlineNotPast(e.deadline, ctx.at, '補正期限');
+      if (!d.ok) return d;
+      const n = notice(ctx, kind, agencyName, e.reasonTitle, e.reasonDetail, e.deadline);
+      return ok({
+        application: moveTo(app, to, ctx.at, { notices: [...app.notices, n], correctionDeadline: e.deadline }),
+        reason: e.reasonTitle,
+        details: { deadline: e.deadline },
+      });
+    },
+  };
+}
+
 const rules: Rules = {
   accept: {
     actors: ['inspectionOffice'],
@@ -301,38 +326,8 @@ const rules: Rules = {
       return ok({ application: moveTo(next, nextAfterPayment(next, stage), ctx.at), details: { stage, paidOn: e.paidOn, paymentNumber: unpaid[0]?.paymentNumber } });
     },
   },
-  requestCorrection: {
-    actors: ['inspectionOffice'],
-    from: ['inspectionUnderExamination'],
-    apply: (app, e, ctx) => {
-      const r = reasonRequired(e.reasonTitle);
-      if (!r.ok) return r;
-      const d = deadlineNotPast(e.deadline, ctx.at, '補正期限');
-      if (!d.ok) return d;
-      const n = notice(ctx, 'correction', INSPECTION_AGENCY, e.reasonTitle, e.reasonDetail, e.deadline);
-      return ok({
-        application: moveTo(app, 'inspectionCorrectionRequested', ctx.at, { notices: [...app.notices, n], correctionDeadline: e.deadline }),
-        reason: e.reasonTitle,
-        details: { deadline: e.deadline },
-      });
-    },
-  },
-  requestTaxCorrection: {
-    actors: ['taxOffice'],
-    from: ['taxDeclarationUnderExamination'],
-    apply: (app, e, ctx) => {
-      const r = reasonRequired(e.reasonTitle);
-      if (!r.ok) return r;
-      const d = deadlineNotPast(e.deadline, ctx.at, '補正期限');
-      if (!d.ok) return d;
-      const n = notice(ctx, 'taxCorrection', TAX_AGENCY, e.reasonTitle, e.reasonDetail, e.deadline);
-      return ok({
-        application: moveTo(app, 'taxDeclarationCorrectionRequested', ctx.at, { notices: [...app.notices, n], correctionDeadline: e.deadline }),
-        reason: e.reasonTitle,
-        details: { deadline: e.deadline },
-      });
-    },
-  },
+  requestCorrection: correctionRequest('inspectionOffice', 'inspectionUnderExamination', 'correction', INSPECTION_AGENCY, 'inspectionCorrectionRequested'),
+  requestTaxCorrection: correctionRequest('taxOffice', 'taxDeclarationUnderExamination', 'taxCorrection', TAX_AGENCY, 'taxDeclarationCorrectionRequested'),
   submitCorrection: {
     actors: ['applicant'],
     from: correctionStatuses,

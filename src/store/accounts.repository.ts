@@ -5,6 +5,7 @@ import type { ProcedureCode } from '../domain/procedures.js';
 import type { ReceiptNumber } from '../domain/receipt-number.js';
 import { listGroupOf, listGroupOrder } from '../domain/status-view.js';
 import type { StatusCode } from '../domain/statuses.js';
+import type { ApplicationListRow } from './application-list-row.js';
 import type { Executor } from './database.js';
 import type { AccountsTable } from './schema.js';
 
@@ -39,22 +40,8 @@ export interface AccountListQuery {
   readonly search: AccountListSearch | null;
 }
 
-/** One row of the 申請一覧. */
-export interface AccountListRow {
-  readonly id: string;
-  readonly procedure: ProcedureCode;
-  readonly arrivalNumber: ReceiptNumber;
-  readonly receiptNumber: ReceiptNumber | null;
-  readonly status: StatusCode;
-  readonly statusChangedAt: Date;
-  readonly filedAt: Date;
-  readonly officeCode: OfficeCode;
-  readonly userName: string;
-  readonly vehicleNumber: string | null;
-  readonly chassisNumber: string;
-  /** The instant the running deadline passes (the day after 期限日 in Japan), or null. */
-  readonly deadlineAt: Date | null;
-}
+/** One row of the 申請一覧: the list's columns and 申請先. */
+export type AccountListRow = ApplicationListRow & { readonly officeCode: OfficeCode };
 
 /**
  * The list's order of an application, kept on each account_applications row: its status, its group

@@ -4,6 +4,7 @@ import type { ProcedureCode } from '../domain/procedures.js';
 import type { ReceiptNumber } from '../domain/receipt-number.js';
 import type { StatusCode } from '../domain/statuses.js';
 import type { WorkListSearch } from '../domain/work-queue.js';
+import type { ApplicationListRow } from './application-list-row.js';
 import type { Executor } from './database.js';
 
 export interface WorkListQuery {
@@ -22,22 +23,7 @@ export interface WorkListQuery {
 }
 
 /** One row of the staff work list: enough to choose what to open, nothing more. */
-export interface WorkListRow {
-  readonly id: string;
-  readonly procedure: ProcedureCode;
-  readonly arrivalNumber: ReceiptNumber;
-  readonly receiptNumber: ReceiptNumber | null;
-  readonly status: StatusCode;
-  readonly statusChangedAt: Date;
-  readonly filedAt: Date;
-  readonly applicantName: string;
-  readonly userName: string;
-  readonly vehicleNumber: string | null;
-  readonly chassisNumber: string;
-  /** The instant the running deadline passes (the day after 期限日 in Japan), or null. */
-  readonly deadlineAt: Date | null;
-  readonly correctionDeadline: string | null;
-}
+export type WorkListRow = ApplicationListRow & { readonly applicantName: string; readonly correctionDeadline: string | null };
 
 /**
  * The office's work list, through applications_office_status_idx (office_code, status, deadline_at):

@@ -8,8 +8,10 @@ export interface Received {
   readonly to: string;
   readonly parsed: ParsedMail;
   readonly raw: string;
-  /** When it arrived (Date.now()). */
+  /** When it was accepted, after parsing (Date.now()). */
   readonly at: number;
+  /** When its DATA ended (Date.now()), before parsing: the moment the sender had written all of it. */
+  readonly dataEndedAt: number;
 }
 
 /**
@@ -37,10 +39,11 @@ export async function startSmtpSink(options: { port?: number; refuse?: (to: stri
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
+          const dataEndedAt = Date.now();
           const raw = Buffer.concat(chunks).toString('utf8');
           simpleParser(raw).then(
             (parsed) => {
-              received.push({ messageId: parsed.messageId ?? '', to: session.envelope.rcptTo.map((r) => r.address).join(','), parsed, raw, at: Date.now() });
+              received.push({ messageId: parsed.messageId ?? '', to: session.envelope.rcptTo.map((r) => r.address).join(','), parsed, raw, at: Date.now(), dataEndedAt });
               callback();
             },
             (err: Error) => callback(err),

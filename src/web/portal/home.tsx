@@ -1,27 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@fastify/type-provider-typebox';
 import { Layout } from '../components/Layout.js';
+import { NoticeList } from '../components/NoticeList.js';
 import { Banner } from '../components/forms.js';
-import { formatJapanDate } from '../../domain/format.js';
-import { japanDateOf } from '../../domain/time.js';
 import type { Notification } from '../../domain/notifications.js';
 import type { Services } from '../../services/index.js';
 import { pageContext, type PageContext } from '../page-context.js';
 import { renderDocument, sendHtml } from '../render.js';
 
-function NoticeList({ notices }: { notices: readonly Notification[] }) {
-  if (notices.length === 0) return <p>現在、お知らせはありません。</p>;
-  return (
-    <ul class="notice-list">
-      {notices.map((n) => (
-        <li>
-          <time dateTime={japanDateOf(n.publishedAt)}>{formatJapanDate(japanDateOf(n.publishedAt), 'compact')}</time>
-          <span class="notice-list__title">{n.title}</span>
-          <p class="notice-list__body">{n.body}</p>
-        </li>
-      ))}
-    </ul>
-  );
+/** The お知らせ, or that there is none. */
+function NoticesOrNone({ notices }: { notices: readonly Notification[] }) {
+  return notices.length === 0 ? <p>現在、お知らせはありません。</p> : <NoticeList notices={notices} />;
 }
 
 /** ポータルサイトのトップ (manual 1 ①②). */
@@ -77,7 +66,7 @@ export function TopPage({ ctx, notices }: { ctx: PageContext; notices: readonly 
           </h2>
           <a href="/notices">お知らせ一覧へ</a>
         </div>
-        <NoticeList notices={notices.slice(0, 3)} />
+        <NoticesOrNone notices={notices.slice(0, 3)} />
       </section>
     </Layout>
   );
@@ -186,7 +175,7 @@ export function homeRoutes(services: Services): FastifyPluginAsyncTypebox {
         renderDocument(
           <Layout ctx={ctx} title="お知らせ一覧">
             <h1>お知らせ一覧</h1>
-            <NoticeList notices={notices} />
+            <NoticesOrNone notices={notices} />
           </Layout>,
         ),
       );

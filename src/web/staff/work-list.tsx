@@ -14,6 +14,7 @@ import type { PageContext } from '../page-context.js';
 import { renderDocument } from '../render.js';
 import { StaffLayout } from './components.js';
 import { sendHtml, staffContext, staffUserOf } from './guard.js';
+import { Pagination } from '../components/Pagination.js';
 
 const deadlineFilterLabels: Record<DeadlineFilter, string> = {
   any: 'すべて',
@@ -37,41 +38,6 @@ function listUrl(filters: ShownFilters, page: number): string {
   if (page > 1) q.set('page', String(page));
   const s = q.toString();
   return s ? `/staff/applications?${s}` : '/staff/applications';
-}
-
-/** First, last and two either side of the current page; gaps shown as … (null). */
-function pageNumbers(current: number, count: number): (number | null)[] {
-  const out: (number | null)[] = [];
-  for (let p = 1; p <= count; p++) {
-    if (p === 1 || p === count || Math.abs(p - current) <= 2) out.push(p);
-    else if (out[out.length - 1] !== null) out.push(null);
-  }
-  return out;
-}
-
-function Pagination({ list, filters }: { list: WorkListPage; filters: ShownFilters }) {
-  if (list.pageCount <= 1) return null;
-  return (
-    <nav class="pagination" aria-label="ページ送り">
-      <ul class="pagination__list">
-        <li>{list.page > 1 ? <a href={listUrl(filters, list.page - 1)} rel="prev">前へ</a> : <span aria-disabled="true">前へ</span>}</li>
-        {pageNumbers(list.page, list.pageCount).map((p) => (
-          <li>
-            {p === null ? (
-              <span aria-hidden="true">…</span>
-            ) : p === list.page ? (
-              <span aria-current="page">{p}</span>
-            ) : (
-              <a href={listUrl(filters, p)} aria-label={`${p}ページ目`}>
-                {p}
-              </a>
-            )}
-          </li>
-        ))}
-        <li>{list.page < list.pageCount ? <a href={listUrl(filters, list.page + 1)} rel="next">次へ</a> : <span aria-disabled="true">次へ</span>}</li>
-      </ul>
-    </nav>
-  );
 }
 
 export const WORK_LIST_ORDER_TEXT = '事務所等の操作が必要な申請（受付審査中・検査申請審査中・返付準備中・交付準備中）を到達の古い順に先に、その他を期限の近い順に表示しています。';
@@ -237,7 +203,7 @@ export function WorkListPageView({ ctx, officeName, list, filters, now, searchEr
           </table>
         </div>
       )}
-      <Pagination list={list} filters={filters} />
+      <Pagination page={list.page} pageCount={list.pageCount} href={(p) => listUrl(filters, p)} />
     </StaffLayout>
   );
 }

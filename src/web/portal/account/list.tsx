@@ -16,6 +16,7 @@ import { loginRateLimit } from '../../plugins/login-rate-limit.js';
 import { refusalStatus } from '../../refusals.js';
 import { renderDocument, sendHtml } from '../../render.js';
 import { AccountLayout, CSRF_ONLY, accountIdOf, requireAccount } from './shared.js';
+import { Pagination } from '../../components/Pagination.js';
 
 const deadlineKindLabels = { correction: '補正期限', payment: '納付期限' } as const;
 export const ACCOUNT_LIST_ORDER_TEXT = 'お客様の操作が必要な申請（補正待ち・納付待ち・まとめ払い中は期限の近い順、続いて返付準備完了・交付準備完了）を先に、続いて手続中の申請、終了した申請の順に表示しています。';
@@ -41,41 +42,6 @@ function queryOf(f: ShownFilters, page?: number): string {
   if (page && page > 1) q.set('page', String(page));
   const s = q.toString();
   return s ? `?${s}` : '';
-}
-
-function pageNumbers(current: number, count: number): (number | null)[] {
-  const out: (number | null)[] = [];
-  for (let p = 1; p <= count; p++) {
-    if (p === 1 || p === count || Math.abs(p - current) <= 2) out.push(p);
-    else if (out[out.length - 1] !== null) out.push(null);
-  }
-  return out;
-}
-
-function Pagination({ list, filters }: { list: AccountListPage; filters: ShownFilters }) {
-  if (list.pageCount <= 1) return null;
-  const href = (p: number) => `/account/applications${queryOf(filters, p)}`;
-  return (
-    <nav class="pagination" aria-label="ページ送り">
-      <ul class="pagination__list">
-        <li>{list.page > 1 ? <a href={href(list.page - 1)} rel="prev">前へ</a> : <span aria-disabled="true">前へ</span>}</li>
-        {pageNumbers(list.page, list.pageCount).map((p) => (
-          <li>
-            {p === null ? (
-              <span aria-hidden="true">…</span>
-            ) : p === list.page ? (
-              <span aria-current="page">{p}</span>
-            ) : (
-              <a href={href(p)} aria-label={`${p}ページ目`}>
-                {p}
-              </a>
-            )}
-          </li>
-        ))}
-        <li>{list.page < list.pageCount ? <a href={href(list.page + 1)} rel="next">次へ</a> : <span aria-disabled="true">次へ</span>}</li>
-      </ul>
-    </nav>
-  );
 }
 
 function Select({ id, name, label, value, options }: { id: string; name: string; label: string; value: string; options: readonly { value: string; label: string }[] }) {
@@ -234,7 +200,7 @@ export function AccountListPageView({ ctx, name, list, filters, errors }: { ctx:
           </table>
         </div>
       )}
-      <Pagination list={list} filters={filters} />
+      <Pagination page={list.page} pageCount={list.pageCount} href={(p) => `/account/applications${queryOf(filters, p)}`} />
     </AccountLayout>
   );
 }

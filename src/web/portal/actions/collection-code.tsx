@@ -9,11 +9,11 @@ import { collectionCodeImageRefusal } from '../../../domain/status-view.js';
 import { formatVehicleNumber } from '../../../domain/vehicle.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
-import { Banner, CsrfField } from '../../components/forms.js';
+import { Banner } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument, sendHtml } from '../../render.js';
 import { collectionCodePng, qrMatrix, qrSvgPath } from '../../formats/qr.js';
-import { ActionForm, VersionField, actionRefusal, versionRefusal } from './form.js';
+import { ActionPostForm, ActionForm, actionRefusal, versionRefusal } from './form.js';
 import { FlashBanner, setFlash, takeFlash, type FlashKind } from '../flash.js';
 import { sendRefused } from './refused.js';
 import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
@@ -33,13 +33,11 @@ export function CollectionCodeIssuePage({ ctx, application }: { ctx: PageContext
       <p>受付番号：{receipt}</p>
       <p>{HOW_TO_USE}</p>
       <p>「二次元コードを発行する」ボタンを押すと、二次元コードが表示されます。A4用紙に印刷するか、画像（PNG）をダウンロードして印刷してください。</p>
-      <form method="post" action="/inquiry/collection-code" class="button-row">
-        <CsrfField token={ctx.csrfToken} />
-        <VersionField application={application} />
+      <ActionPostForm action="/inquiry/collection-code" class="button-row" csrfToken={ctx.csrfToken} application={application}>
         <button type="submit" class="button button--primary">
           二次元コードを発行する
         </button>
-      </form>
+      </ActionPostForm>
       <p>
         <a href="/inquiry/status">申請状況確認へ戻る</a>
       </p>
@@ -149,13 +147,11 @@ export function CollectionCodePage({ ctx, application, content, typed, issuedAt,
         <Banner kind="warning" title="再発行すると、これまでに発行した二次元コードは使用できなくなります。">
           <p>印刷した二次元コードを紛失した場合などに再発行してください。再発行した後は、新しい二次元コードを印刷して提出してください。</p>
         </Banner>
-        <form method="post" action="/inquiry/collection-code" class="button-row">
-          <CsrfField token={ctx.csrfToken} />
-          <VersionField application={application} />
+        <ActionPostForm action="/inquiry/collection-code" class="button-row" csrfToken={ctx.csrfToken} application={application}>
           <button type="submit" class="button button--secondary">
             二次元コードを再発行する
           </button>
-        </form>
+        </ActionPostForm>
       </section>
       <p data-no-print="">
         <a href="/inquiry/status">申請状況確認へ戻る</a>

@@ -6,12 +6,12 @@ import { formatReceiptNumber } from '../../../domain/receipt-number.js';
 import { openCorrectionNotice } from '../../../domain/status-view.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
-import { CsrfField, ErrorSummary, TextField, errorItems, type ErrorItem, type FieldErrors } from '../../components/forms.js';
+import { ErrorSummary, TextField, errorItems, type ErrorItem, type FieldErrors } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument, sendHtml } from '../../render.js';
 import { valueOrBlank } from '../status/History.js';
 import { NoticeRows } from '../status/Notices.js';
-import { CSRF_FIELD, VERSION_FIELD, VersionField, actionRefusal, versionRefusal } from './form.js';
+import { ActionPostForm, CSRF_FIELD, VERSION_FIELD, actionRefusal, versionRefusal } from './form.js';
 import { sendRefused } from './refused.js';
 import { setFlash } from '../flash.js';
 import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
@@ -82,9 +82,7 @@ export function CorrectionFormPage({ ctx, application, values, errors, general }
       <ErrorSummary items={items} />
       <NoticeReason notice={openCorrectionNotice(application)} />
       <p>通知等情報の理由を確認し、補正する項目の内容を変更してください。変更しない項目はそのままにしてください。</p>
-      <form method="post" action="/inquiry/correction" class="form" novalidate>
-        <CsrfField token={ctx.csrfToken} />
-        <VersionField application={application} />
+      <ActionPostForm action="/inquiry/correction" class="form" novalidate csrfToken={ctx.csrfToken} application={application}>
         <input type="hidden" name="step" value="check" />
         {groups.map((g) => {
           const shown = g.fields.filter((f) => fields.includes(f));
@@ -114,7 +112,7 @@ export function CorrectionFormPage({ ctx, application, values, errors, general }
             入力内容を確認する
           </button>
         </div>
-      </form>
+      </ActionPostForm>
       <p>
         <a href="/inquiry/status">補正申請を行わずに申請状況確認へ戻る</a>
       </p>
@@ -147,9 +145,7 @@ export function CorrectionConfirmPage({ ctx, application, values, changes }: { c
           ))}
         </tbody>
       </table>
-      <form method="post" action="/inquiry/correction" class="button-row">
-        <CsrfField token={ctx.csrfToken} />
-        <VersionField application={application} />
+      <ActionPostForm action="/inquiry/correction" class="button-row" csrfToken={ctx.csrfToken} application={application}>
         {fieldsOf(application).map((f) => (
           <input type="hidden" name={f} value={values[f] ?? ''} />
         ))}
@@ -159,7 +155,7 @@ export function CorrectionConfirmPage({ ctx, application, values, changes }: { c
         <button type="submit" name="step" value="edit" class="button button--secondary">
           入力内容を修正する
         </button>
-      </form>
+      </ActionPostForm>
     </Layout>
   );
 }

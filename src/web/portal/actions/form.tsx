@@ -1,9 +1,11 @@
 import { Type } from '@fastify/type-provider-typebox';
+import type { ComponentChildren } from 'preact';
 import type { Application } from '../../../domain/application.js';
 import type { Refusal } from '../../../domain/result.js';
 import { applicantActionRefusal, type ApplicantFacts } from '../../../domain/status-view.js';
 import type { ApplicantAction } from '../../../domain/statuses.js';
 import { CONFLICT_MESSAGE } from '../../../services/application-events.js';
+import { CsrfField } from '../../components/forms.js';
 
 /** The form fields every action posts besides its own: the CSRF token and the version the page was rendered from. */
 export const CSRF_FIELD = Type.Optional(Type.String({ maxLength: 200 }));
@@ -25,7 +27,16 @@ export function versionRefusal(app: Application, version: string): Refusal | nul
   return Number(version) === app.version ? null : { code: 'versionConflict', message: CONFLICT_MESSAGE };
 }
 
-/** The hidden field that carries the version a page was rendered from. */
-export function VersionField({ application }: { application: Application }) {
-  return <input type="hidden" name="version" value={String(application.version)} />;
+/**
+ * The form of an applicant's action: posted with the CSRF token and, in a hidden field, the version
+ * of the application the page was rendered from (a stale form is refused by versionRefusal).
+ */
+export function ActionPostForm({ action, class: className, novalidate, csrfToken, application, children }: { action: string; class: string; novalidate?: boolean; csrfToken: string; application: Application; children: ComponentChildren }) {
+  return (
+    <form method="post" action={action} class={className} novalidate={novalidate}>
+      <CsrfField token={csrfToken} />
+      <input type="hidden" name="version" value={String(application.version)} />
+      {children}
+    </form>
+  );
 }

@@ -11,13 +11,13 @@ import { bulkPaymentAllowsWithdrawal, paymentGroupOf, paymentStateLabels, stageR
 import { paymentStages, statuses, type PaymentStage } from '../../../domain/statuses.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
-import { Banner, CsrfField, ErrorSummary, FieldError } from '../../components/forms.js';
+import { Banner, ErrorSummary, FieldError } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument, sendHtml } from '../../render.js';
 import { paymentNumberText } from '../status/Payments.js';
 import type { OpenGroupSummary } from '../../../domain/payment-groups.js';
 import { loginUrlFor } from './login-destination.js';
-import { ActionForm, CSRF_FIELD, VERSION_FIELD, VersionField, actionRefusal, versionRefusal } from './form.js';
+import { ActionForm, ActionPostForm, CSRF_FIELD, VERSION_FIELD, actionRefusal, versionRefusal } from './form.js';
 import { FlashBanner, setFlash, takeFlash, type FlashKind } from '../flash.js';
 import { sendRefused } from './refused.js';
 import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
@@ -150,13 +150,11 @@ function BulkChoice({ ctx, application, stage }: { ctx: PageContext; application
       <p>複数の申請の税・手数料を一度に納付する場合は、「まとめ納付を選択する」ボタンを押してください。</p>
       <p>まとめ納付を選択すると、上の納付番号は使用できなくなります。納付対象を選択して、まとめ納付の納付番号を取得してから納付します。</p>
       {bulkPaymentAllowsWithdrawal(stage) ? <p>検査手数料等のまとめ払い中は、納付番号を取得する前であれば、申請を取り下げることができます。</p> : null}
-      <form method="post" action={`/inquiry/payments/${stage}/bulk`} class="button-row">
-        <CsrfField token={ctx.csrfToken} />
-        <VersionField application={application} />
+      <ActionPostForm action={`/inquiry/payments/${stage}/bulk`} class="button-row" csrfToken={ctx.csrfToken} application={application}>
         <button type="submit" class="button button--secondary">
           まとめ納付を選択する
         </button>
-      </form>
+      </ActionPostForm>
     </section>
   );
 }
@@ -172,9 +170,7 @@ function TakeBulkNumber({ ctx, application, stage, error }: { ctx: PageContext; 
       </h2>
       <p>まとめ納付を選択しています。納付対象を選択して「納付対象を選択して納付番号を取得」ボタンを押すと、まとめ納付の納付番号と確認番号が表示されます。</p>
       {bulkPaymentAllowsWithdrawal(stage) ? <p class="deadline-reminder">納付番号を取得すると、申請を取り下げることはできなくなります。</p> : null}
-      <form method="post" action={`/inquiry/payments/${stage}/bulk-number`} class="form" novalidate>
-        <CsrfField token={ctx.csrfToken} />
-        <VersionField application={application} />
+      <ActionPostForm action={`/inquiry/payments/${stage}/bulk-number`} class="form" novalidate csrfToken={ctx.csrfToken} application={application}>
         <fieldset class={`fieldset${error ? ' form-field--error' : ''}`} aria-describedby={error ? 'target-error' : undefined}>
           <legend>納付対象</legend>
           <FieldError name="target" error={error} />
@@ -190,7 +186,7 @@ function TakeBulkNumber({ ctx, application, stage, error }: { ctx: PageContext; 
             納付対象を選択して納付番号を取得
           </button>
         </div>
-      </form>
+      </ActionPostForm>
     </section>
   );
 }

@@ -7,10 +7,10 @@ import { statuses } from '../../../domain/statuses.js';
 import { formatVehicleNumber } from '../../../domain/vehicle.js';
 import type { Services } from '../../../services/index.js';
 import { Layout } from '../../components/Layout.js';
-import { Banner, CsrfField } from '../../components/forms.js';
+import { Banner } from '../../components/forms.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { renderDocument, sendHtml } from '../../render.js';
-import { ActionForm, VersionField, actionRefusal, versionRefusal } from './form.js';
+import { ActionPostForm, ActionForm, actionRefusal, versionRefusal } from './form.js';
 import { sendRefused } from './refused.js';
 import { setFlash } from '../flash.js';
 import { loadOwnApplication, ownApplicationOf } from '../own-application.js';
@@ -64,13 +64,11 @@ export function WithdrawalConfirmPage({ ctx, application }: { ctx: PageContext; 
       <Banner kind="warning" title="申請を取り下げると、当該受付番号の申請は継続することができなくなります。">
         <p>取り下げた申請を元に戻すことはできません。同じ車両の手続を行う場合は、あらためて初回申請を行ってください。</p>
       </Banner>
-      <form method="post" action="/inquiry/withdraw" class="button-row">
-        <CsrfField token={ctx.csrfToken} />
-        <VersionField application={application} />
+      <ActionPostForm action="/inquiry/withdraw" class="button-row" csrfToken={ctx.csrfToken} application={application}>
         <button type="submit" class="button button--danger">
           申請を取り下げる
         </button>
-      </form>
+      </ActionPostForm>
       <p>
         <a href="/inquiry/status">取り下げずに申請状況確認へ戻る</a>
       </p>

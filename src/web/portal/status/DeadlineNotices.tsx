@@ -1,7 +1,7 @@
 import { formatJapanDate } from '../../../domain/format.js';
 import type { DeadlineReminder } from '../../../domain/rules.js';
-import { japanDateOf } from '../../../domain/time.js';
 import type { Notification } from '../../../domain/notifications.js';
+import { NoticeList } from '../../components/NoticeList.js';
 
 /**
  * 9 お知らせ、期限等に関するお知らせ: deadline warnings from three days before, and the agencies' お知らせ.
@@ -26,17 +26,7 @@ export function DeadlineNotices({ reminders, notifications }: { reminders: reado
           </strong>
         </p>
       ))}
-      {notifications.length > 0 ? (
-        <ul class="notice-list">
-          {notifications.map((n) => (
-            <li>
-              <time dateTime={japanDateOf(n.publishedAt)}>{formatJapanDate(japanDateOf(n.publishedAt), 'compact')}</time>
-              <span class="notice-list__title">{n.title}</span>
-              <p class="notice-list__body">{n.body}</p>
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <NoticeList notices={notifications} />
     </section>
   );
 }
