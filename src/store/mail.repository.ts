@@ -53,7 +53,11 @@ export interface OutboxCounts {
 export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
   async function markSentAll(ids: readonly string[], at: Date): Promise<void> {
     if (ids.length === 0) return;
-    await db.updateTable('mail_outbox').set({ state: 'sent', sent_at: at.toISOString(), last_error: null }).where('id', 'in', ids).where('state', '=', 'queued').execute();
+    // On SQLite `+state`: without it (and without ANALYZE's statistics) SQLite reads the rows through
+    // mail_outbox_due_idx (state = 'queued': every queued row) instead of the primary key, a scan of
+    // the whole queue at each commit (100,000 rows after the new-year sweep; docs/benchmarks.md).
+    const state = dialect === 'sqlite' ? sql<string>`+state` : sql<string>`state`;
+    await db.updateTable('mail_outbox').set({ state: 'sent', sent_at: at.toISOString(), last_error: null }).where('id', 'in', ids).where(state, '=', 'queued').execute();
   }
 
   return {
