@@ -5,10 +5,11 @@
  * that settles it, each one transaction through the product's services.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { KyselyPlugin } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import type { Actor } from '../src/domain/actors.js';
@@ -33,6 +34,9 @@ files N applications and brings each to 検査手数料等まとめ払い中 thr
   1. services.paymentGroups.create: one まとめ納付 number over the N applications (one transaction);
   2. services.paymentGroups.settle: the payment network's report of that number, every application
      settled with its history (one transaction; what POST /api/v1/payments calls).
+Each step reports wall time, the CPU time of this process (process.cpuUsage) and, on PostgreSQL, of
+its server backends (/proc/<pid>/stat of the pool's connections), and the number of SQL statements
+sent (a Kysely plugin counts them): CPU and statements do not depend on the machine's load.
 Repeats with new applications and prints the median. Saves bench/results/latest-payment-group-<db>.*
 
 Options:
@@ -44,11 +48,56 @@ Options:
 const OFFICE: Actor = { kind: 'inspectionOffice', officeCode: 'tokyo', id: 'bench-tokyo', label: '東京主管事務所 ベンチ' };
 const PAYEASY: Actor = { kind: 'paymentNetwork', id: 'bench-payeasy', label: 'Pay-easy ベンチ' };
 
+/** Counts the statements Kysely sends (every query of the services goes through it). */
+function statementCounter(): { plugin: KyselyPlugin; count(): number } {
+  let n = 0;
+  return {
+    plugin: {
+      transformQuery: (args) => {
+        n += 1;
+        return args.node;
+      },
+      transformResult: async (args) => args.result,
+    },
+    count: () => n,
+  };
+}
+
+/** CPU seconds (user + system) of processes by pid, from /proc (the PostgreSQL backends of the pool). */
+function procCpuMs(pids: Iterable<number>): number {
+  const tick = 100; // USER_HZ on Linux
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / tick;
+    } catch {
+      // the backend ended
+    }
+  }
+  return total;
+}
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+interface Step {
+  wall: number;
+  cpu: number;
+  dbCpu: number | null;
+  statements: number;
+}
+
+const BENCH_APP_NAME = `kei-bench-group-${process.pid}`;
+
 async function openFresh(kind: 'sqlite' | 'postgres'): Promise<{ handle: DatabaseHandle; drop(): Promise<void> }> {
   if (kind === 'postgres') {
     const url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
     const schema = `bench_${randomBytes(4).toString('hex')}`;
-    const handle = openDatabase({ kind: 'postgres', url, schema });
+    // A name of its own, so that the CPU of its backends can be found in pg_stat_activity.
+    const handle = openDatabase({ kind: 'postgres', url, schema }, { applicationName: BENCH_APP_NAME });
     await migrateToLatest(handle);
     return {
       handle,
@@ -91,7 +140,18 @@ async function main(): Promise<number> {
   try {
     // Password hashing is not what is measured: every application shares one precomputed hash.
     const hash = await argon2Hasher.hash('bench-payment-group');
-    const deps: ServiceDeps = { database: db.handle, clock: systemClock, ids: randomIds, passwords: fixedHasher(hash), logger: pino({ level: 'warn' }) };
+    const counter = statementCounter();
+    const backends = new Set<number>();
+    const findBackends = async () => {
+      if (kind !== 'postgres') return;
+      const client = new pg.Client({ connectionString: process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test' });
+      await client.connect();
+      const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [BENCH_APP_NAME]);
+      await client.end();
+      for (const r of rows) backends.add(r.pid);
+    };
+    const database = { ...db.handle, db: db.handle.db.withPlugin(counter.plugin) };
+    const deps: ServiceDeps = { database, clock: systemClock, ids: randomIds, passwords: fixedHasher(hash), logger: pino({ level: 'warn' }) };
     const services = createServices(deps, await loadServerSecrets(deps));
     const today = japanDateOf(new Date());
     const filing = validateFiling({
@@ -112,7 +172,15 @@ async function main(): Promise<number> {
     const account = 'bench-account';
     const accounts = accountRepository(db.handle.db);
     await accounts.insert({ id: account, userId: '900000000000', kind: 'business', name: 'ベンチ自動車販売', mailAddress: 'bench@kei-oss.example.jp', confirmedAt: new Date(), passwordHash: hash, totpSecret: null, createdAt: new Date() }, new Date());
-    const rounds: { create: number; settle: number }[] = [];
+    const rounds: { create: Step; settle: Step }[] = [];
+    const loads: number[] = [];
+    const mark = () => ({ wall: performance.now(), cpu: cpuMs(), dbCpu: kind === 'postgres' ? procCpuMs(backends) : null, statements: counter.count() });
+    const step = (a: ReturnType<typeof mark>, b: ReturnType<typeof mark>): Step => ({
+      wall: round1(b.wall - a.wall),
+      cpu: round1(b.cpu - a.cpu),
+      dbCpu: a.dbCpu === null || b.dbCpu === null ? null : round1(b.dbCpu - a.dbCpu),
+      statements: b.statements - a.statements,
+    });
     for (let round = 0; round < repeat; round++) {
       const ids: string[] = [];
       for (let i = 0; i < n; i++) {
@@ -130,32 +198,42 @@ async function main(): Promise<number> {
         ids.push(id);
         await accounts.addApplication(account, id, new Date());
       }
-      const t0 = performance.now();
+      loads.push(load()[0]!);
+      await findBackends();
+      const t0 = mark();
       const created = await services.paymentGroups.create(account, ids);
-      const t1 = performance.now();
+      const t1 = mark();
       if (!created.ok) throw new Error(created.refusal.message);
       const settled = await services.paymentGroups.settle(PAYEASY, created.value.paymentNumber, today);
-      const t2 = performance.now();
+      const t2 = mark();
       if (!settled.ok || settled.value.transitions.length !== n) throw new Error(settled.ok ? 'not every application was settled' : settled.refusal.message);
-      rounds.push({ create: round1(t1 - t0), settle: round1(t2 - t1) });
-      console.log(`round ${round + 1}: number over ${n} applications ${round1(t1 - t0)} ms, payment settling them ${round1(t2 - t1)} ms`);
+      const r = { create: step(t0, t1), settle: step(t1, t2) };
+      rounds.push(r);
+      const says = (s: Step) => `${s.wall} ms (node CPU ${s.cpu} ms${s.dbCpu === null ? '' : `, PostgreSQL CPU ${s.dbCpu} ms`}, ${s.statements} statements)`;
+      console.log(`round ${round + 1} (load ${loads.at(-1)}): number over ${n} applications ${says(r.create)}; payment settling them ${says(r.settle)}`);
     }
-    const create = median(rounds.map((r) => r.create));
-    const settle = median(rounds.map((r) => r.settle));
+    const med = (pick: (r: { create: Step; settle: Step }) => number | null) => {
+      const xs = rounds.map(pick).filter((x): x is number => x !== null);
+      return xs.length ? median(xs) : null;
+    };
+    const create = med((r) => r.create.wall);
+    const settle = med((r) => r.settle.wall);
+    const row = (label: string, which: 'create' | 'settle') =>
+      `| ${label} | ${med((r) => r[which].wall)} | ${rounds.map((r) => r[which].wall).join(', ')} | ${med((r) => r[which].cpu)} | ${med((r) => r[which].dbCpu) ?? '-'} | ${med((r) => r[which].statements)} | < 1,000 |`;
     const m = machineInfo();
     const md = [
       `# まとめ納付 over ${n} applications (${kind})`,
       '',
       ...machineLines(m),
-      `- load average before: ${load().join(' ')}`,
+      `- load average (1 min) at each round: ${loads.join(', ')}; after: ${load().join(' ')}`,
       '',
-      '| step | median ms | rounds ms | target |',
-      '| --- | ---: | --- | --- |',
-      `| one 納付番号 over ${n} applications (create) | ${create} | ${rounds.map((r) => r.create).join(', ')} | < 1,000 |`,
-      `| the payment that settles it (settle) | ${settle} | ${rounds.map((r) => r.settle).join(', ')} | < 1,000 |`,
+      '| step | median wall ms | rounds wall ms | median node CPU ms | median PostgreSQL CPU ms | SQL statements | target (wall) |',
+      '| --- | ---: | --- | ---: | ---: | ---: | --- |',
+      row(`one 納付番号 over ${n} applications (create)`, 'create'),
+      row('the payment that settles it (settle)', 'settle'),
     ].join('\n');
     console.log(md);
-    save(`payment-group-${kind}`, { database: kind, applications: n, rounds, median: { create, settle }, machine: m }, md);
+    save(`payment-group-${kind}`, { database: kind, applications: n, rounds, loads, median: { create, settle }, machine: m }, md);
     return 0;
   } finally {
     await db.drop();

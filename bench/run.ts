@@ -31,6 +31,9 @@ ceiling measured in the same run.
 Options:
   --applications N  use data/bench/bench-N.sqlite (default 1000000), generated first if missing
   --db FILE|URL     another SQLite file, or postgres://… (data loaded by you; see bench/README.md)
+  --postgres URL    then, in the same run, the ceiling and the status page again on this PostgreSQL
+                    database (loaded with the same data: npm run bench:data -- --applications N
+                    --postgres URL), and the ratio of the status page on PostgreSQL to on SQLite
   --duration S      measured seconds per scenario (default 10)
   --warmup S        unmeasured seconds before each (default 3)
   --connections C   concurrent connections (default 64)
@@ -50,6 +53,7 @@ async function main(): Promise<number> {
     options: {
       applications: { type: 'string' },
       db: { type: 'string' },
+      postgres: { type: 'string' },
       ...LOAD_OPTIONS,
       only: { type: 'string' },
       workers: { type: 'string' },
@@ -66,15 +70,30 @@ async function main(): Promise<number> {
   const database = values.db ?? defaultDatabase(applications);
   const scenarios = (values.only ? values.only.split(',').map((s) => s.trim()) : [...SCENARIO_KEYS]) as ScenarioKey[];
   for (const s of scenarios) if (!SCENARIO_KEYS.includes(s)) throw new Error(`--only: unknown scenario ${s} (${SCENARIO_KEYS.join(', ')})`);
+  if (values.postgres !== undefined && !isPostgres(values.postgres)) throw new Error(`--postgres: not a postgres:// URL: ${values.postgres}`);
+  const settings = await loadSettings(values, 10);
+  const workers = Math.max(1, parseCount(values.workers ?? '1', '--workers'));
   const result = await runSuite({
     database,
     generateApplications: values.db ? null : applications,
     scenarios,
-    ...(await loadSettings(values, 10)),
-    workers: Math.max(1, parseCount(values.workers ?? '1', '--workers')),
+    ...settings,
+    workers,
     build: !values['no-build'],
     log: (l) => console.log(l),
   });
+  // The same page on PostgreSQL, right after, by the same harness (issue 18: PostgreSQL ÷ SQLite in one run).
+  const pg = values.postgres
+    ? await runSuite({
+        database: values.postgres,
+        generateApplications: null,
+        scenarios: ['ceiling', 'status'],
+        ...settings,
+        workers,
+        build: false,
+        log: (l) => console.log(`postgres: ${l}`),
+      })
+    : null;
 
   const status = result.summary.find((s) => s.key === 'status');
   const ratio = result.statusToCeiling.median;
@@ -83,6 +102,12 @@ async function main(): Promise<number> {
     checks.push(`- status page ÷ ceiling: ${ratio ?? '–'} % (each run: ${result.statusToCeiling.each.join(', ') || '–'}) — target ≥ 50 %: ${ratio !== null && ratio >= 50 ? 'met' : 'missed'}`);
     checks.push(`- status page p99: ${status.p99Ms} ms — target ≤ 20 ms: ${status.p99Ms <= 20 ? 'met' : 'missed'}`);
     checks.push(`- server peak RSS under the status load: ${status.peakRssMb} MB — target ≤ 200 MB: ${status.peakRssMb <= 200 ? 'met' : 'missed'}`);
+  }
+  const pgStatus = pg?.summary.find((s) => s.key === 'status');
+  if (pg && status && pgStatus) {
+    const share = Math.round((pgStatus.requestsPerSecond / status.requestsPerSecond) * 100) / 100;
+    checks.push(`- status page on PostgreSQL ÷ on SQLite: ${share} (${pgStatus.requestsPerSecond.toLocaleString('en')} ÷ ${status.requestsPerSecond.toLocaleString('en')} a second; server CPU ${pgStatus.serverCpuMicrosPerRequest} µs ÷ ${status.serverCpuMicrosPerRequest} µs a page, PostgreSQL's own CPU not counted) — target ≥ 0.5: ${share >= 0.5 ? 'met' : 'missed'}`);
+    checks.push(`- status page ÷ ceiling on PostgreSQL: ${pg.statusToCeiling.median ?? '–'} %`);
   }
   const login = result.summary.find((s) => s.key === 'login');
   if (login) checks.push(`- logins a second (argon2id m=19456 KiB, t=2, p=1): ${login.requestsPerSecond}`);
@@ -94,18 +119,26 @@ async function main(): Promise<number> {
     `- after: \`${result.uptimeAfter}\``,
     `- database: ${result.database.url}${result.database.applications ? `, ${result.database.applications.toLocaleString('en')} applications` : ''}${result.database.bytes ? `, ${gib(result.database.bytes)}` : ''}`,
     `- ${result.options.connections} connections, ${result.options.seconds} s measured after ${result.options.warmupSeconds} s of warm-up, ${result.options.repeat} run(s), ${result.options.workers} server process(es), ${result.options.sessions.toLocaleString('en')} sessions for the status page`,
-    `- command: \`${process.env.NODE_OPTIONS ? `NODE_OPTIONS='${process.env.NODE_OPTIONS}' ` : ''}npm run bench -- ${process.argv.slice(2).join(' ')}\``,
+    `- command: \`${['NODE_OPTIONS', 'KEI_OSS_HEAP_MB', 'STATUS_PAGE_CACHE_MB'].map((v) => (process.env[v] ? `${v}='${process.env[v]}' ` : '')).join('')}npm run bench -- ${process.argv.slice(2).join(' ')}\``,
     '',
     markdownTable(result.summary),
     '',
+    ...(pg
+      ? [
+          `PostgreSQL, right after (${pg.database.url.replace(/\/\/[^@]*@/, '//…@')}; load before \`${pg.uptimeBefore}\`, after \`${pg.uptimeAfter}\`):`,
+          '',
+          markdownTable(pg.summary),
+          '',
+        ]
+      : []),
     ...checks,
     ...result.skipped.map((s) => `- skipped ${s.key}: ${s.why}`),
     '',
     ...result.summary.map((s) => `- ${s.title}: ${result.phases.find((p) => p.key === s.key)?.note ?? ''}`),
   ].join('\n');
-  const files = save(isPostgres(database) ? 'bench-postgres' : 'bench', result, md);
+  const files = save(isPostgres(database) ? 'bench-postgres' : pg ? 'bench-sqlite-postgres' : 'bench', pg ? { ...result, postgres: pg } : result, md);
   console.log(`\n${md}\n\nsaved ${files.json} and ${files.md}`);
-  return result.summary.some((s) => s.unexpected > 0) ? 3 : 0;
+  return [...result.summary, ...(pg?.summary ?? [])].some((s) => s.unexpected > 0) ? 3 : 0;
 }
 
 runMain('bench', main);

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { TwoFactorPolicy } from './domain/accounts.js';
 import type { MailSettings } from './services/context.js';
 import type { MailTransportConfig } from './services/mail-transport.js';
 import { parseDatabaseUrl, type DatabaseLocation } from './store/database.js';
@@ -35,6 +36,8 @@ export interface Config {
   readonly mailTransport: MailTransportConfig;
   /** How often the delivery worker looks for due mail (MAIL_POLL_SECONDS; 0: no worker in this process). */
   readonly mailPollMs: number;
+  /** ACCOUNT_TOTP_REQUIRED=on: a 利用者ID holding more than one application must set 二要素認証 (default off). */
+  readonly twoFactorPolicy: TwoFactorPolicy;
 }
 
 export class ConfigError extends Error {}
@@ -125,5 +128,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: int(env, 'DB_POOL_SIZE', 10, 1, 200),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     production,
+    twoFactorPolicy: { requiredForSeveralApplications: bool(env, 'ACCOUNT_TOTP_REQUIRED', false) },
   };
 }

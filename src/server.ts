@@ -37,7 +37,7 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
     const created = await seedDemo(database, { logger, accountCopies: DEMO_ACCOUNT_COPIES });
     if (created > 0) logger.info({ created }, 'demo applications created (see README for the logins)');
   }
-  const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail, production: config.production };
+  const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail, production: config.production, twoFactorPolicy: config.twoFactorPolicy };
   const metrics = config.metricsPort !== null || config.metricsToken !== null ? createMetrics() : null;
   const secrets = await loadServerSecrets(deps);
   const services = createServices(deps, secrets, metrics?.observer);
@@ -106,7 +106,9 @@ export async function serve(config: Config, logger: Logger, options: { benchRout
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  // \`on\`, not \`once\`: a signal sent twice (by a terminal to the process group and passed on by the
+  // first process of src/cli/heap.ts) must not end the graceful stop half-way.
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   return runtime;
 }

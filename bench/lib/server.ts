@@ -144,6 +144,8 @@ export async function startServer(o: ServerOptions): Promise<ServerHandle> {
     TRUST_PROXY: '127.0.0.1',
     // The operator's V8 settings (e.g. --max-old-space-size), passed on as they would be to npm start.
     ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
+    // The heap limits of kei-oss serve (src/cli/heap.ts: default 128 MB; off: Node's own), as the operator sets them.
+    ...(process.env.KEI_OSS_HEAP_MB ? { KEI_OSS_HEAP_MB: process.env.KEI_OSS_HEAP_MB } : {}),
     // The status page cache's size (STATUS_PAGE_CACHE_MB=0: every page rendered), as the operator sets it.
     ...(process.env.STATUS_PAGE_CACHE_MB ? { STATUS_PAGE_CACHE_MB: process.env.STATUS_PAGE_CACHE_MB } : {}),
     ...(o.env ?? {}),

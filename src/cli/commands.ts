@@ -27,6 +27,10 @@ Options:
 
 ${ENVIRONMENT_HELP}
   WORKERS        server processes on this machine (default 1; --workers wins)
+  KEI_OSS_HEAP_MB  V8 old space of each server process, MB (default 128, at least 64; off: Node's
+                 own limits). serve starts itself again with --max-old-space-size=<it>
+                 --max-semi-space-size=2 (a small first process waits for it and passes signals on),
+                 unless NODE_OPTIONS sets either flag or node was started with flags of its own
   PORT           default 3000
   HOST           default 127.0.0.1 (0.0.0.0 to listen on every interface)
   DEMO_DATA      on | off (default: on for the embedded SQLite database outside production)
@@ -49,6 +53,8 @@ ${ENVIRONMENT_HELP}
   METRICS_HOST   address of the metrics port (default 127.0.0.1; other than loopback needs METRICS_TOKEN)
   METRICS_TOKEN  Bearer token /metrics asks for (32–200 characters); when set, /metrics is also
                  served on PORT, to that token only (see docs/deployment.md, "Metrics")
+  ACCOUNT_TOTP_REQUIRED  on | off (default off): a 利用者ID holding more than one application must
+                 set 二要素認証 (TOTP) before using its pages; see docs/accounts.md
   NODE_ENV       production: demo data off by default
   BENCH_ROUTES   1 | 0 (default 0): benchmarks only, also serve GET /__bench/hello (a fixed small
                  JSON, the ceiling of npm run bench) and GET /__bench/memory (the process's

@@ -50,6 +50,52 @@ export function parseAccountName(input: string): Result<string> {
   return ok(value);
 }
 
+/**
+ * The operator's two-factor rule (ACCOUNT_TOTP_REQUIRED, issue 16: "required for accounts that hold
+ * more than one application if the operator sets it").
+ */
+export interface TwoFactorPolicy {
+  /** 二要素認証 is required of every 利用者ID that holds more than one application. */
+  readonly requiredForSeveralApplications: boolean;
+}
+
+export const noTwoFactorPolicy: TwoFactorPolicy = { requiredForSeveralApplications: false };
+
+/**
+ * Where a 利用者ID stands with that rule:
+ * - `optional`: the rule does not apply (the operator has not set it, or the account holds at most one
+ *   application); two-factor may be set and removed at will;
+ * - `required`: the rule applies and two-factor is set; it cannot be removed while the rule applies;
+ * - `missing`: the rule applies and two-factor is not set; the account can do nothing but set it up
+ *   (利用者情報, 二要素認証の設定, 終了) until it is set.
+ */
+export type TwoFactorStanding = 'optional' | 'required' | 'missing';
+
+/** The rule, decided once: the policy, how many applications the account holds, and whether TOTP is set. */
+export function twoFactorStanding(policy: TwoFactorPolicy, applications: number, totpSet: boolean): TwoFactorStanding {
+  if (!policy.requiredForSeveralApplications || applications <= 1) return 'optional';
+  return totpSet ? 'required' : 'missing';
+}
+
+/** Why an account page is closed until two-factor is set (the banner of the setup page). */
+export const TWO_FACTOR_REQUIRED_MESSAGE = '申請を2件以上お持ちの利用者IDは、二要素認証の設定が必要です。';
+export const TWO_FACTOR_REQUIRED_DETAIL = 'この利用者IDには申請が2件以上あるため、運営者の設定により、二要素認証（認証アプリの確認コード）の設定が必要です。設定が完了するまで、申請一覧・CSVの出力・納付を行う・申請の追加・APIトークン等の画面は利用できません。';
+
+/** The account may use its pages (申請一覧, まとめ納付, 申請の追加, APIトークン…) unless two-factor is missing. */
+export function mayUseAccountPages(standing: TwoFactorStanding): Result<true> {
+  return standing === 'missing' ? refuse('twoFactorRequired', TWO_FACTOR_REQUIRED_MESSAGE) : ok(true);
+}
+
+/** Two-factor may be removed only where the rule does not apply. */
+export function mayDisableTwoFactor(standing: TwoFactorStanding): Result<true> {
+  return standing === 'optional' ? ok(true) : refuse('twoFactorRequired', '申請を2件以上お持ちの利用者IDは、運営者の設定により二要素認証が必要なため、解除できません。');
+}
+
+/** A new API token (一括申請 API) needs two-factor where the rule asks for it; tokens already issued keep working (decision 0013). */
+export function mayIssueApiToken(standing: TwoFactorStanding): Result<true> {
+  return standing === 'missing' ? refuse('twoFactorRequired', 'APIトークンを発行するには、先に二要素認証を設定してください（申請を2件以上お持ちの利用者IDは、運営者の設定により二要素認証が必要です）。') : ok(true);
+}
+
 /** What the account log records, in the words the user reads. */
 export const accountLogActions = {
   registered: '利用者IDの発行',
@@ -64,6 +110,13 @@ export const accountLogActions = {
   passwordReset: 'パスワードの再設定',
   bulkPaymentNumberTaken: 'まとめ納付の納付番号取得',
   bulkPaymentCancelled: 'まとめ納付のキャンセル',
+  apiTokenIssued: 'APIトークンの発行',
+  apiTokenRevoked: 'APIトークンの無効化',
+  webhookRegistered: 'Webhook 送信先の登録',
+  webhookSecretRotated: 'Webhook 署名用シークレットの再発行',
+  webhookDisabled: 'Webhook 送信先の無効化（送信の失敗が続いたため）',
+  webhookEnabled: 'Webhook 送信先の再有効化',
+  webhookDeleted: 'Webhook 送信先の削除',
 } as const;
 export type AccountLogAction = keyof typeof accountLogActions;
 

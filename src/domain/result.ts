@@ -21,7 +21,9 @@ export type RefusalCode =
   | 'paymentNumberTaken'
   | 'versionConflict'
   | 'vehicleNumberTaken'
-  | 'invalidCredentials';
+  | 'invalidCredentials'
+  /** 二要素認証 is required by the operator and not set (issue 16). */
+  | 'twoFactorRequired';
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly refusal: Refusal };
 

@@ -10,12 +10,20 @@ import {
   type FeedCursor,
   type FeedRow,
 } from '../domain/account-api.js';
+import { mayIssueApiToken, noTwoFactorPolicy, twoFactorStanding } from '../domain/accounts.js';
 import type { Application } from '../domain/application.js';
 import { parseReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { accountApiRepository } from '../store/account-api.repository.js';
+import { accountRepository } from '../store/accounts.repository.js';
 import { hashToken } from '../store/sessions.repository.js';
 import { transaction, type ServiceDeps } from './context.js';
+
+/** Where a change of the account's tokens or webhooks came from (its account log line). */
+export interface Origin {
+  readonly clientAddress: string | null;
+}
+export const NO_ORIGIN: Origin = { clientAddress: null };
 
 /** Personal tokens of a 利用者ID start with this (the agency's start with keioss_), so that a leaked one is easy to find. */
 export const ACCOUNT_TOKEN_PREFIX = 'keioss_acct_';
@@ -50,22 +58,37 @@ export function makeAccountApi(deps: ServiceDeps) {
 
     tokens: {
       /** Issues a token; the token itself is returned once and only its SHA-256 is kept. */
-      async create(accountId: string, input: NewAccountToken): Promise<Result<{ token: string; record: AccountTokenRecord }>> {
+      async create(accountId: string, input: NewAccountToken, origin: Origin = NO_ORIGIN): Promise<Result<{ token: string; record: AccountTokenRecord }>> {
         const name = parseTokenName(input.name);
         if (!name.ok) return name;
         const scopes = parseScopes(input.scopes);
         if (!scopes.ok) return scopes;
         if (!(accountTokenLifetimes as readonly number[]).includes(input.days)) return refuse('invalidInput', `有効期間は ${accountTokenLifetimes.join('・')} 日から選択してください。`);
+        // The operator's two-factor rule (decision 0013): no new token while two-factor is missing; issued ones keep working.
+        const facts = await accountRepository(deps.database.db).twoFactorFacts(accountId);
+        const allowed = mayIssueApiToken(facts ? twoFactorStanding(deps.twoFactorPolicy ?? noTwoFactorPolicy, facts.applications, facts.totpSet) : 'optional');
+        if (!allowed.ok) return allowed;
         const now = deps.clock.now();
         const token = `${ACCOUNT_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
         const record: AccountTokenRecord = { id: deps.ids.id(), accountId, name: name.value, scopes: scopes.value, createdAt: now, expiresAt: new Date(now.getTime() + input.days * 86_400_000), revokedAt: null, lastUsedAt: null };
-        await transaction(deps, (tx) => repo(tx).insertToken(record, hashToken(token)));
+        await transaction(deps, async (tx) => {
+          await repo(tx).insertToken(record, hashToken(token));
+          await accountRepository(tx).appendLog(deps.ids.id(), accountId, 'apiTokenIssued', now, null, origin.clientAddress, record.name);
+        });
         return ok({ token, record });
       },
 
       list: (accountId: string) => repo().tokens(accountId),
 
-      revoke: (accountId: string, id: string) => transaction(deps, (tx) => repo(tx).revokeToken(accountId, id, deps.clock.now())),
+      /** Revokes a live token of the account (in its log, with the token's name); false when there was none. */
+      revoke: (accountId: string, id: string, origin: Origin = NO_ORIGIN) =>
+        transaction(deps, async (tx) => {
+          const now = deps.clock.now();
+          const token = (await repo(tx).tokens(accountId)).find((t) => t.id === id);
+          if (!token || !(await repo(tx).revokeToken(accountId, id, now))) return false;
+          await accountRepository(tx).appendLog(deps.ids.id(), accountId, 'apiTokenRevoked', now, null, origin.clientAddress, token.name);
+          return true;
+        }),
 
       /** The live token a bearer value names (its use recorded), or null: unknown, revoked, expired or malformed. */
       async authenticate(bearer: string): Promise<AccountTokenRecord | null> {

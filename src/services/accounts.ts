@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import calculateLuhnModN from 'calculate-luhn-mod-n';
 import type { Logger } from 'pino';
 import { Secret, TOTP } from 'otpauth';
-import { formatUserId, isAccountKind, parseAccountName, parseMailAddress, parseUserIdShape, type AccountKind, type AccountLogAction } from '../domain/accounts.js';
+import { formatUserId, isAccountKind, mayDisableTwoFactor, noTwoFactorPolicy, parseAccountName, parseMailAddress, parseUserIdShape, twoFactorStanding, type AccountKind, type AccountLogAction, type TwoFactorStanding } from '../domain/accounts.js';
 import { displayNumber } from '../domain/application.js';
 import type { ReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Result } from '../domain/result.js';
@@ -53,7 +53,7 @@ export interface RegisterInput {
 export type RegisterResult = { readonly ok: true; readonly value: { userId: string; accountId: string } } | { readonly ok: false; readonly refusal: { code: 'invalidInput'; message: string; field: keyof RegisterInput } };
 export type ResetResult = { readonly ok: true } | { readonly ok: false; readonly refusal: { code: 'invalidInput'; message: string; field: 'password' | null } };
 
-export type AccountLoginResult = Result<{ token: string; accountId: string }> | LockedLogin;
+export type AccountLoginResult = Result<{ token: string; accountId: string; twoFactor: TwoFactorStanding }> | LockedLogin;
 
 /** What the account page shows of the account. */
 export interface AccountProfile {
@@ -62,6 +62,8 @@ export interface AccountProfile {
   readonly name: string;
   readonly mailAddress: string;
   readonly totpEnabled: boolean;
+  /** The operator's two-factor rule for this account (decision 0013). */
+  readonly twoFactor: TwoFactorStanding;
   readonly log: readonly AccountLogRecord[];
 }
 
@@ -93,6 +95,12 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
     const hash = sha256(token);
     await repo(tx).insertToken(hash, accountId, purpose, expiresAt, now);
     return { token, tokenId: hash.slice(0, 32), expiresAt };
+  }
+
+  /** Where the account stands with the operator's two-factor rule (the domain decides; this reads the facts). */
+  async function standingOf(db: Parameters<typeof accountRepository>[0], accountId: string): Promise<TwoFactorStanding | null> {
+    const facts = await repo(db).twoFactorFacts(accountId);
+    return facts ? twoFactorStanding(deps.twoFactorPolicy ?? noTwoFactorPolicy, facts.applications, facts.totpSet) : null;
   }
 
   function totpFor(account: Pick<AccountRecord, 'userId'>, secret: string): TOTP {
@@ -176,7 +184,7 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
       if (!account.confirmedAt) return refuse('actorNotAllowed', NOT_CONFIRMED_MESSAGE);
       const { token } = await sessions.start('account', { accountId: account.id });
       await transaction(deps, (tx) => log(tx, account.id, 'login', origin));
-      return ok({ token, accountId: account.id });
+      return ok({ token, accountId: account.id, twoFactor: (await standingOf(deps.database.db, account.id)) ?? 'optional' });
     },
 
     /** パスワードを忘れた方: a reset link by mail when the 利用者ID and address match; the same answer either way. */
@@ -221,7 +229,13 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
     async profile(accountId: string): Promise<AccountProfile | null> {
       const account = await repo().find(accountId);
       if (!account) return null;
-      return { userId: account.userId, kind: account.kind, name: account.name, mailAddress: account.mailAddress, totpEnabled: account.totpSecret !== null, log: await repo().log(accountId, 100) };
+      const twoFactor = (await standingOf(deps.database.db, accountId)) ?? 'optional';
+      return { userId: account.userId, kind: account.kind, name: account.name, mailAddress: account.mailAddress, totpEnabled: account.totpSecret !== null, twoFactor, log: await repo().log(accountId, 100) };
+    },
+
+    /** Where the account stands with the operator's two-factor rule (null: no such account). */
+    twoFactorStanding(accountId: string): Promise<TwoFactorStanding | null> {
+      return standingOf(deps.database.db, accountId);
     },
 
     /** 氏名又は名称 of the account (the 申請一覧's heading), or null. */
@@ -256,6 +270,9 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
       return transaction(deps, async (tx) => {
         const account = await repo(tx).find(accountId);
         if (!account?.totpSecret) return refuse('statusDoesNotAllow', '二要素認証は設定されていません。');
+        // The operator's rule (decision 0013): not removed while the account holds more than one application.
+        const allowed = mayDisableTwoFactor((await standingOf(tx, accountId)) ?? 'optional');
+        if (!allowed.ok) return allowed;
         if (!totpOk(account, account.totpSecret, code.trim())) return refuse('invalidInput', '確認コードが正しくありません。認証アプリに表示されている6桁の数字を入力してください。');
         await repo(tx).update(accountId, { totpSecret: null }, deps.clock.now());
         await log(tx, accountId, 'totpDisabled', origin);

@@ -12,9 +12,9 @@ import { historyRepository, type HistoryRow } from '../store/history.repository.
 import { vehiclesRepository } from '../store/vehicles.repository.js';
 import { formatVehicleNumber, vehicleNumberToString } from '../domain/vehicle.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
-import { appendAudit, type AuditNote } from './audit.js';
-import { enqueueWebhooks } from './webhooks.js';
-import { notifyApplicant, setContactAddress } from './mail-notify.js';
+import { appendAudit, appendAudits, type AuditNote } from './audit.js';
+import { enqueueWebhooks, enqueueWebhooksMany } from './webhooks.js';
+import { notifyApplicant, notifyApplicants, setContactAddress } from './mail-notify.js';
 
 export const CONFLICT_MESSAGE = 'この申請は他の操作により更新されました。最新の状態を確認してから、もう一度操作してください。';
 export const NOT_FOUND_MESSAGE = '指定された申請は見つかりません。';
@@ -49,10 +49,10 @@ async function newNumber(deps: ServiceDeps, db: Executor, kind: 'arrival' | 'rec
  * THE move of one application by one event, inside a transaction the caller holds: load (locked
  * on PostgreSQL), check the office scope and the version, apply the domain rule, write the new
  * state with a version check, append the history, queue the mail it causes and the audit note. A
- * refusal or a conflict writes nothing. Every move goes through here — an office's decision, the
- * payment network, the applicant (`actOnApplication`, one transaction each), a まとめ納付 (all its
- * applications in one transaction) and the deadline sweep (many applications per transaction, each
- * in a savepoint) — so that what follows every move is added once.
+ * refusal or a conflict writes nothing. Every single move goes through here — an office's decision,
+ * the payment network, the applicant (`actOnApplication`, one transaction each); the moves of many
+ * applications at once (a まとめ納付, the deadline sweep) go through `actManyWithin`, which applies
+ * the same rule and writes the same rows in multi-row statements.
  */
 export async function actWithin(
   deps: ServiceDeps,
@@ -62,8 +62,6 @@ export async function actWithin(
   actor: Actor,
   options: Omit<ActOptions, 'once'> & {
     readonly loaded?: Application | undefined;
-    /** Collects the history row instead of writing it: the caller writes the batch before its transaction ends. */
-    readonly historyBatch?: HistoryRow[] | undefined;
   } = {},
 ): Promise<Result<Transition>> {
   const repo = applicationRepository(tx, deps.database.dialect);
@@ -84,14 +82,71 @@ export async function actWithin(
   const saved = await repo.save(app, transition.value.application, now);
   if (!saved) return refuse('versionConflict', CONFLICT_MESSAGE);
   const history: HistoryRow = { applicationId: app.id, seq: transition.value.application.version, draft: transition.value.history, id: deps.ids.id() };
-  if (options.historyBatch) options.historyBatch.push(history);
-  else await historyRepository(tx, deps.database.dialect).appendMany([history]);
+  await historyRepository(tx, deps.database.dialect).appendMany([history]);
   // The mail this change causes (issue 15), in the same transaction: sent if and only if the change commits.
   await notifyApplicant(deps, tx, app, transition.value);
   // The webhooks of the 利用者IDs holding it (issue 17), from the same transaction.
   await enqueueWebhooks(deps, tx, transition.value.application, transition.value.application.version, transition.value.history);
   if (options.audit) await appendAudit(deps, tx, { ...options.audit, applicationId: app.id, receiptNumber: displayNumber(transition.value.application) });
   return transition;
+}
+
+/** An event `actManyWithin` can apply: one that needs no read beyond the application itself. */
+export type BatchEvent = Exclude<ApplicationEvent, { readonly type: 'completeExamination' }>;
+
+/**
+ * `actWithin` for many applications at once, inside the caller's transaction (the deadline
+ * sweep's batch, the members of a まとめ納付): the applications are already loaded (and on
+ * PostgreSQL locked) by the caller; each move's `access` (whether the actor may act on it) is
+ * checked as `actWithin` checks it;
+ * the domain decides each move in memory (`applyEvent`, the same rule as `actWithin`), then the
+ * batch is written in multi-row statements: the new states with each one's version check
+ * (`saveMany`: an application changed meanwhile is refused with a conflict and nothing of it is
+ * written), the history rows, the mails (`notifyApplicants`) and the webhooks
+ * (`enqueueWebhooksMany`) of the moves written, and the audit line of each when `options.audit`
+ * says who acted. What follows every move must be added here as in
+ * `actWithin` (test/services/deadline-sweep-bulk.test.ts compares the rows of both). The caller
+ * holds the transaction: one application's rows are all written or none (a failure of a statement
+ * throws, and the caller undoes the batch).
+ */
+export async function actManyWithin(
+  deps: ServiceDeps,
+  tx: Tx,
+  moves: readonly { readonly application: Application; readonly event: BatchEvent; readonly access?: ActOptions['access'] }[],
+  actor: Actor,
+  options: Pick<ActOptions, 'audit'> = {},
+): Promise<Map<string, Result<Transition>>> {
+  const results = new Map<string, Result<Transition>>();
+  const now = deps.clock.now();
+  const decided: { before: Application; transition: Transition }[] = [];
+  for (const { application, event, access } of moves) {
+    const scope = access?.(application);
+    const transition = scope && !scope.ok ? scope : applyEvent(application, event, actor, { at: now, ids: deps.ids });
+    results.set(application.id, transition);
+    if (transition.ok) decided.push({ before: application, transition: transition.value });
+  }
+  if (decided.length === 0) return results;
+  const saved = await applicationRepository(tx, deps.database.dialect).saveMany(
+    decided.map((d) => ({ previous: d.before, next: d.transition.application })),
+    now,
+  );
+  const written = decided.filter((d) => {
+    if (saved.has(d.before.id)) return true;
+    results.set(d.before.id, refuse('versionConflict', CONFLICT_MESSAGE));
+    return false;
+  });
+  await historyRepository(tx, deps.database.dialect).appendMany(
+    written.map((d) => ({ applicationId: d.before.id, seq: d.transition.application.version, draft: d.transition.history, id: deps.ids.id() })),
+  );
+  await notifyApplicants(deps, tx, written);
+  await enqueueWebhooksMany(
+    deps,
+    tx,
+    written.map((d) => ({ app: d.transition.application, seq: d.transition.application.version, history: d.transition.history })),
+  );
+  const audit = options.audit;
+  if (audit) await appendAudits(deps, tx, written.map((d) => ({ ...audit, applicationId: d.before.id, receiptNumber: displayNumber(d.transition.application) })));
+  return results;
 }
 
 /**
@@ -109,40 +164,59 @@ export function makeActOnApplication(deps: ServiceDeps) {
 
 export type ActOnApplication = ReturnType<typeof makeActOnApplication>;
 
+export interface RegisterOptions {
+  /** 連絡先メールアドレス, already validated (validateContactAddress): stored unconfirmed, its confirmation mail queued. */
+  readonly contactAddress?: string | null | undefined;
+  /** 申請を行う while logged in with a 利用者ID: the application joins its list. */
+  readonly accountId?: string | null | undefined;
+  readonly clientAddress?: string | null | undefined;
+}
+
+/**
+ * 到達 inside a transaction the caller holds: the application (its password already hashed, its
+ * 到達番号 drawn here unless given), its arrival in the history, its mail, the 利用者ID's list and log,
+ * the webhooks. One filing of 申請を行う, or one row of a bulk filing (in a savepoint of its batch).
+ */
+export async function registerWithin(
+  deps: ServiceDeps,
+  tx: Tx,
+  filing: ValidFiling,
+  passwordHash: string,
+  actor: Actor,
+  options: RegisterOptions & {
+    readonly arrivalNumber?: ReceiptNumber | undefined;
+    /** False: the caller writes the account log's line (a bulk filing, one insert per batch). */
+    readonly logFiled?: boolean | undefined;
+  } = {},
+): Promise<Application> {
+  const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, tx, 'arrival'));
+  const now = deps.clock.now();
+  const { application, history } = fileApplication(filing, arrivalNumber, actor, { at: now, ids: deps.ids });
+  await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
+  await historyRepository(tx, deps.database.dialect).append(application.id, application.version, history, deps.ids.id());
+  if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
+  await notifyApplicant(deps, tx, null, { application, history });
+  if (options.accountId) {
+    const accounts = accountRepository(tx);
+    await accounts.addApplication(options.accountId, application.id, now);
+    if (options.logFiled !== false) await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
+  }
+  // After it joined the account's list: the webhooks of that 利用者ID (issue 17).
+  await enqueueWebhooks(deps, tx, application, application.version, history);
+  return application;
+}
+
 /** 到達: files a validated application, issues its 到達番号 and records the arrival in its history. */
 export function makeRegisterApplication(deps: ServiceDeps) {
   return async function registerApplication(
     filing: ValidFiling,
     password: string,
     actor: Actor,
-    options: {
-      arrivalNumber?: ReceiptNumber;
-      once?: TransactionHook<Result<Application>> | undefined;
-      /** 連絡先メールアドレス, already validated (validateContactAddress): stored unconfirmed, its confirmation mail queued. */
-      contactAddress?: string | null | undefined;
-      /** 申請を行う while logged in with a 利用者ID: the application joins its list. */
-      accountId?: string | null | undefined;
-      clientAddress?: string | null | undefined;
-    } = {},
+    options: RegisterOptions & { arrivalNumber?: ReceiptNumber; once?: TransactionHook<Result<Application>> | undefined } = {},
   ): Promise<Result<Application>> {
     const passwordHash = await deps.passwords.hash(password);
     const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, deps.database.db, 'arrival'));
-    return transaction(deps, async (tx) => {
-      const now = deps.clock.now();
-      const { application, history } = fileApplication(filing, arrivalNumber, actor, { at: now, ids: deps.ids });
-      await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
-      await historyRepository(tx, deps.database.dialect).append(application.id, application.version, history, deps.ids.id());
-      if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
-      await notifyApplicant(deps, tx, null, { application, history });
-      if (options.accountId) {
-        const accounts = accountRepository(tx);
-        await accounts.addApplication(options.accountId, application.id, now);
-        await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
-      }
-      // After it joined the account's list: the webhooks of that 利用者ID (issue 17).
-      await enqueueWebhooks(deps, tx, application, application.version, history);
-      return ok(application);
-    }, options.once);
+    return transaction(deps, async (tx) => ok(await registerWithin(deps, tx, filing, passwordHash, actor, { ...options, arrivalNumber })), options.once);
   };
 }
 

@@ -54,19 +54,30 @@ export const AUDIT_CSV_MAX_ROWS = 200_000;
 
 /** Appends one line in the caller's transaction (the action and its trail commit together). */
 export async function appendAudit(deps: ServiceDeps, db: Executor, note: AuditNote): Promise<void> {
-  const actor = note.actor;
-  await auditRepository(db).append({
-    id: deps.ids.id(),
-    occurredAt: deps.clock.now(),
-    action: note.action,
-    actorKind: actor.kind,
-    actorId: actor.kind === 'applicant' ? actor.applicationId : actor.kind === 'commandLine' ? null : actor.id,
-    actorLabel: actor.kind === 'applicant' ? '申請者（受付番号でログイン）' : actor.label,
-    clientAddress: note.clientAddress ? note.clientAddress.slice(0, 100) : null,
-    applicationId: note.applicationId ?? (actor.kind === 'applicant' ? actor.applicationId : null),
-    receiptNumber: note.receiptNumber ?? null,
-    detail: note.detail ? note.detail.slice(0, 500) : null,
-  });
+  await appendAudits(deps, db, [note]);
+}
+
+/** Appends many lines in the caller's transaction, in a few multi-row statements (a まとめ納付 through the API). */
+export async function appendAudits(deps: ServiceDeps, db: Executor, notes: readonly AuditNote[]): Promise<void> {
+  if (notes.length === 0) return;
+  const occurredAt = deps.clock.now();
+  await auditRepository(db).appendMany(
+    notes.map((note) => {
+      const actor = note.actor;
+      return {
+        id: deps.ids.id(),
+        occurredAt,
+        action: note.action,
+        actorKind: actor.kind,
+        actorId: actor.kind === 'applicant' ? actor.applicationId : actor.kind === 'commandLine' ? null : actor.id,
+        actorLabel: actor.kind === 'applicant' ? '申請者（受付番号でログイン）' : actor.label,
+        clientAddress: note.clientAddress ? note.clientAddress.slice(0, 100) : null,
+        applicationId: note.applicationId ?? (actor.kind === 'applicant' ? actor.applicationId : null),
+        receiptNumber: note.receiptNumber ?? null,
+        detail: note.detail ? note.detail.slice(0, 500) : null,
+      };
+    }),
+  );
 }
 
 /** Records one line in a transaction of its own: for an action that had none to join (a login, a read). */

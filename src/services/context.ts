@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { TwoFactorPolicy } from '../domain/accounts.js';
 import type { IdSource } from '../domain/events.js';
 import type { Clock } from '../domain/time.js';
 import type { DatabaseHandle, Tx } from '../store/database.js';
@@ -15,6 +16,8 @@ export interface ServiceDeps {
   readonly mail?: MailSettings | undefined;
   /** NODE_ENV=production: webhooks go only to public addresses (issue 17, SSRF); false when absent. */
   readonly production?: boolean | undefined;
+  /** ACCOUNT_TOTP_REQUIRED: 二要素認証 required of 利用者IDs holding more than one application; off when absent. */
+  readonly twoFactorPolicy?: TwoFactorPolicy | undefined;
 }
 
 /** What the mails need to know of the deployment. */

@@ -1,9 +1,10 @@
 import type { Actor } from '../domain/actors.js';
+import type { Application } from '../domain/application.js';
 import { statuses } from '../domain/statuses.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import { isAbortedTransaction, isDatabaseUnavailable, withSavepoint } from '../store/database.js';
 import { transaction, type ServiceDeps } from './context.js';
-import { actWithin } from './application-events.js';
+import { actManyWithin, actWithin, type BatchEvent } from './application-events.js';
 
 export interface SweepResult {
   readonly examined: number;
@@ -23,10 +24,14 @@ export const SWEEP_BATCH_SIZE = 500;
  * 期限切れ: applies the clock's events to every application whose running deadline has passed.
  *
  * One indexed pass: each batch takes the next due applications, with their status, from the
- * partial index on deadline_at (never a full scan), and moves them in ONE transaction, each by the
- * same door as every other event (`actWithin`: load, version check, domain rule, save,
- * history) inside a savepoint of its own, so that one application that fails is undone alone and
- * the sweep of one application stays atomic. The batch commits once.
+ * partial index on deadline_at (never a full scan), loads them in four statements
+ * (`loadManyForUpdate`), and moves them in ONE transaction by `actManyWithin`: the domain decides
+ * each move in memory (the same rule as every other event), and the batch is written in
+ * multi-row statements (the new states with each one's version check, history, mails, webhooks).
+ * An application changed meanwhile is not written and stays due for the next run. Should the
+ * batch's statements fail (a bug, a trigger), its savepoint is undone and the batch is redone one
+ * application at a time through `actWithin`, each in a savepoint of its own, so that the one that
+ * fails is undone alone. The sweep of one application stays atomic; the batch commits once.
  *
  * Several sweepers may run at once (several processes, several machines, a cron job):
  * - PostgreSQL: a batch claims its rows with `FOR UPDATE SKIP LOCKED`, so two sweepers take
@@ -56,16 +61,31 @@ export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () =>
       const now = deps.clock.now();
       // Counted once the batch has committed.
       const outcomes = await transaction(deps, async (tx) => {
-        const due = (await applicationRepository(tx, deps.database.dialect).claimDue(now, batchSize + left.size)).filter((r) => !left.has(r.id)).slice(0, batchSize);
+        const repo = applicationRepository(tx, deps.database.dialect);
+        const due = (await repo.claimDue(now, batchSize + left.size)).filter((r) => !left.has(r.id)).slice(0, batchSize);
         const done: [string, Outcome][] = [];
-        for (const { id, status } of due) {
-          const deadline = statuses[status].deadline;
-          if (deadline === null) {
-            done.push([id, 'skipped']);
-            continue;
-          }
+        const moves: { application: Application; event: BatchEvent; deadline: 'correction' | 'payment' }[] = [];
+        const loaded = await repo.loadManyForUpdate(due.map((d) => d.id));
+        for (const { id } of due) {
+          const application = loaded.get(id);
+          const deadline = application ? statuses[application.status].deadline : null;
+          if (!application || deadline === null) done.push([id, 'skipped']);
+          else moves.push({ application, deadline, event: { type: deadline === 'correction' ? 'expireCorrection' : 'expirePayment' } });
+        }
+        if (moves.length === 0) return done;
+        try {
+          // The whole batch in multi-row statements, in a savepoint: a failure undoes it all, and it is redone one by one below.
+          const results = await withSavepoint(tx, () => actManyWithin(deps, tx, moves, CLOCK));
+          for (const m of moves) done.push([m.application.id, results.get(m.application.id)?.ok ? m.deadline : 'skipped']);
+          return done;
+        } catch (err) {
+          if (isDatabaseUnavailable(err) || isAbortedTransaction(err)) throw err;
+          deps.logger.warn({ err, applications: moves.length }, 'deadline sweep: the batch failed; moving its applications one by one');
+        }
+        for (const { application, event, deadline } of moves) {
+          const id = application.id;
           try {
-            const result = await withSavepoint(tx, () => actWithin(deps, tx, id, { type: deadline === 'correction' ? 'expireCorrection' : 'expirePayment' }, CLOCK));
+            const result = await withSavepoint(tx, () => actWithin(deps, tx, id, event, CLOCK, { loaded: application }));
             done.push([id, result.ok ? deadline : 'skipped']);
           } catch (err) {
             // The database itself failing ends the run (and rolls the batch back).

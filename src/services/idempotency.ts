@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Tx } from '../store/database.js';
+import { withSavepoint, type Tx } from '../store/database.js';
 import type { HistoryEntry } from '../domain/history.js';
 import { historyRepository } from '../store/history.repository.js';
 import { LEGACY_RESERVATION, idempotencyRepository, type IdempotencyRecord } from '../store/idempotency.repository.js';
@@ -160,6 +160,46 @@ export function makeIdempotency(deps: ServiceDeps) {
           if (err instanceof KeyBusy) return { kind: 'inProgress' };
           throw err;
         }
+      } finally {
+        inFlight.delete(flightKey);
+      }
+    },
+
+    /**
+     * The live answers already stored for some keys of one scope, by key (one query): a bulk filing
+     * answers those rows again without hashing their passwords.
+     */
+    async answered(scope: string, keys: readonly { key: string; fingerprint: string }[]): Promise<Map<string, IdempotentOutcome>> {
+      const now = deps.clock.now();
+      const byKey = new Map((await repo().findMany(scope, keys.map((k) => k.key))).map((r) => [r.key, r]));
+      const answers = new Map<string, IdempotentOutcome>();
+      for (const { key, fingerprint } of keys) {
+        const r = byKey.get(key);
+        if (r && isLive(r, now)) answers.set(key, answerOf(r, fingerprint));
+      }
+      return answers;
+    },
+
+    /**
+     * A keyed piece of work inside a transaction the caller holds (a batch), in a savepoint of its
+     * own: the key is claimed first, the work's answer stored last, so they commit with the batch or
+     * not at all. A key already answered or being worked on undoes only this savepoint.
+     */
+    async runWithin(tx: Tx, req: OnceRequest, work: () => Promise<Answer>): Promise<IdempotentOutcome> {
+      const flightKey = `${req.scope}\n${req.key}`;
+      if (inFlight.has(flightKey)) return { kind: 'inProgress' };
+      inFlight.add(flightKey);
+      try {
+        return await withSavepoint(tx, async (): Promise<IdempotentOutcome> => {
+          await claim(tx, req);
+          const answer = await work();
+          await store(tx, req, answer);
+          return { kind: 'fresh', status: answer.status, body: answer.body };
+        });
+      } catch (err) {
+        if (err instanceof AlreadyAnswered) return answerOf(err.record, req.fingerprint);
+        if (err instanceof KeyBusy) return { kind: 'inProgress' };
+        throw err;
       } finally {
         inFlight.delete(flightKey);
       }

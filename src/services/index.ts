@@ -95,7 +95,7 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     mailOperations: makeMailOperations(deps),
     // The 一括申請 API of a 利用者ID (issue 17): its tokens, changes feed, bulk status and filing.
     accountApi: makeAccountApi(deps),
-    accountFiling: makeAccountFiling(deps, registerApplication, idempotency),
+    accountFiling: makeAccountFiling(deps, idempotency),
     webhooks: makeWebhooks(deps),
     contactAddresses: makeContactAddresses(deps),
     // Reminders before running deadlines, run with each deadline sweep.

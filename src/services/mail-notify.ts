@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Application } from '../domain/application.js';
 import type { Transition } from '../domain/events.js';
-import { maskAddress, mayMail, validateContactAddress, type OutboxMessage } from '../domain/mail.js';
+import { maskAddress, mayMail, validateContactAddress, type ContactAddress, type MailDraft, type OutboxMessage } from '../domain/mail.js';
 import { mailForTransition, reminderDue, renderApplicationMail, renderConfirmationMail, type MailLinks } from '../domain/mail-content.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { addBusinessDays, deadlinePassesAt, japanDateOf } from '../domain/time.js';
@@ -9,7 +9,7 @@ import { applicationRepository } from '../store/applications.repository.js';
 import type { Tx } from '../store/database.js';
 import { mailRepository } from '../store/mail.repository.js';
 import { mailSettings, transaction, type ServiceDeps } from './context.js';
-import { enqueueMail } from './mail-outbox.js';
+import { enqueueMail, enqueueMails } from './mail-outbox.js';
 
 /** How long the link of a confirmation mail works. */
 export const CONFIRMATION_TTL_MS = 72 * 60 * 60 * 1000;
@@ -37,15 +37,30 @@ function unsubscribeHeaders(l: MailLinks): Record<string, string> {
  * append, from any path that moves an application (one use case or a batch).
  */
 export async function notifyApplicant(deps: ServiceDeps, tx: Tx, before: Application | null, transition: Transition): Promise<void> {
+  const contact = await mailRepository(tx, deps.database.dialect).contact(transition.application.id);
+  const mail = transitionMail(deps, contact, before, transition, deps.clock.now());
+  if (mail) await enqueueMail(deps, tx, mail);
+}
+
+/** The mail a transition causes for this 連絡先 (the domain decides and renders it), or null. */
+function transitionMail(deps: ServiceDeps, contact: ContactAddress | null, before: Application | null, transition: Transition, now: Date): (MailDraft & { applicationId: string }) | null {
+  if (!mayMail(contact)) return null;
   const after = transition.application;
-  const contact = await mailRepository(tx, deps.database.dialect).contact(after.id);
-  if (!mayMail(contact)) return;
-  const now = deps.clock.now();
   const decision = mailForTransition(before, after, transition.history.actor, transition.history.event, now);
-  if (!decision) return;
+  if (!decision) return null;
   const l = links(deps, contact.unsubscribeToken);
   const mail = renderApplicationMail(after, decision, now, l);
-  await enqueueMail(deps, tx, { kind: decision.kind, to: contact.address, ...mail, dedupeKey: `status:${after.id}:${after.version}`, applicationId: after.id, headers: unsubscribeHeaders(l) });
+  return { kind: decision.kind, to: contact.address, ...mail, dedupeKey: `status:${after.id}:${after.version}`, applicationId: after.id, headers: unsubscribeHeaders(l) };
+}
+
+/** `notifyApplicant` for many transitions of different applications (the deadline sweep's batch): one read of their 連絡先, multi-row INSERTs. */
+export async function notifyApplicants(deps: ServiceDeps, tx: Tx, moves: readonly { readonly before: Application; readonly transition: Transition }[]): Promise<void> {
+  if (moves.length === 0) return;
+  const contacts = await mailRepository(tx, deps.database.dialect).contacts(moves.map((m) => m.transition.application.id));
+  if (contacts.size === 0) return;
+  const now = deps.clock.now();
+  const mails = moves.flatMap(({ before, transition }) => transitionMail(deps, contacts.get(transition.application.id) ?? null, before, transition, now) ?? []);
+  await enqueueMails(deps, tx, mails);
 }
 
 /** Sets the address (unconfirmed) and queues the mail with its confirmation link, in the caller's transaction. */

@@ -14,3 +14,14 @@ export async function enqueueMail(deps: ServiceDeps, tx: Tx, mail: MailDraft): P
   const messageId = `<${id}@${mailSettings(deps).messageIdDomain}>`;
   return mailRepository(tx, deps.database.dialect).enqueue(id, messageId, mail, deps.clock.now());
 }
+
+/** `enqueueMail` for many mails about applications at once (a use case that moves many in one transaction). */
+export async function enqueueMails(deps: ServiceDeps, tx: Tx, mails: readonly (MailDraft & { applicationId: string })[]): Promise<void> {
+  if (mails.length === 0) return;
+  const domain = mailSettings(deps).messageIdDomain;
+  const rows = mails.map((mail) => {
+    const id = deps.ids.id();
+    return { id, messageId: `<${id}@${domain}>`, mail };
+  });
+  await mailRepository(tx, deps.database.dialect).enqueueMany(rows, deps.clock.now());
+}

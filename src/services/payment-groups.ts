@@ -20,11 +20,10 @@ import { statusCodes, statuses } from '../domain/statuses.js';
 import type { JapanDate } from '../domain/time.js';
 import { accountRepository } from '../store/accounts.repository.js';
 import { applicationRepository, loadApplication } from '../store/applications.repository.js';
-import type { Executor } from '../store/database.js';
-import { historyRepository, type HistoryRow } from '../store/history.repository.js';
+import type { Executor, Tx } from '../store/database.js';
 import { paymentGroupRepository } from '../store/payment-groups.repository.js';
 import type { Origin } from './accounts.js';
-import { actWithin, CONFLICT_MESSAGE, type ActOptions } from './application-events.js';
+import { actManyWithin, CONFLICT_MESSAGE, NOT_FOUND_MESSAGE, type ActOptions, type BatchEvent } from './application-events.js';
 import { transaction, type ServiceDeps, type TransactionHook } from './context.js';
 
 export const GROUP_NOT_FOUND_MESSAGE = '指定されたまとめ納付は見つかりません。';
@@ -57,6 +56,31 @@ function must(r: Result<Transition>, app: string): Transition {
   return r.value;
 }
 
+interface MemberMove {
+  readonly member: PaymentGroup['members'][number];
+  /** As read (and on PostgreSQL locked) in this transaction; undefined when it is gone. */
+  readonly application: Application | undefined;
+  readonly event: BatchEvent;
+  readonly access?: ActOptions['access'];
+}
+
+/**
+ * Moves the members of a group in the caller's transaction, each by the domain's rule, written
+ * together (`actManyWithin`: multi-row statements for the rows, history, mails, webhooks, audit).
+ * If one member cannot move, none does: the refusal, named by its 受付番号, rolls back the whole.
+ */
+async function moveMembers(deps: ServiceDeps, tx: Tx, moves: readonly MemberMove[], actor: Actor, audit?: ActOptions['audit']): Promise<Transition[]> {
+  for (const m of moves) if (!m.application) must(refuse('notFound', NOT_FOUND_MESSAGE), formatReceiptNumber(m.member.number));
+  const results = await actManyWithin(
+    deps,
+    tx,
+    moves.map((m) => ({ application: m.application!, event: m.event, access: m.access })),
+    actor,
+    { audit },
+  );
+  return moves.map((m) => must(results.get(m.member.applicationId)!, formatReceiptNumber(m.member.number)));
+}
+
 export interface GroupPage {
   readonly group: PaymentGroup;
   /** The members' applications as they are now (their lines, their status). */
@@ -75,7 +99,7 @@ export interface Settlement {
  * まとめ納付 across the applications of a 利用者ID (issue 16, docs/bulk-payment.md): take one number
  * for lines of several applications, cancel it, settle it when the payment network reports it paid,
  * expire it when its 納付期限 passes. Each use case is one transaction that moves every application
- * it concerns through the same door as any event (`actWithin`: version check, history, audit), or
+ * it concerns by the domain's rule as any event (`actManyWithin`: version check, history, audit), or
  * none of them.
  */
 export function makePaymentGroups(deps: ServiceDeps) {
@@ -86,9 +110,8 @@ export function makePaymentGroups(deps: ServiceDeps) {
 
   /** Ownership is the account's list of applications (issue 16: added with their password or filed while logged in). */
   async function ownsAll(accountId: string, ids: readonly string[]): Promise<boolean> {
-    const accounts = accountRepository(deps.database.db);
-    for (const id of ids) if (!(await accounts.owns(accountId, id))) return false;
-    return true;
+    // The ids are distinct (checked by the caller): all are held when as many rows are found.
+    return (await accountRepository(deps.database.db).ownedAmong(accountId, ids)) === ids.length;
   }
 
   return {
@@ -140,12 +163,9 @@ export function makePaymentGroups(deps: ServiceDeps) {
           await groups(tx).insert(group);
           // The account's own log (利用者情報) has one line per number; each application's history has its own.
           await accountRepository(tx).appendLog(deps.ids.id(), accountId, 'bulkPaymentNumberTaken', now, null, origin.clientAddress);
-          const historyBatch: HistoryRow[] = [];
-          for (const m of group.members) {
-            const event = { type: 'joinPaymentGroup', groupId: group.id, paymentNumber: group.paymentNumber, confirmationNumber: group.confirmationNumber } as const;
-            must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: loaded.get(m.applicationId), historyBatch }), formatReceiptNumber(m.number));
-          }
-          await historyRepository(tx, deps.database.dialect).appendMany(historyBatch);
+          // Each member through the domain's rule, written together (actManyWithin).
+          const event = { type: 'joinPaymentGroup', groupId: group.id, paymentNumber: group.paymentNumber, confirmationNumber: group.confirmationNumber } as const;
+          await moveMembers(deps, tx, group.members.map((member) => ({ member, application: loaded.get(member.applicationId), event })), APPLICANT);
           return ok(group);
         }),
       );
@@ -178,13 +198,10 @@ export function makePaymentGroups(deps: ServiceDeps) {
           if (!cancelled.ok) return cancelled;
           if (!(await groups(tx).close(cancelled.value, 'open'))) return refuse('versionConflict', CONFLICT_MESSAGE);
           await accountRepository(tx).appendLog(deps.ids.id(), accountId, 'bulkPaymentCancelled', deps.clock.now(), null, origin.clientAddress);
-          const members = await apps(tx).loadManyForUpdate(group.members.map((m) => m.applicationId));
-          const historyBatch: HistoryRow[] = [];
-          for (const m of group.members) {
-            const event = { type: 'leavePaymentGroup', groupId: group.id, cause: 'cancelled' } as const;
-            must(await actWithin(deps, tx, m.applicationId, event, APPLICANT, { loaded: members.get(m.applicationId), historyBatch }), formatReceiptNumber(m.number));
-          }
-          await historyRepository(tx, deps.database.dialect).appendMany(historyBatch);
+          const ids = group.members.map((m) => m.applicationId);
+          const members = await apps(tx).loadManyForUpdate(ids);
+          const event = { type: 'leavePaymentGroup', groupId: group.id, cause: 'cancelled' } as const;
+          await moveMembers(deps, tx, group.members.map((member) => ({ member, application: members.get(member.applicationId), event })), APPLICANT);
           return ok(cancelled.value);
         }),
       );
@@ -212,18 +229,14 @@ export function makePaymentGroups(deps: ServiceDeps) {
             const settled = settlePaymentGroup(group, paidOn, now);
             if (!settled.ok) return settled;
             if (!(await groups(tx).close(settled.value, group.status))) return refuse('versionConflict', CONFLICT_MESSAGE);
-            const transitions: Transition[] = [];
-            const historyBatch: HistoryRow[] = [];
             const members = await apps(tx).loadManyForUpdate(group.members.map((m) => m.applicationId));
-            for (const m of group.members) {
-              const number = formatReceiptNumber(m.number);
-              const loaded = members.get(m.applicationId);
+            const access = (app: Application): Result<true> => (carriesGroupNumber(app, group) ? ok(true) : refuse('statusDoesNotAllow', 'この申請の税・手数料は、この納付番号に含まれていません。'));
+            const event = { type: 'recordPayment', stage: group.collector.stage, paidOn } as const;
+            const moves = group.members
+              .map((member) => ({ member, application: members.get(member.applicationId), event, access }))
               // An expired group's late report (decision 0010): members released at its expiry are not in it any more.
-              if (group.status === 'expired' && (!loaded || !carriesGroupNumber(loaded, group))) continue;
-              const access = (app: Application): Result<true> => (carriesGroupNumber(app, group) ? ok(true) : refuse('statusDoesNotAllow', 'この申請の税・手数料は、この納付番号に含まれていません。'));
-              transitions.push(must(await actWithin(deps, tx, m.applicationId, { type: 'recordPayment', stage: group.collector.stage, paidOn }, actor, { audit: options.audit, access, loaded, historyBatch }), number));
-            }
-            await historyRepository(tx, deps.database.dialect).appendMany(historyBatch);
+              .filter((m) => group.status !== 'expired' || (m.application !== undefined && carriesGroupNumber(m.application, group)));
+            const transitions = await moveMembers(deps, tx, moves, actor, options.audit);
             return ok({ group: settled.value, transitions, now });
           },
           options.once,
@@ -250,12 +263,13 @@ export function makePaymentGroups(deps: ServiceDeps) {
               const closed = expirePaymentGroup(group, now);
               if (!closed.ok) return closed;
               if (!(await groups(tx).close(closed.value, 'open'))) return refuse('versionConflict', CONFLICT_MESSAGE);
-              const members = await apps(tx).loadManyForUpdate(group.members.map((m) => m.applicationId));
-              for (const m of group.members) {
-                const app = members.get(m.applicationId);
-                if (!app || !carriesGroupNumber(app, group) || memberOnExpiry(app, now) !== 'release') continue;
-                must(await actWithin(deps, tx, m.applicationId, { type: 'leavePaymentGroup', groupId: group.id, cause: 'expired' }, CLOCK, { loaded: app }), formatReceiptNumber(m.number));
-              }
+              const ids = group.members.map((m) => m.applicationId);
+              const members = await apps(tx).loadManyForUpdate(ids);
+              const event = { type: 'leavePaymentGroup', groupId: group.id, cause: 'expired' } as const;
+              const released = group.members
+                .map((member) => ({ member, application: members.get(member.applicationId), event }))
+                .filter((m) => m.application !== undefined && carriesGroupNumber(m.application, group) && memberOnExpiry(m.application, now) === 'release');
+              await moveMembers(deps, tx, released, CLOCK);
               return ok(true);
             }),
           );

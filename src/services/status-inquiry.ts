@@ -7,6 +7,7 @@ import { notificationRepository } from '../store/notifications.repository.js';
 import type { OpenGroupSummary } from '../domain/payment-groups.js';
 import { paymentGroupRepository } from '../store/payment-groups.repository.js';
 import type { ServiceDeps } from './context.js';
+import type { MailPanel } from './mail-notify.js';
 
 export interface StatusSnapshot {
   readonly application: Application;
@@ -21,8 +22,14 @@ export interface StatusSnapshot {
 }
 
 /** What the status page depends on, read cheaply: the application's version and its お知らせ, and the time (its Japan date moves the deadlines). */
-export interface StatusStamp extends ApplicationStamp {
+export interface StatusStamp extends Omit<ApplicationStamp, 'mail'> {
   readonly now: Date;
+}
+
+/** A view of a kept page: its stamp, and the 連絡先メールアドレス section (shown per view), read in one statement. */
+export interface StatusView {
+  readonly stamp: StatusStamp;
+  readonly mail: MailPanel;
 }
 
 /** 申請状況の確認: what the status page shows, read for the one application of the session. */
@@ -40,10 +47,12 @@ export function makeStatusInquiry(deps: ServiceDeps) {
       return { application, notifications, heldByAccount, paymentGroup, now, stamp: { version: application.version, notifications: `${notifications.length}/${latest}`, heldByAccount, now } };
     },
 
-    /** One indexed read: enough to tell whether a page rendered before is still the page (see web/portal/status/page-cache.ts). */
-    async stamp(applicationId: string): Promise<StatusStamp | null> {
-      const stamp = await applicationStamp(deps.database, applicationId);
-      return stamp ? { ...stamp, now: deps.clock.now() } : null;
+    /** One statement: enough to tell whether a page rendered before is still the page (see web/portal/status/page-cache.ts), and its mail section. */
+    async stamp(applicationId: string): Promise<StatusView | null> {
+      const read = await applicationStamp(deps.database, applicationId);
+      if (!read) return null;
+      const { mail, ...stamp } = read;
+      return { stamp: { ...stamp, now: deps.clock.now() }, mail };
     },
 
     async history(applicationId: string): Promise<HistoryEntry[]> {

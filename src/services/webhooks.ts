@@ -4,11 +4,13 @@ import escapeHtml from 'escape-html';
 import ipaddr from 'ipaddr.js';
 import type { Application } from '../domain/application.js';
 import type { HistoryDraft } from '../domain/events.js';
+import type { AccountLogAction } from '../domain/accounts.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { INTERNAL_ADDRESS_MESSAGE, WEBHOOK_DISABLE_AFTER_DAYS, WEBHOOK_ENDPOINTS_MAX, parseEndpointUrl, webhookPayload, type WebhookDelivery, type WebhookEndpoint } from '../domain/webhooks.js';
 import { accountRepository } from '../store/accounts.repository.js';
 import { webhookRepository, type ClaimedDelivery } from '../store/account-api-webhooks.repository.js';
 import type { Tx } from '../store/database.js';
+import type { Origin } from './account-api.js';
 import { transaction, type ServiceDeps } from './context.js';
 import { CONTACT_LINE } from './login-throttle.js';
 import { enqueueMail } from './mail-outbox.js';
@@ -30,11 +32,32 @@ export async function enqueueWebhooks(deps: ServiceDeps, tx: Tx, app: Applicatio
   const repo = webhookRepository(tx, deps.database.dialect);
   const endpoints = await repo.endpointsFor(app.id);
   if (endpoints.length === 0) return;
+  await repo.enqueue(webhookMessagesOf(deps, endpoints.map((e) => e.id), app, seq, history), deps.clock.now());
+}
+
+/** The messages of a change to those endpoints (what `enqueueWebhooks` writes; a batch reads the endpoints of all its applications at once). */
+function webhookMessagesOf(deps: ServiceDeps, endpointIds: readonly string[], app: Application, seq: number, history: HistoryDraft): WebhookMessage[] {
+  if (endpointIds.length === 0) return [];
   const body = webhookPayload(app, seq, history);
-  await repo.enqueue(
-    endpoints.map((e) => ({ id: `msg_${deps.ids.id().replace(/-/g, '')}`, endpointId: e.id, applicationId: app.id, seq, body })),
-    deps.clock.now(),
-  );
+  return endpointIds.map((endpointId) => ({ id: `msg_${deps.ids.id().replace(/-/g, '')}`, endpointId, applicationId: app.id, seq, body }));
+}
+
+interface WebhookMessage {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly applicationId: string;
+  readonly seq: number;
+  readonly body: string;
+}
+
+/** `enqueueWebhooks` for many changes of different applications (the deadline sweep's batch): one read of the endpoints, multi-row INSERTs. */
+export async function enqueueWebhooksMany(deps: ServiceDeps, tx: Tx, changes: readonly { readonly app: Application; readonly seq: number; readonly history: HistoryDraft }[]): Promise<void> {
+  if (changes.length === 0) return;
+  const repo = webhookRepository(tx, deps.database.dialect);
+  const endpoints = await repo.endpointsForMany(changes.map((c) => c.app.id));
+  if (endpoints.size === 0) return;
+  const rows = changes.flatMap(({ app, seq, history }) => webhookMessagesOf(deps, endpoints.get(app.id) ?? [], app, seq, history));
+  for (let i = 0; i < rows.length; i += 500) await repo.enqueue(rows.slice(i, i + 500), deps.clock.now());
 }
 
 export interface EndpointWithDeliveries extends WebhookEndpoint {
@@ -71,8 +94,12 @@ async function internalTarget(url: URL, production: boolean, resolve: Resolve): 
 export function makeWebhooks(deps: ServiceDeps, resolve: Resolve = resolveByDns) {
   const production = deps.production ?? false;
   const repo = (db = deps.database.db) => webhookRepository(db, deps.database.dialect);
+  const log = (tx: Tx, accountId: string, action: AccountLogAction, origin: Origin, url: string) =>
+    accountRepository(tx).appendLog(deps.ids.id(), accountId, action, deps.clock.now(), null, origin.clientAddress, url);
+  /** The account's endpoint `id`, read in the transaction that changes it (for its log line). */
+  const endpointOf = async (tx: Tx, accountId: string, id: string) => (await repo(tx).endpoints(accountId)).find((e) => e.id === id) ?? null;
   return {
-    async register(accountId: string, urlText: string): Promise<Result<{ endpoint: WebhookEndpoint; secret: string }>> {
+    async register(accountId: string, urlText: string, origin: Origin = { clientAddress: null }): Promise<Result<{ endpoint: WebhookEndpoint; secret: string }>> {
       const url = parseEndpointUrl(urlText, production);
       if (!url.ok) return url;
       const internal = await internalTarget(url.value, production, resolve);
@@ -81,7 +108,10 @@ export function makeWebhooks(deps: ServiceDeps, resolve: Resolve = resolveByDns)
       if (existing.length >= WEBHOOK_ENDPOINTS_MAX) return refuse('invalidInput', `Webhook の送信先は${WEBHOOK_ENDPOINTS_MAX}件まで登録できます。不要な送信先を削除してください。`);
       const endpoint: WebhookEndpoint = { id: deps.ids.id(), accountId, url: url.value.toString(), createdAt: deps.clock.now(), failingSince: null, disabledAt: null, disabledReason: null };
       const secret = newSecret();
-      await transaction(deps, (tx) => repo(tx).insertEndpoint(endpoint, secret));
+      await transaction(deps, async (tx) => {
+        await repo(tx).insertEndpoint(endpoint, secret);
+        await log(tx, accountId, 'webhookRegistered', origin, endpoint.url);
+      });
       return ok({ endpoint, secret });
     },
 
@@ -91,16 +121,33 @@ export function makeWebhooks(deps: ServiceDeps, resolve: Resolve = resolveByDns)
     },
 
     /** A new secret, in force from the next attempt (shown once). */
-    async rotate(accountId: string, id: string): Promise<Result<{ secret: string }>> {
+    async rotate(accountId: string, id: string, origin: Origin = { clientAddress: null }): Promise<Result<{ secret: string }>> {
       const secret = newSecret();
-      const done = await transaction(deps, (tx) => repo(tx).setSecret(accountId, id, secret));
+      const done = await transaction(deps, async (tx) => {
+        const endpoint = await endpointOf(tx, accountId, id);
+        if (!endpoint || !(await repo(tx).setSecret(accountId, id, secret))) return false;
+        await log(tx, accountId, 'webhookSecretRotated', origin, endpoint.url);
+        return true;
+      });
       return done ? ok({ secret }) : refuse('notFound', '指定された Webhook の送信先は見つかりません。');
     },
 
-    /** A disabled endpoint receives the changes from now on again. */
-    enable: (accountId: string, id: string) => transaction(deps, (tx) => repo(tx).enable(accountId, id)),
+    /** A disabled endpoint receives the changes from now on again (an endpoint already on: nothing changes, nothing logged). */
+    enable: (accountId: string, id: string, origin: Origin = { clientAddress: null }) =>
+      transaction(deps, async (tx) => {
+        const endpoint = await endpointOf(tx, accountId, id);
+        if (!endpoint || !(await repo(tx).enable(accountId, id))) return false;
+        if (endpoint.disabledAt !== null) await log(tx, accountId, 'webhookEnabled', origin, endpoint.url);
+        return true;
+      }),
 
-    remove: (accountId: string, id: string) => transaction(deps, (tx) => repo(tx).deleteEndpoint(accountId, id)),
+    remove: (accountId: string, id: string, origin: Origin = { clientAddress: null }) =>
+      transaction(deps, async (tx) => {
+        const endpoint = await endpointOf(tx, accountId, id);
+        if (!endpoint || !(await repo(tx).deleteEndpoint(accountId, id))) return false;
+        await log(tx, accountId, 'webhookDeleted', origin, endpoint.url);
+        return true;
+      }),
   };
 }
 
@@ -162,6 +209,8 @@ export function makeWebhookDelivery(deps: ServiceDeps, policy: WebhookPolicy = d
       if (!(await webhookRepository(tx, deps.database.dialect).disable(c.delivery.endpointId, reason, now))) return;
       const account = await accountRepository(tx).find(c.accountId);
       if (!account) return;
+      // In the account's log too, by the server (no client address).
+      await accountRepository(tx).appendLog(deps.ids.id(), account.id, 'webhookDisabled', now, null, null, c.url);
       const lines = [
         `Webhook の送信先 ${c.url} への送信が${WEBHOOK_DISABLE_AFTER_DAYS}日以上失敗し続けたため、この送信先を無効にしました。`,
         '送信先のサーバーを確認のうえ、利用者情報の「APIトークン・Webhook」の画面から、もう一度有効にしてください。無効の間の変更は、変更の一覧（changes feed）で受け取れます。',

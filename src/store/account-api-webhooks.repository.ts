@@ -71,6 +71,22 @@ export function webhookRepository(db: Executor, dialect: 'sqlite' | 'postgres') 
         .execute();
     },
 
+    /** `endpointsFor` of many applications in one statement (the deadline sweep's batch): application id → live endpoint ids. */
+    async endpointsForMany(applicationIds: readonly string[]): Promise<Map<string, string[]>> {
+      const out = new Map<string, string[]>();
+      for (let i = 0; i < applicationIds.length; i += 500) {
+        const rows = await db
+          .selectFrom('webhook_endpoints as e')
+          .innerJoin('account_applications as aa', 'aa.account_id', 'e.account_id')
+          .select(['aa.application_id', 'e.id'])
+          .where('aa.application_id', 'in', applicationIds.slice(i, i + 500))
+          .where('e.disabled_at', 'is', null)
+          .execute();
+        for (const r of rows) out.set(r.application_id, [...(out.get(r.application_id) ?? []), r.id]);
+      }
+      return out;
+    },
+
     async enqueue(rows: readonly { id: string; endpointId: string; applicationId: string; seq: number; body: string }[], now: Date): Promise<void> {
       if (rows.length === 0) return;
       const at = now.toISOString();

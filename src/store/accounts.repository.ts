@@ -26,6 +26,8 @@ export interface AccountLogRecord {
   readonly action: AccountLogAction;
   readonly receiptNumber: string | null;
   readonly clientAddress: string | null;
+  /** The API token's name or the webhook endpoint's address (issue 17). */
+  readonly detail: string | null;
 }
 
 export interface AccountListQuery {
@@ -200,6 +202,28 @@ export function accountRepository(db: Executor) {
       return Number(result.numDeletedRows) > 0;
     },
 
+    /**
+     * What the two-factor rule needs (decision 0013): whether TOTP is set, and how many applications the
+     * account holds, counted up to `upTo` only (the rule asks "more than one"; an account of 10,000
+     * applications costs two index entries, not 10,000). Null for an unknown account.
+     */
+    async twoFactorFacts(accountId: string, upTo = 2): Promise<{ totpSet: boolean; applications: number } | null> {
+      const account = await db.selectFrom('accounts').select('totp_secret').where('id', '=', accountId).executeTakeFirst();
+      if (!account) return null;
+      const held = await db.selectFrom('account_applications').select('application_id').where('account_id', '=', accountId).limit(upTo).execute();
+      return { totpSet: account.totp_secret !== null, applications: held.length };
+    },
+
+    /** How many of these applications the account holds (one query per 500). */
+    async ownedAmong(accountId: string, applicationIds: readonly string[]): Promise<number> {
+      let held = 0;
+      for (let i = 0; i < applicationIds.length; i += 500) {
+        const rows = await db.selectFrom('account_applications').select('application_id').where('account_id', '=', accountId).where('application_id', 'in', applicationIds.slice(i, i + 500)).execute();
+        held += rows.length;
+      }
+      return held;
+    },
+
     async owns(accountId: string, applicationId: string): Promise<boolean> {
       const r = await db.selectFrom('account_applications').select('added_at').where('account_id', '=', accountId).where('application_id', '=', applicationId).executeTakeFirst();
       return r !== undefined;
@@ -258,15 +282,32 @@ export function accountRepository(db: Executor) {
       });
     },
 
-    async appendLog(id: string, accountId: string, action: AccountLogAction, at: Date, receiptNumber: string | null, clientAddress: string | null): Promise<void> {
+    async appendLog(id: string, accountId: string, action: AccountLogAction, at: Date, receiptNumber: string | null, clientAddress: string | null, detail: string | null = null): Promise<void> {
       const last = await db.selectFrom('account_log').select((eb) => eb.fn.max('seq').as('seq')).where('account_id', '=', accountId).executeTakeFirst();
-      await db.insertInto('account_log').values({ id, account_id: accountId, seq: Number(last?.seq ?? 0) + 1, occurred_at: at.toISOString(), action, receipt_number: receiptNumber, client_address: clientAddress }).execute();
+      await db.insertInto('account_log').values({ id, account_id: accountId, seq: Number(last?.seq ?? 0) + 1, occurred_at: at.toISOString(), action, receipt_number: receiptNumber, client_address: clientAddress, detail }).execute();
+    },
+
+    /**
+     * Several lines of one account's log at once, numbered on from its last (a bulk filing's batch).
+     * `lock` (PostgreSQL): the account's row is locked first (FOR NO KEY UPDATE: not against the key-share
+     * locks of rows that reference the account, which would deadlock two batches), so that two transactions writing lines
+     * at once (two batches of one request) never take the same numbers.
+     */
+    async appendLogLines(accountId: string, lines: readonly { id: string; action: AccountLogAction; at: Date; receiptNumber: string | null; clientAddress: string | null }[], lock: boolean): Promise<void> {
+      if (lines.length === 0) return;
+      if (lock) await sql`select id from accounts where id = ${accountId} for no key update`.execute(db);
+      const last = await db.selectFrom('account_log').select((eb) => eb.fn.max('seq').as('seq')).where('account_id', '=', accountId).executeTakeFirst();
+      const first = Number(last?.seq ?? 0) + 1;
+      await db
+        .insertInto('account_log')
+        .values(lines.map((l, i) => ({ id: l.id, account_id: accountId, seq: first + i, occurred_at: l.at.toISOString(), action: l.action, receipt_number: l.receiptNumber, client_address: l.clientAddress, detail: null })))
+        .execute();
     },
 
     /** The newest log lines first. */
     async log(accountId: string, limit: number): Promise<AccountLogRecord[]> {
       const rows = await db.selectFrom('account_log').selectAll().where('account_id', '=', accountId).orderBy('seq', 'desc').limit(limit).execute();
-      return rows.map((r) => ({ occurredAt: new Date(r.occurred_at), action: r.action as AccountLogAction, receiptNumber: r.receipt_number, clientAddress: r.client_address }));
+      return rows.map((r) => ({ occurredAt: new Date(r.occurred_at), action: r.action as AccountLogAction, receiptNumber: r.receipt_number, clientAddress: r.client_address, detail: r.detail }));
     },
   };
 }

@@ -7,11 +7,20 @@ import type { AttachmentKind, AttachmentState, ProcedureCode } from '../domain/p
 import type { ReceiptNumber } from '../domain/receipt-number.js';
 import type { PaymentStage, StatusCode } from '../domain/statuses.js';
 import type { JapanDate } from '../domain/time.js';
-import { updateAccountListing } from './accounts.repository.js';
+import { accountListing, updateAccountListing } from './accounts.repository.js';
+import { updateFromValues } from './bulk-update.js';
 import type { DatabaseHandle, Executor } from './database.js';
 import type { ApplicationsTable, AttachmentsTable, NoticesTable, PaymentLinesTable } from './schema.js';
 
 type AppRow = Selectable<ApplicationsTable>;
+
+/** The integer columns of the tables `saveMany` updates (PostgreSQL types a VALUES list's parameters as text otherwise). */
+const INTEGER_COLUMNS: ReadonlySet<string> = new Set(['owner_same_as_user', 'acquisition_price', 'environmental_tax_rate', 'agent_usable', 'collection_code_serial', 'version', 'list_rank']);
+
+/** Rows per multi-row statement of `saveMany`'s parts (well under both databases' parameter limits). */
+function* chunks<T>(all: readonly T[], size = 500): Generator<T[]> {
+  for (let i = 0; i < all.length; i += size) yield all.slice(i, i + size);
+}
 
 const iso = (d: Date) => d.toISOString();
 
@@ -255,20 +264,36 @@ export interface ApplicationStamp {
   readonly notifications: string;
   /** Whether the application is in a 利用者ID's list (it changes what the page offers, without a version bump). */
   readonly heldByAccount: boolean;
+  /** The 連絡先メールアドレス section of the page (it changes without a version bump: shown per view, never kept). */
+  readonly mail: StampedMailPanel;
 }
 
-const STAMP_SQL = {
-  sqlite:
-    'select a.version as version, (select count(*) from notifications n where n.application_id = a.id) as notifications, (select max(n.published_at) from notifications n where n.application_id = a.id) as latest, (select count(*) from account_applications aa where aa.application_id = a.id) as held from applications a where a.id = ?',
-  postgres:
-    'select a.version as version, (select count(*) from notifications n where n.application_id = a.id) as notifications, (select max(n.published_at) from notifications n where n.application_id = a.id) as latest, (select count(*) from account_applications aa where aa.application_id = a.id) as held from applications a where a.id = $1',
-} as const;
+/** The applicant's 連絡先メールアドレス as the status page shows it, and whether the latest mail about the application failed. */
+export interface StampedMailPanel {
+  readonly address: string | null;
+  readonly confirmed: boolean;
+  readonly unsubscribed: boolean;
+  readonly lastFailed: boolean;
+}
+
+/**
+ * One statement for everything a view of a kept status page reads besides the session (issue 18):
+ * the version and お知らせ (the kept page's key), the 利用者ID link, and the mail section, which
+ * were three more statements through the query builder (three round trips on PostgreSQL).
+ */
+const STAMP_SELECT =
+  'select a.version as version, (select count(*) from notifications n where n.application_id = a.id) as notifications, (select max(n.published_at) from notifications n where n.application_id = a.id) as latest, (select count(*) from account_applications aa where aa.application_id = a.id) as held, c.address as mail_address, c.confirmed_at as mail_confirmed_at, c.unsubscribed_at as mail_unsubscribed_at, (select m.state from mail_outbox m where m.application_id = a.id order by m.seq desc limit 1) as mail_state from applications a left join contact_addresses c on c.application_id = a.id where a.id = ';
+const STAMP_SQL = { sqlite: `${STAMP_SELECT}?`, postgres: `${STAMP_SELECT}$1` } as const;
 
 interface StampRow {
   version: number;
   notifications: number | string;
   latest: string | null;
   held: number | string;
+  mail_address: string | null;
+  mail_confirmed_at: string | null;
+  mail_unsubscribed_at: string | null;
+  mail_state: string | null;
 }
 
 const preparedStamps = new WeakMap<SQLite.Database, SQLite.Statement>();
@@ -287,7 +312,13 @@ export async function applicationStamp(handle: Pick<DatabaseHandle, 'db' | 'dial
   } else {
     row = (await handle.db.executeQuery(CompiledQuery.raw(STAMP_SQL.postgres, [id]) as CompiledQuery<StampRow>)).rows[0];
   }
-  return row ? { version: Number(row.version), notifications: `${row.notifications}/${row.latest ?? ''}`, heldByAccount: Number(row.held) > 0 } : null;
+  if (!row) return null;
+  return {
+    version: Number(row.version),
+    notifications: `${row.notifications}/${row.latest ?? ''}`,
+    heldByAccount: Number(row.held) > 0,
+    mail: { address: row.mail_address, confirmed: row.mail_confirmed_at !== null, unsubscribed: row.mail_unsubscribed_at !== null, lastFailed: row.mail_state === 'failed' },
+  };
 }
 
 export interface LoginRecord {
@@ -350,8 +381,18 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         const attachments = await db.selectFrom('attachments').selectAll().where('application_id', 'in', chunk).execute();
         const lines = await db.selectFrom('payment_lines').selectAll().where('application_id', 'in', chunk).execute();
         const notices = await db.selectFrom('notices').selectAll().where('application_id', 'in', chunk).execute();
-        const of = <R extends { application_id: string }>(all: R[], id: string) => all.filter((r) => r.application_id === id);
-        for (const row of rows) out.set(row.id, fromRows(row, of(attachments, row.id), of(lines, row.id), of(notices, row.id)));
+        // Grouped once (a filter per application was quadratic in the batch's size).
+        const byApplication = <R extends { application_id: string }>(all: R[]) => {
+          const map = new Map<string, R[]>();
+          for (const r of all) {
+            const list = map.get(r.application_id);
+            if (list) list.push(r);
+            else map.set(r.application_id, [r]);
+          }
+          return map;
+        };
+        const [a, l, n] = [byApplication(attachments), byApplication(lines), byApplication(notices)];
+        for (const row of rows) out.set(row.id, fromRows(row, a.get(row.id) ?? [], l.get(row.id) ?? [], n.get(row.id) ?? []));
       }
       return out;
     },
@@ -415,6 +456,65 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         if (rows.length) await db.insertInto('notices').values(rows).execute();
       }
       return true;
+    },
+
+    /**
+     * `save` for many applications at once (the deadline sweep's batch): one multi-row UPDATE per
+     * set of changed columns, each row with its version check, then the 利用者ID lists and the
+     * parts of the rows written, in multi-row statements. Returns the ids written; an application
+     * whose version moved since it was read is absent (nothing of it written).
+     */
+    async saveMany(moves: readonly { readonly previous: Application; readonly next: Application }[], now: Date): Promise<Set<string>> {
+      const groups = new Map<string, { columns: (keyof ApplicationsTable)[]; rows: (string | number | null)[][] }>();
+      const rowsOf = new Map<string, { before: ApplicationsTable; after: ApplicationsTable; previous: Application; next: Application }>();
+      for (const { previous, next } of moves) {
+        const before = toRow(previous, '', now);
+        const after = toRow(next, '', now);
+        rowsOf.set(next.id, { before, after, previous, next });
+        const columns: (keyof ApplicationsTable)[] = ['version', 'updated_at'];
+        for (const key of Object.keys(after) as (keyof ApplicationsTable)[]) {
+          if (key === 'id' || key === 'password_hash' || key === 'created_at' || key === 'version' || key === 'updated_at' || after[key] === before[key]) continue;
+          columns.push(key);
+        }
+        const shape = columns.join(',');
+        let group = groups.get(shape);
+        if (!group) groups.set(shape, (group = { columns, rows: [] }));
+        group.rows.push([next.id, previous.version, ...columns.map((c) => after[c])]);
+      }
+      const saved = new Set<string>();
+      for (const { columns, rows } of groups.values()) {
+        for (const id of await updateFromValues(db, dialect, 'applications', ['id', 'version'], columns, rows, INTEGER_COLUMNS)) saved.add(id);
+      }
+      const written = [...rowsOf.entries()].filter(([id]) => saved.has(id)).map(([, r]) => r);
+      // The 利用者ID's 申請一覧 keeps its order on account_applications (decision 0009), as in `save`.
+      const listings = written.filter(({ before, after }) => before.status !== after.status || before.status_changed_at !== after.status_changed_at || before.deadline_at !== after.deadline_at);
+      if (listings.length > 0) {
+        const rows = listings.map(({ next, after }) => {
+          const l = accountListing(next.status, after.deadline_at, after.status_changed_at);
+          return [next.id, l.status, l.list_rank, l.sort_deadline, l.status_changed_at];
+        });
+        await updateFromValues(db, dialect, 'account_applications', ['application_id'], ['status', 'list_rank', 'sort_deadline', 'status_changed_at'], rows, INTEGER_COLUMNS);
+      }
+      const replaced = <R>(table: 'attachments' | 'payment_lines' | 'notices', changed: (r: (typeof written)[number]) => boolean, rowsOfApp: (app: Application) => R[]) => {
+        const apps = written.filter(changed).map((r) => r.next);
+        return { ids: apps.map((a) => a.id), rows: apps.flatMap(rowsOfApp), table };
+      };
+      const attachments = replaced('attachments', (r) => JSON.stringify(r.previous.attachments) !== JSON.stringify(r.next.attachments), attachmentRows);
+      const lines = replaced('payment_lines', (r) => JSON.stringify(r.previous.paymentLines) !== JSON.stringify(r.next.paymentLines), paymentRows);
+      // Notices only added (the usual case: an expiry adds one): insert the new ones; otherwise replace them all.
+      const onlyAdded = (r: (typeof written)[number]) => {
+        const kept = r.previous.notices.length;
+        return r.next.notices.length >= kept && JSON.stringify(r.next.notices.slice(0, kept)) === JSON.stringify(r.previous.notices);
+      };
+      const notices = replaced('notices', (r) => !onlyAdded(r), noticeRows);
+      const addedNotices = written.filter(onlyAdded).flatMap((r) => noticeRows(r.next).slice(r.previous.notices.length));
+      for (const ids of chunks(attachments.ids)) await db.deleteFrom('attachments').where('application_id', 'in', ids).execute();
+      for (const rows of chunks(attachments.rows)) await db.insertInto('attachments').values(rows).execute();
+      for (const ids of chunks(lines.ids)) await db.deleteFrom('payment_lines').where('application_id', 'in', ids).execute();
+      for (const rows of chunks(lines.rows)) await db.insertInto('payment_lines').values(rows).execute();
+      for (const ids of chunks(notices.ids)) await db.deleteFrom('notices').where('application_id', 'in', ids).execute();
+      for (const rows of chunks([...notices.rows, ...addedNotices])) await db.insertInto('notices').values(rows).execute();
+      return saved;
     },
 
     async setPasswordHash(id: string, passwordHash: string): Promise<void> {

@@ -27,6 +27,16 @@ export function idempotencyRepository(db: Executor, dialect: 'sqlite' | 'postgre
       return { scope: r.token_id, key: r.idempotency_key, requestHash: r.request_hash, statusCode: r.status_code, responseBody: r.response_body, createdAt: new Date(r.created_at) };
     },
 
+    /** The stored answers of several keys of one scope (a bulk filing's rows), in one query per 500 keys. */
+    async findMany(scope: string, keys: readonly string[]): Promise<IdempotencyRecord[]> {
+      const found: IdempotencyRecord[] = [];
+      for (let i = 0; i < keys.length; i += 500) {
+        const rows = await db.selectFrom('idempotency_keys').selectAll().where('token_id', '=', scope).where('idempotency_key', 'in', keys.slice(i, i + 500)).execute();
+        for (const r of rows) found.push({ scope: r.token_id, key: r.idempotency_key, requestHash: r.request_hash, statusCode: r.status_code, responseBody: r.response_body, createdAt: new Date(r.created_at) });
+      }
+      return found;
+    },
+
     /**
      * Inside a transaction: whether no other live transaction works on this key. PostgreSQL: a
      * transaction-scoped advisory lock (freed at commit, rollback, or when the connection dies with

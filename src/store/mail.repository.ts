@@ -60,7 +60,69 @@ export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
     await db.updateTable('mail_outbox').set({ state: 'sent', sent_at: at.toISOString(), last_error: null }).where('id', 'in', ids).where(state, '=', 'queued').execute();
   }
 
+  const row = (id: string, messageId: string, mail: MailDraft, seq: number, at: Date) => ({
+    id,
+    application_id: mail.applicationId ?? null,
+    account_id: mail.accountId ?? null,
+    kind: mail.kind,
+    to_address: mail.to,
+    subject: mail.subject,
+    text_body: mail.text,
+    html_body: mail.html,
+    headers: JSON.stringify(mail.headers ?? {}),
+    message_id: messageId,
+    dedupe_key: mail.dedupeKey,
+    seq,
+    state: 'queued',
+    attempts: 0,
+    next_attempt_at: at.toISOString(),
+    last_error: null,
+    created_at: at.toISOString(),
+    sent_at: null,
+  });
+
   return {
+    /**
+     * Many messages about applications at once (a use case that moves many in one transaction): the
+     * last seq of every application in one query, the messages in a few multi-row inserts. A message
+     * whose dedupe key is taken is skipped, as by `enqueue`.
+     */
+    async enqueueMany(mails: readonly { id: string; messageId: string; mail: MailDraft & { applicationId: string } }[], at: Date): Promise<void> {
+      const seqs = new Map<string, number>();
+      const ids = [...new Set(mails.map((m) => m.mail.applicationId))];
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom('mail_outbox')
+          .select((eb) => ['application_id', eb.fn.max('seq').as('seq')])
+          .where('application_id', 'in', ids.slice(i, i + 500))
+          .groupBy('application_id')
+          .execute();
+        for (const r of rows) if (r.application_id) seqs.set(r.application_id, Number(r.seq ?? 0));
+      }
+      const values = mails.map((m) => {
+        const seq = (seqs.get(m.mail.applicationId) ?? 0) + 1;
+        seqs.set(m.mail.applicationId, seq);
+        return row(m.id, m.messageId, m.mail, seq, at);
+      });
+      for (let i = 0; i < values.length; i += 200) {
+        await db
+          .insertInto('mail_outbox')
+          .values(values.slice(i, i + 200))
+          .onConflict((oc) => oc.column('dedupe_key').doNothing())
+          .execute();
+      }
+    },
+
+    /** The 連絡先メールアドレス of many applications at once (those without one are absent). */
+    async contacts(applicationIds: readonly string[]): Promise<Map<string, ContactAddress>> {
+      const out = new Map<string, ContactAddress>();
+      for (let i = 0; i < applicationIds.length; i += 500) {
+        const rows = await db.selectFrom('contact_addresses').selectAll().where('application_id', 'in', applicationIds.slice(i, i + 500)).execute();
+        for (const r of rows) out.set(r.application_id, toContact(r));
+      }
+      return out;
+    },
+
     /** Adds a message; false (and nothing written) when its dedupe key is taken. */
     async enqueue(id: string, messageId: string, mail: MailDraft, at: Date): Promise<boolean> {
       const owner = mail.applicationId ? { column: 'application_id' as const, value: mail.applicationId } : mail.accountId ? { column: 'account_id' as const, value: mail.accountId } : null;
@@ -71,26 +133,7 @@ export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
       }
       const result = await db
         .insertInto('mail_outbox')
-        .values({
-          id,
-          application_id: mail.applicationId ?? null,
-          account_id: mail.accountId ?? null,
-          kind: mail.kind,
-          to_address: mail.to,
-          subject: mail.subject,
-          text_body: mail.text,
-          html_body: mail.html,
-          headers: JSON.stringify(mail.headers ?? {}),
-          message_id: messageId,
-          dedupe_key: mail.dedupeKey,
-          seq,
-          state: 'queued',
-          attempts: 0,
-          next_attempt_at: at.toISOString(),
-          last_error: null,
-          created_at: at.toISOString(),
-          sent_at: null,
-        })
+        .values(row(id, messageId, mail, seq, at))
         .onConflict((oc) => oc.column('dedupe_key').doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;

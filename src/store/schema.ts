@@ -259,6 +259,8 @@ export interface AccountLogTable {
   action: string;
   receipt_number: string | null;
   client_address: string | null;
+  /** The token's name or the webhook endpoint's address of an API line (issue 17); null otherwise. */
+  detail: string | null;
 }
 
 /** Personal API tokens of a 利用者ID (migration 2026-12-06-0020): only the SHA-256 of a token is stored. */

@@ -12,6 +12,7 @@ const statusOfRefusal: Record<RefusalCode, number> = {
   invalidCredentials: 401,
   actorNotAllowed: 403,
   otherOffice: 403,
+  twoFactorRequired: 403,
   notFound: 404,
   statusDoesNotAllow: 409,
   versionConflict: 409,

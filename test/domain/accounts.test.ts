@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatUserId, parseAccountListSearch, parseMailAddress, parseUserIdShape } from '../../src/domain/accounts.js';
+import { formatUserId, mayDisableTwoFactor, mayIssueApiToken, mayUseAccountPages, parseAccountListSearch, parseMailAddress, parseUserIdShape, twoFactorStanding } from '../../src/domain/accounts.js';
 import { listGroupOf } from '../../src/domain/status-view.js';
 import { statusCodes, statuses } from '../../src/domain/statuses.js';
 
@@ -31,5 +31,30 @@ describe('利用者ID and its 申請一覧, as the domain decides them (issue 16
   it('checks the shape of a 連絡先メールアドレス', () => {
     expect(parseMailAddress(' office@example.jp ')).toEqual({ ok: true, value: 'office@example.jp' });
     expect(parseMailAddress('office@example')).toMatchObject({ ok: false });
+  });
+});
+
+describe('the operator’s two-factor rule: required for accounts that hold more than one application if the operator sets it (issue 16, decision 0013)', () => {
+  const on = { requiredForSeveralApplications: true };
+  const off = { requiredForSeveralApplications: false };
+
+  it('applies only when the operator sets it and the account holds more than one application', () => {
+    expect([0, 1, 2, 10_000].map((n) => twoFactorStanding(off, n, false))).toEqual(['optional', 'optional', 'optional', 'optional']);
+    expect([0, 1, 2, 10_000].map((n) => twoFactorStanding(off, n, true))).toEqual(['optional', 'optional', 'optional', 'optional']);
+    expect([0, 1].map((n) => twoFactorStanding(on, n, false))).toEqual(['optional', 'optional']);
+    expect([0, 1].map((n) => twoFactorStanding(on, n, true))).toEqual(['optional', 'optional']);
+    expect([2, 3, 10_000].map((n) => twoFactorStanding(on, n, false))).toEqual(['missing', 'missing', 'missing']);
+    expect([2, 3, 10_000].map((n) => twoFactorStanding(on, n, true))).toEqual(['required', 'required', 'required']);
+  });
+
+  it('closes the account’s pages and new API tokens only while two-factor is missing, and refuses its removal while the rule applies', () => {
+    expect(mayUseAccountPages('optional')).toEqual({ ok: true, value: true });
+    expect(mayUseAccountPages('required')).toEqual({ ok: true, value: true });
+    expect(mayUseAccountPages('missing')).toEqual({ ok: false, refusal: { code: 'twoFactorRequired', message: '申請を2件以上お持ちの利用者IDは、二要素認証の設定が必要です。' } });
+    expect(mayIssueApiToken('required').ok).toBe(true);
+    expect(mayIssueApiToken('optional').ok).toBe(true);
+    expect(mayIssueApiToken('missing')).toEqual({ ok: false, refusal: { code: 'twoFactorRequired', message: 'APIトークンを発行するには、先に二要素認証を設定してください（申請を2件以上お持ちの利用者IDは、運営者の設定により二要素認証が必要です）。' } });
+    expect(mayDisableTwoFactor('optional').ok).toBe(true);
+    expect(mayDisableTwoFactor('required')).toEqual({ ok: false, refusal: { code: 'twoFactorRequired', message: '申請を2件以上お持ちの利用者IDは、運営者の設定により二要素認証が必要なため、解除できません。' } });
   });
 });

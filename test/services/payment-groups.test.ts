@@ -93,6 +93,54 @@ describe('まとめ納付 across applications', () => {
     expect(json(again).error).toEqual({ code: 'alreadyDone', message: 'この納付番号はすでに納付済です。' });
   });
 
+  it('what follows each member’s move is written for every member, in the batch: its history, the mail to a confirmed address (with its own seq), a webhook per endpoint per move, the audit line and the 申請一覧 order', async () => {
+    const dealer = (await givenAccount(t.db.handle)).id;
+    const ids = [await inBulkPayment('2026-12-10', dealer), await inBulkPayment('2026-12-10', dealer), await inBulkPayment('2026-12-10', dealer)];
+    const db = t.db.handle.db;
+    // Two of the three have a confirmed 連絡先メールアドレス; the dealer has one webhook endpoint.
+    for (const [i, id] of ids.slice(0, 2).entries()) {
+      await db.insertInto('contact_addresses').values({ application_id: id, address: `owner${i}@example.jp`, confirmed_at: TEST_NOW.toISOString(), token_hash: null, token_expires_at: null, unsubscribed_at: null, unsubscribe_token: `unsub-${id}`, updated_at: TEST_NOW.toISOString() }).execute();
+    }
+    const endpoint = await t.services.webhooks.register(dealer, 'http://127.0.0.1:9/kei-hook');
+    if (!endpoint.ok) throw new Error(endpoint.refusal.message);
+    const created = await t.services.paymentGroups.create(dealer, ids);
+    if (!created.ok) throw new Error(created.refusal.message);
+    expect((await pay(created.value.paymentNumber)).statusCode).toBe(200);
+
+    const apps = await Promise.all(ids.map(read));
+    for (const app of apps) {
+      expect(app.status).toBe('weightTaxDue');
+      expect(await events(app.id)).toEqual(['arrive', 'accept', 'issueFees', 'chooseBulkPayment', 'joinPaymentGroup', 'recordPayment']);
+    }
+    // The mail of the payment (自動車重量税の納付のお願い) to the two confirmed addresses only, each after the application's earlier mails.
+    const mails = await db.selectFrom('mail_outbox').select(['application_id', 'to_address', 'dedupe_key', 'seq']).where('application_id', 'in', ids).where('kind', '=', 'actionRequired').orderBy('to_address').execute();
+    expect(mails.map((m) => [m.application_id, m.to_address, m.dedupe_key])).toEqual([
+      [ids[0], 'owner0@example.jp', `status:${ids[0]}:${apps[0]!.version}`],
+      [ids[1], 'owner1@example.jp', `status:${ids[1]}:${apps[1]!.version}`],
+    ]);
+    for (const m of mails) {
+      const earlier = await db.selectFrom('mail_outbox').select('seq').where('application_id', '=', m.application_id!).where('dedupe_key', '!=', m.dedupe_key).execute();
+      expect(m.seq).toBe(Math.max(0, ...earlier.map((e) => e.seq)) + 1);
+    }
+    // One webhook per member per move (joinPaymentGroup, recordPayment), with the version it produced.
+    const hooks = await db.selectFrom('webhook_deliveries').select(['application_id', 'seq', 'endpoint_id']).where('application_id', 'in', ids).where('seq', '>=', apps[0]!.version - 1).orderBy('application_id').orderBy('seq').execute();
+    expect(hooks).toEqual(
+      [...ids].sort().flatMap((id) => {
+        const v = apps.find((a) => a.id === id)!.version;
+        return [
+          { application_id: id, seq: v - 1, endpoint_id: endpoint.value.endpoint.id },
+          { application_id: id, seq: v, endpoint_id: endpoint.value.endpoint.id },
+        ];
+      }),
+    );
+    // The API's audit line for each member, and the 申請一覧 order moved with the status.
+    const audit = await db.selectFrom('audit_log').select(['application_id', 'detail']).where('application_id', 'in', ids).where('action', '=', 'apiEvent').execute();
+    expect(audit.map((r) => r.application_id).sort()).toEqual([...ids].sort());
+    expect(new Set(audit.map((r) => r.detail))).toEqual(new Set([`recordPayment（まとめ納付 ${created.value.paymentNumber}）`]));
+    const listed = await db.selectFrom('account_applications').select(['application_id', 'status', 'list_rank', 'status_changed_at']).where('account_id', '=', dealer).orderBy('application_id').execute();
+    expect(listed).toEqual([...ids].sort().map((id) => ({ application_id: id, status: 'weightTaxDue', list_rank: 0, status_changed_at: apps.find((a) => a.id === id)!.statusChangedAt.toISOString() })));
+  });
+
   it('one application that cannot take the payment (made 無効 by its office) rolls back all: nothing is 済, the number stays unpaid', async () => {
     const ids = [await inBulkPayment(), await inBulkPayment(), await inBulkPayment()];
     const created = await t.services.paymentGroups.create(me, ids);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { seedDemo } from '../../src/demo/seed.js';
+import type { TwoFactorPolicy } from '../../src/domain/accounts.js';
 import { fixedClock } from '../../src/domain/time.js';
 import type { ServiceDeps } from '../../src/services/context.js';
 import { randomIds } from '../../src/services/ids.js';
@@ -30,11 +31,11 @@ export interface TestApp {
  * The whole HTTP application on a real, fresh database, with a clock the test controls.
  * `seed: true` loads the demo applications (relative to the clock's day) by replaying their events.
  */
-export async function createTestApp(options: { seed?: boolean; now?: Date; metrics?: Metrics; metricsToken?: string } = {}): Promise<TestApp> {
+export async function createTestApp(options: { seed?: boolean; now?: Date; metrics?: Metrics; metricsToken?: string; twoFactorPolicy?: TwoFactorPolicy } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const clock = fixedClock(options.now ?? TEST_NOW);
   if (options.seed) await seedDemo(db.handle, { logger: silentLogger, now: clock.now() });
-  const deps: ServiceDeps = { database: db.handle, clock, ids: randomIds, passwords: argon2Hasher, logger: silentLogger };
+  const deps: ServiceDeps = { database: db.handle, clock, ids: randomIds, passwords: argon2Hasher, logger: silentLogger, twoFactorPolicy: options.twoFactorPolicy };
   const secrets = await loadServerSecrets(deps);
   const services = createServices(deps, secrets, options.metrics?.observer);
   options.metrics?.attach({ figures: services.operationalFigures, database: db.handle, logger: silentLogger });

@@ -7,6 +7,7 @@ import * as accounts from './2026-12-06-0016-accounts.js';
 import * as paymentGroups from './2026-12-06-0017-payment-groups.js';
 import * as auditTrail from './2026-12-06-0019-audit-trail.js';
 import * as accountApi from './2026-12-06-0020-account-api.js';
+import * as accountApiLog from './2026-12-06-0023-account-api-log.js';
 
 /** Every migration, in order. Names sort by date; both databases run the same list. */
 export const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0017-payment-groups': paymentGroups,
   '2026-12-06-0019-audit-trail': auditTrail,
   '2026-12-06-0020-account-api': accountApi,
+  '2026-12-06-0023-account-api-log': accountApiLog,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services/index.js';
 import type { HistoryEntry } from '../../domain/history.js';
-import type { StatusSnapshot, StatusStamp } from '../../services/status-inquiry.js';
+import type { StatusSnapshot, StatusView } from '../../services/status-inquiry.js';
 import { sendNotLoggedIn } from '../components/NotLoggedIn.js';
 
 /** The logged-in applicant's one application with its 通知等情報, as the hook read it, and the instant it was read. */
@@ -32,14 +32,14 @@ export function loadOwnApplication(services: Pick<Services, 'statusInquiry'>) {
  * The status page's form of the same guard (it keeps rendered pages, decision 0008): the stamp of
  * the session's application (its version and お知らせ) in one read, or the 401 page sent (null).
  */
-export async function ownApplicationStamp(services: Pick<Services, 'statusInquiry'>, req: FastifyRequest, reply: FastifyReply): Promise<{ applicationId: string; stamp: StatusStamp } | null> {
+export async function ownApplicationStamp(services: Pick<Services, 'statusInquiry'>, req: FastifyRequest, reply: FastifyReply): Promise<({ applicationId: string } & StatusView) | null> {
   const id = req.applicantSession?.applicationId;
-  const stamp = id ? await services.statusInquiry.stamp(id) : null;
-  if (!id || !stamp) {
+  const view = id ? await services.statusInquiry.stamp(id) : null;
+  if (!id || !view) {
     await sendNotLoggedIn(req, reply);
     return null;
   }
-  return { applicationId: id, stamp };
+  return { applicationId: id, ...view };
 }
 
 /** …and when the page must be rendered: the whole application with its history, or the 401 page sent (null). */

@@ -2,6 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { japanDateOf } from '../../domain/time.js';
 import type { Services } from '../../services/index.js';
+import type { MailPanel } from '../../services/mail-notify.js';
 import type { StatusStamp } from '../../services/status-inquiry.js';
 import { pageContext, type PageContext } from '../page-context.js';
 import { renderDocument, renderFragment, sendHtml } from '../render.js';
@@ -45,14 +46,11 @@ export function statusRoutes(services: Services, options: StatusRouteOptions): F
     const fromAccountList = Boolean(req.accountSession);
     // The banner of an action just taken (a signed cookie naming a fixed message), shown once.
     const flash = takeFlash(req, reply);
-    const slots = async (applicationId: string): Promise<SlotValues> => {
-      const panel = await services.contactAddresses.panel(applicationId);
-      return {
-        csrf: escapeAttribute(ctx.csrfToken),
-        flash: flash ? renderFragment(<FlashBanner kind={flash} />) : '',
-        extra: renderFragment(<MailContact panel={panel} csrfToken={ctx.csrfToken} error={mailForm?.error} value={mailForm?.value} />),
-      };
-    };
+    const slots = (panel: MailPanel): SlotValues => ({
+      csrf: escapeAttribute(ctx.csrfToken),
+      flash: flash ? renderFragment(<FlashBanner kind={flash} />) : '',
+      extra: renderFragment(<MailContact panel={panel} csrfToken={ctx.csrfToken} error={mailForm?.error} value={mailForm?.value} />),
+    });
     // The page's links carry the path; a path with a query string, or an answer to a form, is rendered, not kept.
     const keep = req.url === STATUS_PATH && code === 200;
     if (keep) {
@@ -60,7 +58,8 @@ export function statusRoutes(services: Services, options: StatusRouteOptions): F
       // application only when no kept page matches it. Not logged in: the 401 page, as everywhere.
       const own = await ownApplicationStamp(services, req, reply);
       if (!own) return reply;
-      const kept = cache.get(pageKey(own.applicationId, own.stamp, ctx, fromAccountList), await slots(own.applicationId));
+      // The mail section came with the stamp (one statement), so a kept page costs no other read.
+      const kept = cache.get(pageKey(own.applicationId, own.stamp, ctx, fromAccountList), slots(own.mail));
       if (kept) return sendHtml(reply, code, kept);
     }
     const own = await readOwnApplication(services, req, reply);
@@ -84,7 +83,7 @@ export function statusRoutes(services: Services, options: StatusRouteOptions): F
     // between the two reads is shown at the next view, never kept under the older version's key).
     const consistent = (history.at(-1)?.seq ?? snapshot.application.version) === snapshot.application.version;
     const key = keep && consistent ? pageKey(snapshot.application.id, snapshot.stamp, ctx, fromAccountList) : null;
-    return sendHtml(reply, code, cache.put(key, rendered, await slots(snapshot.application.id)));
+    return sendHtml(reply, code, cache.put(key, rendered, slots(await services.contactAddresses.panel(snapshot.application.id))));
   }
 
   return async (app) => {

@@ -63,6 +63,42 @@ describe('一括申請 API: bulk filing, JSON and CSV (issue 17)', () => {
     expect(again.results[1]).toEqual(first.results[1]);
   });
 
+  it('files rows across several write batches, each row on its own: a bad row stops no other, and a retry answers every filed row again (with a fresh row beside an answered one)', async () => {
+    // A token of its own (filing is limited to 20 requests a minute per token).
+    const own = await t.services.accountApi.tokens.create(accountId, { name: '一括申請（分割）', scopes: ['file'], days: 30 });
+    if (!own.ok) throw new Error(own.refusal.message);
+    const auth = { authorization: `Bearer ${own.value.token}` };
+    // 120 rows (three transactions of at most 50), row 30 bad.
+    const answered = row({ rowKey: 'batch-answered' });
+    const earlier = (await postJson({ applications: [answered] }, auth)).json<FilingAnswer>();
+    const rows = Array.from({ length: 120 }, (_, i) => (i === 29 ? row({ vehicleModel: '' }) : row()));
+    const request = { applications: rows };
+    const before = await count();
+    const logBefore = Number((await t.db.handle.db.selectFrom('account_log').select((eb) => eb.fn.max('seq').as('seq')).where('account_id', '=', accountId).executeTakeFirstOrThrow()).seq);
+    const first = (await postJson(request, { ...auth, 'idempotency-key': 'batch-120' })).json<FilingAnswer>();
+    expect([first.filed, first.failed]).toEqual([119, 1]);
+    expect(first.results.map((r) => r.row)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(first.results[29]).toEqual({ row: 30, rowKey: null, ok: false, errors: [{ field: 'vehicleModel', message: expect.stringContaining('型式') }] });
+    expect(new Set(first.results.filter((r) => r.ok).map((r) => r.arrivalNumber)).size).toBe(119);
+    expect(await count()).toBe(before + 119);
+    // Each filed row has its own line in the account log, numbered on.
+    const lines = await t.db.handle.db.selectFrom('account_log').select(['seq', 'receipt_number']).where('account_id', '=', accountId).where('seq', '>', logBefore).orderBy('seq').execute();
+    expect(lines.map((l) => l.seq)).toEqual(Array.from({ length: 119 }, (_, i) => logBefore + i + 1));
+    // (In the order the batches committed: on PostgreSQL three are written at once.)
+    expect(lines.map((l) => l.receipt_number).sort()).toEqual(first.results.flatMap((r) => (r.ok ? [r.arrivalNumber] : [])).sort());
+
+    // The retry: the same numbers, nothing filed again; a row keyed as before is answered from its key.
+    const again = (await postJson(request, { ...auth, 'idempotency-key': 'batch-120' })).json<FilingAnswer>();
+    expect(await count()).toBe(before + 119);
+    expect(again.results.filter((r) => r.ok).map((r) => [r.arrivalNumber, r.replayed])).toEqual(first.results.filter((r) => r.ok).map((r) => [r.arrivalNumber, true]));
+    const mixed = (await postJson({ applications: [row(), answered] }, auth)).json<FilingAnswer>();
+    expect(mixed.results.map((r) => [r.row, r.ok, r.replayed])).toEqual([
+      [1, true, false],
+      [2, true, true],
+    ]);
+    expect(mixed.results[1]!.arrivalNumber).toBe(earlier.results[0]!.arrivalNumber);
+  });
+
   it('files a corrected row again under its rowKey while the filed one is only answered again', async () => {
     const good = row({ rowKey: 'order-1001' });
     const bad = row({ rowKey: 'order-1002', userAddress: '' });

@@ -205,23 +205,23 @@ export function accountRoutes(services: Services): FastifyPluginAsyncTypebox {
       },
       async (req, reply) => {
         if (req.validationError) return sendApiError(reply, 400, 'invalidInput', '本文は { "url": "https://…" } の形式で指定してください。');
-        const r = await services.webhooks.register(accountTokenOf(req).accountId, req.body.url);
+        const r = await services.webhooks.register(accountTokenOf(req).accountId, req.body.url, { clientAddress: req.ip });
         if (!r.ok) return sendApiError(reply, 400, r.refusal.code, r.refusal.message);
         return sendJson(reply, 201, { id: r.value.endpoint.id, url: r.value.endpoint.url, secret: r.value.secret });
       },
     );
 
     app.post('/webhooks/:id/rotate', { schema: { summary: 'Webhook の署名の鍵の更新', description: '新しい鍵（whsec_…）をこの応答でだけ返す。次の送信から新しい鍵で署名する。', tags: ['account'], params: EndpointParams, response: { 200: WebhookSecret, ...errors(401, 403, 404, 429) } }, ...act }, async (req, reply) => {
-      const r = await services.webhooks.rotate(accountTokenOf(req).accountId, req.params.id);
+      const r = await services.webhooks.rotate(accountTokenOf(req).accountId, req.params.id, { clientAddress: req.ip });
       return r.ok ? sendJson(reply, 200, { secret: r.value.secret }) : sendApiError(reply, 404, 'notFound', r.refusal.message);
     });
 
     app.post('/webhooks/:id/enable', { schema: { summary: '無効になった Webhook の送信先を再び有効にする', tags: ['account'], params: EndpointParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 429) } }, ...act }, async (req, reply) =>
-      (await services.webhooks.enable(accountTokenOf(req).accountId, req.params.id)) ? reply.code(204).send(null) : sendApiError(reply, 404, 'notFound', '指定された Webhook の送信先は見つかりません。'),
+      (await services.webhooks.enable(accountTokenOf(req).accountId, req.params.id, { clientAddress: req.ip })) ? reply.code(204).send(null) : sendApiError(reply, 404, 'notFound', '指定された Webhook の送信先は見つかりません。'),
     );
 
     app.delete('/webhooks/:id', { schema: { summary: 'Webhook の送信先の削除', tags: ['account'], params: EndpointParams, response: { 204: Type.Null(), ...errors(401, 403, 404, 429) } }, ...act }, async (req, reply) =>
-      (await services.webhooks.remove(accountTokenOf(req).accountId, req.params.id)) ? reply.code(204).send(null) : sendApiError(reply, 404, 'notFound', '指定された Webhook の送信先は見つかりません。'),
+      (await services.webhooks.remove(accountTokenOf(req).accountId, req.params.id, { clientAddress: req.ip })) ? reply.code(204).send(null) : sendApiError(reply, 404, 'notFound', '指定された Webhook の送信先は見つかりません。'),
     );
   };
 }

@@ -245,7 +245,7 @@ export function accountApiTokenRoutes(services: Services): FastifyPluginAsyncTyp
       const body = req.validationError ? {} : req.body;
       const scopes = body.scopes === undefined ? [] : Array.isArray(body.scopes) ? body.scopes : [body.scopes];
       const values = { name: body.name, scopes, days: body.days };
-      const result = await services.accountApi.tokens.create(accountIdOf(req), { name: body.name ?? '', scopes, days: Number(body.days) });
+      const result = await services.accountApi.tokens.create(accountIdOf(req), { name: body.name ?? '', scopes, days: Number(body.days) }, { clientAddress: req.ip });
       const p = await page(accountIdOf(req));
       // Shown once: the token is in this answer only (never in a URL, a redirect or the database).
       reply.header('cache-control', 'no-store');
@@ -256,13 +256,13 @@ export function accountApiTokenRoutes(services: Services): FastifyPluginAsyncTyp
     });
 
     app.post('/account/api/tokens/:id/revoke', { schema: { params: TokenParams, body: CSRF_ONLY }, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
-      await services.accountApi.tokens.revoke(accountIdOf(req), req.params.id);
+      await services.accountApi.tokens.revoke(accountIdOf(req), req.params.id, { clientAddress: req.ip });
       return reply.redirect('/account/api?revoked=1', 303);
     });
 
     app.post('/account/api/webhooks', { schema: { body: WebhookForm }, attachValidation: true, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
       const url = req.validationError ? '' : (req.body.url ?? '');
-      const r = await services.webhooks.register(accountIdOf(req), url);
+      const r = await services.webhooks.register(accountIdOf(req), url, { clientAddress: req.ip });
       const p = await page(accountIdOf(req));
       reply.header('cache-control', 'no-store');
       if (r.ok) return sendHtml(reply, 200, renderDocument(<ApiTokensPage ctx={pageContext(req, reply)} {...p} form={emptyForm} secret={{ url: r.value.endpoint.url, secret: r.value.secret }} />));
@@ -270,7 +270,7 @@ export function accountApiTokenRoutes(services: Services): FastifyPluginAsyncTyp
     });
 
     app.post('/account/api/webhooks/:id/rotate', { schema: { params: TokenParams, body: CSRF_ONLY }, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
-      const r = await services.webhooks.rotate(accountIdOf(req), req.params.id);
+      const r = await services.webhooks.rotate(accountIdOf(req), req.params.id, { clientAddress: req.ip });
       if (!r.ok) return reply.redirect('/account/api#webhooks', 303);
       const p = await page(accountIdOf(req));
       reply.header('cache-control', 'no-store');
@@ -279,12 +279,12 @@ export function accountApiTokenRoutes(services: Services): FastifyPluginAsyncTyp
     });
 
     app.post('/account/api/webhooks/:id/enable', { schema: { params: TokenParams, body: CSRF_ONLY }, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
-      await services.webhooks.enable(accountIdOf(req), req.params.id);
+      await services.webhooks.enable(accountIdOf(req), req.params.id, { clientAddress: req.ip });
       return reply.redirect('/account/api?webhook=enabled#webhooks', 303);
     });
 
     app.post('/account/api/webhooks/:id/delete', { schema: { params: TokenParams, body: CSRF_ONLY }, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
-      await services.webhooks.remove(accountIdOf(req), req.params.id);
+      await services.webhooks.remove(accountIdOf(req), req.params.id, { clientAddress: req.ip });
       return reply.redirect('/account/api?webhook=deleted#webhooks', 303);
     });
   };

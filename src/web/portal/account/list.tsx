@@ -15,7 +15,7 @@ import { pageContext, type PageContext } from '../../page-context.js';
 import { loginRateLimit } from '../../plugins/login-rate-limit.js';
 import { refusalStatus } from '../../refusals.js';
 import { renderDocument, sendHtml } from '../../render.js';
-import { AccountLayout, CSRF_ONLY, accountIdOf, requireAccount } from './shared.js';
+import { AccountLayout, CSRF_ONLY, TWO_FACTOR_SETUP_PATH, accountIdOf, requireAccount } from './shared.js';
 import { Pagination } from '../../components/Pagination.js';
 
 const deadlineKindLabels = { correction: '補正期限', payment: '納付期限' } as const;
@@ -355,6 +355,8 @@ export function accountListRoutes(services: Services): FastifyPluginAsyncTypebox
         return sendHtml(reply, 429, renderDocument(<AddPage ctx={ctx} number={numberInput} errors={{ receiptNumber: result.refusal.message }} />));
       }
       if (!result.ok) return sendHtml(reply, refusalStatus(result.refusal.code), renderDocument(<AddPage ctx={ctx} number={numberInput} errors={{ receiptNumber: result.refusal.message }} />));
+      // Adding a second application without two-factor is allowed; the operator's rule then applies (decision 0013).
+      if ((await services.accounts.twoFactorStanding(accountIdOf(req))) === 'missing') return reply.redirect(`${TWO_FACTOR_SETUP_PATH}?added=1`, 303);
       return sendHtml(reply, 200, renderDocument(<AddPage ctx={ctx} added={{ number: formatReceiptNumber(result.value.number), wasThere: !result.value.added }} />));
     });
 

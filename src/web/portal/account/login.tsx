@@ -8,7 +8,7 @@ import { pageContext, type PageContext } from '../../page-context.js';
 import { loginRateLimit } from '../../plugins/login-rate-limit.js';
 import { renderDocument, sendHtml } from '../../render.js';
 import { PASSWORD_HINT } from './register.js';
-import { CSRF_ONLY } from './shared.js';
+import { CSRF_ONLY, TWO_FACTOR_SETUP_PATH } from './shared.js';
 
 /** 利用者ID ログイン: 利用者ID, パスワード and, when two-factor is on, the 確認コード. */
 export function AccountLoginPage({ ctx, userId, failure, notice }: { ctx: PageContext; userId?: string; failure?: string | undefined; notice?: 'confirmed' | 'reset' | 'ended' | undefined }) {
@@ -141,7 +141,8 @@ export function accountLoginRoutes(services: Services): FastifyPluginAsyncTypebo
       if (previous) await services.sessions.end(previous);
       reply.setCookie(APPLICANT_SESSION_COOKIE, result.value.token, cookieOptions(req));
       req.log.info({ event: 'account-login', accountId: result.value.accountId }, 'account logged in');
-      return reply.redirect('/account/applications', 303);
+      // The operator's two-factor rule (decision 0013): an account that must set it goes to its setup first.
+      return reply.redirect(result.value.twoFactor === 'missing' ? TWO_FACTOR_SETUP_PATH : '/account/applications', 303);
     });
 
     /** 終了 */

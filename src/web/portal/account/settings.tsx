@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { accountKinds, accountLogActions, formatUserId } from '../../../domain/accounts.js';
+import { TWO_FACTOR_REQUIRED_DETAIL, TWO_FACTOR_REQUIRED_MESSAGE, accountKinds, accountLogActions, formatUserId, type TwoFactorStanding } from '../../../domain/accounts.js';
 import { formatJapanDateTime } from '../../../domain/format.js';
 import { formatReceiptNumber } from '../../../domain/receipt-number.js';
 import type { AccountProfile } from '../../../services/accounts.js';
@@ -7,8 +7,19 @@ import type { Services } from '../../../services/index.js';
 import { Banner, CsrfField, ErrorSummary, TextField } from '../../components/forms.js';
 import { qrMatrix, qrSvgPath } from '../../formats/qr.js';
 import { pageContext, type PageContext } from '../../page-context.js';
+import { refusalStatus } from '../../refusals.js';
 import { renderDocument, sendHtml } from '../../render.js';
 import { AccountLayout, accountIdOf, requireAccount } from './shared.js';
+
+/** Why the account's other pages send it here: the operator's two-factor rule (decision 0013). */
+function TwoFactorRequiredBanner({ added }: { added?: boolean | undefined }) {
+  return (
+    <Banner kind="warning" title={TWO_FACTOR_REQUIRED_MESSAGE}>
+      {added ? <p>申請を申請一覧に追加しました。</p> : null}
+      <p>{TWO_FACTOR_REQUIRED_DETAIL}</p>
+    </Banner>
+  );
+}
 
 /** 利用者情報: who the account is, two-factor on or off, and its log (ログイン, 申請の追加・削除, …). */
 function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile: AccountProfile; error?: string | undefined; done?: 'on' | 'off' | undefined }) {
@@ -18,6 +29,7 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
       <ErrorSummary items={error ? [{ field: 'totpCode', message: error }] : []} />
       {done === 'on' ? <Banner kind="success" title="二要素認証を設定しました。">{<p>次回のログインから、認証アプリの確認コードが必要です。</p>}</Banner> : null}
       {done === 'off' ? <Banner kind="success" title="二要素認証を解除しました。" /> : null}
+      {profile.twoFactor === 'missing' ? <TwoFactorRequiredBanner /> : null}
       <table class="summary-table">
         <tbody>
           <tr>
@@ -42,6 +54,7 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
       {profile.totpEnabled ? (
         <>
           <p>二要素認証を設定しています。ログインの際に、認証アプリに表示される確認コードが必要です。</p>
+          {profile.twoFactor === 'required' ? <p>申請を2件以上お持ちの利用者IDは、運営者の設定により二要素認証が必要なため、解除できません。</p> : null}
           <form method="post" action="/account/totp/off" class="form" novalidate>
             <CsrfField token={ctx.csrfToken} />
             <TextField name="totpCode" label="確認コード" hint="解除するには、認証アプリに表示されている6桁の数字を入力してください。" error={error} inputMode="numeric" autocomplete="one-time-code" maxLength={10} width="short" />
@@ -67,7 +80,7 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
         販売管理システム等から申請・照会するための <a href="/account/api">APIトークンの発行・無効化</a>
       </p>
       <h2 class="staff-section-title">操作の記録</h2>
-      <p>この利用者IDでのログイン、申請の追加・削除などの記録です（新しい順に100件）。</p>
+      <p>この利用者IDでのログイン、申請の追加・削除、APIトークンの発行・無効化、Webhook 送信先の登録・変更などの記録です（新しい順に100件）。</p>
       <div class="table-scroll" role="region" aria-labelledby="account-log-caption" tabIndex={0}>
         <table class="data-table">
           <caption id="account-log-caption" class="visually-hidden">
@@ -85,7 +98,7 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
             {profile.log.map((l) => (
               <tr>
                 <td class="nowrap">{formatJapanDateTime(l.occurredAt)}</td>
-                <td>{accountLogActions[l.action]}</td>
+                <td>{l.detail ? `${accountLogActions[l.action]}（${l.detail}）` : accountLogActions[l.action]}</td>
                 <td class="nowrap">{l.receiptNumber ? formatReceiptNumber(l.receiptNumber) : '-'}</td>
                 <td>{l.clientAddress ?? '-'}</td>
               </tr>
@@ -98,13 +111,14 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
 }
 
 /** 二要素認証の設定: the QR code of the otpauth:// URI, the key to type by hand, and a code to confirm. */
-function TotpPage({ ctx, secret, uri, error }: { ctx: PageContext; secret: string; uri: string; error?: string | undefined }) {
+function TotpPage({ ctx, secret, uri, error, standing, added }: { ctx: PageContext; secret: string; uri: string; error?: string | undefined; standing: TwoFactorStanding | null; added?: boolean | undefined }) {
   const m = qrMatrix(uri);
   const q = 4;
   return (
     <AccountLayout ctx={ctx} title="二要素認証の設定" current="account" hasErrors={Boolean(error)}>
       <h1 class="page-title">二要素認証の設定</h1>
       <ErrorSummary items={error ? [{ field: 'totpCode', message: error }] : []} />
+      {standing === 'missing' ? <TwoFactorRequiredBanner added={added} /> : null}
       <ol>
         <li>スマートフォン等の認証アプリ（TOTPに対応したもの）で、次の二次元コードを読み取ってください。</li>
         <li>読み取れない場合は、認証アプリに次のキーを入力してください。</li>
@@ -136,6 +150,7 @@ function TotpPage({ ctx, secret, uri, error }: { ctx: PageContext; secret: strin
 
 const TotpForm = Type.Object({ secret: Type.Optional(Type.String({ maxLength: 100 })), totpCode: Type.Optional(Type.String({ maxLength: 100 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const DoneQuery = Type.Object({ totp: Type.Optional(Type.String({ maxLength: 5 })) });
+const SetupQuery = Type.Object({ added: Type.Optional(Type.String({ maxLength: 5 })) });
 
 export function accountSettingsRoutes(services: Services): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -146,10 +161,10 @@ export function accountSettingsRoutes(services: Services): FastifyPluginAsyncTyp
       return sendHtml(reply, 200, renderDocument(<AccountPage ctx={pageContext(req, reply)} profile={profile} done={done} />));
     });
 
-    app.get('/account/totp', { preHandler: requireAccount }, async (req, reply) => {
-      const proposal = await services.accounts.totpProposal(accountIdOf(req));
+    app.get('/account/totp', { schema: { querystring: SetupQuery }, preHandler: requireAccount }, async (req, reply) => {
+      const [proposal, standing] = await Promise.all([services.accounts.totpProposal(accountIdOf(req)), services.accounts.twoFactorStanding(accountIdOf(req))]);
       if (!proposal) return reply.redirect('/account/login', 303);
-      return sendHtml(reply, 200, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} />));
+      return sendHtml(reply, 200, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} standing={standing} added={req.query.added === '1'} />));
     });
 
     app.post('/account/totp', { schema: { body: TotpForm }, attachValidation: true, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
@@ -159,7 +174,8 @@ export function accountSettingsRoutes(services: Services): FastifyPluginAsyncTyp
       if (result.ok) return reply.redirect('/account?totp=on', 303);
       const proposal = /^[A-Z2-7]{32}$/.test(secret) ? { secret, uri: (await services.accounts.totpProposal(accountIdOf(req), secret))?.uri ?? '' } : await services.accounts.totpProposal(accountIdOf(req));
       if (!proposal) return reply.redirect('/account/login', 303);
-      return sendHtml(reply, 400, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} error={result.refusal.message} />));
+      const standing = await services.accounts.twoFactorStanding(accountIdOf(req));
+      return sendHtml(reply, 400, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} error={result.refusal.message} standing={standing} />));
     });
 
     app.post('/account/totp/off', { schema: { body: TotpForm }, attachValidation: true, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
@@ -168,7 +184,7 @@ export function accountSettingsRoutes(services: Services): FastifyPluginAsyncTyp
       if (result.ok) return reply.redirect('/account?totp=off', 303);
       const profile = await services.accounts.profile(accountIdOf(req));
       if (!profile) return reply.redirect('/account/login', 303);
-      return sendHtml(reply, 400, renderDocument(<AccountPage ctx={pageContext(req, reply)} profile={profile} error={result.refusal.message} />));
+      return sendHtml(reply, refusalStatus(result.refusal.code), renderDocument(<AccountPage ctx={pageContext(req, reply)} profile={profile} error={result.refusal.message} />));
     });
   };
 }

@@ -4,6 +4,8 @@ import type { ComponentChildren } from 'preact';
 import { Layout } from '../../components/Layout.js';
 import { sendNotLoggedIn } from '../../components/NotLoggedIn.js';
 import type { PageContext } from '../../page-context.js';
+import { mayUseAccountPages } from '../../../domain/accounts.js';
+import type { Services } from '../../../services/index.js';
 
 export const CSRF_ONLY = Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 
@@ -51,6 +53,24 @@ export function AccountLayout({ ctx, title, current, hasErrors, children }: { ct
 /** The one guard of the account's pages: without a live account session, the not-logged-in page (401). */
 export async function requireAccount(req: FastifyRequest, reply: FastifyReply) {
   if (!req.accountSession?.accountId) return sendNotLoggedIn(req, reply, 'account');
+}
+
+/** Where the account's pages send a 利用者ID that must set 二要素認証 first (decision 0013). */
+export const TWO_FACTOR_SETUP_PATH = '/account/totp';
+
+/**
+ * The operator's two-factor rule at the door of the account's pages (申請一覧, CSV, 納付を行う,
+ * 申請の追加, APIトークン, and an application opened from the list): while the domain says two-factor is
+ * missing, every request is sent (303) to the setup page, which says why. Without an account session
+ * it lets the request through to the login guard.
+ */
+export function twoFactorGate(services: Pick<Services, 'accounts'>) {
+  return async function twoFactorGateHook(req: FastifyRequest, reply: FastifyReply) {
+    const accountId = req.accountSession?.accountId;
+    if (!accountId) return;
+    const standing = await services.accounts.twoFactorStanding(accountId);
+    if (standing && !mayUseAccountPages(standing).ok) return reply.redirect(TWO_FACTOR_SETUP_PATH, 303);
+  };
 }
 
 /** The account of a request the guard let through. */

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { heapFlags } from '../../src/cli/heap.js';
+
+const DEFAULT = { flags: ['--max-old-space-size=128', '--max-semi-space-size=2'] };
+
+describe('the heap limits of kei-oss serve (decision 0016)', () => {
+  it('are 128 MB old space and 2 MB semi-space unless the operator chose', () => {
+    expect(heapFlags({}, [])).toEqual(DEFAULT);
+    expect(heapFlags({ NODE_OPTIONS: '--enable-source-maps' }, [])).toEqual(DEFAULT);
+    expect(heapFlags({ KEI_OSS_HEAP_MB: '' }, [])).toEqual(DEFAULT);
+  });
+
+  it('take the old space from KEI_OSS_HEAP_MB, or none with off', () => {
+    expect(heapFlags({ KEI_OSS_HEAP_MB: '256' }, [])).toEqual({ flags: ['--max-old-space-size=256', '--max-semi-space-size=2'] });
+    expect(heapFlags({ KEI_OSS_HEAP_MB: 'off' }, [])).toEqual({ flags: null, why: 'KEI_OSS_HEAP_MB=off' });
+    expect(heapFlags({ KEI_OSS_HEAP_MB: 'OFF' }, [])).toEqual({ flags: null, why: 'KEI_OSS_HEAP_MB=off' });
+  });
+
+  it('refuse a KEI_OSS_HEAP_MB that is not a whole number of at least 64', () => {
+    for (const bad of ['12', '128MB', '-1', '1e3', '0'])
+      expect(heapFlags({ KEI_OSS_HEAP_MB: bad }, [])).toEqual({ error: `KEI_OSS_HEAP_MB must be a whole number of MB, at least 64, or off (was "${bad}")` });
+  });
+
+  it("leave the operator's own settings alone: heap flags in NODE_OPTIONS, or node started with flags", () => {
+    expect(heapFlags({ NODE_OPTIONS: '--max-old-space-size=512' }, [])).toEqual({ flags: null, why: 'NODE_OPTIONS sets the heap' });
+    expect(heapFlags({ NODE_OPTIONS: '--max_semi_space_size=8' }, [])).toEqual({ flags: null, why: 'NODE_OPTIONS sets the heap' });
+    expect(heapFlags({ KEI_OSS_HEAP_MB: '256' }, ['--max-old-space-size=128'])).toEqual({ flags: null, why: 'node was started with flags of its own' });
+    expect(heapFlags({}, ['--inspect'])).toEqual({ flags: null, why: 'node was started with flags of its own' });
+  });
+
+  it('start the command again under the limits, and exit with its code', () => {
+    const probe = join(import.meta.dirname, 'fixtures/heap-probe.ts');
+    const run = (env: Record<string, string>, args: string[]) =>
+      spawnSync(process.execPath, [probe, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--import tsx', ...env } });
+
+    const relaunched = run({}, ['serve']);
+    expect(relaunched.status).toBe(7);
+    const child = JSON.parse(relaunched.stdout) as { execArgv: string[]; heapLimitMb: number; parent: string | null };
+    expect(child.execArgv).toEqual(['--max-old-space-size=128', '--max-semi-space-size=2']);
+    expect(child.parent).toMatch(/^\d+$/);
+    // V8's limit is the old space plus the young generation (three semi-spaces of 2 MB).
+    expect(child.heapLimitMb).toBe(134);
+
+    const own = JSON.parse(run({ KEI_OSS_HEAP_MB: 'off' }, ['serve']).stdout) as { execArgv: string[]; parent: string | null };
+    expect(own.execArgv).toEqual([]);
+    expect(own.parent).toBeNull();
+    // Other commands are never started again.
+    expect((JSON.parse(run({}, ['migrate']).stdout) as { execArgv: string[] }).execArgv).toEqual([]);
+  });
+});
