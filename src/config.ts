@@ -18,7 +18,7 @@ export interface Config {
   readonly workers: number;
   /** How often the deadline sweeper runs inside the server (0: never; run it from cron instead). */
   readonly sweepIntervalMs: number;
-  /** Benchmarks only (BENCH_ROUTES=1): also serve GET /__bench/hello, a fixed small JSON (see bench/README.md). */
+  /** Benchmarks only (BENCH_ROUTES=1): also serve GET /__bench/hello, a fixed small JSON, and GET /__bench/memory (see bench/README.md). */
   readonly benchRoutes: boolean;
   /** STATUS_PAGE_CACHE_MB: rendered status pages kept per process, in MB (default 64; 0: none). */
   readonly statusPageCacheMb: number;
@@ -32,7 +32,7 @@ export interface Config {
   readonly production: boolean;
   /** Mail to applicants (issue 15): links, reminders, Message-IDs. */
   readonly mail: MailSettings;
-  /** SMTP_URL / SMTP_RATE / MAIL_FROM / MAIL_DIR. */
+  /** SMTP_URL / SMTP_RATE / SMTP_CONNECTIONS / MAIL_FROM / MAIL_DIR. */
   readonly mailTransport: MailTransportConfig;
   /** How often the delivery worker looks for due mail (MAIL_POLL_SECONDS; 0: no worker in this process). */
   readonly mailPollMs: number;
@@ -109,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (/[\r\n]/.test(mailFrom)) throw new ConfigError('MAIL_FROM に改行は使えません。');
   return {
     mail: { baseUrl, reminderDays: [...new Set(reminderDays.map(Number))].sort((a, b) => b - a), messageIdDomain: /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]+$/i.test(baseHost) ? baseHost : 'kei-oss.localhost' },
-    mailTransport: { smtpUrl, smtpRate: int(env, 'SMTP_RATE', 10, 1, 1000), mailDir: resolve(env.MAIL_DIR?.trim() || 'data/mail'), from: mailFrom },
+    mailTransport: { smtpUrl, smtpRate: int(env, 'SMTP_RATE', 10, 1, 1000), smtpConnections: int(env, 'SMTP_CONNECTIONS', 10, 1, 50), mailDir: resolve(env.MAIL_DIR?.trim() || 'data/mail'), from: mailFrom },
     mailPollMs: int(env, 'MAIL_POLL_SECONDS', 2, 0, 3600) * 1000,
     port,
     host: env.HOST?.trim() || '127.0.0.1',

@@ -12,7 +12,7 @@ import type { ServiceDeps } from './services/context.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/database.js';
 import { buildApp } from './web/app.js';
 import { startDeadlineSweeper } from './jobs/deadline-sweeper.js';
-import { startMailWorker } from './jobs/mail-worker.js';
+import { MAIL_LANES, startMailWorker } from './jobs/mail-worker.js';
 import { makeWebhookDelivery } from './services/webhooks.js';
 import { defaultDeliveryPolicy, makeMailDelivery } from './services/mail-delivery.js';
 import { createMailTransport } from './services/mail-transport.js';
@@ -56,7 +56,7 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
   // Mail from the outbox (issue 15): a worker in every process, started and stopped with the sweeper.
   const transport = createMailTransport(config.mailTransport, logger);
   if (config.mailPollMs > 0) logger.info({ to: transport.description }, 'mail delivery');
-  const mailWorker = config.mailPollMs > 0 ? startMailWorker(makeMailDelivery(deps, transport, defaultDeliveryPolicy, metrics?.observer), logger, config.mailPollMs) : null;
+  const mailWorker = config.mailPollMs > 0 ? startMailWorker(makeMailDelivery(deps, transport, defaultDeliveryPolicy, metrics?.observer), logger, config.mailPollMs, MAIL_LANES) : null;
   // Webhooks of the 利用者IDs (issue 17): their outbox, sent by the same worker loop as the mail.
   const webhookWorker = config.mailPollMs > 0 ? startMailWorker(makeWebhookDelivery(deps), logger, config.mailPollMs) : null;
   return {

@@ -43,6 +43,7 @@ ${ENVIRONMENT_HELP}
   SMTP_URL       smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; unset: each mail is written
                  as an .eml file under MAIL_DIR (see docs/notifications.md)
   SMTP_RATE      messages a second at most over SMTP (default 10)
+  SMTP_CONNECTIONS  connections to the SMTP server at once (default 10)
   MAIL_FROM      the From of every mail (default 軽自動車OSS <noreply@kei-oss.localhost>)
   MAIL_DIR       where the .eml files go without SMTP_URL (default ./data/mail)
   MAIL_POLL_SECONDS   how often the delivery worker looks for due mail (default 2; 0 = no worker)
@@ -56,7 +57,8 @@ ${ENVIRONMENT_HELP}
                  set 二要素認証 (TOTP) before using its pages; see docs/accounts.md
   NODE_ENV       production: demo data off by default
   BENCH_ROUTES   1 | 0 (default 0): benchmarks only, also serve GET /__bench/hello (a fixed small
-                 JSON, the ceiling of npm run bench; see bench/README.md)`,
+                 JSON, the ceiling of npm run bench) and GET /__bench/memory (the process's
+                 memory, for npm run bench:mail); see bench/README.md`,
   options: { workers: { type: 'string' } },
   async run(values) {
     const config = withWorkers(loadConfig(), values.workers);

@@ -13,8 +13,14 @@ export interface DeliveryPolicy {
   readonly maxDelayMs: number;
   /** How long a claimed message is reserved for its worker (longer than any send may take). */
   readonly leaseMs: number;
-  /** Messages claimed at once. */
+  /** Messages claimed at once (sent concurrently over the transport's pooled connections). */
   readonly batchSize: number;
+  /**
+   * Group commit: how long an outcome (SMTP's reply) may wait for others before they are all
+   * written in one transaction. Part of the in-doubt window (reply received, "sent" not yet
+   * committed), with the commit itself.
+   */
+  readonly commitDelayMs: number;
   /** A number in [0, 1) for the jitter. */
   readonly random: () => number;
 }
@@ -26,7 +32,8 @@ export const defaultDeliveryPolicy: DeliveryPolicy = {
   maxDelayMs: 3_600_000,
   // Longer than the longest send (10 s to connect, 10 s for the greeting, 30 s of socket silence).
   leaseMs: 60_000,
-  batchSize: 50,
+  batchSize: 200,
+  commitDelayMs: 25,
   random: Math.random,
 };
 
@@ -43,14 +50,65 @@ export interface DeliveryRun {
   readonly failed: number;
 }
 
+type Outcome = { message: OutboxMessage; outcome: 'sent' } | { message: OutboxMessage; outcome: 'retrying' | 'failed'; error: string };
+
+/**
+ * Group commit of the outcomes: each one waits at most `commitDelayMs` (and the commit in progress,
+ * if any) for the others that end meanwhile, then all of them are written in one transaction — the
+ * sent ones in one UPDATE … WHERE id IN (…). A commit a mail instead of a commit a batch: a kill
+ * resends only the mails whose reply came in the last few milliseconds, at a fraction of the commits.
+ */
+function outcomeRecorder(deps: ServiceDeps, policy: DeliveryPolicy) {
+  let pending: { r: Outcome; at: Date; done: (err?: unknown) => void }[] = [];
+  let writing = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  async function write(batch: typeof pending): Promise<void> {
+    const at = batch.reduce((latest, b) => (b.at > latest ? b.at : latest), batch[0]!.at);
+    await transaction(deps, async (tx) => {
+      const repo = mailRepository(tx, deps.database.dialect);
+      await repo.markSentAll(
+        batch.filter((b) => b.r.outcome === 'sent').map((b) => b.r.message.id),
+        at,
+      );
+      for (const { r, at: when } of batch) {
+        if (r.outcome === 'retrying') await repo.markRetry(r.message.id, new Date(when.getTime() + retryDelayMs(policy, r.message.attempts)), r.error);
+        else if (r.outcome === 'failed') await repo.markFailed(r.message.id, r.error);
+      }
+    });
+  }
+
+  function flush(): void {
+    timer = null;
+    const batch = pending;
+    pending = [];
+    writing = true;
+    write(batch).then(
+      () => batch.forEach((b) => b.done()),
+      (err: unknown) => batch.forEach((b) => b.done(err)),
+    ).finally(() => {
+      writing = false;
+      // The outcomes that came in during the commit go next, at once: they have waited long enough.
+      if (pending.length > 0) flush();
+    });
+  }
+
+  return (r: Outcome): Promise<void> =>
+    new Promise((resolve, reject) => {
+      pending.push({ r, at: deps.clock.now(), done: (err) => (err === undefined ? resolve() : reject(err instanceof Error ? err : new Error(String(err)))) });
+      if (!writing && timer === null) timer = setTimeout(flush, policy.commitDelayMs);
+    });
+}
+
 /**
  * The delivery worker's one step: claim due messages (in a short transaction of their own: never
- * one held open across SMTP), send them, record each outcome. A send whose outcome is unknown (the
- * process died) is sent again when its lease ends, with the same Message-ID.
+ * one held open across SMTP), send them concurrently, record each outcome within milliseconds of
+ * its reply (group commit). A send whose outcome is unknown (the process died) is sent again when
+ * its lease ends, with the same Message-ID.
  */
 export function makeMailDelivery(deps: ServiceDeps, transport: MailTransport, policy: DeliveryPolicy = defaultDeliveryPolicy, observer: ServiceObserver = noObserver) {
   /** Sends one message; what to record (nothing is written here). */
-  async function attempt(message: OutboxMessage): Promise<{ message: OutboxMessage; outcome: 'sent' } | { message: OutboxMessage; outcome: 'retrying' | 'failed'; error: string }> {
+  async function attempt(message: OutboxMessage): Promise<Outcome> {
     try {
       await transport.send(message);
       return { message, outcome: 'sent' };
@@ -59,25 +117,20 @@ export function makeMailDelivery(deps: ServiceDeps, transport: MailTransport, po
       return { message, outcome: e.permanent || message.attempts >= policy.maxAttempts ? 'failed' : 'retrying', error: e.message };
     }
   }
+  const record = outcomeRecorder(deps, policy);
 
   return {
     async deliverDue(): Promise<DeliveryRun> {
       const now = deps.clock.now();
       const claimed = await transaction(deps, (tx) => mailRepository(tx, deps.database.dialect).claimDue(now, new Date(now.getTime() + policy.leaseMs), policy.batchSize));
       if (claimed.length === 0) return { claimed: 0, sent: 0, retrying: 0, failed: 0 };
-      // At most one message per application is claimed, so they may all go at once. Each outcome is
-      // written as soon as its send ends: the window in which a kill makes a sent message go again
-      // (with the same Message-ID) is the commit after the SMTP server's reply, not the whole batch.
+      // At most one message per application is claimed, so they may all go at once (the transport's
+      // pool spreads them over its connections). Each outcome is committed within commitDelayMs of
+      // the SMTP server's reply, together with the others that ended meanwhile, not with the batch.
       const results = await Promise.all(
         claimed.map(async (message) => {
           const r = await attempt(message);
-          const at = deps.clock.now();
-          await transaction(deps, async (tx) => {
-            const repo = mailRepository(tx, deps.database.dialect);
-            if (r.outcome === 'sent') await repo.markSentAll([r.message.id], at);
-            else if (r.outcome === 'retrying') await repo.markRetry(r.message.id, new Date(at.getTime() + retryDelayMs(policy, r.message.attempts)), r.error);
-            else await repo.markFailed(r.message.id, r.error);
-          });
+          await record(r);
           return r;
         }),
       );

@@ -9,11 +9,16 @@ export interface MailTransportConfig {
   readonly smtpUrl: string | null;
   /** SMTP_RATE: messages a second at most, over the pool's connections. */
   readonly smtpRate: number;
+  /** SMTP_CONNECTIONS: the pool's connections to the relay (default 10): a batch's mails go over them at once. */
+  readonly smtpConnections?: number | undefined;
   /** Where the .eml files go without SMTP_URL (data/mail). */
   readonly mailDir: string;
   /** MAIL_FROM. */
   readonly from: string;
 }
+
+/** Connections of the SMTP pool unless SMTP_CONNECTIONS says otherwise. */
+export const DEFAULT_SMTP_CONNECTIONS = 10;
 
 /** How a send ended when it did not succeed: a permanent refusal (SMTP 5xx) is never retried. */
 export class MailSendError extends Error {
@@ -63,7 +68,7 @@ export function createMailTransport(config: MailTransportConfig, logger: Logger)
     const transporter = nodemailer.createTransport({
       url: config.smtpUrl,
       pool: true,
-      maxConnections: 5,
+      maxConnections: config.smtpConnections ?? DEFAULT_SMTP_CONNECTIONS,
       rateLimit: config.smtpRate,
       rateDelta: 1000,
       connectionTimeout: 10_000,

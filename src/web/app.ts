@@ -36,7 +36,7 @@ export interface AppOptions {
   readonly metricsToken?: string | undefined;
   /** Bytes of rendered status pages kept per process (STATUS_PAGE_CACHE_MB; default DEFAULT_STATUS_PAGE_CACHE_BYTES, 0: none). */
   readonly statusPageCacheBytes?: number | undefined;
-  /** Benchmarks only: a fixed small JSON route at /__bench/hello, in the same process. */
+  /** Benchmarks only: a fixed small JSON route at /__bench/hello, and /__bench/memory, in the same process. */
   readonly benchRoutes?: boolean | undefined;
 }
 
@@ -121,6 +121,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   if (options.benchRoutes) {
     app.get('/__bench/hello', async () => ({ hello: 'world' }));
+    // The process's memory, for bench:mail's samples during a drain (RSS alone cannot tell the heap from the rest).
+    app.get('/__bench/memory', async () => process.memoryUsage());
   }
 
   // /healthz and /readyz for load balancers (see docs/deployment.md).

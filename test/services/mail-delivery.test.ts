@@ -53,6 +53,35 @@ describe('the delivery worker, over real SMTP to smtp-server', () => {
     expect(got[0]!.raw).toMatch(/^List-Unsubscribe: <http:\/\/127\.0\.0\.1:3000\/mail\/unsubscribe\/x>$/m);
   });
 
+  it('each outcome is committed with the others that end meanwhile, not with the batch: a slow send does not keep the fast ones unrecorded', async () => {
+    const keys = ['g-1', 'g-2', 'g-3', 'g-4', 'g-slow'];
+    for (const key of keys) await put(t.deps, key, { applicationId: `app-${key}` });
+    const slowId = (await row('g-slow')).message_id;
+    const smtp = transport();
+    let release = () => undefined as void;
+    const held = new Promise<void>((r) => (release = r));
+    const tr = {
+      ...smtp,
+      async send(message: Parameters<typeof smtp.send>[0]) {
+        if (message.messageId === slowId) await held;
+        await smtp.send(message);
+      },
+    };
+    const running = makeMailDelivery(t.deps, tr, policy).deliverDue();
+    const states = async () => Promise.all(keys.map(async (k) => (await row(k)).state));
+    let now = await states();
+    for (let i = 0; i < 100 && now.slice(0, 4).some((s) => s !== 'sent'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      now = await states();
+    }
+    expect(now).toEqual(['sent', 'sent', 'sent', 'sent', 'queued']);
+    release();
+    expect(await running).toEqual({ claimed: 5, sent: 5, retrying: 0, failed: 0 });
+    smtp.close();
+    expect(await states()).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
+    expect(sink.received.filter((m) => m.messageId === slowId)).toHaveLength(1);
+  });
+
   it('a permanent refusal (SMTP 550) is not retried: failed after one attempt', async () => {
     await put(t.deps, 'd-550', { to: 'nobody@example.jp' });
     const tr = transport();

@@ -16,6 +16,7 @@ describe('GET /__bench/hello (BENCH_ROUTES)', () => {
   it('is not a route of the product by default', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/__bench/hello' });
     expect(res.statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: '/__bench/memory' })).statusCode).toBe(404);
   });
 
   it('answers a fixed small JSON when the app is built with benchRoutes', async () => {
@@ -25,6 +26,9 @@ describe('GET /__bench/hello (BENCH_ROUTES)', () => {
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(res.json()).toEqual({ hello: 'world' });
+      const memory = await app.inject({ method: 'GET', url: '/__bench/memory' });
+      expect(memory.statusCode).toBe(200);
+      expect(Object.keys(memory.json<Record<string, number>>()).sort()).toEqual(['arrayBuffers', 'external', 'heapTotal', 'heapUsed', 'rss']);
     } finally {
       await app.close();
     }
