@@ -37,7 +37,8 @@ export interface E2e {
  * and, when the whole file ran, it must have reached every route e2e/support/pages.ts says it covers.
  * Pass `import.meta.url`.
  */
-export function useE2e(testFileUrl: string): E2e {
+/** `settings`: environment settings of the server for this file only, as an operator would set them (e.g. ACCOUNT_TOTP_REQUIRED: 'on'). */
+export function useE2e(testFileUrl: string, settings: Readonly<Record<string, string>> = {}): E2e {
   const file = basename(fileURLToPath(testFileUrl)).replace(/\.test\.ts$/, '');
   let server: E2eServer | undefined;
   let browser: Browser | undefined;
@@ -45,7 +46,7 @@ export function useE2e(testFileUrl: string): E2e {
 
   beforeAll(async () => {
     // Both at once; whichever started is stopped in afterAll even if the other failed.
-    const [s, b] = await Promise.allSettled([startServer(), launchBrowser()]);
+    const [s, b] = await Promise.allSettled([startServer(settings), launchBrowser()]);
     if (s.status === 'fulfilled') server = s.value;
     if (b.status === 'fulfilled') browser = b.value;
     if (b.status === 'rejected') throw b.reason;

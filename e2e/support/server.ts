@@ -25,7 +25,7 @@ export interface E2eServer {
  * serve` reads it, on a new SQLite file filled with the demo applications (relative to today, as a
  * person trying the demo would see them), listening on 127.0.0.1 on a free port.
  */
-export async function startServer(): Promise<E2eServer> {
+export async function startServer(settings: Readonly<Record<string, string>> = {}): Promise<E2eServer> {
   const dir = mkdtempSync(join(tmpdir(), 'kei-oss-e2e-'));
   const config = loadConfig({
     DATABASE_URL: `file:${join(dir, 'e2e.sqlite')}`,
@@ -37,6 +37,8 @@ export async function startServer(): Promise<E2eServer> {
     // Mail (issue 15): .eml files in the run's own folder, delivered within a second.
     MAIL_DIR: join(dir, 'mail'),
     MAIL_POLL_SECONDS: '1',
+    // A test file's own settings (an operator's choice such as ACCOUNT_TOTP_REQUIRED).
+    ...settings,
   });
   const errors: string[] = [];
   const sink = new Writable({
