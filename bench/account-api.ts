@@ -10,14 +10,10 @@
  * libuv's pool hashes the passwords) and the load average (docs/benchmarks.md quotes them), and the
  * floor of the bulk filing: 500 × one argon2id hash's CPU ÷ the cores.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import pino from 'pino';
 import { validateFiling, type FilingInput } from '../src/domain/filing.js';
 import { systemClock } from '../src/domain/time.js';
@@ -26,10 +22,10 @@ import { randomIds } from '../src/services/ids.js';
 import { createServices, loadServerSecrets } from '../src/services/index.js';
 import { ARGON2_OPTIONS, argon2Hasher } from '../src/services/passwords.js';
 import { makeWebhookDelivery } from '../src/services/webhooks.js';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store/database.js';
 import { webhookRepository } from '../src/store/account-api-webhooks.repository.js';
 import { buildApp } from '../src/web/app.js';
 import { runMain } from './lib/cli.js';
+import { openFreshDatabase } from './lib/fresh-database.js';
 import { load, parseCount } from './lib/common.js';
 
 const HELP = `Usage: npm run bench:account-api -- [--database sqlite|postgres] [--filler N]
@@ -42,35 +38,6 @@ Options:
                                cost without argon2 (to compare the writes alone); never in production
   --skip-webhooks              leave out the 10,000 webhook deliveries
   -h, --help                   this help`;
-
-async function openFresh(kind: 'sqlite' | 'postgres'): Promise<{ handle: DatabaseHandle; drop(): Promise<void> }> {
-  if (kind === 'postgres') {
-    const url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-    const schema = `bench_${randomBytes(4).toString('hex')}`;
-    const handle = openDatabase({ kind: 'postgres', url, schema });
-    await migrateToLatest(handle);
-    return {
-      handle,
-      async drop() {
-        await handle.close();
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        await client.query(`drop schema if exists "${schema}" cascade`);
-        await client.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'kei-bench-account-'));
-  const handle = openDatabase({ kind: 'sqlite', path: join(dir, 'bench.sqlite') });
-  await migrateToLatest(handle);
-  return {
-    handle,
-    async drop() {
-      await handle.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** CPU seconds of this process (every thread) since `from`. */
 const cpuSince = (from: NodeJS.CpuUsage) => {
@@ -108,7 +75,7 @@ async function main(): Promise<number> {
   const filler = parseCount(values.filler ?? '0', '--filler');
   const kind = values.database ?? 'sqlite';
   if (kind !== 'sqlite' && kind !== 'postgres') throw new Error('--database must be sqlite or postgres');
-  const fresh = await openFresh(kind);
+  const fresh = await openFreshDatabase(kind);
   const database = fresh.handle;
   const logger = pino({ level: 'silent' });
   try {

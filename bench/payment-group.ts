@@ -4,10 +4,7 @@
  * まとめ納付 across applications (issue 16): one 納付番号 over N applications, and the payment report
  * that settles it, each one transaction through the product's services.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { KyselyPlugin } from 'kysely';
 import pg from 'pg';
@@ -20,9 +17,9 @@ import { randomIds } from '../src/services/ids.js';
 import { createServices, loadServerSecrets } from '../src/services/index.js';
 import { argon2Hasher } from '../src/services/passwords.js';
 import { accountRepository } from '../src/store/accounts.repository.js';
-import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store/database.js';
 import { load, machineInfo, parseCount, round1 } from './lib/common.js';
 import { runMain } from './lib/cli.js';
+import { openFreshDatabase } from './lib/fresh-database.js';
 import { machineLines, median, save } from './lib/report.js';
 import { fixedHasher } from './lib/templates.js';
 
@@ -92,36 +89,6 @@ interface Step {
 
 const BENCH_APP_NAME = `kei-bench-group-${process.pid}`;
 
-async function openFresh(kind: 'sqlite' | 'postgres'): Promise<{ handle: DatabaseHandle; drop(): Promise<void> }> {
-  if (kind === 'postgres') {
-    const url = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-    const schema = `bench_${randomBytes(4).toString('hex')}`;
-    // A name of its own, so that the CPU of its backends can be found in pg_stat_activity.
-    const handle = openDatabase({ kind: 'postgres', url, schema }, { applicationName: BENCH_APP_NAME });
-    await migrateToLatest(handle);
-    return {
-      handle,
-      async drop() {
-        await handle.close();
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        await client.query(`drop schema if exists "${schema}" cascade`);
-        await client.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'kei-oss-bench-group-'));
-  const handle = openDatabase({ kind: 'sqlite', path: join(dir, 'bench.sqlite') });
-  await migrateToLatest(handle);
-  return {
-    handle,
-    async drop() {
-      await handle.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: { database: { type: 'string' }, applications: { type: 'string' }, repeat: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
@@ -136,7 +103,7 @@ async function main(): Promise<number> {
   const n = parseCount(values.applications ?? '500', '--applications');
   const repeat = parseCount(values.repeat ?? '3', '--repeat');
 
-  const db = await openFresh(kind);
+  const db = await openFreshDatabase(kind, { applicationName: BENCH_APP_NAME });
   try {
     // Password hashing is not what is measured: every application shares one precomputed hash.
     const hash = await argon2Hasher.hash('bench-payment-group');
