@@ -7,13 +7,13 @@
  *     life of scripts/lib/crash-support.ts's STEPS mails versions 5, 6, 9 and 10: 検査手数料等納付待ち,
  *     自動車重量税納付待ち, 返付準備完了, 返付済), and no version that was never committed has one;
  *   - every application has one confirmation mail;
- *   - every message was delivered; a Message-ID arrives twice only when its first copy reached the
+ *   - every message was delivered; a Message-ID arrives again only when its earlier copy reached the
  *     SMTP server in the moment around a SIGKILL, before the server could record it sent (SMTP cannot
- *     be undone: such a mail is resent with the same Message-ID), never otherwise. The CI run of
- *     stop 21 failed here: 5 resends on PostgreSQL, none timed within the second before a kill, because
- *     a copy was timed after the sink had parsed it (on a loaded machine, after the kill). The window is
- *     now timed from the end of DATA, on both sides of the kill: a rerun under load showed resends
- *     whose DATA ended 57 to 147 ms before a kill.
+ *     be undone: such a mail is resent with the same Message-ID), never otherwise; a mail in doubt at
+ *     two kills arrives three times. The window is timed from the end of DATA, on both sides of the
+ *     kill: the CI run of stop 21 timed copies after parsing (on a loaded machine, after the kill) and
+ *     counted 5 in-doubt resends as unexplained; a fresh clone's run of this session saw a mail in doubt
+ *     at two kills on PostgreSQL, which the earlier "never more than twice" check refused.
  *
  *   npx tsx scripts/crash-test-mail.ts   (per database: a SIGKILL every 1–3 s, at least CRASH_ROUNDS=4 of them and
  *   more until CRASH_MAIL_CHANGES=5000 status changes were posted, at most CRASH_MAX_ROUNDS=60 kills on a slow
@@ -214,18 +214,20 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<void> {
     const twice = [...received].filter(([, n]) => n > 1).map(([id]) => id);
     const notArrived = rows.filter((r) => !received.has(r.message_id));
     check(notArrived.length === 0, `${label}: every message arrived at the SMTP server (${notArrived.length} did not)`);
-    check(twice.every((id) => received.get(id) === 2), `${label}: no Message-ID arrived more than twice (${sink.received.length} messages received, ${received.size} distinct)`);
     // SMTP cannot be undone: a server killed after the SMTP server had the whole of a mail and before
-    // its commit of "sent" sends that mail again, with the same Message-ID. Each such copy must be one
-    // of those: its first copy's DATA ended in the last moment before a SIGKILL, or was read by this
-    // process's event loop just after it (bytes the killed server wrote before it died). No other
-    // resend is allowed.
-    const firstOf = (id: string) => sink.received.find((m) => m.messageId === id)!;
-    const inDoubt = (id: string) => killedAt.some((k) => firstOf(id).dataEndedAt - k > -IN_DOUBT_MS && firstOf(id).dataEndedAt - k < READ_AFTER_KILL_MS);
-    const nearestKill = (id: string) => killedAt.map((k) => firstOf(id).dataEndedAt - k).reduce((a, b) => (Math.abs(b) < Math.abs(a) ? b : a));
-    if (twice.length > 0) log(`${label}: resent, the first copy's DATA ended this many ms from the nearest SIGKILL: ${twice.map(nearestKill).join(', ')}`);
-    const unexplained = twice.filter((id) => !inDoubt(id));
-    check(unexplained.length === 0, `${label}: ${twice.length} Message-ID(s) arrived twice, each first ended less than ${IN_DOUBT_MS} ms before a SIGKILL or read less than ${READ_AFTER_KILL_MS} ms after it (in doubt, resent with the same Message-ID); ${unexplained.length} otherwise`);
+    // its commit of "sent" sends that mail again, with the same Message-ID. Every copy but the last
+    // must be one of those: its DATA ended in the last moment before a SIGKILL, or was read by this
+    // process's event loop just after it (bytes the killed server wrote before it died). A mail in
+    // doubt at two kills in a row (claimed again after its lease, killed again) arrives three times;
+    // no other resend is allowed.
+    const copiesOf = (id: string) => sink.received.filter((m) => m.messageId === id);
+    const offsetFromNearestKill = (at: number) => killedAt.map((k) => at - k).reduce((a, b) => (Math.abs(b) < Math.abs(a) ? b : a));
+    const inDoubt = (at: number) => killedAt.some((k) => at - k > -IN_DOUBT_MS && at - k < READ_AFTER_KILL_MS);
+    const earlierCopies = twice.flatMap((id) => copiesOf(id).slice(0, -1));
+    const unexplained = earlierCopies.filter((m) => !inDoubt(m.dataEndedAt));
+    if (earlierCopies.length > 0) log(`${label}: resent, each earlier copy's DATA ended this many ms from the nearest SIGKILL: ${earlierCopies.map((m) => offsetFromNearestKill(m.dataEndedAt)).join(', ')}`);
+    const thrice = twice.filter((id) => received.get(id)! > 2).length;
+    check(unexplained.length === 0, `${label}: ${twice.length} Message-ID(s) arrived more than once (${thrice} of them three times or more; ${sink.received.length} messages received, ${received.size} distinct), every earlier copy ending less than ${IN_DOUBT_MS} ms before a SIGKILL or read less than ${READ_AFTER_KILL_MS} ms after it (in doubt, resent with the same Message-ID); ${unexplained.length} otherwise`);
     figures[kind] = { kills, applications: apps.length, statusChanges: changes, messages: rows.length, received: sink.received.length, distinctMessageIds: received.size, resentAfterKill: twice.length, seconds: Math.round((performance.now() - started) / 1000) };
     log(`${label}: ${JSON.stringify(figures[kind])}`);
   } finally {
