@@ -120,12 +120,29 @@ export function makeIdempotency(deps: ServiceDeps) {
     return inserted;
   }
 
+  /**
+   * One key's work, once per process at a time (a second request with the same key while the first
+   * runs is told it is in progress); a key already answered gives that answer, a key another process
+   * holds is in progress.
+   */
+  async function keyed(req: OnceRequest, body: () => Promise<IdempotentOutcome>): Promise<IdempotentOutcome> {
+    const flightKey = `${req.scope}\n${req.key}`;
+    if (inFlight.has(flightKey)) return { kind: 'inProgress' };
+    inFlight.add(flightKey);
+    try {
+      return await body();
+    } catch (err) {
+      if (err instanceof AlreadyAnswered) return answerOf(err.record, req.fingerprint);
+      if (err instanceof KeyBusy) return { kind: 'inProgress' };
+      throw err;
+    } finally {
+      inFlight.delete(flightKey);
+    }
+  }
+
   return {
     async run(req: OnceRequest, work: (once: Once) => Promise<Answer>): Promise<IdempotentOutcome> {
-      const flightKey = `${req.scope}\n${req.key}`;
-      if (inFlight.has(flightKey)) return { kind: 'inProgress' };
-      inFlight.add(flightKey);
-      try {
+      return keyed(req, async () => {
         const existing = await repo().find(req.scope, req.key);
         if (existing && isLive(existing, deps.clock.now())) return answerOf(existing, req.fingerprint);
 
@@ -141,28 +158,20 @@ export function makeIdempotency(deps: ServiceDeps) {
             };
           },
         };
-        try {
-          const answer = await work(once);
-          if (stored) {
-            const s: Answer = stored;
-            return { kind: 'fresh', status: s.status, body: s.body };
-          }
-          // An answer that wrote nothing (a refusal found before any transaction): kept on its own.
-          if (answer.status < 500) {
-            await transaction(deps, async (tx) => {
-              await claim(tx, req);
-              await store(tx, req, answer);
-            });
-          }
-          return { kind: 'fresh', status: answer.status, body: answer.body };
-        } catch (err) {
-          if (err instanceof AlreadyAnswered) return answerOf(err.record, req.fingerprint);
-          if (err instanceof KeyBusy) return { kind: 'inProgress' };
-          throw err;
+        const answer = await work(once);
+        if (stored) {
+          const s: Answer = stored;
+          return { kind: 'fresh', status: s.status, body: s.body };
         }
-      } finally {
-        inFlight.delete(flightKey);
-      }
+        // An answer that wrote nothing (a refusal found before any transaction): kept on its own.
+        if (answer.status < 500) {
+          await transaction(deps, async (tx) => {
+            await claim(tx, req);
+            await store(tx, req, answer);
+          });
+        }
+        return { kind: 'fresh', status: answer.status, body: answer.body };
+      });
     },
 
     /**
@@ -186,23 +195,14 @@ export function makeIdempotency(deps: ServiceDeps) {
      * not at all. A key already answered or being worked on undoes only this savepoint.
      */
     async runWithin(tx: Tx, req: OnceRequest, work: () => Promise<Answer>): Promise<IdempotentOutcome> {
-      const flightKey = `${req.scope}\n${req.key}`;
-      if (inFlight.has(flightKey)) return { kind: 'inProgress' };
-      inFlight.add(flightKey);
-      try {
-        return await withSavepoint(tx, async (): Promise<IdempotentOutcome> => {
+      return keyed(req, () =>
+        withSavepoint(tx, async (): Promise<IdempotentOutcome> => {
           await claim(tx, req);
           const answer = await work();
           await store(tx, req, answer);
           return { kind: 'fresh', status: answer.status, body: answer.body };
-        });
-      } catch (err) {
-        if (err instanceof AlreadyAnswered) return answerOf(err.record, req.fingerprint);
-        if (err instanceof KeyBusy) return { kind: 'inProgress' };
-        throw err;
-      } finally {
-        inFlight.delete(flightKey);
-      }
+        }),
+      );
     },
 
     async purgeExpired(): Promise<number> {
