@@ -54,9 +54,35 @@ export function accountListing(status: StatusCode, deadlineAt: string | null, st
   return { status, list_rank: listGroupOrder.indexOf(listGroupOf(status)), sort_deadline: deadlineAt ?? '9999', status_changed_at: statusChangedAt };
 }
 
+/** The columns of applications that 申請一覧 shows or orders by: a save changing one bumps the list version of the accounts holding it. */
+export const LISTED_APPLICATION_COLUMNS: ReadonlySet<string> = new Set(['procedure', 'arrival_number', 'receipt_number', 'status', 'status_changed_at', 'filed_at', 'office_code', 'user_name', 'vehicle_number', 'chassis_number', 'deadline_at']);
+
+/**
+ * Bumps the list version of every account holding one of these applications, in the caller's
+ * transaction: the kept first page of their 申請一覧 is then never sent again (it is keyed by the version).
+ */
+export async function bumpListVersions(db: Executor, applicationIds: readonly string[]): Promise<void> {
+  for (let i = 0; i < applicationIds.length; i += 500) {
+    const ids = applicationIds.slice(i, i + 500);
+    await db
+      .updateTable('accounts')
+      .set((eb) => ({ list_version: eb('list_version', '+', 1) }))
+      .where('id', 'in', db.selectFrom('account_applications').select('account_id').where('application_id', 'in', ids))
+      .execute();
+  }
+}
+
 /** Keeps the list's order of an application in step with it, in every account that holds it (called by every save). */
 export async function updateAccountListing(db: Executor, applicationId: string, status: StatusCode, deadlineAt: string | null, statusChangedAt: string): Promise<void> {
   await db.updateTable('account_applications').set(accountListing(status, deadlineAt, statusChangedAt)).where('application_id', '=', applicationId).execute();
+}
+
+async function bumpListVersion(db: Executor, accountId: string): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set((eb) => ({ list_version: eb('list_version', '+', 1) }))
+    .where('id', '=', accountId)
+    .execute();
 }
 
 function toAccount(r: Selectable<AccountsTable>): AccountRecord {
@@ -194,12 +220,16 @@ export function accountRepository(db: Executor) {
         })
         .onConflict((oc) => oc.columns(['account_id', 'application_id']).doNothing())
         .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+      const added = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+      if (added) await bumpListVersion(db, accountId);
+      return added;
     },
 
     async removeApplication(accountId: string, applicationId: string): Promise<boolean> {
       const result = await db.deleteFrom('account_applications').where('account_id', '=', accountId).where('application_id', '=', applicationId).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      const removed = Number(result.numDeletedRows) > 0;
+      if (removed) await bumpListVersion(db, accountId);
+      return removed;
     },
 
     /**
@@ -227,6 +257,12 @@ export function accountRepository(db: Executor) {
     async owns(accountId: string, applicationId: string): Promise<boolean> {
       const r = await db.selectFrom('account_applications').select('added_at').where('account_id', '=', accountId).where('application_id', '=', applicationId).executeTakeFirst();
       return r !== undefined;
+    },
+
+    /** What the kept first page of 申請一覧 depends on besides the date: the account's name and list version (one read by primary key). */
+    async listStamp(accountId: string): Promise<{ name: string; listVersion: number } | null> {
+      const r = await db.selectFrom('accounts').select(['name', 'list_version']).where('id', '=', accountId).executeTakeFirst();
+      return r ? { name: r.name, listVersion: Number(r.list_version) } : null;
     },
 
     async count(q: AccountListQuery): Promise<number> {

@@ -17,6 +17,7 @@ import { refusalStatus } from '../../refusals.js';
 import { renderDocument, sendHtml } from '../../render.js';
 import { AccountLayout, CSRF_ONLY, TWO_FACTOR_SETUP_PATH, accountIdOf, requireAccount } from './shared.js';
 import { Pagination } from '../../components/Pagination.js';
+import { accountListKey, createAccountListCache } from './list-cache.js';
 
 const deadlineKindLabels = { correction: '補正期限', payment: '納付期限' } as const;
 export const ACCOUNT_LIST_ORDER_TEXT = 'お客様の操作が必要な申請（補正待ち・納付待ち・まとめ払い中は期限の近い順、続いて返付準備完了・交付準備完了）を先に、続いて手続中の申請、終了した申請の順に表示しています。';
@@ -307,10 +308,26 @@ function understand(query: ListQueryValue): { shown: ShownFilters; filters: Acco
   };
 }
 
+const LIST_PATH = '/account/applications';
+const NO_FILTERS: ShownFilters = { q: '', status: 'all', procedure: '', office: '', from: '', to: '' };
+const FIRST_PAGE: AccountListFilters = { status: 'all', procedure: null, officeCode: null, filedFrom: null, filedTo: null, search: null, page: 1 };
+
 export function accountListRoutes(services: Services): FastifyPluginAsyncTypebox {
+  const cache = createAccountListCache();
   return async (app) => {
     app.get('/account/applications', { schema: { querystring: ListQuery }, preHandler: requireAccount }, async (req, reply) => {
       const accountId = accountIdOf(req);
+      // The first page as it opens (no query at all): kept per list version (list-cache.ts).
+      if (req.url === LIST_PATH) {
+        const ctx = pageContext(req, reply);
+        const stamp = await services.accountList.stamp(accountId);
+        const kept = stamp ? cache.get(accountListKey(accountId, stamp.listVersion, stamp.name, japanDateOf(stamp.now), ctx.fontSize), ctx.csrfToken) : null;
+        if (kept) return sendHtml(reply, 200, kept);
+        const { list, name, listVersion } = await services.accountList.versionedPage(accountId, FIRST_PAGE);
+        const rendered = renderDocument(<AccountListPageView ctx={{ ...ctx, csrfToken: cache.csrfMark }} name={name} list={list} filters={NO_FILTERS} errors={{}} />);
+        const key = listVersion === null ? null : accountListKey(accountId, listVersion, name, japanDateOf(list.now), ctx.fontSize);
+        return sendHtml(reply, 200, cache.put(key, rendered, ctx.csrfToken));
+      }
       const { shown, filters, errors } = understand(req.query);
       const empty: AccountListPage = { items: [], total: 0, page: 1, pageCount: 1, pageSize: ACCOUNT_LIST_PAGE_SIZE, now: new Date() };
       const [name, list] = await Promise.all([services.accounts.nameOf(accountId), filters ? services.accountList.page(accountId, filters) : empty]);
