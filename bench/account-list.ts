@@ -26,7 +26,9 @@ Adds (once) a 利用者ID to the benchmark database (generated when missing, as 
 holding --held applications picked at random, starts the production server on it, logs in, and
 measures with autocannon on loopback:
   - the first page of 申請一覧 (the account's applications, those that need the user first) at one
-    connection (latency p99) and at --connections (pages a second);
+    connection (latency p99) and at --connections (pages a second): the page kept per list version;
+  - the same page asked as /account/applications?status=all, rendered at every request (what a first
+    view after a change of the list costs), at --connections;
   - a search by 車台番号 (a different held application each request) at one connection;
   - the CSV of the whole list, once: seconds, bytes, the server's peak memory.
 Prints and saves (bench/results/) the figures.
@@ -126,6 +128,9 @@ async function main(): Promise<number> {
     };
     phases.push(await measure(server, firstPage, { connections: 1, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds }));
     phases.push(await measure(server, firstPage, { connections: settings.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds }));
+    // The same page asked with a query: rendered at every request (the path of a first view after a change).
+    const rendered: Scenario = { ...firstPage, key: 'account-list-rendered', title: '申請一覧 (first page, rendered: ?status=all)', path: '/account/applications?status=all', next: () => ({ headers: { cookie } }), note: 'the same page, never kept' };
+    phases.push(await measure(server, rendered, { connections: settings.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds }));
     phases.push(await measure(server, search, { connections: 1, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds }));
     server.resetPeak();
     const started = performance.now();
