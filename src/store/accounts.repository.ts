@@ -259,6 +259,23 @@ export function accountRepository(db: Executor) {
       return r !== undefined;
     },
 
+    /** A new set of リカバリーコード (their hashes) in place of every earlier one, used or not. */
+    async replaceRecoveryCodes(accountId: string, codeHashes: readonly string[], now: Date): Promise<void> {
+      await db.deleteFrom('account_recovery_codes').where('account_id', '=', accountId).execute();
+      if (codeHashes.length > 0) await db.insertInto('account_recovery_codes').values(codeHashes.map((code_hash) => ({ account_id: accountId, code_hash, created_at: now.toISOString(), used_at: null }))).execute();
+    },
+
+    /** Uses a リカバリーコード once: true only for an unused code of the account (the update is the check, so two logins cannot both use it). */
+    async useRecoveryCode(accountId: string, codeHash: string, now: Date): Promise<boolean> {
+      const r = await db.updateTable('account_recovery_codes').set({ used_at: now.toISOString() }).where('account_id', '=', accountId).where('code_hash', '=', codeHash).where('used_at', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async recoveryCodesLeft(accountId: string): Promise<number> {
+      const r = await db.selectFrom('account_recovery_codes').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).where('used_at', 'is', null).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
     /** What the kept first page of 申請一覧 depends on besides the date: the account's name and list version (one read by primary key). */
     async listStamp(accountId: string): Promise<{ name: string; listVersion: number } | null> {
       const r = await db.selectFrom('accounts').select(['name', 'list_version']).where('id', '=', accountId).executeTakeFirst();

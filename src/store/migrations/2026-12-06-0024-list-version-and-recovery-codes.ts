@@ -5,8 +5,8 @@ import type { Kysely } from 'kysely';
  * - accounts.list_version: bumped in the same transaction as every change of the account's 申請一覧
  *   (an application it holds saved with a listed column changed, one added or removed). The kept
  *   first page of the list is keyed by it (docs/accounts.md).
- * - account_recovery_codes: the リカバリーコード of a 利用者ID with 二要素認証, as the HMAC-SHA-256 of each
- *   code under the server's secret (never the code); used_at once it has been used.
+ * - account_recovery_codes: the リカバリーコード of a 利用者ID with 二要素認証, as the SHA-256 of the
+ *   account's id and the code (never the code); used_at once it has been used.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
