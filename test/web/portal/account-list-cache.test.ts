@@ -101,6 +101,18 @@ describe('the kept first page of 申請一覧 is never stale', () => {
     expect(rowOf(after.body, MANUAL_CI)).toBeNull();
   });
 
+  it('an unknown 申請状況 or 手続 in the query is refused with a message (400); a known one filters', async () => {
+    const { a } = await loginBoth();
+    const bad = await a.get('/account/applications?status=bogus&procedure=x');
+    expect(bad.statusCode).toBe(400);
+    expect(textOf(bad.body)).toContain('申請状況は、一覧から選択してください。');
+    expect(textOf(bad.body)).toContain('手続は、一覧から選択してください。');
+    const finished = await a.get('/account/applications?status=finished&procedure=continuousInspection');
+    expect(finished.statusCode).toBe(200);
+    expect(countOf(finished.body, 'data-group="finished"')).toBe(countOf(finished.body, '<tr data-status='));
+    expect(countOf(finished.body, '<tr data-status=')).toBeGreaterThan(0);
+  });
+
   it('the Japan date is part of the key: a deadline passed overnight is marked 期限切れ', async () => {
     const { a } = await loginBoth();
     const today = await a.get('/account/applications');
