@@ -53,7 +53,8 @@ export interface AccountListPage {
 
 export interface AccountListStamp {
   readonly name: string;
-  readonly listVersion: number;
+  /** The list version with the account's creation time (`7@2026-12-06T…`). */
+  readonly listVersion: string;
   readonly now: Date;
 }
 
@@ -154,7 +155,7 @@ export function makeAccountList(deps: ServiceDeps) {
      * change committed in between: the page is exactly that version's. Otherwise `listVersion` is
      * null (show the page, keep it under no version).
      */
-    async versionedPage(accountId: string, filters: AccountListFilters): Promise<{ list: AccountListPage; name: string; listVersion: number | null }> {
+    async versionedPage(accountId: string, filters: AccountListFilters): Promise<{ list: AccountListPage; name: string; listVersion: string | null }> {
       const repo = accountRepository(deps.database.db);
       const before = await repo.listStamp(accountId);
       const list = await page(accountId, filters);

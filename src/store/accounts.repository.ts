@@ -277,9 +277,10 @@ export function accountRepository(db: Executor) {
     },
 
     /** What the kept first page of 申請一覧 depends on besides the date: the account's name and list version (one read by primary key). */
-    async listStamp(accountId: string): Promise<{ name: string; listVersion: number } | null> {
-      const r = await db.selectFrom('accounts').select(['name', 'list_version']).where('id', '=', accountId).executeTakeFirst();
-      return r ? { name: r.name, listVersion: Number(r.list_version) } : null;
+    async listStamp(accountId: string): Promise<{ name: string; listVersion: string } | null> {
+      const r = await db.selectFrom('accounts').select(['name', 'list_version', 'created_at']).where('id', '=', accountId).executeTakeFirst();
+      // With the account's creation time: an account removed and made again with the same id (the demo's) starts at 0 again.
+      return r ? { name: r.name, listVersion: `${Number(r.list_version)}@${r.created_at}` } : null;
     },
 
     async count(q: AccountListQuery): Promise<number> {

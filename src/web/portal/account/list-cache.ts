@@ -23,7 +23,7 @@ export interface AccountListCache {
 /** About 400 first pages of 40 KB a process. */
 export const ACCOUNT_LIST_CACHE_BYTES = 16 * 1024 * 1024;
 
-export function accountListKey(accountId: string, listVersion: number, name: string, japanDate: string, fontSize: string): string {
+export function accountListKey(accountId: string, listVersion: string, name: string, japanDate: string, fontSize: string): string {
   return `${accountId}|${listVersion}|${japanDate}|${fontSize}|${name}`;
 }
 
