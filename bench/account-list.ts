@@ -4,6 +4,8 @@
  * A 利用者ID holding `held` applications among `applications`: the first page of 申請一覧 at one
  * connection (p99) and at 64 (pages a second), a search by 車台番号, and the CSV of the whole list.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import calculateLuhnModN from 'calculate-luhn-mod-n';
 import { sql } from 'kysely';
@@ -11,7 +13,9 @@ import { listGroupOf, listGroupOrder } from '../src/domain/status-view.js';
 import { statusCodes } from '../src/domain/statuses.js';
 import { argon2Hasher } from '../src/services/passwords.js';
 import { migrateToLatest } from '../src/store/database.js';
-import { load, machineInfo, mib, parseCount, round1 } from './lib/common.js';
+import { heapFlags } from '../src/cli/heap.js';
+import { ensureDir, load, machineInfo, mib, parseCount, RESULTS_DIR, round1, timestamp } from './lib/common.js';
+import { formatSummary, summariseProfile } from './lib/cpuprofile.js';
 import { LOAD_OPTIONS, loadSettings, runMain } from './lib/cli.js';
 import { csrfPair, openBench } from './lib/fixtures.js';
 import { BENCH_PASSWORD } from './lib/generator.js';
@@ -26,7 +30,9 @@ Adds (once) a 利用者ID to the benchmark database (generated when missing, as 
 holding --held applications picked at random, starts the production server on it, logs in, and
 measures with autocannon on loopback:
   - the first page of 申請一覧 (the account's applications, those that need the user first) at one
-    connection (latency p99) and at --connections (pages a second);
+    connection (latency p99) and at --connections (pages a second): the page kept per list version;
+  - the same page asked as /account/applications?status=all, rendered at every request (what a first
+    view after a change of the list costs), at --connections;
   - a search by 車台番号 (a different held application each request) at one connection;
   - the CSV of the whole list, once: seconds, bytes, the server's peak memory.
 Prints and saves (bench/results/) the figures.
@@ -39,6 +45,8 @@ Options:
   --warmup S         unmeasured warm-up seconds (default 3)
   --connections C    connections of the throughput phase (default 64)
   --port P           the server's port (default: a free one)
+  --profile PAGE     kept | rendered: only that page at --connections, the server under node --cpu-prof;
+                     prints where its CPU time went (the profile is kept in bench/results/profiles/)
   -h, --help         this help`;
 
 const luhn = (digits: string) => calculateLuhnModN((c) => Number(c), (n) => String(n), 10, digits);
@@ -93,7 +101,7 @@ async function login(baseUrl: string): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { ...LOAD_OPTIONS, applications: { type: 'string' }, database: { type: 'string' }, held: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+  const { values } = parseArgs({ options: { ...LOAD_OPTIONS, applications: { type: 'string' }, database: { type: 'string' }, held: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -108,7 +116,19 @@ async function main(): Promise<number> {
   await ensureData(database, values.database ? null : applications, log);
   const { chassis } = await prepareAccount(database, held, log);
   buildIfNeeded(log);
-  const server = await startServer({ databaseUrl: database, port: settings.port, workers: 1 });
+  const profile = values.profile;
+  if (profile !== undefined && profile !== 'kept' && profile !== 'rendered') throw new Error('--profile: kept or rendered');
+  const profileDir = join(RESULTS_DIR, 'profiles');
+  const profileName = `${timestamp()}-account-list-${profile ?? ''}.cpuprofile`;
+  let nodeArgs: string[] = [];
+  if (profile) {
+    ensureDir(profileDir);
+    // Node started with a flag of its own (--cpu-prof) is not started again by serve: the heap limits it would have are given here.
+    const heap = heapFlags(process.env, []);
+    if ('error' in heap) throw new Error(heap.error);
+    nodeArgs = [...(heap.flags ?? []), '--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', profileName];
+  }
+  const server = await startServer({ databaseUrl: database, port: settings.port, workers: 1, nodeArgs });
   const phases: PhaseResult[] = [];
   let csv: { seconds: number; bytes: number; rows: number; peakRssBytes: number } | undefined;
   try {
@@ -124,8 +144,22 @@ async function main(): Promise<number> {
       next: () => ({ path: `/account/applications?q=${encodeURIComponent(chassis[i++ % chassis.length]!)}`, headers: { cookie } }),
       note: 'a different held application each request',
     };
+    if (profile) {
+      const page = profile === 'kept' ? firstPage : { ...firstPage, path: '/account/applications?status=all' };
+      const phase = await measure(server, page, { connections: settings.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds });
+      await server.stop();
+      const file = join(profileDir, profileName);
+      if (!readdirSync(profileDir).includes(profileName)) throw new Error(`no profile was written at ${file}`);
+      log(`\n${profile} first page at ${settings.connections} connections: ${phase.requestsPerSecond} pages/s, p99 ${phase.latencyMs.p99} ms (${uptime()})`);
+      log(`profile: ${file} (the whole server process: start-up, warm-up and the measurement)\n`);
+      log(formatSummary(summariseProfile(file, [], 30)));
+      return 0;
+    }
     phases.push(await measure(server, firstPage, { connections: 1, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds }));
     phases.push(await measure(server, firstPage, { connections: settings.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds }));
+    // The same page asked with a query: rendered at every request (the path of a first view after a change).
+    const rendered: Scenario = { ...firstPage, key: 'account-list-rendered', title: '申請一覧 (first page, rendered: ?status=all)', path: '/account/applications?status=all', next: () => ({ headers: { cookie } }), note: 'the same page, never kept' };
+    phases.push(await measure(server, rendered, { connections: settings.connections, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds }));
     phases.push(await measure(server, search, { connections: 1, seconds: settings.seconds, warmupSeconds: settings.warmupSeconds }));
     server.resetPeak();
     const started = performance.now();

@@ -37,10 +37,27 @@ describe('二要素認証 required by the operator (ACCOUNT_TOTP_REQUIRED=on) in
     await audited(page, 'エラー：二要素認証の設定');
     await page.getByLabel(/^確認コード/).fill(new TOTP({ secret: Secret.fromBase32(key) }).generate());
     await page.getByLabel(/^確認コード/).press('Enter');
+    // The リカバリーコード, shown once, then 利用者情報 with their count.
+    await audited(page, 'リカバリーコード');
+    const codes = await page.getByRole('list', { name: 'リカバリーコード' }).locator('code').allTextContents();
+    expect(codes).toHaveLength(10);
+    await page.getByRole('link', { name: '利用者情報へ' }).click();
     await audited(page, '利用者情報');
+    await expect(page.locator('#recovery-codes-left').textContent()).resolves.toBe('使用できるリカバリーコード：残り10個');
 
     await page.goto('/account/applications');
     await audited(page, '申請一覧');
     expect(new URL(page.url()).pathname).toBe('/account/applications');
+
+    // The authenticator lost: a リカバリーコード in place of the 確認コード logs in, once.
+    await page.getByRole('button', { name: '終了' }).click();
+    await page.goto('/account/login');
+    await page.getByLabel('利用者ID', { exact: true }).fill(DEMO_ACCOUNT.userId);
+    await page.getByLabel('パスワード', { exact: true }).fill(DEMO_ACCOUNT.password);
+    await page.getByLabel(/^確認コード/).fill(codes[0]!);
+    await page.getByLabel(/^確認コード/).press('Enter');
+    await audited(page, '申請一覧');
+    await page.goto('/account');
+    await expect(page.locator('#recovery-codes-left').textContent()).resolves.toBe('使用できるリカバリーコード：残り9個');
   });
 });

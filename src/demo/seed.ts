@@ -1,3 +1,4 @@
+import { bumpListVersions } from '../store/accounts.repository.js';
 import type { Logger } from 'pino';
 import type { Actor } from '../domain/actors.js';
 import { validateFiling } from '../domain/filing.js';
@@ -52,6 +53,10 @@ async function removeDemo(handle: DatabaseHandle): Promise<number> {
   const numbers = demoScenarios.map((s) => s.arrivalNumber);
   // The demo 利用者ID and its copies of the demo applications (src/demo/account.ts) go first.
   const account = await handle.db.selectFrom('accounts').select('id').where('user_id', '=', DEMO_ACCOUNT.userId).executeTakeFirst();
+  // Every other 利用者ID holding one of them shows its list changed (its kept first page is not sent again).
+  const demoIds = await handle.db.selectFrom('applications').select('id').where('arrival_number', 'in', numbers).execute();
+  const copies = account ? await handle.db.selectFrom('account_applications').select('application_id as id').where('account_id', '=', account.id).execute() : [];
+  await bumpListVersions(handle.db, [...demoIds, ...copies].map((r) => r.id));
   if (account) {
     const held = handle.db.selectFrom('account_applications').select('application_id').where('account_id', '=', account.id);
     await handle.db.deleteFrom('sessions').where('account_id', '=', account.id).execute();

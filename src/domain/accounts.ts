@@ -96,6 +96,22 @@ export function mayIssueApiToken(standing: TwoFactorStanding): Result<true> {
   return standing === 'missing' ? refuse('twoFactorRequired', 'APIトークンを発行するには、先に二要素認証を設定してください（申請を2件以上お持ちの利用者IDは、運営者の設定により二要素認証が必要です）。') : ok(true);
 }
 
+/** リカバリーコード of a 利用者ID: this many a set, each of 12 letters and digits (60 bits) shown as abcd-efgh-jkmn. */
+export const RECOVERY_CODE_COUNT = 10;
+const RECOVERY_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** Twelve values of 0–31 (random, from the caller) as a code, in the shape shown: three groups of four. */
+export function recoveryCodeOf(values: readonly number[]): string {
+  const letters = values.slice(0, 12).map((v) => RECOVERY_ALPHABET[v & 31]!).join('');
+  return `${letters.slice(0, 4)}-${letters.slice(4, 8)}-${letters.slice(8, 12)}`;
+}
+
+/** A リカバリーコード as typed (any case, full-width, spaces or hyphens), in its stored form, or null if it cannot be one. */
+export function normalizeRecoveryCode(input: string): string | null {
+  const compact = input.normalize('NFKC').toLowerCase().replace(/[\s\-‐－ー]/g, '');
+  return /^[a-z2-7]{12}$/.test(compact) ? compact : null;
+}
+
 /** What the account log records, in the words the user reads. */
 export const accountLogActions = {
   registered: '利用者IDの発行',
@@ -108,6 +124,8 @@ export const accountLogActions = {
   totpEnabled: '二要素認証の設定',
   totpDisabled: '二要素認証の解除',
   passwordReset: 'パスワードの再設定',
+  recoveryCodesIssued: 'リカバリーコードの発行',
+  recoveryCodeUsed: 'リカバリーコードによるログイン',
   bulkPaymentNumberTaken: 'まとめ納付の納付番号取得',
   bulkPaymentCancelled: 'まとめ納付のキャンセル',
   apiTokenIssued: 'APIトークンの発行',

@@ -51,6 +51,12 @@ export interface AccountListPage {
   readonly now: Date;
 }
 
+export interface AccountListStamp {
+  readonly name: string;
+  /** The list version with the account's creation time (`7@2026-12-06T…`). */
+  readonly listVersion: string;
+  readonly now: Date;
+}
 
 function statusesFor(filter: AccountStatusFilter, procedure: ProcedureCode | null): StatusCode[] | null {
   const base = filter === 'all' ? null : (listGroupOrder as readonly string[]).includes(filter) ? statusCodes.filter((s) => listGroupOf(s) === filter) : [filter as StatusCode];
@@ -122,16 +128,42 @@ export function makeAccountList(deps: ServiceDeps) {
     }
   }
 
+  async function page(accountId: string, filters: AccountListFilters): Promise<AccountListPage> {
+    const now = deps.clock.now();
+    const repo = accountRepository(deps.database.db);
+    const { q, total } = await resolved(accountId, filters);
+    const pageCount = Math.max(1, Math.ceil(total / ACCOUNT_LIST_PAGE_SIZE));
+    const shown = Math.min(Math.max(1, Math.trunc(filters.page) || 1), pageCount);
+    const rows = total === 0 ? [] : await repo.page(q, ACCOUNT_LIST_PAGE_SIZE, (shown - 1) * ACCOUNT_LIST_PAGE_SIZE);
+    return { items: rows.map(toItem), total, page: shown, pageCount, pageSize: ACCOUNT_LIST_PAGE_SIZE, now };
+  }
+
   return {
-    async page(accountId: string, filters: AccountListFilters): Promise<AccountListPage> {
+    /**
+     * What the kept first page of the list is keyed by (issue 16): the account's name and list
+     * version, read now, and the time. Null for an unknown account.
+     */
+    async stamp(accountId: string): Promise<AccountListStamp | null> {
       const now = deps.clock.now();
-      const repo = accountRepository(deps.database.db);
-      const { q, total } = await resolved(accountId, filters);
-      const pageCount = Math.max(1, Math.ceil(total / ACCOUNT_LIST_PAGE_SIZE));
-      const page = Math.min(Math.max(1, Math.trunc(filters.page) || 1), pageCount);
-      const rows = total === 0 ? [] : await repo.page(q, ACCOUNT_LIST_PAGE_SIZE, (page - 1) * ACCOUNT_LIST_PAGE_SIZE);
-      return { items: rows.map(toItem), total, page, pageCount, pageSize: ACCOUNT_LIST_PAGE_SIZE, now };
+      const stamp = await accountRepository(deps.database.db).listStamp(accountId);
+      return stamp ? { ...stamp, now } : null;
     },
+
+    /**
+     * A page with the list version it shows: the version read before and after the page's reads.
+     * Every change of the list bumps it in the change's own transaction, so equal readings mean no
+     * change committed in between: the page is exactly that version's. Otherwise `listVersion` is
+     * null (show the page, keep it under no version).
+     */
+    async versionedPage(accountId: string, filters: AccountListFilters): Promise<{ list: AccountListPage; name: string; listVersion: string | null }> {
+      const repo = accountRepository(deps.database.db);
+      const before = await repo.listStamp(accountId);
+      const list = await page(accountId, filters);
+      const after = await repo.listStamp(accountId);
+      return { list, name: after?.name ?? '', listVersion: before && after && before.listVersion === after.listVersion && before.name === after.name ? after.listVersion : null };
+    },
+
+    page,
 
     /** The filtered list as CSV, streamed: UTF-8 with a BOM (Excel reads the Japanese), CRLF, formula-safe cells. */
     csv(accountId: string, filters: Omit<AccountListFilters, 'page'>): Readable {

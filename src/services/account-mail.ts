@@ -5,7 +5,7 @@ import type { MailDraft } from '../domain/mail.js';
 import { CONTACT_LINE } from './login-throttle.js';
 
 /** The mails of a 利用者ID (issue 16): to the account (accountId set, applicationId null). */
-export type AccountMailKind = 'accountConfirmation' | 'accountIssued' | 'accountPasswordReset';
+export type AccountMailKind = 'accountConfirmation' | 'accountIssued' | 'accountPasswordReset' | 'accountRecoveryCodeUsed';
 
 interface AccountMailInput {
   readonly accountId: string;
@@ -67,5 +67,22 @@ export function passwordResetMail(input: AccountMailInput, link: string, expires
     ],
     `account-reset:${tokenId}`,
     link,
+  );
+}
+
+/** リカバリーコードによるログイン: the account is told at once, with the codes left and what to do if it was not them. */
+export function recoveryCodeUsedMail(input: AccountMailInput, usedAt: Date, left: number, accountLink: string, logId: string): MailDraft {
+  return draft(
+    'accountRecoveryCodeUsed',
+    input,
+    '【軽自動車OSS】リカバリーコードでログインしました',
+    [
+      `利用者ID ${formatUserId(input.userId)} に、${formatJapanDateTime(usedAt)}、認証アプリの確認コードの代わりにリカバリーコードを使用してログインしました。使用したリカバリーコードは、今後使用できません。`,
+      `使用できるリカバリーコードは残り${left}個です。認証アプリを利用できなくなった場合は、利用者情報の画面で二要素認証を設定し直してください（リカバリーコードも新しくなります）。`,
+      accountLink,
+      'お心当たりのない場合は、パスワードとリカバリーコードが第三者に知られているおそれがあります。直ちにパスワードを再設定し、リカバリーコードを再発行してください。',
+    ],
+    `account-recovery-used:${logId}`,
+    accountLink,
   );
 }

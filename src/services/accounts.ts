@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import calculateLuhnModN from 'calculate-luhn-mod-n';
 import type { Logger } from 'pino';
 import { Secret, TOTP } from 'otpauth';
-import { formatUserId, isAccountKind, mayDisableTwoFactor, noTwoFactorPolicy, parseAccountName, parseMailAddress, parseUserIdShape, twoFactorStanding, type AccountKind, type AccountLogAction, type TwoFactorStanding } from '../domain/accounts.js';
+import { RECOVERY_CODE_COUNT, formatUserId, isAccountKind, normalizeRecoveryCode, recoveryCodeOf, mayDisableTwoFactor, noTwoFactorPolicy, parseAccountName, parseMailAddress, parseUserIdShape, twoFactorStanding, type AccountKind, type AccountLogAction, type TwoFactorStanding } from '../domain/accounts.js';
 import { displayNumber } from '../domain/application.js';
 import type { ReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Result } from '../domain/result.js';
@@ -10,7 +10,7 @@ import { accountRepository, type AccountLogRecord, type AccountRecord } from '..
 import { applicationRepository } from '../store/applications.repository.js';
 import type { Tx } from '../store/database.js';
 import { sessionRepository } from '../store/sessions.repository.js';
-import { confirmationMail, issuedMail, passwordResetMail } from './account-mail.js';
+import { confirmationMail, issuedMail, passwordResetMail, recoveryCodeUsedMail } from './account-mail.js';
 import { checkNewPassword } from './account-passwords.js';
 import { mailSettings, transaction, type ServiceDeps } from './context.js';
 import { LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MS, LOGIN_WARN_FROM, lockedLogin, type LockedLogin, type LoginThrottle } from './login-throttle.js';
@@ -29,6 +29,8 @@ const RESET_LINK_MS = 60 * 60 * 1000;
 const TOTP_OPTIONS = { issuer: '軽自動車OSS', algorithm: 'SHA1', digits: 6, period: 30 } as const;
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+/** A リカバリーコード as stored: random 60-bit codes need no slow hash, and the account's id keeps one account's hashes from matching another's. */
+const recoveryHash = (accountId: string, code: string) => sha256(`recovery:${accountId}:${code}`);
 const luhnDigit = (digits: string) => calculateLuhnModN((c) => Number(c), (n) => String(n), 10, digits);
 
 /** The 利用者ID typed at login: 12 digits whose check digit agrees, or null (answered like a wrong password). */
@@ -62,6 +64,8 @@ export interface AccountProfile {
   readonly name: string;
   readonly mailAddress: string;
   readonly totpEnabled: boolean;
+  /** リカバリーコード not yet used (0 while two-factor is off). */
+  readonly recoveryCodesLeft: number;
   /** The operator's two-factor rule for this account (decision 0013). */
   readonly twoFactor: TwoFactorStanding;
   readonly log: readonly AccountLogRecord[];
@@ -106,6 +110,32 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
   function totpFor(account: Pick<AccountRecord, 'userId'>, secret: string): TOTP {
     return new TOTP({ ...TOTP_OPTIONS, label: formatUserId(account.userId), secret: Secret.fromBase32(secret) });
   }
+  /**
+   * A new set of リカバリーコード in place of the old (used or not), logged; the codes are returned to be
+   * shown once, and only their hashes kept: SHA-256 of the account's id and the code (docs/accounts.md).
+   */
+  async function issueRecoveryCodes(tx: Tx, accountId: string, origin: Origin): Promise<string[]> {
+    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => recoveryCodeOf([...randomBytes(12)]));
+    await repo(tx).replaceRecoveryCodes(accountId, codes.map((c) => recoveryHash(accountId, normalizeRecoveryCode(c)!)), deps.clock.now());
+    await log(tx, accountId, 'recoveryCodesIssued', origin);
+    return codes;
+  }
+
+  /** A リカバリーコード typed at login in place of the 確認コード: used once, logged, and the account told by mail. */
+  async function useRecoveryCode(account: AccountRecord, typed: string, origin: Origin): Promise<boolean> {
+    const code = normalizeRecoveryCode(typed);
+    if (!code) return false;
+    return transaction(deps, async (tx) => {
+      const now = deps.clock.now();
+      if (!(await repo(tx).useRecoveryCode(account.id, recoveryHash(account.id, code), now))) return false;
+      const logId = deps.ids.id();
+      await repo(tx).appendLog(logId, account.id, 'recoveryCodeUsed', now, null, origin.clientAddress);
+      const left = await repo(tx).recoveryCodesLeft(account.id);
+      await enqueueMail(deps, tx, recoveryCodeUsedMail({ accountId: account.id, to: account.mailAddress, name: account.name, userId: account.userId }, now, left, link('/account'), logId));
+      return true;
+    });
+  }
+
   const totpOk = (account: Pick<AccountRecord, 'userId'>, secret: string, code: string) => /^[0-9]{6}$/.test(code) && totpFor(account, secret).validate({ token: code, window: 1, timestamp: deps.clock.now().getTime() }) !== null;
 
   return {
@@ -165,7 +195,8 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
         async () => {
           const passwordOk = await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password);
           if (!passwordOk || !found) return null;
-          if (found.totpSecret && !totpOk(found, found.totpSecret, totpCode.trim())) return null;
+          // The 確認コード, or else a リカバリーコード (each once): counted by the same throttle either way.
+          if (found.totpSecret && !totpOk(found, found.totpSecret, totpCode.trim()) && !(await useRecoveryCode(found, totpCode, origin))) return null;
           return found;
         },
         log_,
@@ -230,7 +261,8 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
       const account = await repo().find(accountId);
       if (!account) return null;
       const twoFactor = (await standingOf(deps.database.db, accountId)) ?? 'optional';
-      return { userId: account.userId, kind: account.kind, name: account.name, mailAddress: account.mailAddress, totpEnabled: account.totpSecret !== null, twoFactor, log: await repo().log(accountId, 100) };
+      const recoveryCodesLeft = account.totpSecret ? await repo().recoveryCodesLeft(accountId) : 0;
+      return { userId: account.userId, kind: account.kind, name: account.name, mailAddress: account.mailAddress, totpEnabled: account.totpSecret !== null, recoveryCodesLeft, twoFactor, log: await repo().log(accountId, 100) };
     },
 
     /** Where the account stands with the operator's two-factor rule (null: no such account). */
@@ -252,8 +284,11 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
       return { secret, uri: totpFor(account, secret).toString() };
     },
 
-    /** 二要素認証の設定: the proposed secret, confirmed by a current code from the app. */
-    async enableTotp(accountId: string, secret: string, code: string, origin: Origin): Promise<Result<true>> {
+    /**
+     * 二要素認証の設定 (or set again with a new app): the proposed secret, confirmed by a current code
+     * from the app; a new set of リカバリーコード, returned to be shown once.
+     */
+    async enableTotp(accountId: string, secret: string, code: string, origin: Origin): Promise<Result<{ recoveryCodes: string[] }>> {
       if (!/^[A-Z2-7]{32}$/.test(secret)) return refuse('invalidInput', '設定をやり直してください。');
       return transaction(deps, async (tx) => {
         const account = await repo(tx).find(accountId);
@@ -261,7 +296,7 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
         if (!totpOk(account, secret, code.trim())) return refuse('invalidInput', '確認コードが正しくありません。認証アプリに表示されている6桁の数字を入力してください。');
         await repo(tx).update(accountId, { totpSecret: secret }, deps.clock.now());
         await log(tx, accountId, 'totpEnabled', origin);
-        return ok(true);
+        return ok({ recoveryCodes: await issueRecoveryCodes(tx, accountId, origin) });
       });
     },
 
@@ -275,8 +310,18 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
         if (!allowed.ok) return allowed;
         if (!totpOk(account, account.totpSecret, code.trim())) return refuse('invalidInput', '確認コードが正しくありません。認証アプリに表示されている6桁の数字を入力してください。');
         await repo(tx).update(accountId, { totpSecret: null }, deps.clock.now());
+        await repo(tx).replaceRecoveryCodes(accountId, [], deps.clock.now());
         await log(tx, accountId, 'totpDisabled', origin);
         return ok(true);
+      });
+    },
+
+    /** リカバリーコードの再発行: a new set shown once; every earlier code stops working. Only with two-factor on. */
+    async regenerateRecoveryCodes(accountId: string, origin: Origin): Promise<Result<{ recoveryCodes: string[] }>> {
+      return transaction(deps, async (tx) => {
+        const account = await repo(tx).find(accountId);
+        if (!account?.totpSecret) return refuse('statusDoesNotAllow', 'リカバリーコードは、二要素認証を設定している場合に発行できます。');
+        return ok({ recoveryCodes: await issueRecoveryCodes(tx, accountId, origin) });
       });
     },
 

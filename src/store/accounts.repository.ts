@@ -54,9 +54,35 @@ export function accountListing(status: StatusCode, deadlineAt: string | null, st
   return { status, list_rank: listGroupOrder.indexOf(listGroupOf(status)), sort_deadline: deadlineAt ?? '9999', status_changed_at: statusChangedAt };
 }
 
+/** The columns of applications that 申請一覧 shows or orders by: a save changing one bumps the list version of the accounts holding it. */
+export const LISTED_APPLICATION_COLUMNS: ReadonlySet<string> = new Set(['procedure', 'arrival_number', 'receipt_number', 'status', 'status_changed_at', 'filed_at', 'office_code', 'user_name', 'vehicle_number', 'chassis_number', 'deadline_at']);
+
+/**
+ * Bumps the list version of every account holding one of these applications, in the caller's
+ * transaction: the kept first page of their 申請一覧 is then never sent again (it is keyed by the version).
+ */
+export async function bumpListVersions(db: Executor, applicationIds: readonly string[]): Promise<void> {
+  for (let i = 0; i < applicationIds.length; i += 500) {
+    const ids = applicationIds.slice(i, i + 500);
+    await db
+      .updateTable('accounts')
+      .set((eb) => ({ list_version: eb('list_version', '+', 1) }))
+      .where('id', 'in', db.selectFrom('account_applications').select('account_id').where('application_id', 'in', ids))
+      .execute();
+  }
+}
+
 /** Keeps the list's order of an application in step with it, in every account that holds it (called by every save). */
 export async function updateAccountListing(db: Executor, applicationId: string, status: StatusCode, deadlineAt: string | null, statusChangedAt: string): Promise<void> {
   await db.updateTable('account_applications').set(accountListing(status, deadlineAt, statusChangedAt)).where('application_id', '=', applicationId).execute();
+}
+
+async function bumpListVersion(db: Executor, accountId: string): Promise<void> {
+  await db
+    .updateTable('accounts')
+    .set((eb) => ({ list_version: eb('list_version', '+', 1) }))
+    .where('id', '=', accountId)
+    .execute();
 }
 
 function toAccount(r: Selectable<AccountsTable>): AccountRecord {
@@ -194,12 +220,16 @@ export function accountRepository(db: Executor) {
         })
         .onConflict((oc) => oc.columns(['account_id', 'application_id']).doNothing())
         .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+      const added = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+      if (added) await bumpListVersion(db, accountId);
+      return added;
     },
 
     async removeApplication(accountId: string, applicationId: string): Promise<boolean> {
       const result = await db.deleteFrom('account_applications').where('account_id', '=', accountId).where('application_id', '=', applicationId).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      const removed = Number(result.numDeletedRows) > 0;
+      if (removed) await bumpListVersion(db, accountId);
+      return removed;
     },
 
     /**
@@ -227,6 +257,30 @@ export function accountRepository(db: Executor) {
     async owns(accountId: string, applicationId: string): Promise<boolean> {
       const r = await db.selectFrom('account_applications').select('added_at').where('account_id', '=', accountId).where('application_id', '=', applicationId).executeTakeFirst();
       return r !== undefined;
+    },
+
+    /** A new set of リカバリーコード (their hashes) in place of every earlier one, used or not. */
+    async replaceRecoveryCodes(accountId: string, codeHashes: readonly string[], now: Date): Promise<void> {
+      await db.deleteFrom('account_recovery_codes').where('account_id', '=', accountId).execute();
+      if (codeHashes.length > 0) await db.insertInto('account_recovery_codes').values(codeHashes.map((code_hash) => ({ account_id: accountId, code_hash, created_at: now.toISOString(), used_at: null }))).execute();
+    },
+
+    /** Uses a リカバリーコード once: true only for an unused code of the account (the update is the check, so two logins cannot both use it). */
+    async useRecoveryCode(accountId: string, codeHash: string, now: Date): Promise<boolean> {
+      const r = await db.updateTable('account_recovery_codes').set({ used_at: now.toISOString() }).where('account_id', '=', accountId).where('code_hash', '=', codeHash).where('used_at', 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    async recoveryCodesLeft(accountId: string): Promise<number> {
+      const r = await db.selectFrom('account_recovery_codes').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).where('used_at', 'is', null).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+
+    /** What the kept first page of 申請一覧 depends on besides the date: the account's name and list version (one read by primary key). */
+    async listStamp(accountId: string): Promise<{ name: string; listVersion: string } | null> {
+      const r = await db.selectFrom('accounts').select(['name', 'list_version', 'created_at']).where('id', '=', accountId).executeTakeFirst();
+      // With the account's creation time: an account removed and made again with the same id (the demo's) starts at 0 again.
+      return r ? { name: r.name, listVersion: `${Number(r.list_version)}@${r.created_at}` } : null;
     },
 
     async count(q: AccountListQuery): Promise<number> {

@@ -221,6 +221,16 @@ export interface AccountsTable {
   totp_secret: string | null;
   created_at: string;
   updated_at: string;
+  /** Bumped with every change of the account's 申請一覧 (migration 0024): the kept first page's key. */
+  list_version: Generated<number>;
+}
+
+/** リカバリーコード of a 利用者ID (migration 0024): only the HMAC-SHA-256 of a code is stored. */
+export interface AccountRecoveryCodesTable {
+  account_id: string;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
 }
 
 /** One-time links sent by mail: only the token's SHA-256 is stored. */
@@ -367,6 +377,7 @@ export interface Database {
   account_tokens: AccountTokensTable;
   account_applications: AccountApplicationsTable;
   account_log: AccountLogTable;
+  account_recovery_codes: AccountRecoveryCodesTable;
   contact_addresses: ContactAddressesTable;
   mail_outbox: MailOutboxTable;
   account_api_tokens: AccountApiTokensTable;

@@ -101,7 +101,8 @@ describe('利用者ID: issue, confirm, log in (issue 16)', () => {
     expect(proposal.uri).toMatch(/^otpauth:\/\/totp\//);
     const code = () => new TOTP({ secret: Secret.fromBase32(proposal.secret), digits: 6, period: 30 }).generate({ timestamp: t.clock.now().getTime() });
     expect(await t.services.accounts.enableTotp(accountId, proposal.secret, '000000', origin)).toMatchObject({ ok: false, refusal: { code: 'invalidInput' } });
-    expect(await t.services.accounts.enableTotp(accountId, proposal.secret, code(), origin)).toEqual({ ok: true, value: true });
+    const enabled = await t.services.accounts.enableTotp(accountId, proposal.secret, code(), origin);
+    expect(enabled.ok && enabled.value.recoveryCodes).toHaveLength(10);
     expect(await t.services.accounts.login(userId, PASSWORD, '', undefined, origin)).toMatchObject({ ok: false, refusal: { message: ACCOUNT_LOGIN_FAILED_MESSAGE } });
     expect((await t.services.accounts.login(userId, PASSWORD, code(), undefined, origin)).ok).toBe(true);
     expect(await t.services.accounts.disableTotp(accountId, code(), origin)).toEqual({ ok: true, value: true });

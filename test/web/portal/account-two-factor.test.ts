@@ -110,8 +110,9 @@ describe('二要素認証 required by the operator for a 利用者ID with more t
     expect(wrong.statusCode).toBe(400);
     expect(textOf(wrong.body)).toContain(BANNER);
     const set = await again.b.post('/account/totp', { secret, totpCode: codeFor(secret, t) });
-    expect(set.statusCode).toBe(303);
-    expect(set.headers.location).toBe('/account?totp=on');
+    expect(set.statusCode).toBe(200);
+    expect(textOf(set.body)).toContain('二要素認証を設定しました。');
+    expect(set.body.match(/<code>[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}<\/code>/g)).toHaveLength(10);
     const list = await again.b.get('/account/applications');
     expect(list.statusCode).toBe(200);
     expect(textOf(list.body)).toContain('全2件');
@@ -142,7 +143,7 @@ describe('二要素認証 required by the operator for a 利用者ID with more t
     const page = await b.get('/account/totp');
     expect(textOf(page.body)).not.toContain(BANNER);
     const secret = /name="secret" value="([A-Z2-7]{32})"/.exec(page.body)![1]!;
-    expect((await b.post('/account/totp', { secret, totpCode: codeFor(secret, t) })).statusCode).toBe(303);
+    expect((await b.post('/account/totp', { secret, totpCode: codeFor(secret, t) })).statusCode).toBe(200);
     await b.get('/account');
     const off = await b.post('/account/totp/off', { totpCode: codeFor(secret, t) });
     expect(off.statusCode).toBe(303);

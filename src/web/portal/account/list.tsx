@@ -17,6 +17,7 @@ import { refusalStatus } from '../../refusals.js';
 import { renderDocument, sendHtml } from '../../render.js';
 import { AccountLayout, CSRF_ONLY, TWO_FACTOR_SETUP_PATH, accountIdOf, requireAccount } from './shared.js';
 import { Pagination } from '../../components/Pagination.js';
+import { accountListKey, createAccountListCache } from './list-cache.js';
 
 const deadlineKindLabels = { correction: '補正期限', payment: '納付期限' } as const;
 export const ACCOUNT_LIST_ORDER_TEXT = 'お客様の操作が必要な申請（補正待ち・納付待ち・まとめ払い中は期限の近い順、続いて返付準備完了・交付準備完了）を先に、続いて手続中の申請、終了した申請の順に表示しています。';
@@ -63,7 +64,7 @@ function Select({ id, name, label, value, options }: { id: string; name: string;
 
 /** 申請一覧: the account's applications, those that need the user first. */
 export function AccountListPageView({ ctx, name, list, filters, errors }: { ctx: PageContext; name: string; list: AccountListPage; filters: ShownFilters; errors?: FieldErrors }) {
-  const items = errorItems(errors ?? {}, ['filter-q', 'filter-from', 'filter-to']);
+  const items = errorItems(errors ?? {}, ['filter-q', 'filter-status', 'filter-procedure', 'filter-from', 'filter-to']);
   const from = list.total === 0 ? 0 : (list.page - 1) * list.pageSize + 1;
   const to = Math.min(list.page * list.pageSize, list.total);
   return (
@@ -257,10 +258,17 @@ function RemovePage({ ctx, id, number, statusLabel }: { ctx: PageContext; id: st
   );
 }
 
+/**
+ * 申請状況 and 手続 are checked by understand(), not by an enum in the schema: the validator's
+ * Value.Convert tries a query value against each of an enum's 40 literals, about 2 ms a request
+ * (docs/benchmarks.md, issue 16), more than the whole list page.
+ */
+const STATUS_FILTERS: ReadonlySet<string> = new Set(['all', ...listGroupOrder, ...statusCodes]);
+const PROCEDURE_FILTERS: ReadonlySet<string> = new Set(['', ...procedureCodes]);
 const ListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200 })),
-  status: Type.Optional(Type.Enum(['all', ...listGroupOrder, ...statusCodes])),
-  procedure: Type.Optional(Type.Enum(['', ...procedureCodes])),
+  status: Type.Optional(Type.String({ maxLength: 60 })),
+  procedure: Type.Optional(Type.String({ maxLength: 60 })),
   office: Type.Optional(Type.String({ maxLength: 40 })),
   from: Type.Optional(Type.String({ maxLength: 20 })),
   to: Type.Optional(Type.String({ maxLength: 20 })),
@@ -272,15 +280,19 @@ const AddForm = Type.Object({ receiptNumber: Type.Optional(Type.String({ maxLeng
 
 /** The query understood: the filters for the service, what to show back, and the errors of what could not be understood. */
 function understand(query: ListQueryValue): { shown: ShownFilters; filters: AccountListFilters | null; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const status = query.status ?? 'all';
+  const procedure = query.procedure ?? '';
+  if (!STATUS_FILTERS.has(status)) errors['filter-status'] = '申請状況は、一覧から選択してください。';
+  if (!PROCEDURE_FILTERS.has(procedure)) errors['filter-procedure'] = '手続は、一覧から選択してください。';
   const shown: ShownFilters = {
     q: (query.q ?? '').slice(0, 60),
-    status: (query.status ?? 'all') as AccountStatusFilter,
-    procedure: query.procedure ?? '',
+    status: (STATUS_FILTERS.has(status) ? status : 'all') as AccountStatusFilter,
+    procedure: PROCEDURE_FILTERS.has(procedure) ? procedure : '',
     office: query.office && isOfficeCode(query.office) ? query.office : '',
     from: (query.from ?? '').slice(0, 10),
     to: (query.to ?? '').slice(0, 10),
   };
-  const errors: Record<string, string> = {};
   const search = parseAccountListSearch(shown.q);
   if (!search.ok) errors['filter-q'] = search.refusal.message;
   const date = (v: string, key: string, label: string): JapanDate | null => {
@@ -307,10 +319,26 @@ function understand(query: ListQueryValue): { shown: ShownFilters; filters: Acco
   };
 }
 
+const LIST_PATH = '/account/applications';
+const NO_FILTERS: ShownFilters = { q: '', status: 'all', procedure: '', office: '', from: '', to: '' };
+const FIRST_PAGE: AccountListFilters = { status: 'all', procedure: null, officeCode: null, filedFrom: null, filedTo: null, search: null, page: 1 };
+
 export function accountListRoutes(services: Services): FastifyPluginAsyncTypebox {
+  const cache = createAccountListCache();
   return async (app) => {
     app.get('/account/applications', { schema: { querystring: ListQuery }, preHandler: requireAccount }, async (req, reply) => {
       const accountId = accountIdOf(req);
+      // The first page as it opens (no query at all): kept per list version (list-cache.ts).
+      if (req.url === LIST_PATH) {
+        const ctx = pageContext(req, reply);
+        const stamp = await services.accountList.stamp(accountId);
+        const kept = stamp ? cache.get(accountListKey(accountId, stamp.listVersion, stamp.name, japanDateOf(stamp.now), ctx.fontSize), ctx.csrfToken) : null;
+        if (kept) return sendHtml(reply, 200, kept);
+        const { list, name, listVersion } = await services.accountList.versionedPage(accountId, FIRST_PAGE);
+        const rendered = renderDocument(<AccountListPageView ctx={{ ...ctx, csrfToken: cache.csrfMark }} name={name} list={list} filters={NO_FILTERS} errors={{}} />);
+        const key = listVersion === null ? null : accountListKey(accountId, listVersion, name, japanDateOf(list.now), ctx.fontSize);
+        return sendHtml(reply, 200, cache.put(key, rendered, ctx.csrfToken));
+      }
       const { shown, filters, errors } = understand(req.query);
       const empty: AccountListPage = { items: [], total: 0, page: 1, pageCount: 1, pageSize: ACCOUNT_LIST_PAGE_SIZE, now: new Date() };
       const [name, list] = await Promise.all([services.accounts.nameOf(accountId), filters ? services.accountList.page(accountId, filters) : empty]);

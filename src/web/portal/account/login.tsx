@@ -29,7 +29,7 @@ export function AccountLoginPage({ ctx, userId, failure, notice }: { ctx: PageCo
         <CsrfField token={ctx.csrfToken} />
         <TextField name="userId" label="利用者ID" value={userId} error={failure} hint="数字12桁（例：1234 5678 9012）。空白やハイフンで区切って入力することもできます。" inputMode="numeric" autocomplete="username" width="medium" spellcheck={false} />
         <TextField name="password" label="パスワード" type="password" autocomplete="current-password" maxLength={ACCOUNT_PASSWORD_MAX} width="long" spellcheck={false} />
-        <TextField name="totpCode" label="確認コード（二要素認証を設定している方のみ）" hint="認証アプリに表示されている6桁の数字" inputMode="numeric" autocomplete="one-time-code" maxLength={10} width="short" spellcheck={false} />
+        <TextField name="totpCode" label="確認コード（二要素認証を設定している方のみ）" hint="認証アプリに表示されている6桁の数字。認証アプリを利用できない場合は、リカバリーコード（例：abcd-efgh-jkmn）" autocomplete="one-time-code" maxLength={20} width="short" spellcheck={false} />
         <div class="button-row">
           <button type="submit" class="button button--primary">
             ログイン

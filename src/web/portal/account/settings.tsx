@@ -9,7 +9,7 @@ import { qrMatrix, qrSvgPath } from '../../formats/qr.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { refusalStatus } from '../../refusals.js';
 import { renderDocument, sendHtml } from '../../render.js';
-import { AccountLayout, accountIdOf, requireAccount } from './shared.js';
+import { AccountLayout, CSRF_ONLY, accountIdOf, requireAccount } from './shared.js';
 
 /** Why the account's other pages send it here: the operator's two-factor rule (decision 0013). */
 function TwoFactorRequiredBanner({ added }: { added?: boolean | undefined }) {
@@ -75,6 +75,25 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
           </p>
         </>
       )}
+      {profile.totpEnabled ? (
+        <>
+          <h2 class="staff-section-title">リカバリーコード</h2>
+          <p>認証アプリを利用できなくなった場合に、確認コードの代わりに入力してログインするためのコードです。1つのコードは1回だけ使用できます。</p>
+          <p id="recovery-codes-left">
+            使用できるリカバリーコード：<strong>残り{profile.recoveryCodesLeft}個</strong>
+          </p>
+          {profile.recoveryCodesLeft <= 3 ? <p>残りが少なくなっています。リカバリーコードを再発行してください。</p> : null}
+          <form method="post" action="/account/recovery-codes" class="form">
+            <CsrfField token={ctx.csrfToken} />
+            <p>再発行すると、これまでのリカバリーコードはすべて使用できなくなります。</p>
+            <div class="button-row">
+              <button type="submit" class="button button--secondary">
+                リカバリーコードを再発行する
+              </button>
+            </div>
+          </form>
+        </>
+      ) : null}
       <h2 class="staff-section-title">APIトークン（一括申請 API）</h2>
       <p>
         販売管理システム等から申請・照会するための <a href="/account/api">APIトークンの発行・無効化</a>
@@ -106,6 +125,44 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
           </tbody>
         </table>
       </div>
+    </AccountLayout>
+  );
+}
+
+/** リカバリーコード, shown once: when two-factor is set (again) and when they are issued again. */
+function RecoveryCodesPage({ ctx, codes, totpSet }: { ctx: PageContext; codes: readonly string[]; totpSet: boolean }) {
+  return (
+    <AccountLayout ctx={ctx} title="リカバリーコード" current="account">
+      <h1 class="page-title">リカバリーコード</h1>
+      {totpSet ? (
+        <Banner kind="success" title="二要素認証を設定しました。">
+          <p>次回のログインから、認証アプリの確認コードが必要です。</p>
+        </Banner>
+      ) : (
+        <Banner kind="success" title="リカバリーコードを再発行しました。">
+          <p>これまでのリカバリーコードは使用できなくなりました。</p>
+        </Banner>
+      )}
+      <p>
+        スマートフォンの紛失や機種変更などで認証アプリを利用できなくなった場合は、ログインの際に確認コードの代わりに、次のリカバリーコードのいずれか1つを入力してください。
+        <strong>1つのコードは1回だけ使用できます。</strong>
+      </p>
+      <p>
+        <strong>この画面は一度だけ表示されます。</strong>
+        リカバリーコードを印刷するか書き写して、パスワードとは別の安全な場所に保管してください。リカバリーコードを使用すると、連絡先メールアドレスにお知らせします。
+      </p>
+      <ul class="account-recovery-codes" aria-label="リカバリーコード">
+        {codes.map((c) => (
+          <li>
+            <code>{c}</code>
+          </li>
+        ))}
+      </ul>
+      <p>
+        <a class="button button--primary" href="/account">
+          利用者情報へ
+        </a>
+      </p>
     </AccountLayout>
   );
 }
@@ -171,11 +228,19 @@ export function accountSettingsRoutes(services: Services): FastifyPluginAsyncTyp
       const body = req.validationError ? {} : req.body;
       const secret = body.secret ?? '';
       const result = await services.accounts.enableTotp(accountIdOf(req), secret, body.totpCode ?? '', { clientAddress: req.ip });
-      if (result.ok) return reply.redirect('/account?totp=on', 303);
+      if (result.ok) return sendHtml(reply, 200, renderDocument(<RecoveryCodesPage ctx={pageContext(req, reply)} codes={result.value.recoveryCodes} totpSet />));
       const proposal = /^[A-Z2-7]{32}$/.test(secret) ? { secret, uri: (await services.accounts.totpProposal(accountIdOf(req), secret))?.uri ?? '' } : await services.accounts.totpProposal(accountIdOf(req));
       if (!proposal) return reply.redirect('/account/login', 303);
       const standing = await services.accounts.twoFactorStanding(accountIdOf(req));
       return sendHtml(reply, 400, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} error={result.refusal.message} standing={standing} />));
+    });
+
+    app.post('/account/recovery-codes', { schema: { body: CSRF_ONLY }, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
+      const result = await services.accounts.regenerateRecoveryCodes(accountIdOf(req), { clientAddress: req.ip });
+      if (result.ok) return sendHtml(reply, 200, renderDocument(<RecoveryCodesPage ctx={pageContext(req, reply)} codes={result.value.recoveryCodes} totpSet={false} />));
+      const profile = await services.accounts.profile(accountIdOf(req));
+      if (!profile) return reply.redirect('/account/login', 303);
+      return sendHtml(reply, refusalStatus(result.refusal.code), renderDocument(<AccountPage ctx={pageContext(req, reply)} profile={profile} error={result.refusal.message} />));
     });
 
     app.post('/account/totp/off', { schema: { body: TotpForm }, attachValidation: true, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
