@@ -13,14 +13,7 @@ import { machineLines, markdownTable, save } from './lib/report.js';
 import { SCENARIO_KEYS, type ScenarioKey } from './lib/scenarios.js';
 import { defaultDatabase, runSuite } from './lib/suite.js';
 import { LOAD_OPTIONS, loadSettings, runMain } from './lib/cli.js';
-import { heapFlags } from '../src/cli/heap.js';
-
-/** The heap flags `kei-oss serve` would start itself with here (none if NODE_OPTIONS or KEI_OSS_HEAP_MB=off says otherwise). */
-function serveHeapFlags(): string[] {
-  const decision = heapFlags(process.env, []);
-  if ('error' in decision) throw new Error(decision.error);
-  return decision.flags ? [...decision.flags] : [];
-}
+import { startHeapFlags } from './lib/server.js';
 
 const HELP = `Usage: npm run bench:profile -- [options]
 
@@ -74,8 +67,8 @@ async function main(): Promise<number> {
     ...(await loadSettings(values, 20)),
     repeat: 1,
     workers: 1,
-    // Node started with a flag of its own (--cpu-prof) is not started again by serve: the heap limits it would have are given here.
-    nodeArgs: [...serveHeapFlags(), '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name],
+    // The heap flags of npm start, with the profiler's.
+    nodeArgs: [...startHeapFlags(), '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name],
     build: true,
     log: (l) => console.log(l),
   });
