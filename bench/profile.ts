@@ -74,7 +74,10 @@ async function main(): Promise<number> {
   });
   const file = join(dir, name);
   if (!readdirSync(dir).includes(name)) throw new Error(`no profile was written at ${file}`);
+  // The whole process, and the measurement alone: its last seconds (the server stops right after it).
   const summary = summariseProfile(file, [], 30);
+  const measured = result.options.seconds;
+  const during = summariseProfile(file, [], 30, measured + 1);
   const md = [
     `# npm run bench:profile — ${result.startedAt}`,
     '',
@@ -85,9 +88,15 @@ async function main(): Promise<number> {
     '',
     markdownTable(result.summary),
     '',
+    `## The measurement alone (the profile's last ${measured + 1} s: ${measured} s measured and the stop)`,
+    '',
+    formatSummary(during),
+    '',
+    '## The whole process (start-up, the first views that render and keep each page, warm-up, the measurement)',
+    '',
     formatSummary(summary),
   ].join('\n');
-  const files = save(`profile-${scenario}`, { result, summary }, md);
+  const files = save(`profile-${scenario}`, { result, summary, during }, md);
   // Older profiles are large; keep the last five.
   const profiles = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
   for (const old of profiles.slice(0, -5)) rmSync(join(dir, old), { force: true });
