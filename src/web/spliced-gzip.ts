@@ -22,8 +22,12 @@ export interface GzipPart {
 
 /** A part compressed once (level 9: its cost is paid once, its bytes at every view). */
 export function deflatePart(bytes: Buffer): GzipPart {
-  // Copied out: zlib's result is a view of its output chunk, which would be kept whole.
-  const deflated = Buffer.from(promptZlib.deflateRawSync(bytes, { level: 9, finishFlush: constants.Z_FULL_FLUSH }));
+  // Copied out into memory of its own: zlib's result is a view of its output chunk, which would be
+  // kept whole, and Buffer.from would take a slice of Node's shared 8 KB pool, which keeps the whole
+  // slab alive for a part of 1–3 KB (the rest of the slab being the request's garbage).
+  const out = promptZlib.deflateRawSync(bytes, { level: 9, finishFlush: constants.Z_FULL_FLUSH });
+  const deflated = Buffer.allocUnsafeSlow(out.length);
+  out.copy(deflated);
   return { deflated, crc: crc32(bytes), length: bytes.length };
 }
 

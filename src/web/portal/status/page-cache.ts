@@ -53,6 +53,12 @@ export function escapeAttribute(value: string): string {
 
 /** A kept page: its parts compressed once, and the slots between them. */
 type Item = GzipPart | SlotName;
+interface KeptPage {
+  readonly items: readonly Item[];
+  /** The ids of its shared parts. */
+  readonly shared: readonly string[];
+  readonly bytes: number;
+}
 interface Shared {
   readonly part: GzipPart;
   refs: number;
@@ -67,24 +73,16 @@ export function createStatusPageCache(maxBytes: number): StatusPageCache {
   const marks = Object.fromEntries(Object.entries(SLOT_CODES).map(([name, code]) => [name, `${prefix.toString('latin1')}${code}`])) as Record<SlotName, string>;
   // The parts that are the same on many pages (the frame before the first slot, the end after the
   // last) are kept once, counted by the page that first had them, and dropped with the last page.
+  // The parts between slots (the application's own) are kept by their page alone.
   const shared = new Map<string, Shared>();
-  const release = (items: readonly Item[]) => {
-    for (const item of items) {
-      if (typeof item === 'string') continue;
-      const id = partId(item);
+  const release = (page: KeptPage) => {
+    for (const id of page.shared) {
       const entry = shared.get(id);
       if (entry && --entry.refs === 0) shared.delete(id);
     }
   };
-  const cache =
-    maxBytes > 0
-      ? new LRUCache<string, { items: Item[]; bytes: number }>({ maxSize: maxBytes, sizeCalculation: (page, key) => page.bytes + key.length + 64, dispose: (page) => release(page.items) })
-      : null;
+  const cache = maxBytes > 0 ? new LRUCache<string, KeptPage>({ maxSize: maxBytes, sizeCalculation: (page, key) => page.bytes + key.length + 64, dispose: release }) : null;
   const fragments = new LRUCache<string, Item[]>({ max: FRAGMENTS_KEPT });
-  const partIds = new WeakMap<GzipPart, string>();
-  function partId(part: GzipPart): string {
-    return partIds.get(part) ?? '';
-  }
 
   /** The template's text between the marks, and the slot of each mark, in order. */
   function split(template: Buffer): (Buffer | SlotName)[] {
@@ -116,24 +114,31 @@ export function createStatusPageCache(maxBytes: number): StatusPageCache {
     return Buffer.concat(parts);
   }
 
-  /** The page's parts compressed once; a part already kept by another page is shared. */
-  function compress(template: Buffer): { items: Item[]; bytes: number } {
+  /** The page's parts compressed once; its first and last part, when another page has them, shared. */
+  function compress(template: Buffer): KeptPage {
     let bytes = 0;
-    const items = split(template).map((piece): Item => {
+    const ids: string[] = [];
+    const pieces = split(template);
+    const items = pieces.map((piece, i): Item => {
       if (typeof piece === 'string') return piece;
+      if (i !== 0 && i !== pieces.length - 1) {
+        const part = deflatePart(piece);
+        bytes += part.deflated.length + 64;
+        return part;
+      }
       const id = createHash('sha256').update(piece).digest('base64');
+      ids.push(id);
       const known = shared.get(id);
       if (known) {
         known.refs++;
         return known.part;
       }
       const part = deflatePart(piece);
-      partIds.set(part, id);
       shared.set(id, { part, refs: 1 });
-      bytes += part.deflated.length + 100;
+      bytes += part.deflated.length + 164;
       return part;
     });
-    return { items, bytes: bytes + items.length * 8 };
+    return { items, shared: ids, bytes: bytes + items.length * 8 };
   }
 
   /** The slots' values as parts: a few bytes stored as they are; `extra`, compressed once per distinct value. */
