@@ -19,7 +19,9 @@ const HELP = `Usage: npm run bench:profile -- [options]
 
 Starts the production server with node --cpu-prof, measures one scenario (as npm run bench does),
 stops the server (which writes the profile) and prints where the server's CPU time went: self time
-by area (our folders, each package, Node's internals, garbage collection) and by function.
+by area (our folders, each package, Node's internals, garbage collection) and by function, for the
+measurement alone (the profile's last seconds) and for the whole process (with start-up and the
+first views that render and keep each status page).
 The profile is kept in bench/results/profiles/ (open it in Chrome DevTools › Performance, or
 https://www.speedscope.app); the summary is saved as bench/results/<time>-profile.md.
 
