@@ -13,20 +13,15 @@ import { machineLines, markdownTable, save } from './lib/report.js';
 import { SCENARIO_KEYS, type ScenarioKey } from './lib/scenarios.js';
 import { defaultDatabase, runSuite } from './lib/suite.js';
 import { LOAD_OPTIONS, loadSettings, runMain } from './lib/cli.js';
-import { heapFlags } from '../src/cli/heap.js';
-
-/** The heap flags `kei-oss serve` would start itself with here (none if NODE_OPTIONS or KEI_OSS_HEAP_MB=off says otherwise). */
-function serveHeapFlags(): string[] {
-  const decision = heapFlags(process.env, []);
-  if ('error' in decision) throw new Error(decision.error);
-  return decision.flags ? [...decision.flags] : [];
-}
+import { startHeapFlags } from './lib/server.js';
 
 const HELP = `Usage: npm run bench:profile -- [options]
 
 Starts the production server with node --cpu-prof, measures one scenario (as npm run bench does),
 stops the server (which writes the profile) and prints where the server's CPU time went: self time
-by area (our folders, each package, Node's internals, garbage collection) and by function.
+by area (our folders, each package, Node's internals, garbage collection) and by function, for the
+measurement alone (the profile's last seconds) and for the whole process (with start-up and the
+first views that render and keep each status page).
 The profile is kept in bench/results/profiles/ (open it in Chrome DevTools › Performance, or
 https://www.speedscope.app); the summary is saved as bench/results/<time>-profile.md.
 
@@ -74,14 +69,17 @@ async function main(): Promise<number> {
     ...(await loadSettings(values, 20)),
     repeat: 1,
     workers: 1,
-    // Node started with a flag of its own (--cpu-prof) is not started again by serve: the heap limits it would have are given here.
-    nodeArgs: [...serveHeapFlags(), '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name],
+    // The heap flags of npm start, with the profiler's.
+    nodeArgs: [...startHeapFlags(), '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', name],
     build: true,
     log: (l) => console.log(l),
   });
   const file = join(dir, name);
   if (!readdirSync(dir).includes(name)) throw new Error(`no profile was written at ${file}`);
+  // The whole process, and the measurement alone: its last seconds (the server stops right after it).
   const summary = summariseProfile(file, [], 30);
+  const measured = result.options.seconds;
+  const during = summariseProfile(file, [], 30, measured + 1);
   const md = [
     `# npm run bench:profile — ${result.startedAt}`,
     '',
@@ -92,9 +90,15 @@ async function main(): Promise<number> {
     '',
     markdownTable(result.summary),
     '',
+    `## The measurement alone (the profile's last ${measured + 1} s: ${measured} s measured and the stop)`,
+    '',
+    formatSummary(during),
+    '',
+    '## The whole process (start-up, the first views that render and keep each page, warm-up, the measurement)',
+    '',
     formatSummary(summary),
   ].join('\n');
-  const files = save(`profile-${scenario}`, { result, summary }, md);
+  const files = save(`profile-${scenario}`, { result, summary, during }, md);
   // Older profiles are large; keep the last five.
   const profiles = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
   for (const old of profiles.slice(0, -5)) rmSync(join(dir, old), { force: true });

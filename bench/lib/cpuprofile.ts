@@ -53,13 +53,19 @@ const shortUrl = (url: string) => url.replace(/^file:\/\/.*?\/(node_modules|src|
  * Summarises a .cpuprofile: self time by area and by function, and inclusive time for functions
  * whose name matches `inclusiveNames` (e.g. the route handler, the renderer, the session lookup).
  */
-export function summariseProfile(file: string, inclusiveNames: readonly RegExp[] = [], top = 25): ProfileSummary {
+/** `lastSeconds`: only the samples of the profile's last seconds (the measurement, not start-up and first views); null: all. */
+export function summariseProfile(file: string, inclusiveNames: readonly RegExp[] = [], top = 25, lastSeconds: number | null = null): ProfileSummary {
   const p = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<number, number>();
+  const total = p.timeDeltas.reduce((sum, d) => sum + d, 0);
+  const from = lastSeconds === null ? -Infinity : total - lastSeconds * 1e6;
+  let at = 0;
   for (let i = 0; i < p.samples.length; i++) {
+    at += p.timeDeltas[i] ?? 0;
+    if (at < from) continue;
     const id = p.samples[i]!;
     self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0) / 1000);
   }

@@ -39,17 +39,17 @@ export function ceiling(): Scenario {
   };
 }
 
-/** `compressed`: the browser's Accept-Encoding (the page is sent brotli-compressed); otherwise none (identity), to measure what compression costs. */
+/** `compressed`: the browser's Accept-Encoding (a kept page goes out gzip, spliced from parts compressed once); otherwise none (identity). */
 export function statusPage(tokens: readonly string[], csrfCookie: string, compressed = true): Scenario {
   const next = rotate(tokens);
   return {
     key: compressed ? 'status' : 'status-identity',
-    title: `2${compressed ? '' : 'b'}. status page: GET /inquiry/status, ${tokens.length.toLocaleString('en')} sessions of as many applications${compressed ? ', brotli' : ', uncompressed (no Accept-Encoding)'}`,
+    title: `2${compressed ? '' : 'b'}. status page: GET /inquiry/status, ${tokens.length.toLocaleString('en')} sessions of as many applications${compressed ? `, Accept-Encoding: ${BROWSER_ENCODINGS} (a kept page goes gzip, spliced)` : ', uncompressed (no Accept-Encoding)'}`,
     method: 'GET',
     path: '/inquiry/status',
     expect: 200,
     next: () => ({ headers: { cookie: `kei_session=${next()}; ${csrfCookie}`, ...(compressed ? { 'accept-encoding': BROWSER_ENCODINGS } : {}) } }),
-    note: `Each request carries the session of another application (rotating), and the CSRF cookie a browser has. Each page was viewed once before the measurement (an applicant's first view renders and keeps it): session lookup, the application's version read, the kept page with a fresh CSRF token${compressed ? ', compressed as a browser accepts it' : ', sent uncompressed (the difference to 2 is the CPU cost of compression)'}. STATUS_PAGE_CACHE_MB=0 measures every view rendered.`,
+    note: `Each request carries the session of another application (rotating), and the CSRF cookie a browser has. Each page was viewed once before the measurement (an applicant's first view renders and keeps it): session lookup, the application's version read, the kept page with a fresh CSRF token${compressed ? ', sent as gzip assembled from the parts compressed when the page was kept (decision 0008, round three; before it, brotli 1 per request)' : ', inflated and sent uncompressed'}. STATUS_PAGE_CACHE_MB=0 measures every view rendered.`,
   };
 }
 

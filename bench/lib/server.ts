@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './common.js';
+import { heapFlags } from '../../src/cli/heap.js';
 
 /**
  * The production server as a separate process: `node dist/src/cli.js serve`, as an operator runs
@@ -44,12 +45,23 @@ export function buildIfNeeded(log: (line: string) => void): void {
   }
 }
 
+/**
+ * The heap flags `npm start` gives node (package.json; none if NODE_OPTIONS or KEI_OSS_HEAP_MB=off
+ * says otherwise, KEI_OSS_HEAP_MB's old space if set): the server then runs in one process, as
+ * under `npm start` (decision 0016).
+ */
+export function startHeapFlags(): string[] {
+  const decision = heapFlags(process.env, []);
+  if ('error' in decision) throw new Error(decision.error);
+  return decision.flags ? [...decision.flags] : [];
+}
+
 export interface ServerOptions {
   readonly databaseUrl: string;
   readonly port: number;
   /** Server processes (node:cluster); 1: a single process. */
   readonly workers: number;
-  /** Extra node flags (e.g. --cpu-prof). */
+  /** Node flags (e.g. --cpu-prof); default: the heap flags of `npm start` (startHeapFlags). */
   readonly nodeArgs?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
 }
@@ -150,7 +162,7 @@ export async function startServer(o: ServerOptions): Promise<ServerHandle> {
     ...(process.env.STATUS_PAGE_CACHE_MB ? { STATUS_PAGE_CACHE_MB: process.env.STATUS_PAGE_CACHE_MB } : {}),
     ...(o.env ?? {}),
   };
-  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? []), CLI, 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...(o.nodeArgs ?? startHeapFlags()), CLI, 'serve'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -165,6 +165,9 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
         const result = await measure(server, scenario, loadOptions);
         phases.push({ ...result, repeat });
         o.log(fmt(result));
+        // Where the memory is, right after (process.memoryUsage() of the server: V8's heap, off-heap buffers).
+        const memory = await fetch(`${server.baseUrl}/__bench/memory`).then(async (r) => (r.ok ? ((await r.json()) as Record<string, number>) : null)).catch(() => null);
+        if (memory) o.log(`  memory after: ${['rss', 'heapTotal', 'heapUsed', 'external', 'arrayBuffers'].map((k) => `${k} ${Math.round((memory[k] ?? 0) / 1024 ** 2)} MB`).join(', ')}`);
         // Requests still queued when the measurement ended (slow logins) finish before the next one starts.
         const waited = await settle(server);
         if (waited > 1) o.log(`  (the server took ${waited.toFixed(1)} s to finish the requests in flight)`);

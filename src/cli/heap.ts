@@ -6,8 +6,9 @@ import { constants } from 'node:os';
  *
  * V8 sizes its heap when the process starts (`v8.setFlagsFromString` afterwards changes nothing,
  * measured), and with Node's defaults it lets the heap grow with the machine's memory: a server
- * under load then holds far more than it needs. So `serve` starts itself again with the limits
- * measured in docs/benchmarks.md, unless the operator already chose: `--max-old-space-size` or
+ * under load then holds far more than it needs. `npm start` gives node those limits itself (one
+ * process); `kei-oss serve` run directly starts itself again with the limits measured in
+ * docs/benchmarks.md, unless the operator already chose: `--max-old-space-size` or
  * `--max-semi-space-size` in NODE_OPTIONS, any flag given to node itself (`node --inspect …`: the
  * operator runs node by hand), or `KEI_OSS_HEAP_MB` (a number of MB for the old space, or `off`
  * for Node's defaults).
@@ -26,18 +27,34 @@ const HEAP_FLAG = /--max[-_](old|semi)[-_]space[-_]size/;
 
 export type HeapDecision = { readonly flags: readonly string[] } | { readonly flags: null; readonly why: string } | { readonly error: string };
 
-/** The flags `serve` should start with, or why none (pure: tested in test/unit). */
-export function heapFlags(env: Readonly<Record<string, string | undefined>>, execArgv: readonly string[]): HeapDecision {
+/** The heap flags the operator's settings ask for: null for Node's own limits. */
+function wantedFlags(env: Readonly<Record<string, string | undefined>>): { readonly flags: readonly string[] | null; readonly why: string } | { readonly error: string } {
   const setting = (env.KEI_OSS_HEAP_MB ?? '').trim();
   if (setting.toLowerCase() === 'off') return { flags: null, why: 'KEI_OSS_HEAP_MB=off' };
   if (HEAP_FLAG.test(env.NODE_OPTIONS ?? '')) return { flags: null, why: 'NODE_OPTIONS sets the heap' };
-  if (execArgv.length > 0) return { flags: null, why: 'node was started with flags of its own' };
   let oldSpace = DEFAULT_OLD_SPACE_MB;
   if (setting !== '') {
     if (!/^\d{1,6}$/.test(setting) || Number(setting) < 64) return { error: `KEI_OSS_HEAP_MB must be a whole number of MB, at least 64, or off (was ${JSON.stringify(setting)})` };
     oldSpace = Number(setting);
   }
-  return { flags: [`--max-old-space-size=${oldSpace}`, `--max-semi-space-size=${DEFAULT_SEMI_SPACE_MB}`] };
+  return { flags: [`--max-old-space-size=${oldSpace}`, `--max-semi-space-size=${DEFAULT_SEMI_SPACE_MB}`], why: '' };
+}
+
+/**
+ * The flags `serve` should start again with, or why it runs here (pure: tested in test/cli).
+ * `npm start` gives node the default flags itself (package.json), so it runs one process: flags
+ * already in effect are not started again. Node started with heap flags only (as by `npm start`)
+ * but other settings asked for (KEI_OSS_HEAP_MB, NODE_OPTIONS's heap flags) starts again with
+ * those; node started with any other flag of its own is left alone.
+ */
+export function heapFlags(env: Readonly<Record<string, string | undefined>>, execArgv: readonly string[]): HeapDecision {
+  const wanted = wantedFlags(env);
+  if ('error' in wanted) return wanted;
+  if (execArgv.length === 0) return wanted.flags ? { flags: wanted.flags } : { flags: null, why: wanted.why };
+  if (!execArgv.every((flag) => HEAP_FLAG.test(flag))) return { flags: null, why: 'node was started with flags of its own' };
+  const same = wanted.flags !== null && wanted.flags.length === execArgv.length && wanted.flags.every((flag) => execArgv.includes(flag));
+  if (same) return { flags: null, why: 'the heap flags are already in effect' };
+  return { flags: wanted.flags ?? [] };
 }
 
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];

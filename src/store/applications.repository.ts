@@ -298,7 +298,7 @@ interface StampRow {
 
 const preparedStamps = new WeakMap<SQLite.Database, SQLite.Statement>();
 
-export async function applicationStamp(handle: Pick<DatabaseHandle, 'db' | 'dialect' | 'sqlite'>, id: string): Promise<ApplicationStamp | null> {
+export async function applicationStamp(handle: Pick<DatabaseHandle, 'db' | 'dialect' | 'sqlite'> & Partial<Pick<DatabaseHandle, 'pool'>>, id: string): Promise<ApplicationStamp | null> {
   const sqlite = handle.sqlite;
   let row: StampRow | undefined;
   if (sqlite) {
@@ -309,6 +309,9 @@ export async function applicationStamp(handle: Pick<DatabaseHandle, 'db' | 'dial
     }
     const prepared = statement;
     row = await handle.db.connection().execute(async () => prepared.get(id) as StampRow | undefined);
+  } else if (handle.pool) {
+    // A named statement: each pooled connection parses and plans it once, then only binds and runs it.
+    row = (await handle.pool.query<StampRow>({ name: 'kei_application_stamp', text: STAMP_SQL.postgres, values: [id] })).rows[0];
   } else {
     row = (await handle.db.executeQuery(CompiledQuery.raw(STAMP_SQL.postgres, [id]) as CompiledQuery<StampRow>)).rows[0];
   }

@@ -42,10 +42,10 @@ let compiledFind: CompiledQuery<Selectable<SessionsTable>> | null = null;
 /**
  * The session of a cookie's token, looked up on every request that carries one: the same row as
  * `sessionRepository(…).find`, by a statement prepared once per SQLite connection (run while holding
- * Kysely's connection, so never inside another request's transaction) or a query compiled once
- * (PostgreSQL). Call it outside a transaction.
+ * Kysely's connection, so never inside another request's transaction) or a named statement on the
+ * pool (PostgreSQL: prepared once per connection). Call it outside a transaction.
  */
-export async function findSession(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>, token: string): Promise<SessionRecord | null> {
+export async function findSession(handle: Pick<DatabaseHandle, 'db' | 'sqlite'> & Partial<Pick<DatabaseHandle, 'pool'>>, token: string): Promise<SessionRecord | null> {
   const idHash = hashToken(token);
   const sqlite = handle.sqlite;
   if (sqlite) {
@@ -57,6 +57,11 @@ export async function findSession(handle: Pick<DatabaseHandle, 'db' | 'sqlite'>,
     const statement = stmt;
     const row = await handle.db.connection().execute(async () => statement.get(idHash) as Selectable<SessionsTable> | undefined);
     return row ? toRecord(row) : null;
+  }
+  if (handle.pool) {
+    // A named statement: each pooled connection parses and plans it once, then only binds and runs it.
+    const { rows } = await handle.pool.query<Selectable<SessionsTable>>({ name: 'kei_find_session', text: 'select * from sessions where id_hash = $1', values: [idHash] });
+    return rows[0] ? toRecord(rows[0]) : null;
   }
   compiledFind ??= handle.db.selectFrom('sessions').selectAll().where('id_hash', '=', '').compile();
   const { rows } = await handle.db.executeQuery<Selectable<SessionsTable>>({ ...compiledFind, parameters: [idHash] });

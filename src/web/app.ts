@@ -40,7 +40,7 @@ export interface AppOptions {
   readonly benchRoutes?: boolean | undefined;
 }
 
-/** 64 MB of kept status pages: about 12,000 pages (deflated, about 5 KB each); see docs/benchmarks.md. */
+/** 64 MB of kept status pages: about 16,000 pages (gzip parts, about 3–4 KB each, decision 0008); see docs/benchmarks.md. */
 export const DEFAULT_STATUS_PAGE_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** Form bodies are small: a 10 MB body is refused before it is read. */

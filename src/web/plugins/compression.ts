@@ -27,6 +27,7 @@ export const promptZlib = {
   deflateSync: (data: Buffer, options?: zlib.ZlibOptions) => closed(zlib.deflateSync(data, { ...options, info: true } as zlib.ZlibOptions)),
   deflateRawSync: (data: Buffer, options?: zlib.ZlibOptions) => closed(zlib.deflateRawSync(data, { ...options, info: true } as zlib.ZlibOptions)),
   inflateRawSync: (data: Buffer, options?: zlib.ZlibOptions) => closed(zlib.inflateRawSync(data, { ...options, info: true } as zlib.ZlibOptions)),
+  gunzipSync: (data: Buffer, options?: zlib.ZlibOptions) => closed(zlib.gunzipSync(data, { ...options, info: true } as zlib.ZlibOptions)),
 };
 
 /**

@@ -1,5 +1,5 @@
 import helmet from '@fastify/helmet';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { sendErrorPage } from './errors.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -52,32 +52,57 @@ export async function refuseNulCharacters(req: FastifyRequest, reply: FastifyRep
   return sendErrorPage(req, reply, 400, '入力内容に誤りがあります', NUL_MESSAGE, 'invalidInput');
 }
 
+const HELMET_OPTIONS = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      objectSrc: ["'none'"],
+    },
+  },
+  // Sent only over HTTPS (below): a browser ignores it over HTTP and local development stays usable.
+  strictTransportSecurity: false,
+  crossOriginEmbedderPolicy: false,
+  // Agrees with frame-ancestors 'none': no page of this site may be framed, not even by itself.
+  xFrameOptions: { action: 'deny' },
+} as const;
+
+/** The headers Fastify itself writes (not helmet's). */
+const FRAMEWORK_HEADERS = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive', 'transfer-encoding']);
+
+/** What helmet (the published package, through @fastify/helmet) sets with our options, asked once of a throwaway instance. */
+async function helmetHeaders(): Promise<Record<string, string>> {
+  const probe = Fastify();
+  try {
+    await probe.register(helmet, HELMET_OPTIONS);
+    probe.get('/', async () => 'ok');
+    const res = await probe.inject({ method: 'GET', url: '/' });
+    return Object.fromEntries(Object.entries(res.headers).flatMap(([name, value]) => (FRAMEWORK_HEADERS.has(name) || typeof value !== 'string' ? [] : [[name, value]])));
+  } finally {
+    await probe.close();
+  }
+}
+
 /**
  * Headers: a strict Content-Security-Policy (scripts and styles from our own files only, no inline
  * script, no framing), HSTS when served over HTTPS, and no banner naming the server.
  */
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-    },
-    // Sent only over HTTPS (below): a browser ignores it over HTTP and local development stays usable.
-    strictTransportSecurity: false,
-    crossOriginEmbedderPolicy: false,
-    // Agrees with frame-ancestors 'none': no page of this site may be framed, not even by itself.
-    xFrameOptions: { action: 'deny' },
+  // @fastify/helmet builds helmet's middleware (and parses the CSP directives) again at every
+  // request, in two hooks: the same headers each time, since no route has options of its own and
+  // no nonce is used. So helmet answers once, here, and every reply gets its headers as they are.
+  const headers = await helmetHeaders();
+  app.addHook('onRequest', (_req, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   app.addHook('onRequest', refuseCrossSiteWrites);
   app.addHook('preValidation', refuseNulCharacters);

@@ -5,7 +5,8 @@ import type { Services } from '../../services/index.js';
 import type { MailPanel } from '../../services/mail-notify.js';
 import type { StatusStamp } from '../../services/status-inquiry.js';
 import { pageContext, type PageContext } from '../page-context.js';
-import { renderDocument, renderFragment, sendHtml } from '../render.js';
+import { LRUCache } from 'lru-cache';
+import { acceptsGzip, renderDocument, renderFragment, sendGzippedHtml, sendHtml } from '../render.js';
 import { CSRF_FIELD } from './actions/form.js';
 import { FlashBanner, setFlash, takeFlash } from './flash.js';
 import { loadOwnApplication, ownApplicationOf, ownApplicationStamp, readOwnApplication } from './own-application.js';
@@ -35,6 +36,18 @@ function pageKey(applicationId: string, stamp: StatusStamp, ctx: PageContext, fr
 /** 申請状況確認: the one application of the session, never another, with its history. */
 export function statusRoutes(services: Services, options: StatusRouteOptions): FastifyPluginAsyncTypebox {
   const cache = createStatusPageCache(options.statusPageCacheBytes);
+  // The mail section of each state (a few): rendered once with the CSRF mark, filled at send time.
+  const mailSections = new LRUCache<string, string>({ max: 2000 });
+  const mailSection = (panel: MailPanel, mailForm?: { error: string; value: string }): string => {
+    if (mailForm) return renderFragment(<MailContact panel={panel} csrfToken={cache.marks.csrf} error={mailForm.error} value={mailForm.value} />);
+    const id = JSON.stringify([panel.address, panel.confirmed, panel.unsubscribed, panel.lastFailed]);
+    let html = mailSections.get(id);
+    if (html === undefined) {
+      html = renderFragment(<MailContact panel={panel} csrfToken={cache.marks.csrf} />);
+      mailSections.set(id, html);
+    }
+    return html;
+  };
 
   /**
    * The page, kept per state of the application (decision 0008). The pieces that differ per request
@@ -49,7 +62,7 @@ export function statusRoutes(services: Services, options: StatusRouteOptions): F
     const slots = (panel: MailPanel): SlotValues => ({
       csrf: escapeAttribute(ctx.csrfToken),
       flash: flash ? renderFragment(<FlashBanner kind={flash} />) : '',
-      extra: renderFragment(<MailContact panel={panel} csrfToken={ctx.csrfToken} error={mailForm?.error} value={mailForm?.value} />),
+      extra: mailSection(panel, mailForm),
     });
     // The page's links carry the path; a path with a query string, or an answer to a form, is rendered, not kept.
     const keep = req.url === STATUS_PATH && code === 200;
@@ -59,8 +72,10 @@ export function statusRoutes(services: Services, options: StatusRouteOptions): F
       const own = await ownApplicationStamp(services, req, reply);
       if (!own) return reply;
       // The mail section came with the stamp (one statement), so a kept page costs no other read.
-      const kept = cache.get(pageKey(own.applicationId, own.stamp, ctx, fromAccountList), slots(own.mail));
-      if (kept) return sendHtml(reply, code, kept);
+      // To a client that takes gzip (every browser), spliced from parts compressed when it was kept.
+      const gzip = acceptsGzip(req);
+      const kept = cache.get(pageKey(own.applicationId, own.stamp, ctx, fromAccountList), slots(own.mail), gzip);
+      if (kept) return gzip ? sendGzippedHtml(reply, code, kept) : sendHtml(reply, code, kept);
     }
     const own = await readOwnApplication(services, req, reply);
     if (!own) return reply;

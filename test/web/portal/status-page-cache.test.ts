@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceDeps } from '../../../src/services/context.js';
 import { createServices, loadServerSecrets, type Services } from '../../../src/services/index.js';
@@ -52,6 +53,52 @@ describe('the kept status page is never stale', () => {
     // 終了 with the token of the kept page logs out.
     const logout = await b.post('/inquiry/logout', { _csrf: csrfTokenOf(second.body) });
     expect(logout.statusCode).toBe(303);
+  });
+
+  it('a kept page goes to a gzip client spliced from its parts: it gunzips to the same page, and its CSRF token works (a forged one does not)', async () => {
+    const b = new TestBrowser(t.app);
+    await b.login('2112 2310 5000 30459', 'demo0201');
+    const plain = await b.get('/inquiry/status');
+    const gzip = await b.get('/inquiry/status', { 'accept-encoding': 'gzip, deflate, br, zstd' });
+    expect(gzip.statusCode).toBe(200);
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gzip.headers.vary).toBe('accept-encoding');
+    expect(gzip.headers['content-type']).toBe('text/html; charset=utf-8');
+    const html = gunzipSync(gzip.rawPayload).toString('utf8');
+    expect(withoutTokens(html)).toBe(withoutTokens(plain.body));
+    // The same fresh token in every form of the page (the mail section's and 終了's), not the previous view's.
+    expect(tokensOf(html)).toHaveLength(2);
+    expect(new Set(tokensOf(html)).size).toBe(1);
+    expect(tokensOf(html)[0]).not.toBe(tokensOf(plain.body)[0]);
+    expect(html).not.toMatch(/kei[0-9a-f]{24}[cfx]/);
+
+    // A forged token is refused; the page's own registers the address (the mail section's form).
+    const forged = await b.post('/inquiry/status/mail', { contactAddress: 'splice@example.jp' }, { csrf: `${tokensOf(html)[0]!.slice(0, -2)}xx` });
+    expect(forged.statusCode).toBe(403);
+    const done = await b.post('/inquiry/status/mail', { contactAddress: 'splice@example.jp' }, { csrf: tokensOf(html)[0]! });
+    expect(done.statusCode).toBe(303);
+    // The banner (once) and the changed mail section, spliced in; then the kept page again without the banner.
+    const withBanner = gunzipSync((await b.get('/inquiry/status', { 'accept-encoding': 'gzip' })).rawPayload).toString('utf8');
+    expect(textOf(withBanner)).toContain('連絡先メールアドレスを登録しました。');
+    expect(textOf(withBanner)).toContain('splice@example.jp');
+    const next = await b.get('/inquiry/status', { 'accept-encoding': 'gzip' });
+    const nextHtml = gunzipSync(next.rawPayload).toString('utf8');
+    expect(textOf(nextHtml)).not.toContain('連絡先メールアドレスを登録しました。');
+    expect(withoutTokens(nextHtml)).toBe(withoutTokens((await b.get('/inquiry/status')).body));
+    const logout = await b.post('/inquiry/logout', { _csrf: tokensOf(nextHtml)[0]! });
+    expect(logout.statusCode).toBe(303);
+  });
+
+  it('a client without gzip gets the kept page uncompressed or brotli (gzip;q=0 is honoured)', async () => {
+    const b = new TestBrowser(t.app);
+    await b.login('2112 2310 5000 30459', 'demo0201');
+    const plain = await b.get('/inquiry/status');
+    const br = await b.get('/inquiry/status', { 'accept-encoding': 'gzip;q=0, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(withoutTokens(brotliDecompressSync(br.rawPayload).toString('utf8'))).toBe(withoutTokens(plain.body));
+    const identity = await b.get('/inquiry/status', { 'accept-encoding': 'identity' });
+    expect(identity.headers['content-encoding']).toBeUndefined();
+    expect(withoutTokens(identity.body)).toBe(withoutTokens(plain.body));
   });
 
   it('an application changed through the other process between two views is shown changed on both', async () => {

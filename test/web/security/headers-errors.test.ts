@@ -41,6 +41,10 @@ describe('headers: a strict Content-Security-Policy, no framing, HSTS over HTTPS
         expect(res.headers.server, url).toBeUndefined();
         expect(res.headers['x-powered-by'], url).toBeUndefined();
         expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+        // helmet's headers, computed once at start (security.ts), on every answer.
+        expect(res.headers['x-frame-options'], url).toBe('DENY');
+        expect(res.headers['referrer-policy'], url).toBe('no-referrer');
+        expect(res.headers['cross-origin-opener-policy'], url).toBe('same-origin');
         expect(res.headers['strict-transport-security'], url).toBeUndefined();
         const policy = csp(res.headers['content-security-policy']);
         expect(policy.get('script-src'), url).toEqual(["'self'"]);
