@@ -1,11 +1,27 @@
-import { createHash, randomInt, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { IdSource } from '../domain/events.js';
 
 const digits = (n: number, next: (max: number) => number) => Array.from({ length: n }, () => String(next(10))).join('');
 
+/**
+ * A UUID of version 7 (RFC 9562): the Unix time in milliseconds (48 bits), then 74 random bits.
+ * New rows' ids grow with time, so each primary-key index takes them at its end (a few pages
+ * shared by every insert of a batch) instead of at a random page each: the deadline sweep writes
+ * about a third fewer pages (docs/benchmarks.md). 74 random bits stay unguessable.
+ */
+export function uuidV7(ms: number = Date.now(), random: Buffer = randomBytes(10)): string {
+  const b = Buffer.alloc(16);
+  b.writeUIntBE(Math.max(0, Math.floor(ms)) % 2 ** 48, 0, 6);
+  random.copy(b, 6, 0, 10);
+  b[6] = 0x70 | (b[6]! & 0x0f);
+  b[8] = 0x80 | (b[8]! & 0x3f);
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 /** Identifiers and Pay-easy numbers from the operating system's random source. */
 export const randomIds: IdSource & { digits(n: number): string } = {
-  id: () => randomUUID(),
+  id: () => uuidV7(),
   paymentNumber: () => `3${digits(19, randomInt)}`,
   confirmationNumber: () => digits(6, randomInt),
   digits: (n) => digits(n, randomInt),

@@ -295,3 +295,59 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/** How `withBulkWrites` sets a SQLite connection for a long run of write transactions. */
+export interface BulkWriteSettings {
+  /** The connection's page cache while it runs, in MiB (better-sqlite3's default is 16,000 KiB). */
+  readonly cacheMb: number;
+  /** Pages the write-ahead log may hold before a checkpoint (SQLite's default is 1,000: about 4 MiB). */
+  readonly checkpointPages: number;
+}
+
+/**
+ * SQLite: runs `work` (many write transactions in a row: the deadline sweep) with a larger page
+ * cache, so that the pages a batch changes stay in memory until its commit instead of being
+ * spilled to the log and written again, and with fewer automatic checkpoints, so that a page
+ * changed by several batches (the index pages all moves share) is copied into the database file
+ * once; then checkpoints (PASSIVE: never waits for a reader) and puts both settings back.
+ * PostgreSQL: runs `work` as it is. Durability is unchanged: every commit still waits for the disk
+ * (synchronous=FULL).
+ */
+export async function withBulkWrites<T>(handle: DatabaseHandle, settings: BulkWriteSettings, work: () => Promise<T>): Promise<T> {
+  const sqlite = handle.sqlite;
+  if (!sqlite) return work();
+  // Two runs at once on one connection (two sweeps in one process): the first in sets, the last out gives back.
+  let state = bulkWriters.get(sqlite);
+  if (!state) {
+    state = {
+      runs: 0,
+      cache: sqlite.pragma('cache_size', { simple: true }) as number,
+      checkpoint: sqlite.pragma('wal_autocheckpoint', { simple: true }) as number,
+    };
+    bulkWriters.set(sqlite, state);
+    sqlite.pragma(`cache_size = -${Math.round(settings.cacheMb * 1024)}`);
+    sqlite.pragma(`wal_autocheckpoint = ${Math.round(settings.checkpointPages)}`);
+  }
+  state.runs += 1;
+  try {
+    return await work();
+  } finally {
+    state.runs -= 1;
+    if (state.runs === 0) {
+      bulkWriters.delete(sqlite);
+      if (sqlite.open) {
+        sqlite.pragma(`cache_size = ${state.cache}`);
+        sqlite.pragma(`wal_autocheckpoint = ${state.checkpoint}`);
+        try {
+          // The log written since the last checkpoint, now rather than at some later request's commit.
+          sqlite.pragma('wal_checkpoint(PASSIVE)');
+        } catch {
+          // Another use case's transaction is open on this connection: the next automatic checkpoint does it.
+        }
+        sqlite.pragma('shrink_memory');
+      }
+    }
+  }
+}
+
+const bulkWriters = new WeakMap<SQLite.Database, { runs: number; cache: number; checkpoint: number }>();

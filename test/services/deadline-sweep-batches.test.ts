@@ -37,6 +37,17 @@ describe('期限切れ: the sweep in batches, on both databases', () => {
     expect(await t.services.sweepDeadlines()).toEqual({ examined: 0, expiredCorrections: 0, expiredPayments: 0, skipped: 0 });
   });
 
+  it('gives the SQLite connection its page cache and checkpoint interval back after a sweep', async () => {
+    const sqlite = t.db.handle.sqlite;
+    if (!sqlite) return; // PostgreSQL: nothing is changed on the connection
+    const before = [sqlite.pragma('cache_size', { simple: true }), sqlite.pragma('wal_autocheckpoint', { simple: true })];
+    await insertDueApplications(t.db.handle, 2, TEST_NOW);
+    const result = await t.services.sweepDeadlines();
+    expect(result.expiredCorrections + result.expiredPayments).toBe(2);
+    expect([sqlite.pragma('cache_size', { simple: true }), sqlite.pragma('wal_autocheckpoint', { simple: true })]).toEqual(before);
+    expect(before).toEqual([-16_000, 1000]);
+  });
+
   it('leaves an application it cannot move for the next run, moves the others, and ends', async () => {
     const more = await insertDueApplications(t.db.handle, 3, TEST_NOW);
     // A row that looks due but whose status has no deadline (as a bug or a hand edit could leave it).
