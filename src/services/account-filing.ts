@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { checkApplicationPassword, validateFiling, type FilingErrors, type FilingInput, type ValidFiling } from '../domain/filing.js';
 import { accountRepository } from '../store/accounts.repository.js';
+import type { StoredPassword } from '../store/applications.repository.js';
 import { isDatabaseUnavailable, withSavepoint, type Tx } from '../store/database.js';
 import { registerWithin } from './application-events.js';
 import { transaction, type ServiceDeps } from './context.js';
@@ -145,10 +146,15 @@ export function makeAccountFiling(deps: ServiceDeps, idempotency: ReturnType<typ
         return !answer;
       });
 
-      const hashes = limited(toFile, HASHING, (p) => deps.passwords.hash(p.password));
-      const fileOne = async (tx: Tx, p: Pending, passwordHash: string): Promise<RowResult> => {
+      // Decision 0017: with PENDING_PASSWORD_KEY, each password is stored encrypted with its row and
+      // hashed after the answer by the background hasher; without it, hashed here (decision 0014).
+      const cipher = deps.pendingPasswords;
+      const hashes: Promise<StoredPassword>[] = cipher
+        ? toFile.map((p) => Promise.resolve({ pending: (applicationId: string) => cipher.seal(applicationId, p.password) }))
+        : limited(toFile, HASHING, async (p) => ({ hash: await deps.passwords.hash(p.password) }));
+      const fileOne = async (tx: Tx, p: Pending, password: StoredPassword): Promise<RowResult> => {
         const write = async (): Promise<RowResult> => {
-          const app = await registerWithin(deps, tx, p.filing, passwordHash, { kind: 'applicant' }, { accountId, clientAddress, logFiled: false });
+          const app = await registerWithin(deps, tx, p.filing, password, { kind: 'applicant' }, { accountId, clientAddress, logFiled: false });
           return { ...p.base, ok: true, arrivalNumber: app.arrivalNumber, replayed: false };
         };
         if (p.key === null) return withSavepoint(tx, write);

@@ -27,6 +27,7 @@ import { makeContactAddresses, makeSendReminders } from './mail-notify.js';
 import { makePaymentGroups } from './payment-groups.js';
 import { makeAccounts } from './accounts.js';
 import { makeAccountList } from './account-list.js';
+import { makePendingPasswordHashing } from './pending-passwords.js';
 
 export interface ServerSecrets {
   /** Signs cookies (CSRF secret, login step carry-over). */
@@ -96,6 +97,8 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     // The 一括申請 API of a 利用者ID (issue 17): its tokens, changes feed, bulk status and filing.
     accountApi: makeAccountApi(deps),
     accountFiling: makeAccountFiling(deps, idempotency),
+    // Decision 0017: the passwords of bulk-filed rows, hashed after the answer by the background hasher.
+    pendingPasswordHashing: makePendingPasswordHashing(deps),
     webhooks: makeWebhooks(deps),
     contactAddresses: makeContactAddresses(deps),
     // Reminders before running deadlines, run with each deadline sweep.

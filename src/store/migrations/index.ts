@@ -8,6 +8,7 @@ import * as paymentGroups from './2026-12-06-0017-payment-groups.js';
 import * as auditTrail from './2026-12-06-0019-audit-trail.js';
 import * as accountApi from './2026-12-06-0020-account-api.js';
 import * as accountApiLog from './2026-12-06-0023-account-api-log.js';
+import * as pendingPasswords from './2026-12-06-0025-pending-passwords.js';
 
 /** Every migration, in order. Names sort by date; both databases run the same list. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0019-audit-trail': auditTrail,
   '2026-12-06-0020-account-api': accountApi,
   '2026-12-06-0023-account-api-log': accountApiLog,
+  '2026-12-06-0025-pending-passwords': pendingPasswords,
 };
 
 export const migrationProvider: MigrationProvider = {
