@@ -542,8 +542,9 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
     /**
      * Decision 0017: claims up to `limit` pending passwords for a background hasher until `until`
      * (rows unclaimed, or whose claim ran out: a hasher that died), oldest first. One statement: on
-     * PostgreSQL the claim's condition is checked again on each row it waited for, so two hashers
-     * never claim the same row (SQLite has one writer).
+     * PostgreSQL rows another hasher is claiming are skipped (SKIP LOCKED) and the claim's condition
+     * is checked again on any row it waited for, so two hashers never claim the same row (SQLite has
+     * one writer).
      */
     async claimPendingPasswords(now: Date, until: Date, limit: number): Promise<PendingPassword[]> {
       const free = (eb: ExpressionBuilder<Database, 'applications'>) =>
@@ -551,7 +552,7 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
       const rows = await db
         .updateTable('applications')
         .set({ password_claimed_until: iso(until) })
-        .where((eb) => eb.and([eb('id', 'in', eb.selectFrom('applications').select('id').where(free).orderBy('created_at').limit(limit)), free(eb)]))
+        .where((eb) => eb.and([eb('id', 'in', eb.selectFrom('applications').select('id').where(free).orderBy('created_at').limit(limit).$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked())), free(eb)]))
         .returning(['id', 'password_pending'])
         .execute();
       return rows.flatMap((r) => (r.password_pending === null ? [] : [{ id: r.id, sealed: r.password_pending }]));
