@@ -66,16 +66,40 @@ export async function verifyApplicationPassword(deps: ServiceDeps, found: LoginR
 
 /** Hashes in flight at once in one process (each on libuv's pool): the HTTP server keeps the rest. */
 export const HASHES_IN_FLIGHT = 2;
+
+/**
+ * Bulk filings running in this process: while one runs, the hasher keeps one hash in flight instead
+ * of two, so that the filing's own writes keep a core (it never stops: filings cannot starve it).
+ */
+export function makeFilingActivity() {
+  let running = 0;
+  return {
+    async during<T>(work: () => Promise<T>): Promise<T> {
+      running++;
+      try {
+        return await work();
+      } finally {
+        running--;
+      }
+    },
+    get busy(): boolean {
+      return running > 0;
+    },
+  };
+}
+
+export type FilingActivity = ReturnType<typeof makeFilingActivity>;
 /** Rows a hasher claims at a time, and for how long (a hasher that died frees them after that). */
 const CLAIM_ROWS = 8;
 const CLAIM_MS = 60_000;
 
 /**
  * The background hasher's step (decision 0017): claims a few pending passwords, hashes them with
- * argon2id two at a time, yielding to the event loop between hashes, and writes each hash while
+ * argon2id two at a time (one while a bulk filing runs in this process), yielding to the event loop
+ * between hashes, and writes each hash while
  * clearing its encrypted value in one compare-and-set statement.
  */
-export function makePendingPasswordHashing(deps: ServiceDeps) {
+export function makePendingPasswordHashing(deps: ServiceDeps, filings: FilingActivity = makeFilingActivity()) {
   const repo = () => applicationRepository(deps.database.db, deps.database.dialect);
   return {
     /** One claim's worth; `claimed` 0 means nothing is pending (or everything is claimed by others). */
@@ -86,8 +110,10 @@ export function makePendingPasswordHashing(deps: ServiceDeps) {
       const rows = await repo().claimPendingPasswords(now, new Date(now.getTime() + CLAIM_MS), CLAIM_ROWS);
       let hashed = 0;
       let next = 0;
-      const lane = async () => {
+      const lane = async (n: number) => {
+        // The second lane waits out a bulk filing of this process (the first goes on).
         for (let i = next++; i < rows.length; i = next++) {
+          while (n > 0 && filings.busy) await new Promise((resolve) => setTimeout(resolve, 50));
           const { id, sealed } = rows[i]!;
           const plain = cipher.open(id, sealed);
           if (plain === null) {
@@ -99,7 +125,7 @@ export function makePendingPasswordHashing(deps: ServiceDeps) {
           await yieldToEvents();
         }
       };
-      await Promise.all(Array.from({ length: Math.min(HASHES_IN_FLIGHT, rows.length) }, lane));
+      await Promise.all(Array.from({ length: Math.min(HASHES_IN_FLIGHT, rows.length) }, (_, n) => lane(n)));
       return { claimed: rows.length, hashed };
     },
     /** Passwords still waiting for their hash (all processes). */

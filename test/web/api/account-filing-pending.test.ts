@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/config.js';
+import { fixedClock } from '../../../src/domain/time.js';
+import { createRuntime } from '../../../src/server.js';
 import { LOGIN_FAILED_MESSAGE } from '../../../src/services/applicant-auth.js';
 import type { ServiceDeps } from '../../../src/services/context.js';
 import { createServices } from '../../../src/services/index.js';
@@ -6,7 +9,7 @@ import { argon2Hasher, type PasswordHasher } from '../../../src/services/passwor
 import { makePendingPasswordCipher } from '../../../src/services/pending-passwords.js';
 import { startPasswordHasher } from '../../../src/jobs/password-hasher.js';
 import { asReceiptNumber } from '../../../src/domain/receipt-number.js';
-import { createTestApp, silentLogger, type TestApp } from '../../support/app.js';
+import { createTestApp, silentLogger, TEST_NOW, type TestApp } from '../../support/app.js';
 import { TestBrowser, textOf } from '../../support/browser.js';
 import { LogCapture } from '../../support/security.js';
 import { filing, givenAccount } from '../../services/support.js';
@@ -206,7 +209,7 @@ describe('一括申請: passwords hashed after the answer (decision 0017)', () =
     const answer = await fileRows(12);
     let hashes = 0;
     // Only the filed rows' password counts (the services also hash their dummy passwords when built).
-    const counting: PasswordHasher = { hash: (p) => ((hashes += p === PASSWORD ? 1 : 0), argon2Hasher.hash(p)), verify: argon2Hasher.verify };
+    const counting: PasswordHasher = { hash: (p) => ((hashes += p === PASSWORD ? 1 : 0), argon2Hasher.hash(p)), verify: (h, p) => argon2Hasher.verify(h, p) };
     const handle = t.db.reopen();
     try {
       const one = createServices({ ...t.deps, passwords: counting }, t.secrets).pendingPasswordHashing;
@@ -228,6 +231,39 @@ describe('一括申請: passwords hashed after the answer (decision 0017)', () =
       for (const r of answer.results) expect((await stored(t, r.arrivalNumber)).password_pending).toBeNull();
     } finally {
       await handle.close();
+    }
+  });
+});
+
+describe('PENDING_PASSWORD_KEY and the hasher of serve (decision 0017)', () => {
+  it('is off by default, at least 32 characters, and a wrong value stops the start with a message naming it', () => {
+    expect(loadConfig({}).pendingPasswordKey).toBeNull();
+    expect(loadConfig({ PENDING_PASSWORD_KEY: KEY }).pendingPasswordKey).toBe(KEY);
+    expect(() => loadConfig({ PENDING_PASSWORD_KEY: 'short' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PENDING_PASSWORD_KEY: 'short' })).toThrow('PENDING_PASSWORD_KEY は32〜200文字の英数字・記号（空白を除く）で指定してください（例: openssl rand -hex 32）。');
+  });
+
+  it('a server started with the key hashes the leftovers of a process that died, at start', async () => {
+    const first = await createTestApp({ pendingPasswordKey: KEY });
+    try {
+      const account = await givenAccount(first.db.handle);
+      const tk = await first.services.accountApi.tokens.create(account.id, { name: 'x', scopes: ['file'], days: 30 });
+      if (!tk.ok) throw new Error(tk.refusal.message);
+      const res = await first.app.inject({ method: 'POST', url: '/api/v1/account/applications', headers: { authorization: `Bearer ${tk.value.token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ applications: [{ ...filing(), password: PASSWORD }, { ...filing(), password: PASSWORD }] }) });
+      expect(res.json<FilingAnswer>().filed).toBe(2);
+      expect(await first.services.pendingPasswordHashing.pendingCount()).toBe(2);
+      const config = { ...loadConfig({ DEMO_DATA: 'off', SWEEP_INTERVAL_SECONDS: '0', MAIL_POLL_SECONDS: '0', PORT: '0', LOG_LEVEL: 'silent', PENDING_PASSWORD_KEY: KEY }), database: first.db.handle.location };
+      const runtime = await createRuntime(config, silentLogger, fixedClock(TEST_NOW));
+      try {
+        for (let i = 0; i < 200 && (await runtime.services.pendingPasswordHashing.pendingCount()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+        expect(await runtime.services.pendingPasswordHashing.pendingCount()).toBe(0);
+        const numbers = res.json<FilingAnswer>().results.map((r) => r.arrivalNumber);
+        for (const n of numbers) expect(await argon2Hasher.verify((await stored(first, n)).password_hash, PASSWORD)).toBe(true);
+      } finally {
+        await runtime.stop();
+      }
+    } finally {
+      await first.close();
     }
   });
 });
