@@ -26,7 +26,7 @@ import { randomIds } from '../src/services/ids.js';
 import { createServices, loadServerSecrets } from '../src/services/index.js';
 import { ARGON2_OPTIONS, argon2Hasher } from '../src/services/passwords.js';
 import { makeWebhookDelivery } from '../src/services/webhooks.js';
-import { makePendingPasswordCipher } from '../src/services/pending-passwords.js';
+import { makePendingPasswordCipher } from '../src/services/pending-password-cipher.js';
 import { startPasswordHasher } from '../src/jobs/password-hasher.js';
 import { webhookRepository } from '../src/store/account-api-webhooks.repository.js';
 import { buildApp } from '../src/web/app.js';

@@ -8,7 +8,7 @@ import { systemClock, type Clock } from './domain/time.js';
 import { createServices, loadServerSecrets, type Services } from './services/index.js';
 import { randomIds } from './services/ids.js';
 import { argon2Hasher } from './services/passwords.js';
-import { makePendingPasswordCipher } from './services/pending-passwords.js';
+import { makePendingPasswordCipher } from './services/pending-password-cipher.js';
 import { startPasswordHasher } from './jobs/password-hasher.js';
 import type { ServiceDeps } from './services/context.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/database.js';

@@ -4,7 +4,7 @@ import type { IdSource } from '../domain/events.js';
 import type { Clock } from '../domain/time.js';
 import type { DatabaseHandle, Tx } from '../store/database.js';
 import type { PasswordHasher } from './passwords.js';
-import type { PendingPasswordCipher } from './pending-passwords.js';
+import type { PendingPasswordCipher } from './pending-password-cipher.js';
 
 /** What every use case is given: passed in by hand, so a test can stand on a deadline's last second. */
 export interface ServiceDeps {

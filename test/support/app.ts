@@ -7,7 +7,7 @@ import type { ServiceDeps } from '../../src/services/context.js';
 import { randomIds } from '../../src/services/ids.js';
 import { createServices, loadServerSecrets, type ServerSecrets, type Services } from '../../src/services/index.js';
 import { argon2Hasher } from '../../src/services/passwords.js';
-import { makePendingPasswordCipher } from '../../src/services/pending-passwords.js';
+import { makePendingPasswordCipher } from '../../src/services/pending-password-cipher.js';
 import { buildApp } from '../../src/web/app.js';
 import type { Metrics } from '../../src/metrics.js';
 import { createTestDatabase, type TestDatabase } from './database.js';

@@ -6,7 +6,7 @@ import { LOGIN_FAILED_MESSAGE } from '../../../src/services/applicant-auth.js';
 import type { ServiceDeps } from '../../../src/services/context.js';
 import { createServices } from '../../../src/services/index.js';
 import { argon2Hasher, type PasswordHasher } from '../../../src/services/passwords.js';
-import { makePendingPasswordCipher } from '../../../src/services/pending-passwords.js';
+import { makePendingPasswordCipher } from '../../../src/services/pending-password-cipher.js';
 import { startPasswordHasher } from '../../../src/jobs/password-hasher.js';
 import { asReceiptNumber } from '../../../src/domain/receipt-number.js';
 import { createTestApp, silentLogger, TEST_NOW, type TestApp } from '../../support/app.js';
