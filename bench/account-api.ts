@@ -9,7 +9,11 @@
  * among many rows it must skip). Prints the figures with this process's CPU seconds (all its threads:
  * libuv's pool hashes the passwords) and the load average (docs/benchmarks.md quotes them), and the
  * floor of the bulk filing: 500 × one argon2id hash's CPU ÷ the cores.
+ * Decision 0017: the passwords are stored encrypted and hashed after the answer by the background
+ * hasher (started as `serve` starts it); the time until every one is hashed is printed apart.
+ * --hash-in-request: without PENDING_PASSWORD_KEY, hashed inside the request (decision 0014).
  */
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -22,6 +26,8 @@ import { randomIds } from '../src/services/ids.js';
 import { createServices, loadServerSecrets } from '../src/services/index.js';
 import { ARGON2_OPTIONS, argon2Hasher } from '../src/services/passwords.js';
 import { makeWebhookDelivery } from '../src/services/webhooks.js';
+import { makePendingPasswordCipher } from '../src/services/pending-password-cipher.js';
+import { startPasswordHasher } from '../src/jobs/password-hasher.js';
 import { webhookRepository } from '../src/store/account-api-webhooks.repository.js';
 import { buildApp } from '../src/web/app.js';
 import { runMain } from './lib/cli.js';
@@ -36,6 +42,8 @@ Options:
   --filler N                   history rows of other applications added first (default 0)
   --precomputed-hash           every password "hashed" to one hash made at the start: the filing's
                                cost without argon2 (to compare the writes alone); never in production
+  --hash-in-request            no PENDING_PASSWORD_KEY: the passwords hashed inside the request
+                               (decision 0014) instead of after the answer (decision 0017)
   --skip-webhooks              leave out the 10,000 webhook deliveries
   -h, --help                   this help`;
 
@@ -67,7 +75,7 @@ function row(i: number) {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { database: { type: 'string' }, filler: { type: 'string' }, 'precomputed-hash': { type: 'boolean' }, 'skip-webhooks': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ options: { database: { type: 'string' }, filler: { type: 'string' }, 'precomputed-hash': { type: 'boolean' }, 'skip-webhooks': { type: 'boolean' }, 'hash-in-request': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
     console.log(HELP);
     return 0;
@@ -88,11 +96,15 @@ async function main(): Promise<number> {
     const precomputed = values['precomputed-hash'] ? await argon2Hasher.hash('dealer2026pass') : null;
     const passwords = precomputed === null ? argon2Hasher : { hash: () => Promise.resolve(precomputed), verify: (h: string, p: string) => argon2Hasher.verify(h, p) };
     if (precomputed !== null) console.log('passwords: one precomputed hash (the writes alone)');
-    const deps: ServiceDeps = { database, clock: systemClock, ids: randomIds, passwords, logger };
+    // Decision 0017 as `serve` runs it with PENDING_PASSWORD_KEY set (a random key here unless given).
+    const pendingPasswords = values['hash-in-request'] ? null : makePendingPasswordCipher(process.env.PENDING_PASSWORD_KEY?.trim() || randomBytes(32).toString('hex'));
+    console.log(pendingPasswords ? 'passwords: encrypted with the row, hashed after the answer by the background hasher (decision 0017)' : 'passwords: hashed inside the request (--hash-in-request, decision 0014)');
+    const deps: ServiceDeps = { database, clock: systemClock, ids: randomIds, passwords, logger, pendingPasswords };
     const secrets = await loadServerSecrets(deps);
     const services = createServices(deps, secrets);
     const app = await buildApp({ services, cookieSecret: secrets.cookieSecret, logger });
     await app.ready();
+    const hasher = pendingPasswords ? startPasswordHasher(services.pendingPasswordHashing, logger) : null;
     const reg = await services.accounts.register({ kind: 'business', name: '大崎モータース株式会社', mailAddress: 'bench@example.jp', password: 'kei dealer passphrase 2026' }, { clientAddress: null });
     if (!reg.ok) throw new Error(reg.refusal.message);
     const tk = await services.accountApi.tokens.create(reg.value.accountId, { name: 'bench', scopes: ['read', 'file', 'act'], days: 30 });
@@ -121,6 +133,12 @@ async function main(): Promise<number> {
     const fileMs = ms(t0);
     const results = filed.json<{ filed: number; results: { arrivalNumber: string }[] }>();
     console.log(`bulk filing: 500 rows in ${fileMs} ms, ${cpuSince(c1)} CPU s (filed ${results.filed}; ${loadBefore} before, ${loadText()} after)`);
+    if (hasher) {
+      // The background hasher (2 hashes at a time) after the answer: until no password is pending.
+      const left = await services.pendingPasswordHashing.pendingCount();
+      while ((await services.pendingPasswordHashing.pendingCount()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      console.log(`passwords hashed: ${left} pending at the answer, all hashed ${ms(t0)} ms after the request began (${Math.round(ms(t0) - fileMs)} ms after the answer), ${cpuSince(c1)} CPU s since the request (${loadText()})`);
+    }
     // The same request again with its keys: every row answered from its stored answer, nothing hashed.
     t0 = performance.now();
     c1 = process.cpuUsage();
@@ -155,6 +173,8 @@ async function main(): Promise<number> {
     console.log(`changes feed: a page of ${count}, median ${median(feed)} ms (runs ${feed.join(', ')}; ${loadText()})`);
 
     if (values['skip-webhooks']) {
+      hasher?.stop();
+      await hasher?.idle();
       await app.close();
       return 0;
     }
@@ -185,6 +205,8 @@ async function main(): Promise<number> {
     }
     console.log(`webhooks: ${received.toLocaleString('en')} delivered in ${ms(t0)} ms, ${cpuSince(c1)} CPU s (${loadText()})`);
     server.close();
+    hasher?.stop();
+    await hasher?.idle();
     await app.close();
   } finally {
     await fresh.drop();

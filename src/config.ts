@@ -38,6 +38,8 @@ export interface Config {
   readonly mailPollMs: number;
   /** ACCOUNT_TOTP_REQUIRED=on: a 利用者ID holding more than one application must set 二要素認証 (default off). */
   readonly twoFactorPolicy: TwoFactorPolicy;
+  /** PENDING_PASSWORD_KEY (decision 0017): bulk filings hash their passwords after the answer; null: inside the request. */
+  readonly pendingPasswordKey: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -105,6 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!reminderDays.every((d) => /^\d{1,2}$/.test(d) && Number(d) >= 1 && Number(d) <= 30)) {
     throw new ConfigError(`MAIL_REMINDER_DAYS は 1〜30 の整数をカンマ区切りで指定してください（例: 3,1。指定値: ${reminderRaw}）。`);
   }
+  const pendingPasswordKey = env.PENDING_PASSWORD_KEY?.trim() || null;
+  if (pendingPasswordKey !== null && !/^[\x21-\x7e]{32,200}$/.test(pendingPasswordKey)) {
+    throw new ConfigError('PENDING_PASSWORD_KEY は32〜200文字の英数字・記号（空白を除く）で指定してください（例: openssl rand -hex 32）。');
+  }
   const mailFrom = env.MAIL_FROM?.trim() || '軽自動車OSS <noreply@kei-oss.localhost>';
   if (/[\r\n]/.test(mailFrom)) throw new ConfigError('MAIL_FROM に改行は使えません。');
   return {
@@ -129,5 +135,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     production,
     twoFactorPolicy: { requiredForSeveralApplications: bool(env, 'ACCOUNT_TOTP_REQUIRED', false) },
+    pendingPasswordKey,
   };
 }

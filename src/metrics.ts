@@ -96,6 +96,7 @@ export function createMetrics(options: { processMetrics?: boolean; figuresMaxAge
     for (const state of ['queued', 'retrying', 'sent', 'failed'] as const) g.set({ state }, f.mailOutbox[state]);
   });
   fromFigures('keioss_mail_oldest_waiting_seconds', 'Seconds the oldest queued mail has waited (0: none waiting)', [], (g, f) => g.set(f.mailOldestWaitingSeconds));
+  fromFigures('keioss_password_hashes_pending', 'Passwords of bulk-filed applications still waiting for the background hasher (decision 0017; seconds at most when it runs)', [], (g, f) => g.set(f.passwordHashesPending));
   fromFigures('keioss_login_locks_active', 'Login locks in force now, by scope (from the database, all processes)', ['scope'], (g, f) => {
     for (const row of f.activeLoginLocks) g.set({ scope: row.scope }, row.count);
   });

@@ -8,6 +8,8 @@ import { systemClock, type Clock } from './domain/time.js';
 import { createServices, loadServerSecrets, type Services } from './services/index.js';
 import { randomIds } from './services/ids.js';
 import { argon2Hasher } from './services/passwords.js';
+import { makePendingPasswordCipher } from './services/pending-password-cipher.js';
+import { startPasswordHasher } from './jobs/password-hasher.js';
 import type { ServiceDeps } from './services/context.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/database.js';
 import { buildApp } from './web/app.js';
@@ -37,7 +39,7 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
     const created = await seedDemo(database, { logger, accountCopies: DEMO_ACCOUNT_COPIES });
     if (created > 0) logger.info({ created }, 'demo applications created (see README for the logins)');
   }
-  const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail, production: config.production, twoFactorPolicy: config.twoFactorPolicy };
+  const deps: ServiceDeps = { database, clock, ids: randomIds, passwords: argon2Hasher, logger, mail: config.mail, production: config.production, twoFactorPolicy: config.twoFactorPolicy, pendingPasswords: config.pendingPasswordKey === null ? null : makePendingPasswordCipher(config.pendingPasswordKey) };
   const metrics = config.metricsPort !== null || config.metricsToken !== null ? createMetrics() : null;
   const secrets = await loadServerSecrets(deps);
   const services = createServices(deps, secrets, metrics?.observer);
@@ -59,17 +61,25 @@ export async function createRuntime(config: Config, logger: Logger, clock: Clock
   const mailWorker = config.mailPollMs > 0 ? startMailWorker(makeMailDelivery(deps, transport, defaultDeliveryPolicy, metrics?.observer), logger, config.mailPollMs, MAIL_LANES) : null;
   // Webhooks of the 利用者IDs (issue 17): their outbox, sent by the same worker loop as the mail.
   const webhookWorker = config.mailPollMs > 0 ? startMailWorker(makeWebhookDelivery(deps), logger, config.mailPollMs) : null;
+  // Decision 0017: the passwords of bulk filings, hashed after the answer; at start, the leftovers of a process that died.
+  const passwordHasher = deps.pendingPasswords ? startPasswordHasher(services.pendingPasswordHashing, logger) : null;
+  if (!passwordHasher) {
+    const left = await services.pendingPasswordHashing.pendingCount();
+    if (left > 0) logger.error({ pending: left }, 'pending passwords wait for their hash, but PENDING_PASSWORD_KEY is not set: their applications cannot log in until it is');
+  }
   return {
     app,
     services,
     database,
     metrics,
     async stop() {
+      passwordHasher?.stop();
       sweeper?.stop();
       mailWorker?.stop();
       webhookWorker?.stop();
       // Finishes the requests in flight (new ones get 503), then closes the database.
       await app.close();
+      await passwordHasher?.idle();
       await sweeper?.idle();
       await mailWorker?.idle();
       await webhookWorker?.idle();

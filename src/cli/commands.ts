@@ -55,6 +55,9 @@ ${ENVIRONMENT_HELP}
                  served on PORT, to that token only (see docs/deployment.md, "Metrics")
   ACCOUNT_TOTP_REQUIRED  on | off (default off): a 利用者ID holding more than one application must
                  set 二要素認証 (TOTP) before using its pages; see docs/accounts.md
+  PENDING_PASSWORD_KEY  32–200 characters, outside the database (same in every process): bulk
+                 filings answer before hashing their passwords, kept encrypted until a background
+                 hasher hashes them within seconds (decision 0017); unset: hashed in the request
   NODE_ENV       production: demo data off by default
   BENCH_ROUTES   1 | 0 (default 0): benchmarks only, also serve GET /__bench/hello (a fixed small
                  JSON, the ceiling of npm run bench) and GET /__bench/memory (the process's

@@ -66,7 +66,7 @@ export async function seedDemoAccount(handle: DatabaseHandle, options: { passwor
       const history = await tx.selectFrom('status_history').selectAll().where('application_id', '=', app.id).execute();
       for (let k = 1; k <= options.copies; k++) {
         const copy = copyOf(app, i, k, ids);
-        await apps.insert(copy, row.password_hash, options.now);
+        await apps.insert(copy, { hash: row.password_hash }, options.now);
         if (history.length > 0) await tx.insertInto('status_history').values(history.map((h) => ({ ...h, id: ids.id(), application_id: copy.id }))).execute();
         await repo.addApplication(accountId, copy.id, options.now);
         held += 1;

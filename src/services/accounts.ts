@@ -12,6 +12,7 @@ import type { Tx } from '../store/database.js';
 import { sessionRepository } from '../store/sessions.repository.js';
 import { confirmationMail, issuedMail, passwordResetMail, recoveryCodeUsedMail } from './account-mail.js';
 import { checkNewPassword } from './account-passwords.js';
+import { verifyApplicationPassword } from './pending-passwords.js';
 import { mailSettings, transaction, type ServiceDeps } from './context.js';
 import { LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MS, LOGIN_WARN_FROM, lockedLogin, type LockedLogin, type LoginThrottle } from './login-throttle.js';
 import { enqueueMail } from './mail-outbox.js';
@@ -333,7 +334,7 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
     async addApplication(accountId: string, number: ReceiptNumber, password: string, log_: Pick<Logger, 'warn'> | undefined, origin: Origin): Promise<Result<{ added: boolean; number: ReceiptNumber }> | LockedLogin> {
       const apps = applicationRepository(deps.database.db, deps.database.dialect);
       const found = await apps.findLogin(number);
-      const attempt = await throttle.guardPassword('account', `account-add:${accountId}`, async () => ((await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password)) && found ? found : null), log_);
+      const attempt = await throttle.guardPassword('account', `account-add:${accountId}`, async () => ((await verifyApplicationPassword(deps, found, password, dummyHash)) && found ? found : null), log_);
       if (attempt.kind === 'locked') return lockedLogin(`受付番号（到達番号）または申請用パスワードの誤りが続いたため、申請の追加をしばらく（${LOGIN_LOCK_MS / 60_000}分程度）受け付けないようにしています。時間をおいて、もう一度お試しください。`, attempt.until, deps.clock.now());
       if (attempt.kind === 'failed') return refuse('invalidCredentials', ADD_APPLICATION_FAILED_MESSAGE);
       const applicationId = attempt.value.id;

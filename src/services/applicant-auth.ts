@@ -8,6 +8,7 @@ import type { ServiceDeps } from './context.js';
 import type { Sessions } from './sessions.js';
 import { LOGIN_WARN_FROM, LOGIN_FAILURE_LIMIT, lockedLogin, loginLockedMessage, loginTriesLeftMessage, makeLoginThrottle, type LockedLogin, type LoginThrottle } from './login-throttle.js';
 import { recordAudit } from './audit.js';
+import { verifyApplicationPassword } from './pending-passwords.js';
 
 /** One message for an unknown number and a wrong password: it never tells which was wrong. */
 export const LOGIN_FAILED_MESSAGE = '受付番号（到達番号）または申請用パスワードが正しくありません。入力内容をご確認ください。';
@@ -49,7 +50,7 @@ export function makeApplicantAuth(deps: ServiceDeps, sessions: Sessions, secrets
       const attempt = await throttle.guardPassword(
         'applicant',
         found ? `application:${found.id}` : number,
-        async () => ((await deps.passwords.verify(found?.passwordHash ?? (await dummyHash), password)) && found ? found : null),
+        async () => ((await verifyApplicationPassword(deps, found, password, dummyHash)) && found ? found : null),
         log,
       );
       if (attempt.kind === 'locked') return lockedLogin(loginLockedMessage(attempt.until), attempt.until, deps.clock.now());

@@ -6,7 +6,7 @@ import { fileApplication, type ValidFiling } from '../domain/filing.js';
 import { composeReceiptNumber, type ReceiptNumber } from '../domain/receipt-number.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { japanDateOf } from '../domain/time.js';
-import { applicationRepository } from '../store/applications.repository.js';
+import { applicationRepository, type StoredPassword } from '../store/applications.repository.js';
 import type { Executor, Tx } from '../store/database.js';
 import { historyRepository, type HistoryRow } from '../store/history.repository.js';
 import { vehiclesRepository } from '../store/vehicles.repository.js';
@@ -173,7 +173,8 @@ export interface RegisterOptions {
 }
 
 /**
- * 到達 inside a transaction the caller holds: the application (its password already hashed, its
+ * 到達 inside a transaction the caller holds: the application (its password already hashed, or
+ * encrypted for the background hasher: decision 0017; its
  * 到達番号 drawn here unless given), its arrival in the history, its mail, the 利用者ID's list and log,
  * the webhooks. One filing of 申請を行う, or one row of a bulk filing (in a savepoint of its batch).
  */
@@ -181,7 +182,7 @@ export async function registerWithin(
   deps: ServiceDeps,
   tx: Tx,
   filing: ValidFiling,
-  passwordHash: string,
+  password: StoredPassword,
   actor: Actor,
   options: RegisterOptions & {
     readonly arrivalNumber?: ReceiptNumber | undefined;
@@ -192,7 +193,7 @@ export async function registerWithin(
   const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, tx, 'arrival'));
   const now = deps.clock.now();
   const { application, history } = fileApplication(filing, arrivalNumber, actor, { at: now, ids: deps.ids });
-  await applicationRepository(tx, deps.database.dialect).insert(application, passwordHash, now);
+  await applicationRepository(tx, deps.database.dialect).insert(application, password, now);
   await historyRepository(tx, deps.database.dialect).append(application.id, application.version, history, deps.ids.id());
   if (options.contactAddress) await setContactAddress(deps, tx, application, options.contactAddress);
   await notifyApplicant(deps, tx, null, { application, history });
@@ -216,7 +217,7 @@ export function makeRegisterApplication(deps: ServiceDeps) {
   ): Promise<Result<Application>> {
     const passwordHash = await deps.passwords.hash(password);
     const arrivalNumber = options.arrivalNumber ?? (await newNumber(deps, deps.database.db, 'arrival'));
-    return transaction(deps, async (tx) => ok(await registerWithin(deps, tx, filing, passwordHash, actor, { ...options, arrivalNumber })), options.once);
+    return transaction(deps, async (tx) => ok(await registerWithin(deps, tx, filing, { hash: passwordHash }, actor, { ...options, arrivalNumber })), options.once);
   };
 }
 

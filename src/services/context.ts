@@ -4,6 +4,7 @@ import type { IdSource } from '../domain/events.js';
 import type { Clock } from '../domain/time.js';
 import type { DatabaseHandle, Tx } from '../store/database.js';
 import type { PasswordHasher } from './passwords.js';
+import type { PendingPasswordCipher } from './pending-password-cipher.js';
 
 /** What every use case is given: passed in by hand, so a test can stand on a deadline's last second. */
 export interface ServiceDeps {
@@ -18,6 +19,11 @@ export interface ServiceDeps {
   readonly production?: boolean | undefined;
   /** ACCOUNT_TOTP_REQUIRED: 二要素認証 required of 利用者IDs holding more than one application; off when absent. */
   readonly twoFactorPolicy?: TwoFactorPolicy | undefined;
+  /**
+   * PENDING_PASSWORD_KEY (decision 0017): bulk filings keep each row's password encrypted under it
+   * until the background hasher writes the hash; absent: they hash inside the request (decision 0014).
+   */
+  readonly pendingPasswords?: PendingPasswordCipher | null | undefined;
 }
 
 /** What the mails need to know of the deployment. */

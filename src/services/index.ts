@@ -27,6 +27,7 @@ import { makeContactAddresses, makeSendReminders } from './mail-notify.js';
 import { makePaymentGroups } from './payment-groups.js';
 import { makeAccounts } from './accounts.js';
 import { makeAccountList } from './account-list.js';
+import { makeFilingActivity, makePendingPasswordHashing } from './pending-passwords.js';
 
 export interface ServerSecrets {
   /** Signs cookies (CSRF secret, login step carry-over). */
@@ -64,6 +65,8 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
   const loginThrottle = observeLoginThrottle(makeLoginThrottle(deps, secrets.disguiseKey), observer);
   // まとめ納付 across the applications of a 利用者ID (issue 16): create, cancel, settle, expire.
   const paymentGroups = makePaymentGroups(deps);
+  // Bulk filings in flight in this process: the background hasher slows down meanwhile (decision 0017).
+  const filings = makeFilingActivity();
   return {
     health: makeHealth(deps),
     sessions,
@@ -95,7 +98,9 @@ export function createServices(deps: ServiceDeps, secrets: ServerSecrets, observ
     mailOperations: makeMailOperations(deps),
     // The 一括申請 API of a 利用者ID (issue 17): its tokens, changes feed, bulk status and filing.
     accountApi: makeAccountApi(deps),
-    accountFiling: makeAccountFiling(deps, idempotency),
+    accountFiling: makeAccountFiling(deps, idempotency, filings),
+    // Decision 0017: the passwords of bulk-filed rows, hashed after the answer by the background hasher.
+    pendingPasswordHashing: makePendingPasswordHashing(deps, filings),
     webhooks: makeWebhooks(deps),
     contactAddresses: makeContactAddresses(deps),
     // Reminders before running deadlines, run with each deadline sweep.

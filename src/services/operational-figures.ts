@@ -1,4 +1,5 @@
 import { addBusinessDays, deadlinePassesAt, japanDateOf } from '../domain/time.js';
+import { applicationRepository } from '../store/applications.repository.js';
 import { mailRepository, type OutboxCounts } from '../store/mail.repository.js';
 import { metricsRepository, type StatusCount } from '../store/metrics.repository.js';
 import type { ServiceDeps } from './context.js';
@@ -18,6 +19,8 @@ export interface OperationalFigures {
   readonly mailOutbox: OutboxCounts;
   /** Seconds the oldest queued mail has waited (0 when none waits). */
   readonly mailOldestWaitingSeconds: number;
+  /** Passwords of bulk-filed rows still waiting for the background hasher (decision 0017). */
+  readonly passwordHashesPending: number;
 }
 
 export function makeOperationalFigures(deps: ServiceDeps) {
@@ -25,12 +28,13 @@ export function makeOperationalFigures(deps: ServiceDeps) {
     const repo = metricsRepository(deps.database.db);
     const now = deps.clock.now();
     const endOfNextBusinessDay = deadlinePassesAt(addBusinessDays(japanDateOf(now), 1));
-    const [applications, due, overdue, locks, mailOutbox] = await Promise.all([
+    const [applications, due, overdue, locks, mailOutbox, passwordHashesPending] = await Promise.all([
       repo.countByProcedureAndStatus(),
       repo.countDeadlinesBetween(now, endOfNextBusinessDay),
       repo.overdueDeadlines(now),
       repo.activeLoginLocks(now),
       mailRepository(deps.database.db, deps.database.dialect).counts(),
+      applicationRepository(deps.database.db, deps.database.dialect).countPendingPasswords(),
     ]);
     return {
       applications,
@@ -40,6 +44,7 @@ export function makeOperationalFigures(deps: ServiceDeps) {
       activeLoginLocks: locks,
       mailOutbox,
       mailOldestWaitingSeconds: mailOutbox.oldestWaitingSince ? Math.max(0, (now.getTime() - mailOutbox.oldestWaitingSince.getTime()) / 1000) : 0,
+      passwordHashesPending,
     };
   };
 }

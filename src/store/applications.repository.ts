@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { CompiledQuery, type Selectable } from 'kysely';
+import { CompiledQuery, type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Application, Attachment, Notice, PaymentLine, PaymentStatus, WeightTaxBand, NoticeKind } from '../domain/application.js';
 import { deadlineInstant } from '../domain/rules.js';
 import { taxOfficeFor, type OfficeCode } from '../domain/offices.js';
@@ -10,7 +10,7 @@ import type { JapanDate } from '../domain/time.js';
 import { LISTED_APPLICATION_COLUMNS, accountListing, bumpListVersions, updateAccountListing } from './accounts.repository.js';
 import { updateFromValues } from './bulk-update.js';
 import type { DatabaseHandle, Executor } from './database.js';
-import type { ApplicationsTable, AttachmentsTable, NoticesTable, PaymentLinesTable } from './schema.js';
+import type { ApplicationsTable, AttachmentsTable, Database, NoticesTable, PaymentLinesTable } from './schema.js';
 
 type AppRow = Selectable<ApplicationsTable>;
 
@@ -24,7 +24,13 @@ function* chunks<T>(all: readonly T[], size = 500): Generator<T[]> {
 
 const iso = (d: Date) => d.toISOString();
 
-function toRow(app: Application, passwordHash: string, now: Date): ApplicationsTable {
+/**
+ * How an application's 申請用パスワード is stored: its argon2id hash, or (decision 0017, a bulk filing)
+ * encrypted until the background hasher writes the hash; `pending` is given the application's id.
+ */
+export type StoredPassword = { readonly hash: string } | { readonly pending: (applicationId: string) => string };
+
+function toRow(app: Application, passwordHash: string, now: Date, passwordPending: string | null = null): ApplicationsTable {
   const deadline = deadlineInstant(app);
   return {
     id: app.id,
@@ -60,6 +66,8 @@ function toRow(app: Application, passwordHash: string, now: Date): ApplicationsT
     deadline_at: deadline ? iso(deadline) : null,
     collection_code_serial: app.collectionCodeSerial,
     password_hash: passwordHash,
+    password_pending: passwordPending,
+    password_claimed_until: null,
     version: app.version,
     created_at: iso(now),
     updated_at: iso(now),
@@ -327,7 +335,16 @@ export async function applicationStamp(handle: Pick<DatabaseHandle, 'db' | 'dial
 export interface LoginRecord {
   readonly id: string;
   readonly procedure: ProcedureCode;
+  /** '' while the password is pending (decision 0017). */
   readonly passwordHash: string;
+  /** The password encrypted, until the background hasher (or this login) writes its hash; else null. */
+  readonly passwordPending: string | null;
+}
+
+/** A pending password claimed by a background hasher. */
+export interface PendingPassword {
+  readonly id: string;
+  readonly sealed: string;
 }
 
 /** Applications and their parts. The only code that knows how an application is stored. */
@@ -344,10 +361,10 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
     async findLogin(number: ReceiptNumber): Promise<LoginRecord | null> {
       const row = await db
         .selectFrom('applications')
-        .select(['id', 'procedure', 'password_hash'])
+        .select(['id', 'procedure', 'password_hash', 'password_pending'])
         .where((eb) => eb.or([eb('receipt_number', '=', number), eb('arrival_number', '=', number)]))
         .executeTakeFirst();
-      return row ? { id: row.id, procedure: row.procedure as ProcedureCode, passwordHash: row.password_hash } : null;
+      return row ? { id: row.id, procedure: row.procedure as ProcedureCode, passwordHash: row.password_hash, passwordPending: row.password_pending } : null;
     },
 
     /** The two numbers of an application (the one shown is its 受付番号 once issued). */
@@ -403,8 +420,9 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
     /** Inside a transaction: on PostgreSQL the row stays locked until commit (SQLite has one writer). */
     loadForUpdate: (id: string) => loadWhere(id, true),
 
-    async insert(app: Application, passwordHash: string, now: Date): Promise<void> {
-      await db.insertInto('applications').values(toRow(app, passwordHash, now)).execute();
+    async insert(app: Application, password: StoredPassword, now: Date): Promise<void> {
+      const row = 'hash' in password ? toRow(app, password.hash, now) : toRow(app, '', now, password.pending(app.id));
+      await db.insertInto('applications').values(row).execute();
       const attachments = attachmentRows(app);
       if (attachments.length) await db.insertInto('attachments').values(attachments).execute();
       const lines = paymentRows(app);
@@ -424,7 +442,7 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
       const after = toRow(next, '', now);
       const changes: Partial<ApplicationsTable> = { version: after.version, updated_at: after.updated_at };
       for (const key of Object.keys(after) as (keyof ApplicationsTable)[]) {
-        if (key === 'id' || key === 'password_hash' || key === 'created_at' || after[key] === before[key]) continue;
+        if (key === 'id' || key === 'password_hash' || key === 'password_pending' || key === 'password_claimed_until' || key === 'created_at' || after[key] === before[key]) continue;
         (changes as Record<string, unknown>)[key] = after[key];
       }
       const result = await db
@@ -478,7 +496,7 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         rowsOf.set(next.id, { before, after, previous, next });
         const columns: (keyof ApplicationsTable)[] = ['version', 'updated_at'];
         for (const key of Object.keys(after) as (keyof ApplicationsTable)[]) {
-          if (key === 'id' || key === 'password_hash' || key === 'created_at' || key === 'version' || key === 'updated_at' || after[key] === before[key]) continue;
+          if (key === 'id' || key === 'password_hash' || key === 'password_pending' || key === 'password_claimed_until' || key === 'created_at' || key === 'version' || key === 'updated_at' || after[key] === before[key]) continue;
           columns.push(key);
         }
         const shape = columns.join(',');
@@ -526,6 +544,46 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
 
     async setPasswordHash(id: string, passwordHash: string): Promise<void> {
       await db.updateTable('applications').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+    },
+
+    /**
+     * Decision 0017: claims up to `limit` pending passwords for a background hasher until `until`
+     * (rows unclaimed, or whose claim ran out: a hasher that died), oldest first. One statement: on
+     * PostgreSQL rows another hasher is claiming are skipped (SKIP LOCKED) and the claim's condition
+     * is checked again on any row it waited for, so two hashers never claim the same row (SQLite has
+     * one writer).
+     */
+    async claimPendingPasswords(now: Date, until: Date, limit: number): Promise<PendingPassword[]> {
+      const free = (eb: ExpressionBuilder<Database, 'applications'>) =>
+        eb.and([eb('password_pending', 'is not', null), eb.or([eb('password_claimed_until', 'is', null), eb('password_claimed_until', '<', iso(now))])]);
+      const rows = await db
+        .updateTable('applications')
+        .set({ password_claimed_until: iso(until) })
+        .where((eb) => eb.and([eb('id', 'in', eb.selectFrom('applications').select('id').where(free).orderBy('created_at').limit(limit).$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked())), free(eb)]))
+        .returning(['id', 'password_pending'])
+        .execute();
+      return rows.flatMap((r) => (r.password_pending === null ? [] : [{ id: r.id, sealed: r.password_pending }]));
+    },
+
+    /**
+     * Writes the hash and clears the pending password in one statement, only if the row still holds
+     * that very encrypted value (compare-and-set: each one has its own random IV). False when another
+     * hasher or a login wrote it first.
+     */
+    async settlePendingPassword(id: string, sealed: string, passwordHash: string): Promise<boolean> {
+      const r = await db
+        .updateTable('applications')
+        .set({ password_hash: passwordHash, password_pending: null, password_claimed_until: null })
+        .where('id', '=', id)
+        .where('password_pending', '=', sealed)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+
+    /** Passwords still waiting for their hash (the metric keioss_password_hashes_pending). */
+    async countPendingPasswords(): Promise<number> {
+      const r = await db.selectFrom('applications').select((eb) => eb.fn.countAll<string | number>().as('n')).where('password_pending', 'is not', null).executeTakeFirstOrThrow();
+      return Number(r.n);
     },
 
     /**

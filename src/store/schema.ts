@@ -38,7 +38,12 @@ export interface ApplicationsTable {
   /** The instant the running deadline passes (indexed for the sweeper), null when none runs. */
   deadline_at: string | null;
   collection_code_serial: number;
+  /** '' while the password waits for the background hasher (password_pending holds it encrypted). */
   password_hash: string;
+  /** Decision 0017: the 申請用パスワード AES-256-GCM-encrypted until hashed, then null; never shown anywhere. */
+  password_pending: string | null;
+  /** A background hasher's claim on the pending row (ISO instant); null when none. */
+  password_claimed_until: string | null;
   version: number;
   created_at: string;
   updated_at: string;

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { seedDemo } from '../../src/demo/seed.js';
 import type { TwoFactorPolicy } from '../../src/domain/accounts.js';
 import { fixedClock } from '../../src/domain/time.js';
@@ -7,6 +7,7 @@ import type { ServiceDeps } from '../../src/services/context.js';
 import { randomIds } from '../../src/services/ids.js';
 import { createServices, loadServerSecrets, type ServerSecrets, type Services } from '../../src/services/index.js';
 import { argon2Hasher } from '../../src/services/passwords.js';
+import { makePendingPasswordCipher } from '../../src/services/pending-password-cipher.js';
 import { buildApp } from '../../src/web/app.js';
 import type { Metrics } from '../../src/metrics.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -31,15 +32,21 @@ export interface TestApp {
  * The whole HTTP application on a real, fresh database, with a clock the test controls.
  * `seed: true` loads the demo applications (relative to the clock's day) by replaying their events.
  */
-export async function createTestApp(options: { seed?: boolean; now?: Date; metrics?: Metrics; metricsToken?: string; twoFactorPolicy?: TwoFactorPolicy } = {}): Promise<TestApp> {
+/**
+ * `pendingPasswordKey`: bulk filings keep their passwords encrypted for the background hasher
+ * (decision 0017; no hasher runs unless the test starts one); `logger`: a captured one.
+ */
+export async function createTestApp(options: { seed?: boolean; now?: Date; metrics?: Metrics; metricsToken?: string; twoFactorPolicy?: TwoFactorPolicy; pendingPasswordKey?: string; logger?: Logger } = {}): Promise<TestApp> {
   const db = await createTestDatabase();
   const clock = fixedClock(options.now ?? TEST_NOW);
   if (options.seed) await seedDemo(db.handle, { logger: silentLogger, now: clock.now() });
-  const deps: ServiceDeps = { database: db.handle, clock, ids: randomIds, passwords: argon2Hasher, logger: silentLogger, twoFactorPolicy: options.twoFactorPolicy };
+  const logger = options.logger ?? silentLogger;
+  const pendingPasswords = options.pendingPasswordKey === undefined ? null : makePendingPasswordCipher(options.pendingPasswordKey);
+  const deps: ServiceDeps = { database: db.handle, clock, ids: randomIds, passwords: argon2Hasher, logger, twoFactorPolicy: options.twoFactorPolicy, pendingPasswords };
   const secrets = await loadServerSecrets(deps);
   const services = createServices(deps, secrets, options.metrics?.observer);
-  options.metrics?.attach({ figures: services.operationalFigures, database: db.handle, logger: silentLogger });
-  const app = await buildApp({ services, cookieSecret: secrets.cookieSecret, logger: silentLogger, metrics: options.metrics, metricsToken: options.metricsToken });
+  options.metrics?.attach({ figures: services.operationalFigures, database: db.handle, logger });
+  const app = await buildApp({ services, cookieSecret: secrets.cookieSecret, logger, metrics: options.metrics, metricsToken: options.metricsToken });
   await app.ready();
   return {
     app,

@@ -9,6 +9,7 @@ import * as auditTrail from './2026-12-06-0019-audit-trail.js';
 import * as accountApi from './2026-12-06-0020-account-api.js';
 import * as accountApiLog from './2026-12-06-0023-account-api-log.js';
 import * as listVersionAndRecoveryCodes from './2026-12-06-0024-list-version-and-recovery-codes.js';
+import * as pendingPasswords from './2026-12-06-0025-pending-passwords.js';
 import * as dropTaxOfficeIndex from './2026-12-06-0026-drop-tax-office-index.js';
 
 /** Every migration, in order. Names sort by date; both databases run the same list. */
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0020-account-api': accountApi,
   '2026-12-06-0023-account-api-log': accountApiLog,
   '2026-12-06-0024-list-version-and-recovery-codes': listVersionAndRecoveryCodes,
+  '2026-12-06-0025-pending-passwords': pendingPasswords,
   '2026-12-06-0026-drop-tax-office-index': dropTaxOfficeIndex,
 };
 
