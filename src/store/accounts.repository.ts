@@ -204,7 +204,8 @@ export function accountRepository(db: Executor) {
       return row !== undefined;
     },
 
-    async addApplication(accountId: string, applicationId: string, now: Date): Promise<boolean> {
+    /** `bump` false: the caller bumps the list version once for many additions (a bulk filing's batch). */
+    async addApplication(accountId: string, applicationId: string, now: Date, bump = true): Promise<boolean> {
       const app = await db.selectFrom('applications').select(['status', 'deadline_at', 'status_changed_at', 'procedure', 'office_code', 'filed_at']).where('id', '=', applicationId).executeTakeFirst();
       if (!app) return false;
       const result = await db
@@ -221,8 +222,13 @@ export function accountRepository(db: Executor) {
         .onConflict((oc) => oc.columns(['account_id', 'application_id']).doNothing())
         .executeTakeFirst();
       const added = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
-      if (added) await bumpListVersion(db, accountId);
+      if (added && bump) await bumpListVersion(db, accountId);
       return added;
+    },
+
+    /** The list version bumped once for the additions of `addApplication(…, false)`, in their transaction. */
+    async bumpListVersion(accountId: string): Promise<void> {
+      await bumpListVersion(db, accountId);
     },
 
     async removeApplication(accountId: string, applicationId: string): Promise<boolean> {

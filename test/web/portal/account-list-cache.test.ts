@@ -7,6 +7,7 @@ import type { DatabaseHandle } from '../../../src/store/database.js';
 import { buildApp } from '../../../src/web/app.js';
 import { createTestApp, silentLogger, type TestApp } from '../../support/app.js';
 import { csrfTokenOf, TestBrowser, textOf } from '../../support/browser.js';
+import { ciInput } from '../../domain/support.js';
 
 const MANUAL_CI = '9999 9999 9999 99999';
 const tokensOf = (html: string) => [...html.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1]!);
@@ -87,6 +88,17 @@ describe('the kept first page of 申請一覧 is never stale', () => {
     expect(rowOf(againOnA.body, MANUAL_CI)).toContain('検査申請取り下げ');
     const againOnB = await b.get('/account/applications');
     expect(withoutTokens(againOnB.body)).toBe(withoutTokens(againOnA.body));
+  });
+
+  it('rows of a bulk filing through the other process are listed at the next view (the list bumped once a batch)', async () => {
+    const { a } = await loginBoth();
+    const before = await a.get('/account/applications');
+    const total = totalOf(before.body);
+    const rows = [1, 2, 3].map((row) => ({ row, filing: { input: { ...ciInput, chassisNumber: `BULKCACHE-${row}` }, password: 'bulk-cache-Pass-2026' } }));
+    const filed = await otherServices.accountFiling.fileMany(accountId, rows, null, '127.0.0.1');
+    expect(filed.map((r) => r.ok)).toEqual([true, true, true]);
+    const after = await a.get('/account/applications');
+    expect(totalOf(after.body)).toBe(total + 3);
   });
 
   it('an application removed from the list through the other process is gone at the next view', async () => {
