@@ -317,11 +317,26 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
       });
     },
 
-    /** リカバリーコードの再発行: a new set shown once; every earlier code stops working. Only with two-factor on. */
-    async regenerateRecoveryCodes(accountId: string, origin: Origin): Promise<Result<{ recoveryCodes: string[] }>> {
+    /**
+     * リカバリーコードの再発行: a new set shown once; every earlier code stops working. Only with
+     * two-factor on, and only with the account's password typed again: a session taken over must not
+     * get codes of its own (a second factor for later) by a click. A wrong password counts toward the
+     * login's lock of this 利用者ID (the same throttle and subject as ログイン).
+     */
+    async regenerateRecoveryCodes(accountId: string, password: string, log_: Pick<Logger, 'warn'> | undefined, origin: Origin): Promise<Result<{ recoveryCodes: string[] }>> {
+      const account = await repo().find(accountId);
+      if (!account?.totpSecret) return refuse('statusDoesNotAllow', 'リカバリーコードは、二要素認証を設定している場合に発行できます。');
+      const attempt = await throttle.guardPassword('account', `account:${account.id}`, async () => ((await deps.passwords.verify(account.passwordHash, password)) ? account : null), log_);
+      if (attempt.kind === 'locked') {
+        return refuse('invalidCredentials', `パスワードの誤りが続いたため、この利用者IDではログインとリカバリーコードの再発行ができないようにしています。しばらく（${LOGIN_LOCK_MS / 60_000}分程度）待ってから、もう一度お試しください。`);
+      }
+      if (attempt.kind === 'failed') {
+        await transaction(deps, (tx) => log(tx, account.id, 'loginFailed', origin));
+        return refuse('invalidCredentials', `パスワードが正しくありません。あと${attempt.remaining}回続けて誤ると、この利用者IDでは${LOGIN_LOCK_MS / 60_000}分間ログインできなくなります。`);
+      }
       return transaction(deps, async (tx) => {
-        const account = await repo(tx).find(accountId);
-        if (!account?.totpSecret) return refuse('statusDoesNotAllow', 'リカバリーコードは、二要素認証を設定している場合に発行できます。');
+        const current = await repo(tx).find(accountId);
+        if (!current?.totpSecret) return refuse('statusDoesNotAllow', 'リカバリーコードは、二要素認証を設定している場合に発行できます。');
         return ok({ recoveryCodes: await issueRecoveryCodes(tx, accountId, origin) });
       });
     },

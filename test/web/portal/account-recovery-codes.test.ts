@@ -75,19 +75,32 @@ describe('リカバリーコード for a lost authenticator (issue 16)', () => {
     expect(again.res.statusCode).toBe(401);
     expect(textOf(again.res.body)).toContain(FAILED);
 
+    // Issuing again needs the password typed again: without it, or with a wrong one, nothing changes.
+    const noPassword = await used.b.post('/account/recovery-codes', { _csrf: csrfTokenOf(page.body) });
+    expect(noPassword.statusCode).toBe(401);
+    expect(textOf(noPassword.body)).toContain('パスワードが正しくありません。あと3回続けて誤ると、この利用者IDでは15分間ログインできなくなります。');
+    expect(noPassword.body).toMatch(/<input[^>]*id="password"[^>]*aria-invalid="true"/);
+    expect(noPassword.body).not.toMatch(/<input[^>]*id="totpCode"[^>]*aria-invalid="true"/);
+    const wrongPassword = await used.b.post('/account/recovery-codes', { _csrf: csrfTokenOf(noPassword.body), password: 'not-the-password-2026' });
+    expect(wrongPassword.statusCode).toBe(401);
+    expect(textOf(wrongPassword.body)).toContain('パスワードが正しくありません。あと2回続けて誤ると');
+    expect(textOf(wrongPassword.body)).toMatch(/使用できるリカバリーコード：\s*残り9個/);
+    expect((await loginWith(t, account.userId, codes[1]!)).res.statusCode).toBe(303);
+
     // Issued again from the account page: a new set; the old ones no longer work, the new ones do.
-    const renewed = await used.b.post('/account/recovery-codes', { _csrf: csrfTokenOf(page.body) });
+    const renewed = await used.b.post('/account/recovery-codes', { _csrf: csrfTokenOf(wrongPassword.body), password: PASSWORD });
     expect(renewed.statusCode).toBe(200);
     expect(textOf(renewed.body)).toContain('リカバリーコードを再発行しました。');
     const fresh = codesOf(renewed.body);
     expect(fresh).toHaveLength(10);
     expect(fresh.some((c) => codes.includes(c))).toBe(false);
-    expect((await loginWith(t, account.userId, codes[1]!)).res.statusCode).toBe(401);
+    expect((await loginWith(t, account.userId, codes[2]!)).res.statusCode).toBe(401);
     const withFresh = await loginWith(t, account.userId, fresh[0]!);
     expect(withFresh.res.statusCode).toBe(303);
     const log = textOf((await withFresh.b.get('/account')).body);
     expect(log).toMatch(/使用できるリカバリーコード：\s*残り9個/);
     expect(log.split('リカバリーコードの発行').length - 1).toBe(2);
+    expect(log).toContain('ログイン失敗');
   });
 
   it('refuses issuing codes without two-factor, and the form needs the CSRF token', async () => {

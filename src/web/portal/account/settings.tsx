@@ -9,7 +9,7 @@ import { qrMatrix, qrSvgPath } from '../../formats/qr.js';
 import { pageContext, type PageContext } from '../../page-context.js';
 import { refusalStatus } from '../../refusals.js';
 import { renderDocument, sendHtml } from '../../render.js';
-import { AccountLayout, CSRF_ONLY, accountIdOf, requireAccount } from './shared.js';
+import { AccountLayout, accountIdOf, requireAccount } from './shared.js';
 
 /** Why the account's other pages send it here: the operator's two-factor rule (decision 0013). */
 function TwoFactorRequiredBanner({ added }: { added?: boolean | undefined }) {
@@ -22,11 +22,14 @@ function TwoFactorRequiredBanner({ added }: { added?: boolean | undefined }) {
 }
 
 /** 利用者情報: who the account is, two-factor on or off, and its log (ログイン, 申請の追加・削除, …). */
-function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile: AccountProfile; error?: string | undefined; done?: 'on' | 'off' | undefined }) {
+/** A refused form of 利用者情報: the field it names shows the message (二要素認証の解除, or リカバリーコードの再発行). */
+type AccountPageError = { readonly field: 'totpCode' | 'password'; readonly message: string };
+
+function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile: AccountProfile; error?: AccountPageError | undefined; done?: 'on' | 'off' | undefined }) {
   return (
     <AccountLayout ctx={ctx} title="利用者情報" current="account" hasErrors={Boolean(error)}>
       <h1 class="page-title">利用者情報</h1>
-      <ErrorSummary items={error ? [{ field: 'totpCode', message: error }] : []} />
+      <ErrorSummary items={error ? [error] : []} />
       {done === 'on' ? <Banner kind="success" title="二要素認証を設定しました。">{<p>次回のログインから、認証アプリの確認コードが必要です。</p>}</Banner> : null}
       {done === 'off' ? <Banner kind="success" title="二要素認証を解除しました。" /> : null}
       {profile.twoFactor === 'missing' ? <TwoFactorRequiredBanner /> : null}
@@ -57,7 +60,7 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
           {profile.twoFactor === 'required' ? <p>申請を2件以上お持ちの利用者IDは、運営者の設定により二要素認証が必要なため、解除できません。</p> : null}
           <form method="post" action="/account/totp/off" class="form" novalidate>
             <CsrfField token={ctx.csrfToken} />
-            <TextField name="totpCode" label="確認コード" hint="解除するには、認証アプリに表示されている6桁の数字を入力してください。" error={error} inputMode="numeric" autocomplete="one-time-code" maxLength={10} width="short" />
+            <TextField name="totpCode" label="確認コード" hint="解除するには、認証アプリに表示されている6桁の数字を入力してください。" error={error?.field === 'totpCode' ? error.message : undefined} inputMode="numeric" autocomplete="one-time-code" maxLength={10} width="short" />
             <div class="button-row">
               <button type="submit" class="button button--secondary">
                 二要素認証を解除する
@@ -85,7 +88,8 @@ function AccountPage({ ctx, profile, error, done }: { ctx: PageContext; profile:
           {profile.recoveryCodesLeft <= 3 ? <p>残りが少なくなっています。リカバリーコードを再発行してください。</p> : null}
           <form method="post" action="/account/recovery-codes" class="form">
             <CsrfField token={ctx.csrfToken} />
-            <p>再発行すると、これまでのリカバリーコードはすべて使用できなくなります。</p>
+            <p>再発行すると、これまでのリカバリーコードはすべて使用できなくなります。再発行には、パスワードの入力が必要です。</p>
+            <TextField name="password" type="password" label="パスワード" hint="利用者IDのパスワード" error={error?.field === 'password' ? error.message : undefined} autocomplete="current-password" maxLength={200} />
             <div class="button-row">
               <button type="submit" class="button button--secondary">
                 リカバリーコードを再発行する
@@ -205,6 +209,7 @@ function TotpPage({ ctx, secret, uri, error, standing, added }: { ctx: PageConte
   );
 }
 
+const RecoveryCodesForm = Type.Object({ password: Type.Optional(Type.String({ maxLength: 200 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const TotpForm = Type.Object({ secret: Type.Optional(Type.String({ maxLength: 100 })), totpCode: Type.Optional(Type.String({ maxLength: 100 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const DoneQuery = Type.Object({ totp: Type.Optional(Type.String({ maxLength: 5 })) });
 const SetupQuery = Type.Object({ added: Type.Optional(Type.String({ maxLength: 5 })) });
@@ -235,12 +240,13 @@ export function accountSettingsRoutes(services: Services): FastifyPluginAsyncTyp
       return sendHtml(reply, 400, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} error={result.refusal.message} standing={standing} />));
     });
 
-    app.post('/account/recovery-codes', { schema: { body: CSRF_ONLY }, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
-      const result = await services.accounts.regenerateRecoveryCodes(accountIdOf(req), { clientAddress: req.ip });
+    app.post('/account/recovery-codes', { schema: { body: RecoveryCodesForm }, attachValidation: true, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
+      const password = req.validationError ? '' : (req.body.password ?? '');
+      const result = await services.accounts.regenerateRecoveryCodes(accountIdOf(req), password, req.log, { clientAddress: req.ip });
       if (result.ok) return sendHtml(reply, 200, renderDocument(<RecoveryCodesPage ctx={pageContext(req, reply)} codes={result.value.recoveryCodes} totpSet={false} />));
       const profile = await services.accounts.profile(accountIdOf(req));
       if (!profile) return reply.redirect('/account/login', 303);
-      return sendHtml(reply, refusalStatus(result.refusal.code), renderDocument(<AccountPage ctx={pageContext(req, reply)} profile={profile} error={result.refusal.message} />));
+      return sendHtml(reply, refusalStatus(result.refusal.code), renderDocument(<AccountPage ctx={pageContext(req, reply)} profile={profile} error={{ field: 'password', message: result.refusal.message }} />));
     });
 
     app.post('/account/totp/off', { schema: { body: TotpForm }, attachValidation: true, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
@@ -249,7 +255,7 @@ export function accountSettingsRoutes(services: Services): FastifyPluginAsyncTyp
       if (result.ok) return reply.redirect('/account?totp=off', 303);
       const profile = await services.accounts.profile(accountIdOf(req));
       if (!profile) return reply.redirect('/account/login', 303);
-      return sendHtml(reply, refusalStatus(result.refusal.code), renderDocument(<AccountPage ctx={pageContext(req, reply)} profile={profile} error={result.refusal.message} />));
+      return sendHtml(reply, refusalStatus(result.refusal.code), renderDocument(<AccountPage ctx={pageContext(req, reply)} profile={profile} error={{ field: 'totpCode', message: result.refusal.message }} />));
     });
   };
 }
