@@ -127,7 +127,7 @@ describe('利用者ID in Chromium: 発行 → メールの確認 → ログイ�
     await audited(page, 'エラー：二要素認証の設定');
     await page.getByLabel(/^確認コード/).fill(code());
     await page.getByRole('button', { name: '設定する' }).click();
-    await audited(page, '利用者情報');
+    await audited(page, 'リカバリーコード');
     await page.getByRole('button', { name: '終了' }).click();
 
     await login(page, userId, PASSWORD);

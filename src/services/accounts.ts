@@ -122,6 +122,24 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
     return codes;
   }
 
+  /**
+   * The password typed again before a change of the second factor (リカバリーコードの再発行, 二要素認証の
+   *再設定): a session taken over must not get a second factor of its own by a click. A wrong password
+   * counts toward the login's lock of this 利用者ID (the same throttle and subject as ログイン) and is a
+   * ログイン失敗 line of the account's log.
+   */
+  async function confirmPassword(account: AccountRecord, password: string, log_: Pick<Logger, 'warn'> | undefined, origin: Origin): Promise<Result<true>> {
+    const attempt = await throttle.guardPassword('account', `account:${account.id}`, async () => ((await deps.passwords.verify(account.passwordHash, password)) ? account : null), log_);
+    if (attempt.kind === 'locked') {
+      return refuse('invalidCredentials', `パスワードの誤りが続いたため、この利用者IDではログインと二要素認証の変更ができないようにしています。しばらく（${LOGIN_LOCK_MS / 60_000}分程度）待ってから、もう一度お試しください。`);
+    }
+    if (attempt.kind === 'failed') {
+      await transaction(deps, (tx) => log(tx, account.id, 'loginFailed', origin));
+      return refuse('invalidCredentials', `パスワードが正しくありません。あと${attempt.remaining}回続けて誤ると、この利用者IDでは${LOGIN_LOCK_MS / 60_000}分間ログインできなくなります。`);
+    }
+    return ok(true);
+  }
+
   /** A リカバリーコード typed at login in place of the 確認コード: used once, logged, and the account told by mail. */
   async function useRecoveryCode(account: AccountRecord, typed: string, origin: Origin): Promise<boolean> {
     const code = normalizeRecoveryCode(typed);
@@ -277,20 +295,27 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
     },
 
     /** A new TOTP secret and its otpauth:// URI (for the QR code); stored only once a code from it is confirmed. */
-    async totpProposal(accountId: string, keep?: string): Promise<{ secret: string; uri: string } | null> {
+    async totpProposal(accountId: string, keep?: string): Promise<{ secret: string; uri: string; replacing: boolean } | null> {
       const account = await repo().find(accountId);
       if (!account) return null;
       // A proposal whose code was mistyped is shown again (the app has already scanned it).
       const secret = keep && /^[A-Z2-7]{32}$/.test(keep) ? keep : new Secret({ size: 20 }).base32;
-      return { secret, uri: totpFor(account, secret).toString() };
+      // Replacing a second factor already set asks for the password too (enableTotp).
+      return { secret, uri: totpFor(account, secret).toString(), replacing: account.totpSecret !== null };
     },
 
     /**
      * 二要素認証の設定 (or set again with a new app): the proposed secret, confirmed by a current code
      * from the app; a new set of リカバリーコード, returned to be shown once.
      */
-    async enableTotp(accountId: string, secret: string, code: string, origin: Origin): Promise<Result<{ recoveryCodes: string[] }>> {
+    async enableTotp(accountId: string, secret: string, code: string, password: string, log_: Pick<Logger, 'warn'> | undefined, origin: Origin): Promise<Result<{ recoveryCodes: string[] }>> {
       if (!/^[A-Z2-7]{32}$/.test(secret)) return refuse('invalidInput', '設定をやり直してください。');
+      // Set again (a new phone): the password typed again, as for リカバリーコードの再発行.
+      const before = await repo().find(accountId);
+      if (before?.totpSecret) {
+        const confirmed = await confirmPassword(before, password, log_, origin);
+        if (!confirmed.ok) return confirmed;
+      }
       return transaction(deps, async (tx) => {
         const account = await repo(tx).find(accountId);
         if (!account) return refuse('notFound', '利用者IDが見つかりません。');
@@ -326,14 +351,8 @@ export function makeAccounts(deps: ServiceDeps, sessions: Sessions, throttle: Lo
     async regenerateRecoveryCodes(accountId: string, password: string, log_: Pick<Logger, 'warn'> | undefined, origin: Origin): Promise<Result<{ recoveryCodes: string[] }>> {
       const account = await repo().find(accountId);
       if (!account?.totpSecret) return refuse('statusDoesNotAllow', 'リカバリーコードは、二要素認証を設定している場合に発行できます。');
-      const attempt = await throttle.guardPassword('account', `account:${account.id}`, async () => ((await deps.passwords.verify(account.passwordHash, password)) ? account : null), log_);
-      if (attempt.kind === 'locked') {
-        return refuse('invalidCredentials', `パスワードの誤りが続いたため、この利用者IDではログインとリカバリーコードの再発行ができないようにしています。しばらく（${LOGIN_LOCK_MS / 60_000}分程度）待ってから、もう一度お試しください。`);
-      }
-      if (attempt.kind === 'failed') {
-        await transaction(deps, (tx) => log(tx, account.id, 'loginFailed', origin));
-        return refuse('invalidCredentials', `パスワードが正しくありません。あと${attempt.remaining}回続けて誤ると、この利用者IDでは${LOGIN_LOCK_MS / 60_000}分間ログインできなくなります。`);
-      }
+      const confirmed = await confirmPassword(account, password, log_, origin);
+      if (!confirmed.ok) return confirmed;
       return transaction(deps, async (tx) => {
         const current = await repo(tx).find(accountId);
         if (!current?.totpSecret) return refuse('statusDoesNotAllow', 'リカバリーコードは、二要素認証を設定している場合に発行できます。');

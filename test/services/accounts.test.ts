@@ -100,9 +100,21 @@ describe('利用者ID: issue, confirm, log in (issue 16)', () => {
     const proposal = (await t.services.accounts.totpProposal(accountId))!;
     expect(proposal.uri).toMatch(/^otpauth:\/\/totp\//);
     const code = () => new TOTP({ secret: Secret.fromBase32(proposal.secret), digits: 6, period: 30 }).generate({ timestamp: t.clock.now().getTime() });
-    expect(await t.services.accounts.enableTotp(accountId, proposal.secret, '000000', origin)).toMatchObject({ ok: false, refusal: { code: 'invalidInput' } });
-    const enabled = await t.services.accounts.enableTotp(accountId, proposal.secret, code(), origin);
+    expect(proposal.replacing).toBe(false);
+    expect(await t.services.accounts.enableTotp(accountId, proposal.secret, '000000', '', undefined, origin)).toMatchObject({ ok: false, refusal: { code: 'invalidInput' } });
+    // The first setting needs no password (the user has just logged in with it).
+    const enabled = await t.services.accounts.enableTotp(accountId, proposal.secret, code(), '', undefined, origin);
     expect(enabled.ok && enabled.value.recoveryCodes).toHaveLength(10);
+    // Set again with a new app: the password typed again, or nothing changes.
+    const again = (await t.services.accounts.totpProposal(accountId))!;
+    expect(again.replacing).toBe(true);
+    const codeOfAgain = () => new TOTP({ secret: Secret.fromBase32(again.secret), digits: 6, period: 30 }).generate({ timestamp: t.clock.now().getTime() });
+    expect(await t.services.accounts.enableTotp(accountId, again.secret, codeOfAgain(), 'not-the-password', undefined, origin)).toEqual({
+      ok: false,
+      refusal: { code: 'invalidCredentials', message: 'パスワードが正しくありません。あと4回続けて誤ると、この利用者IDでは15分間ログインできなくなります。' },
+    });
+    expect((await t.services.accounts.login(userId, PASSWORD, code(), undefined, origin)).ok).toBe(true);
+    expect((await t.services.accounts.login(userId, PASSWORD, codeOfAgain(), undefined, origin)).ok).toBe(code() === codeOfAgain());
     expect(await t.services.accounts.login(userId, PASSWORD, '', undefined, origin)).toMatchObject({ ok: false, refusal: { message: ACCOUNT_LOGIN_FAILED_MESSAGE } });
     expect((await t.services.accounts.login(userId, PASSWORD, code(), undefined, origin)).ok).toBe(true);
     expect(await t.services.accounts.disableTotp(accountId, code(), origin)).toEqual({ ok: true, value: true });

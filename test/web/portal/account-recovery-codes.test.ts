@@ -103,6 +103,32 @@ describe('リカバリーコード for a lost authenticator (issue 16)', () => {
     expect(log).toContain('ログイン失敗');
   });
 
+  it('setting two-factor again with a new app asks for the password too; the old app keeps working until then', async () => {
+    const account = await confirmedAccount(t, 'new-phone@osaki-motors.example.jp');
+    const { b } = await loginWith(t, account.userId, '');
+    const first = await b.get('/account/totp');
+    expect(first.body).not.toContain('name="password"');
+    const oldSecret = /name="secret" value="([A-Z2-7]{32})"/.exec(first.body)![1]!;
+    expect((await b.post('/account/totp', { _csrf: csrfTokenOf(first.body), secret: oldSecret, totpCode: codeFor(oldSecret, t) })).statusCode).toBe(200);
+
+    const again = await b.get('/account/totp');
+    expect(textOf(again.body)).toContain('二要素認証はすでに設定されています。新しい認証アプリで設定し直すには、利用者IDのパスワードを入力してください。');
+    expect(again.body).toMatch(/<input[^>]*id="password"[^>]*type="password"|<input[^>]*type="password"[^>]*id="password"/);
+    const newSecret = /name="secret" value="([A-Z2-7]{32})"/.exec(again.body)![1]!;
+    const refused = await b.post('/account/totp', { _csrf: csrfTokenOf(again.body), secret: newSecret, totpCode: codeFor(newSecret, t), password: 'not-the-password-2026' });
+    expect(refused.statusCode).toBe(401);
+    expect(textOf(refused.body)).toContain('パスワードが正しくありません。あと4回続けて誤ると、この利用者IDでは15分間ログインできなくなります。');
+    expect(refused.body).toMatch(/<input[^>]*id="password"[^>]*aria-invalid="true"/);
+    // The same proposal is shown again (the new app has scanned it), and the old app still logs in.
+    expect(refused.body).toContain(`value="${newSecret}"`);
+    expect((await loginWith(t, account.userId, codeFor(oldSecret, t))).res.statusCode).toBe(303);
+
+    const replaced = await b.post('/account/totp', { _csrf: csrfTokenOf(refused.body), secret: newSecret, totpCode: codeFor(newSecret, t), password: PASSWORD });
+    expect(replaced.statusCode).toBe(200);
+    expect(codesOf(replaced.body)).toHaveLength(10);
+    expect((await loginWith(t, account.userId, codeFor(newSecret, t))).res.statusCode).toBe(303);
+  });
+
   it('refuses issuing codes without two-factor, and the form needs the CSRF token', async () => {
     const account = await confirmedAccount(t, 'no-totp@osaki-motors.example.jp');
     const { b } = await loginWith(t, account.userId, '');

@@ -172,13 +172,13 @@ function RecoveryCodesPage({ ctx, codes, totpSet }: { ctx: PageContext; codes: r
 }
 
 /** 二要素認証の設定: the QR code of the otpauth:// URI, the key to type by hand, and a code to confirm. */
-function TotpPage({ ctx, secret, uri, error, standing, added }: { ctx: PageContext; secret: string; uri: string; error?: string | undefined; standing: TwoFactorStanding | null; added?: boolean | undefined }) {
+function TotpPage({ ctx, secret, uri, replacing, error, standing, added }: { ctx: PageContext; secret: string; uri: string; replacing: boolean; error?: AccountPageError | undefined; standing: TwoFactorStanding | null; added?: boolean | undefined }) {
   const m = qrMatrix(uri);
   const q = 4;
   return (
     <AccountLayout ctx={ctx} title="二要素認証の設定" current="account" hasErrors={Boolean(error)}>
       <h1 class="page-title">二要素認証の設定</h1>
-      <ErrorSummary items={error ? [{ field: 'totpCode', message: error }] : []} />
+      <ErrorSummary items={error ? [error] : []} />
       {standing === 'missing' ? <TwoFactorRequiredBanner added={added} /> : null}
       <ol>
         <li>スマートフォン等の認証アプリ（TOTPに対応したもの）で、次の二次元コードを読み取ってください。</li>
@@ -195,7 +195,10 @@ function TotpPage({ ctx, secret, uri, error, standing, added }: { ctx: PageConte
       <form method="post" action="/account/totp" class="form" novalidate>
         <CsrfField token={ctx.csrfToken} />
         <input type="hidden" name="secret" value={secret} />
-        <TextField name="totpCode" label="確認コード" error={error} hint="認証アプリに表示されている6桁の数字" inputMode="numeric" autocomplete="one-time-code" maxLength={10} width="short" />
+        {replacing ? (
+          <TextField name="password" type="password" label="パスワード" hint="二要素認証はすでに設定されています。新しい認証アプリで設定し直すには、利用者IDのパスワードを入力してください。" error={error?.field === 'password' ? error.message : undefined} autocomplete="current-password" maxLength={200} />
+        ) : null}
+        <TextField name="totpCode" label="確認コード" error={error?.field === 'totpCode' ? error.message : undefined} hint="認証アプリに表示されている6桁の数字" inputMode="numeric" autocomplete="one-time-code" maxLength={10} width="short" />
         <div class="button-row">
           <button type="submit" class="button button--primary">
             設定する
@@ -210,7 +213,7 @@ function TotpPage({ ctx, secret, uri, error, standing, added }: { ctx: PageConte
 }
 
 const RecoveryCodesForm = Type.Object({ password: Type.Optional(Type.String({ maxLength: 200 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
-const TotpForm = Type.Object({ secret: Type.Optional(Type.String({ maxLength: 100 })), totpCode: Type.Optional(Type.String({ maxLength: 100 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
+const TotpForm = Type.Object({ secret: Type.Optional(Type.String({ maxLength: 100 })), totpCode: Type.Optional(Type.String({ maxLength: 100 })), password: Type.Optional(Type.String({ maxLength: 200 })), _csrf: Type.Optional(Type.String({ maxLength: 200 })) });
 const DoneQuery = Type.Object({ totp: Type.Optional(Type.String({ maxLength: 5 })) });
 const SetupQuery = Type.Object({ added: Type.Optional(Type.String({ maxLength: 5 })) });
 
@@ -226,18 +229,20 @@ export function accountSettingsRoutes(services: Services): FastifyPluginAsyncTyp
     app.get('/account/totp', { schema: { querystring: SetupQuery }, preHandler: requireAccount }, async (req, reply) => {
       const [proposal, standing] = await Promise.all([services.accounts.totpProposal(accountIdOf(req)), services.accounts.twoFactorStanding(accountIdOf(req))]);
       if (!proposal) return reply.redirect('/account/login', 303);
-      return sendHtml(reply, 200, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} standing={standing} added={req.query.added === '1'} />));
+      return sendHtml(reply, 200, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} replacing={proposal.replacing} standing={standing} added={req.query.added === '1'} />));
     });
 
     app.post('/account/totp', { schema: { body: TotpForm }, attachValidation: true, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
       const body = req.validationError ? {} : req.body;
       const secret = body.secret ?? '';
-      const result = await services.accounts.enableTotp(accountIdOf(req), secret, body.totpCode ?? '', { clientAddress: req.ip });
+      const result = await services.accounts.enableTotp(accountIdOf(req), secret, body.totpCode ?? '', body.password ?? '', req.log, { clientAddress: req.ip });
       if (result.ok) return sendHtml(reply, 200, renderDocument(<RecoveryCodesPage ctx={pageContext(req, reply)} codes={result.value.recoveryCodes} totpSet />));
-      const proposal = /^[A-Z2-7]{32}$/.test(secret) ? { secret, uri: (await services.accounts.totpProposal(accountIdOf(req), secret))?.uri ?? '' } : await services.accounts.totpProposal(accountIdOf(req));
+      // A proposal whose code was mistyped is shown again (its secret kept: the app has already scanned it).
+      const proposal = await services.accounts.totpProposal(accountIdOf(req), secret);
       if (!proposal) return reply.redirect('/account/login', 303);
       const standing = await services.accounts.twoFactorStanding(accountIdOf(req));
-      return sendHtml(reply, 400, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} error={result.refusal.message} standing={standing} />));
+      const field = result.refusal.code === 'invalidCredentials' ? 'password' : 'totpCode';
+      return sendHtml(reply, field === 'password' ? refusalStatus(result.refusal.code) : 400, renderDocument(<TotpPage ctx={pageContext(req, reply)} secret={proposal.secret} uri={proposal.uri} replacing={proposal.replacing} error={{ field, message: result.refusal.message }} standing={standing} />));
     });
 
     app.post('/account/recovery-codes', { schema: { body: RecoveryCodesForm }, attachValidation: true, preHandler: [requireAccount, app.csrfProtection] }, async (req, reply) => {
