@@ -24,7 +24,7 @@ import { measure, type PhaseResult } from './lib/load.js';
 import { loadIntoPostgres } from './lib/postgres.js';
 import { machineLines, save } from './lib/report.js';
 import { statusPage } from './lib/scenarios.js';
-import { buildIfNeeded, freePort, startServer, type ServerHandle } from './lib/server.js';
+import { buildIfNeeded, freePort, startHeapFlags, startServer, type ServerHandle } from './lib/server.js';
 
 const HELP = `Usage: npm run bench:mail -- [options]
 
@@ -203,7 +203,7 @@ async function main(): Promise<number> {
         port: await freePort(),
         workers: 1,
         env: { SMTP_URL: sink.url, SMTP_RATE: String(rate), MAIL_POLL_SECONDS: worker ? '1' : '0' },
-        ...(worker && values.profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', profileName] } : {}),
+        ...(worker && values.profile ? { nodeArgs: [...startHeapFlags(), '--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', profileName] } : {}),
       });
     const csrf = { cookie: '' };
     const phases: { phase: string; result: PhaseResult }[] = [];
