@@ -3,6 +3,7 @@ import type { TwoFactorPolicy } from '../domain/accounts.js';
 import type { IdSource } from '../domain/events.js';
 import type { Clock } from '../domain/time.js';
 import type { DatabaseHandle, Tx } from '../store/database.js';
+import { flushListBumps } from '../store/accounts.repository.js';
 import type { PasswordHasher } from './passwords.js';
 import type { PendingPasswordCipher } from './pending-password-cipher.js';
 
@@ -52,13 +53,16 @@ export interface TransactionHook<T> {
   end(tx: Tx, result: T): Promise<void>;
 }
 
-/** One use case, one transaction (with the caller's hook, if any, inside it). */
+/**
+ * One use case, one transaction (with the caller's hook, if any, inside it). Last, the 申請一覧 list
+ * versions the writes owe (store/accounts.repository.ts: an account's row locked only for the commit).
+ */
 export function transaction<T>(deps: ServiceDeps, work: (tx: Tx) => Promise<T>, hook?: TransactionHook<T>): Promise<T> {
-  if (!hook) return deps.database.db.transaction().execute(work);
   return deps.database.db.transaction().execute(async (tx) => {
-    await hook.begin(tx);
+    if (hook) await hook.begin(tx);
     const result = await work(tx);
-    await hook.end(tx, result);
+    if (hook) await hook.end(tx, result);
+    await flushListBumps(tx);
     return result;
   });
 }

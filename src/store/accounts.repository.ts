@@ -58,8 +58,41 @@ export function accountListing(status: StatusCode, deadlineAt: string | null, st
 export const LISTED_APPLICATION_COLUMNS: ReadonlySet<string> = new Set(['procedure', 'arrival_number', 'receipt_number', 'status', 'status_changed_at', 'filed_at', 'office_code', 'user_name', 'vehicle_number', 'chassis_number', 'deadline_at']);
 
 /**
+ * The list-version bumps a transaction owes, written by `flushListBumps` as its last statement:
+ * a bump locks the account's row until the commit, so written at once it would make every other
+ * change of that account's applications (another server's, the sweep's batch) wait for the whole of
+ * this transaction; written last, only for its commit. Outside a transaction a bump is written at once.
+ */
+const owedBumps = new WeakMap<object, { applicationIds: Set<string>; accountIds: Set<string> }>();
+
+function oweBumps(db: Executor, owed: { applicationIds?: readonly string[]; accountId?: string }): Promise<void> {
+  if (!db.isTransaction) return owed.accountId !== undefined ? bumpListVersion(db, owed.accountId) : bumpListVersions(db, owed.applicationIds ?? []);
+  let entry = owedBumps.get(db);
+  if (!entry) owedBumps.set(db, (entry = { applicationIds: new Set(), accountIds: new Set() }));
+  for (const id of owed.applicationIds ?? []) entry.applicationIds.add(id);
+  if (owed.accountId !== undefined) entry.accountIds.add(owed.accountId);
+  return Promise.resolve();
+}
+
+/** Writes the bumps this transaction owes (see `owedBumps`); the services' `transaction` calls it last, before the commit. */
+export async function flushListBumps(tx: Executor): Promise<void> {
+  const entry = owedBumps.get(tx);
+  if (!entry) return;
+  owedBumps.delete(tx);
+  if (entry.accountIds.size > 0) {
+    await tx
+      .updateTable('accounts')
+      .set((eb) => ({ list_version: eb('list_version', '+', 1) }))
+      .where('id', 'in', [...entry.accountIds].sort())
+      .execute();
+  }
+  if (entry.applicationIds.size > 0) await bumpListVersions(tx, [...entry.applicationIds].sort());
+}
+
+/**
  * Bumps the list version of every account holding one of these applications, in the caller's
  * transaction: the kept first page of their 申請一覧 is then never sent again (it is keyed by the version).
+ * At once; a repository's save owes it instead (`flushListBumps`).
  */
 export async function bumpListVersions(db: Executor, applicationIds: readonly string[]): Promise<void> {
   for (let i = 0; i < applicationIds.length; i += 500) {
@@ -73,6 +106,10 @@ export async function bumpListVersions(db: Executor, applicationIds: readonly st
 }
 
 /** Keeps the list's order of an application in step with it, in every account that holds it (called by every save). */
+export function oweListBumps(db: Executor, applicationIds: readonly string[]): Promise<void> {
+  return oweBumps(db, { applicationIds });
+}
+
 export async function updateAccountListing(db: Executor, applicationId: string, status: StatusCode, deadlineAt: string | null, statusChangedAt: string): Promise<void> {
   await db.updateTable('account_applications').set(accountListing(status, deadlineAt, statusChangedAt)).where('application_id', '=', applicationId).execute();
 }
@@ -222,19 +259,19 @@ export function accountRepository(db: Executor) {
         .onConflict((oc) => oc.columns(['account_id', 'application_id']).doNothing())
         .executeTakeFirst();
       const added = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
-      if (added && bump) await bumpListVersion(db, accountId);
+      if (added && bump) await oweBumps(db, { accountId });
       return added;
     },
 
     /** The list version bumped once for the additions of `addApplication(…, false)`, in their transaction. */
     async bumpListVersion(accountId: string): Promise<void> {
-      await bumpListVersion(db, accountId);
+      await oweBumps(db, { accountId });
     },
 
     async removeApplication(accountId: string, applicationId: string): Promise<boolean> {
       const result = await db.deleteFrom('account_applications').where('account_id', '=', accountId).where('application_id', '=', applicationId).executeTakeFirst();
       const removed = Number(result.numDeletedRows) > 0;
-      if (removed) await bumpListVersion(db, accountId);
+      if (removed) await oweBumps(db, { accountId });
       return removed;
     },
 

@@ -7,7 +7,7 @@ import type { AttachmentKind, AttachmentState, ProcedureCode } from '../domain/p
 import type { ReceiptNumber } from '../domain/receipt-number.js';
 import type { PaymentStage, StatusCode } from '../domain/statuses.js';
 import type { JapanDate } from '../domain/time.js';
-import { LISTED_APPLICATION_COLUMNS, accountListing, bumpListVersions, updateAccountListing } from './accounts.repository.js';
+import { LISTED_APPLICATION_COLUMNS, accountListing, oweListBumps, updateAccountListing } from './accounts.repository.js';
 import { updateFromValues } from './bulk-update.js';
 import type { DatabaseHandle, Executor } from './database.js';
 import type { ApplicationsTable, AttachmentsTable, Database, NoticesTable, PaymentLinesTable } from './schema.js';
@@ -457,7 +457,7 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         await updateAccountListing(db, next.id, next.status, after.deadline_at, after.status_changed_at);
       }
       // The kept first page of the lists that show it (issue 16): in the same transaction as the change.
-      if (Object.keys(changes).some((c) => LISTED_APPLICATION_COLUMNS.has(c))) await bumpListVersions(db, [next.id]);
+      if (Object.keys(changes).some((c) => LISTED_APPLICATION_COLUMNS.has(c))) await oweListBumps(db, [next.id]);
       if (JSON.stringify(previous.attachments) !== JSON.stringify(next.attachments)) {
         await db.deleteFrom('attachments').where('application_id', '=', next.id).execute();
         const rows = attachmentRows(next);
@@ -519,7 +519,7 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         await updateFromValues(db, dialect, 'account_applications', ['application_id'], ['status', 'list_rank', 'sort_deadline', 'status_changed_at'], rows, INTEGER_COLUMNS);
       }
       const shown = written.filter(({ before, after }) => [...LISTED_APPLICATION_COLUMNS].some((c) => before[c as keyof ApplicationsTable] !== after[c as keyof ApplicationsTable]));
-      if (shown.length > 0) await bumpListVersions(db, shown.map((r) => r.next.id));
+      if (shown.length > 0) await oweListBumps(db, shown.map((r) => r.next.id));
       const replaced = <R>(table: 'attachments' | 'payment_lines' | 'notices', changed: (r: (typeof written)[number]) => boolean, rowsOfApp: (app: Application) => R[]) => {
         const apps = written.filter(changed).map((r) => r.next);
         return { ids: apps.map((a) => a.id), rows: apps.flatMap(rowsOfApp), table };
