@@ -59,5 +59,17 @@ describe('二要素認証 required by the operator (ACCOUNT_TOTP_REQUIRED=on) in
     await audited(page, '申請一覧');
     await page.goto('/account');
     await expect(page.locator('#recovery-codes-left').textContent()).resolves.toBe('使用できるリカバリーコード：残り9個');
+
+    // A new set needs the password typed again: a wrong one is refused on its field; the right one, sent with the keyboard, issues ten new codes.
+    await page.getByLabel(/^パスワード/).fill('not-the-password-2026');
+    await page.getByRole('button', { name: 'リカバリーコードを再発行する' }).click();
+    await audited(page, 'エラー：利用者情報');
+    await expect(page.locator('#password-error').textContent()).resolves.toContain('パスワードが正しくありません。');
+    await page.getByLabel(/^パスワード/).fill(DEMO_ACCOUNT.password);
+    await page.getByLabel(/^パスワード/).press('Enter');
+    await audited(page, 'リカバリーコード');
+    const renewed = await page.getByRole('list', { name: 'リカバリーコード' }).locator('code').allTextContents();
+    expect(renewed).toHaveLength(10);
+    expect(renewed.filter((c) => codes.includes(c))).toEqual([]);
   });
 });

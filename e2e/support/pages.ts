@@ -102,6 +102,7 @@ export const PAGES: Readonly<Record<string, string>> = {
   'GET /account/totp': 'account',
   'POST /account/totp': 'account',
   'POST /account/totp/off': 'account',
+  'POST /account/recovery-codes': 'account-two-factor',
 };
 
 /** Routes that are not pages a person reads: files, redirects, machine interfaces. */
