@@ -185,8 +185,6 @@ export function makeAccountFiling(deps: ServiceDeps, idempotency: ReturnType<typ
         }
         // The account log's lines of the rows filed (not the replayed), in one insert at the batch's end.
         const filed = out.filter((r): r is RowResult & { ok: true } => r.ok && !r.replayed);
-        // The list version bumped once for the batch, at its end: the account's row is locked only until the commit.
-        if (filed.length > 0) await accountRepository(tx).bumpListVersion(accountId);
         await accountRepository(tx).appendLogLines(
           accountId,
           filed.map((r) => ({ id: deps.ids.id(), action: 'applicationFiled' as const, at: deps.clock.now(), receiptNumber: r.arrivalNumber, clientAddress })),

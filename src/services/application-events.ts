@@ -186,11 +186,7 @@ export async function registerWithin(
   actor: Actor,
   options: RegisterOptions & {
     readonly arrivalNumber?: ReceiptNumber | undefined;
-    /**
-     * False: the caller writes the account log's line and bumps the account's list version (a bulk
-     * filing, once per batch: a bump per row would hold the account's row lock from the first row
-     * to the commit, so that PostgreSQL's parallel batches would wait for each other).
-     */
+    /** False: the caller writes the account log's line (a bulk filing, one insert per batch). */
     readonly logFiled?: boolean | undefined;
   } = {},
 ): Promise<Application> {
@@ -203,7 +199,7 @@ export async function registerWithin(
   await notifyApplicant(deps, tx, null, { application, history });
   if (options.accountId) {
     const accounts = accountRepository(tx);
-    await accounts.addApplication(options.accountId, application.id, now, options.logFiled !== false);
+    await accounts.addApplication(options.accountId, application.id, now);
     if (options.logFiled !== false) await accounts.appendLog(deps.ids.id(), options.accountId, 'applicationFiled', now, application.arrivalNumber, options.clientAddress ?? null);
   }
   // After it joined the account's list: the webhooks of that 利用者ID (issue 17).

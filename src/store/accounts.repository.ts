@@ -241,8 +241,7 @@ export function accountRepository(db: Executor) {
       return row !== undefined;
     },
 
-    /** `bump` false: the caller bumps the list version once for many additions (a bulk filing's batch). */
-    async addApplication(accountId: string, applicationId: string, now: Date, bump = true): Promise<boolean> {
+    async addApplication(accountId: string, applicationId: string, now: Date): Promise<boolean> {
       const app = await db.selectFrom('applications').select(['status', 'deadline_at', 'status_changed_at', 'procedure', 'office_code', 'filed_at']).where('id', '=', applicationId).executeTakeFirst();
       if (!app) return false;
       const result = await db
@@ -259,13 +258,8 @@ export function accountRepository(db: Executor) {
         .onConflict((oc) => oc.columns(['account_id', 'application_id']).doNothing())
         .executeTakeFirst();
       const added = Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
-      if (added && bump) await oweBumps(db, { accountId });
+      if (added) await oweBumps(db, { accountId });
       return added;
-    },
-
-    /** The list version bumped once for the additions of `addApplication(…, false)`, in their transaction. */
-    async bumpListVersion(accountId: string): Promise<void> {
-      await oweBumps(db, { accountId });
     },
 
     async removeApplication(accountId: string, applicationId: string): Promise<boolean> {
