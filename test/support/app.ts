@@ -61,3 +61,29 @@ export async function createTestApp(options: { seed?: boolean; now?: Date; metri
     },
   };
 }
+
+/** A second server process on the test app's database (its own connection, services and app): what one process changes, the other must see. */
+export interface SecondProcess {
+  readonly app: FastifyInstance;
+  readonly services: Services;
+  readonly handle: TestApp['deps']['database'];
+  close(): Promise<void>;
+}
+
+export async function openSecondProcess(t: TestApp): Promise<SecondProcess> {
+  const handle = t.db.reopen();
+  const deps: ServiceDeps = { ...t.deps, database: handle };
+  const secrets = await loadServerSecrets(deps);
+  const services = createServices(deps, secrets);
+  const app = await buildApp({ services, cookieSecret: secrets.cookieSecret, logger: silentLogger });
+  await app.ready();
+  return {
+    app,
+    services,
+    handle,
+    async close() {
+      await app.close();
+      await handle.close();
+    },
+  };
+}

@@ -1,11 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_ACCOUNT } from '../../../src/demo/account.js';
-import type { ServiceDeps } from '../../../src/services/context.js';
-import { createServices, loadServerSecrets, type Services } from '../../../src/services/index.js';
-import type { DatabaseHandle } from '../../../src/store/database.js';
-import { buildApp } from '../../../src/web/app.js';
-import { createTestApp, silentLogger, type TestApp } from '../../support/app.js';
+import type { Services } from '../../../src/services/index.js';
+import { createTestApp, openSecondProcess, type SecondProcess, type TestApp } from '../../support/app.js';
 import { csrfTokenOf, TestBrowser, textOf } from '../../support/browser.js';
 import { ciInput } from '../../domain/support.js';
 
@@ -26,7 +23,7 @@ const rowOf = (html: string, number: string) => {
  */
 describe('the kept first page of 申請一覧 is never stale', () => {
   let t: TestApp;
-  let otherHandle: DatabaseHandle;
+  let second: SecondProcess;
   let other: FastifyInstance;
   let otherServices: Services;
   let accountId: string;
@@ -44,18 +41,13 @@ describe('the kept first page of 申請一覧 is never stale', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ seed: true });
-    otherHandle = t.db.reopen();
-    const deps: ServiceDeps = { ...t.deps, database: otherHandle };
-    const secrets = await loadServerSecrets(deps);
-    otherServices = createServices(deps, secrets);
-    other = await buildApp({ services: otherServices, cookieSecret: secrets.cookieSecret, logger: silentLogger });
-    await other.ready();
+    second = await openSecondProcess(t);
+    ({ app: other, services: otherServices } = second);
     applicationId = (await t.services.findApplicationId(MANUAL_CI.replace(/ /g, '') as never))!;
     accountId = (await t.db.handle.db.selectFrom('accounts').select('id').where('user_id', '=', DEMO_ACCOUNT.userId).executeTakeFirstOrThrow()).id;
   }, 120_000);
   afterAll(async () => {
-    await other.close();
-    await otherHandle.close();
+    await second.close();
     await t.close();
   });
 

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceDeps } from '../../../src/services/context.js';
-import { createServices, loadServerSecrets, type Services } from '../../../src/services/index.js';
+import { loadServerSecrets, type Services } from '../../../src/services/index.js';
+import { buildApp } from '../../../src/web/app.js';
 import { notificationRepository } from '../../../src/store/notifications.repository.js';
 import type { DatabaseHandle } from '../../../src/store/database.js';
-import { buildApp } from '../../../src/web/app.js';
-import { createTestApp, silentLogger, type TestApp } from '../../support/app.js';
+import { createTestApp, openSecondProcess, silentLogger, type SecondProcess, type TestApp } from '../../support/app.js';
 import { csrfTokenOf, TestBrowser, textOf } from '../../support/browser.js';
 
 const MANUAL_CI = '9999 9999 9999 99999';
@@ -19,6 +18,7 @@ const withoutTokens = (html: string) => html.replace(/name="_csrf" value="[^"]+"
  */
 describe('the kept status page is never stale', () => {
   let t: TestApp;
+  let second: SecondProcess;
   let otherHandle: DatabaseHandle;
   let other: FastifyInstance;
   let otherServices: Services;
@@ -26,17 +26,12 @@ describe('the kept status page is never stale', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ seed: true });
-    otherHandle = t.db.reopen();
-    const deps: ServiceDeps = { ...t.deps, database: otherHandle };
-    const secrets = await loadServerSecrets(deps);
-    otherServices = createServices(deps, secrets);
-    other = await buildApp({ services: otherServices, cookieSecret: secrets.cookieSecret, logger: silentLogger });
-    await other.ready();
+    second = await openSecondProcess(t);
+    ({ app: other, services: otherServices, handle: otherHandle } = second);
     applicationId = (await t.services.findApplicationId(MANUAL_CI.replace(/ /g, '') as never))!;
   });
   afterAll(async () => {
-    await other.close();
-    await otherHandle.close();
+    await second.close();
     await t.close();
   });
 
