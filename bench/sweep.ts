@@ -36,6 +36,8 @@ Options:
   --due K           applications past their deadline (default 100000)
   --batch B         the sweep's batch size (default: the product's)
   --keep            keep the swept copy (default: delete it)
+  --file F          the generated file to copy and sweep (default data/bench/bench-N-dueK.sqlite;
+                    generated there if missing)
   --postgres URL    sweep in PostgreSQL instead (postgres://postgres@127.0.0.1:5432/kei_bench_sweep;
                     created if missing, its tables replaced by the generated data at every run)
   -h, --help        this help`;
@@ -47,6 +49,7 @@ async function main(): Promise<number> {
       due: { type: 'string' },
       batch: { type: 'string' },
       keep: { type: 'boolean' },
+      file: { type: 'string' },
       postgres: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -58,14 +61,15 @@ async function main(): Promise<number> {
   }
   const applications = parseCount(values.applications ?? '1000000', '--applications');
   const due = parseCount(values.due ?? '100000', '--due');
-  const pristine = defaultDatabasePath(applications, due);
+  const pristine = values.file ?? defaultDatabasePath(applications, due);
   const uptimeBefore = uptime();
   console.log(`machine: ${uptimeBefore}`);
   if (!existsSync(pristine)) {
     console.log(`data: generating ${applications.toLocaleString('en')} applications, ${due.toLocaleString('en')} past their deadline → ${pristine}`);
     await generateSqlite({ applications, due, out: pristine, seed: 'kei-oss-bench', now: new Date(), cacheMb: 1024, writers: defaultWriters(), deferIndexes: true, check: false, log: (l) => console.log(`  ${l}`) });
   }
-  const work = `${pristine.replace(/\.sqlite$/, '')}.sweep-work.sqlite`;
+  // One work copy per run (its process id): several engineers' runs may share data/bench.
+  const work = `${pristine.replace(/\.sqlite$/, '')}.sweep-work-${process.pid}.sqlite`;
   let handle: DatabaseHandle;
   if (values.postgres) {
     const loaded = await loadIntoPostgres(pristine, values.postgres, { replace: true, log: (l) => console.log(`  ${l}`) });

@@ -2,7 +2,7 @@ import { actorKindLabels, type Actor, type ActorKind } from './actors.js';
 import type { Application, Notice, NoticeKind, PaymentLine } from './application.js';
 import { applyFieldChanges, type FieldChange } from './corrections.js';
 import { environmentalPerformanceTax, inspectionFeeItems, vehicleTaxItem, weightTaxItem, type FeeItem } from './fees.js';
-import { formatJapanDate } from './format.js';
+import { applyExpiry, decideExpiry, INSPECTION_AGENCY, OPEN_NOTICE_KINDS, PAYMENT_EXPIRED_TITLE, TAX_AGENCY } from './expiry.js';
 import { taxOfficeFor } from './offices.js';
 import { attachmentKinds, procedures, type AttachmentKind } from './procedures.js';
 import type { ReceiptNumber } from './receipt-number.js';
@@ -128,8 +128,6 @@ interface Outcome {
 
 type Rules = { [T in EventType]: EventRule<Extract<ApplicationEvent, { type: T }>> };
 
-const INSPECTION_AGENCY = '軽自動車検査協会事務所等';
-const TAX_AGENCY = '都道府県税事務所';
 
 const paymentStatuses = (Object.keys(statuses) as StatusCode[]).filter((s) => statuses[s].paymentStage !== null);
 const inspectionPaymentStatuses: StatusCode[] = ['inspectionFeesDue', 'inspectionFeesBulkPayment', 'weightTaxDue', 'weightTaxBulkPayment'];
@@ -147,7 +145,7 @@ function notice(ctx: EventContext, kind: NoticeKind, agencyName: string, reasonT
 
 /** Open notices (a correction request) are settled when the application moves on. */
 function resolveOpenNotices(notices: readonly Notice[], at: Date): Notice[] {
-  return notices.map((n) => (n.resolvedAt === null && (n.kind === 'correction' || n.kind === 'taxCorrection') ? { ...n, resolvedAt: at } : n));
+  return notices.map((n) => (n.resolvedAt === null && OPEN_NOTICE_KINDS.includes(n.kind) ? { ...n, resolvedAt: at } : n));
 }
 
 function linesFor(items: FeeItem[], dueOn: JapanDate, ctx: EventContext): PaymentLine[] {
@@ -438,35 +436,29 @@ const rules: Rules = {
     actors: ['clock'],
     from: correctionStatuses,
     when: (app, at) => (deadlinePassed(app, at) ? ok(true) : refuse('deadlineNotPassed', '補正期限はまだ過ぎていません。')),
-    apply: (app, _e, ctx) => {
-      const deadline = currentDeadline(app) as { date: JapanDate };
-      const n = notice(ctx, 'rejection', app.status === 'taxDeclarationCorrectionRequested' ? TAX_AGENCY : INSPECTION_AGENCY, '期限切れ却下', `補正期限（${formatJapanDate(deadline.date)}）までに補正申請が行われなかったため、申請は却下されました。`, null);
-      return ok({
-        application: moveTo(app, 'rejected', ctx.at, { notices: [...resolveOpenNotices(app.notices, ctx.at), n], correctionDeadline: null }),
-        reason: '期限切れ却下',
-        details: { deadline: deadline.date },
-      });
-    },
+    apply: (app, _e, ctx) => expiryOutcome(app, ctx),
   },
   expirePayment: {
     actors: ['clock'],
     from: paymentStatuses,
     when: (app, at) => (deadlinePassed(app, at) ? ok(true) : refuse('deadlineNotPassed', '納付期限はまだ過ぎていません。')),
-    apply: (app, _e, ctx) => {
-      const deadline = currentDeadline(app) as { date: JapanDate };
-      const n = notice(ctx, 'invalidation', INSPECTION_AGENCY, PAYMENT_EXPIRED_TITLE, `納付期限（${formatJapanDate(deadline.date)}）までに税・手数料が納付されなかったため、申請は無効になりました。`, null);
-      return ok({ application: moveTo(app, 'invalidated', ctx.at, { notices: [...app.notices, n] }), reason: '納付期限切れ', details: { deadline: deadline.date } });
-    },
+    apply: (app, _e, ctx) => expiryOutcome(app, ctx),
   },
 };
+
+/** 期限切れ: the plan of expiry.ts (which the sweep also applies in bulk), applied to one application. */
+function expiryOutcome(app: Application, ctx: EventContext): Result<Outcome> {
+  const deadline = currentDeadline(app) as { date: JapanDate };
+  const expiry = decideExpiry({ id: app.id, status: app.status, version: app.version, deadline: deadline.date }, ctx.at, () => ctx.ids.id());
+  if (!expiry.ok) return expiry;
+  return ok({ application: applyExpiry(app, expiry.value), reason: expiry.value.history.reason, details: expiry.value.history.details });
+}
 
 function deadlinePassed(app: Application, at: Date): boolean {
   const deadline = currentDeadline(app);
   return deadline !== null && isDeadlinePassed(deadline.date, at);
 }
 
-/** The reason of an invalidation by the deadline sweeper (納付期限切れ). */
-export const PAYMENT_EXPIRED_TITLE = '納付期限切れ';
 
 /**
  * A payment made on or before its 納付期限 but reported by the payment network after the sweeper

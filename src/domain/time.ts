@@ -68,6 +68,14 @@ export function deadlinePassesAt(date: JapanDate): Date {
   return new Date(startOfJapanDay(date).getTime() + DAY_MS);
 }
 
+/**
+ * The deadline date whose passing is `instant` (the inverse of `deadlinePassesAt`): what the stored
+ * `deadline_at` of an application says its running deadline is, without reading what it came from.
+ */
+export function deadlineDateOf(instant: Date): JapanDate {
+  return japanDateOf(new Date(instant.getTime() - DAY_MS));
+}
+
 export function isDeadlinePassed(date: JapanDate, now: Date): boolean {
   return now.getTime() >= deadlinePassesAt(date).getTime();
 }

@@ -1,10 +1,16 @@
 import type { Actor } from '../domain/actors.js';
-import type { Application } from '../domain/application.js';
-import { statuses } from '../domain/statuses.js';
+import { applyExpiry, decideExpiry, type Expiry } from '../domain/expiry.js';
+import { deadlineDateOf } from '../domain/time.js';
 import { applicationRepository } from '../store/applications.repository.js';
-import { isAbortedTransaction, isDatabaseUnavailable, withBulkWrites, withSavepoint, type BulkWriteSettings } from '../store/database.js';
+import { isAbortedTransaction, isDatabaseUnavailable, withBulkWrites, withSavepoint, type BulkWriteSettings, type Tx } from '../store/database.js';
+import { expiryRepository } from '../store/expiries.repository.js';
+import { historyRepository } from '../store/history.repository.js';
+import { mailRepository } from '../store/mail.repository.js';
+import { webhookRepository } from '../store/account-api-webhooks.repository.js';
 import { transaction, type ServiceDeps } from './context.js';
-import { actManyWithin, actWithin, type BatchEvent } from './application-events.js';
+import { actWithin } from './application-events.js';
+import { notifyApplicants } from './mail-notify.js';
+import { enqueueWebhooksMany } from './webhooks.js';
 
 export interface SweepResult {
   readonly examined: number;
@@ -17,30 +23,67 @@ const CLOCK: Actor = { kind: 'clock' };
 
 type Outcome = 'correction' | 'payment' | 'skipped';
 
-/** Applications moved per transaction: one commit (one wait for the disk) per batch, not per application. */
-export const SWEEP_BATCH_SIZE = 500;
+const outcomeOf = (x: Expiry): Outcome => (x.plan.event === 'expireCorrection' ? 'correction' : 'payment');
+
+/**
+ * The batch's expiries written, inside the caller's transaction (decision 0018): what `actWithin`
+ * writes for one expiry, for all of them in a few statements: the applications, notices and
+ * 利用者ID lists by the plan (`expiryRepository.apply`, version-checked: an application changed
+ * since the claim is not written and is absent from the answer), the history rows, and the mails
+ * and webhooks of the few applications that have a 連絡先 or a 利用者ID's endpoint: those alone are
+ * loaded whole, so that the domain renders their mail and payload from the application after its
+ * expiry (`applyExpiry`, the rule `applyEvent` applies). What follows every move must be added here
+ * as in `actWithin` (test/services/deadline-sweep-expiry.test.ts compares the rows of both).
+ */
+async function expireWithin(deps: ServiceDeps, tx: Tx, expiries: readonly Expiry[], at: Date): Promise<Set<string>> {
+  const dialect = deps.database.dialect;
+  const ids = expiries.map((x) => x.applicationId);
+  const [contacts, endpoints] = [await mailRepository(tx, dialect).contacts(ids), await webhookRepository(tx, dialect).endpointsForMany(ids)];
+  const whole = await applicationRepository(tx, dialect).loadManyForUpdate(ids.filter((id) => contacts.has(id) || endpoints.has(id)));
+  const written = await expiryRepository(tx, dialect).apply(expiries, at);
+  const done = expiries.filter((x) => written.has(x.applicationId));
+  await historyRepository(tx, dialect).appendMany(done.map((x) => ({ applicationId: x.applicationId, seq: x.version, draft: x.history, id: deps.ids.id() })));
+  const moves = done.flatMap((x) => {
+    const before = whole.get(x.applicationId);
+    return before ? [{ before, transition: { application: { ...applyExpiry(before, x), version: x.version }, history: x.history } }] : [];
+  });
+  await notifyApplicants(deps, tx, moves);
+  await enqueueWebhooksMany(deps, tx, moves.map((m) => ({ app: m.transition.application, seq: m.transition.application.version, history: m.transition.history })));
+  return written;
+}
+
+/**
+ * Applications moved per transaction: one commit (one wait for the disk) per batch, not per
+ * application. 2,000 since decision 0018 (a batch holds one `Expiry` each, not whole applications):
+ * measured on 1,000,000 / 100,000 due, 14.2 CPU s and 4.0 GiB against 15.2 and 4.2 for 500 and
+ * 15.3 and 4.2 for 5,000. On SQLite a batch holds the one writer's lock (and the process's
+ * connection) for its length, a few hundred milliseconds: larger would only lengthen that.
+ */
+export const SWEEP_BATCH_SIZE = 2_000;
 
 /**
  * SQLite, for the time of a sweep (`withBulkWrites`): a page cache of 64 MiB instead of 16, which
- * holds what a batch of 500 changes until its commit (about seven pages an application, 14 MiB),
+ * holds what a batch of 2,000 changes until its commit (about five pages an application, 40 MiB),
  * and a checkpoint every 64 MiB of log instead of every 4 MiB. Given back at the end of the run.
  * Measured (docs/benchmarks.md): with UUIDv7 row ids, 5.3 GiB written for 100,000 applications
- * instead of 7.1; CPU unchanged. Larger batches (2,000, 5,000) and a memory map changed neither.
+ * instead of 7.1 (before decision 0018; 4.0 GiB after it).
  */
 const SWEEP_SQLITE_SETTINGS: BulkWriteSettings = { cacheMb: 64, checkpointPages: 16_384 };
 
 /**
  * 期限切れ: applies the clock's events to every application whose running deadline has passed.
  *
- * One indexed pass: each batch takes the next due applications, with their status, from the
- * partial index on deadline_at (never a full scan), loads them in four statements
- * (`loadManyForUpdate`), and moves them in ONE transaction by `actManyWithin`: the domain decides
- * each move in memory (the same rule as every other event), and the batch is written in
- * multi-row statements (the new states with each one's version check, history, mails, webhooks).
- * An application changed meanwhile is not written and stays due for the next run. Should the
- * batch's statements fail (a bug, a trigger), its savepoint is undone and the batch is redone one
- * application at a time through `actWithin`, each in a savepoint of its own, so that the one that
- * fails is undone alone. The sweep of one application stays atomic; the batch commits once.
+ * One indexed pass: each batch takes the next due applications from the partial index on
+ * deadline_at (never a full scan), with what an expiry needs (status, version, running deadline),
+ * the domain decides each one's expiry from that (`decideExpiry`, decision 0018: the same rule
+ * `applyEvent` applies), and the batch is written in ONE transaction by a few set-based statements
+ * (`expireWithin`): the plans' version-checked UPDATEs, notices, 申請一覧 rows, history, and the
+ * mails and webhooks of the few applications that have a 連絡先 or an endpoint. Payment lines and
+ * attachments are neither read nor written. An application changed meanwhile is not written and
+ * stays due for the next run. Should the batch's statements fail (a bug, a trigger), its savepoint
+ * is undone and the batch is redone one application at a time through `actWithin`, each in a
+ * savepoint of its own, so that the one that fails is undone alone. The sweep of one application
+ * stays atomic; the batch commits once.
  *
  * Several sweepers may run at once (several processes, several machines, a cron job):
  * - PostgreSQL: a batch claims its rows with `FOR UPDATE SKIP LOCKED`, so two sweepers take
@@ -75,29 +118,28 @@ export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () =>
         const repo = applicationRepository(tx, deps.database.dialect);
         const due = (await repo.claimDue(now, batchSize + left.size)).filter((r) => !left.has(r.id)).slice(0, batchSize);
         const done: [string, Outcome][] = [];
-        const moves: { application: Application; event: BatchEvent; deadline: 'correction' | 'payment' }[] = [];
-        const loaded = await repo.loadManyForUpdate(due.map((d) => d.id));
-        for (const { id } of due) {
-          const application = loaded.get(id);
-          const deadline = application ? statuses[application.status].deadline : null;
-          if (!application || deadline === null) done.push([id, 'skipped']);
-          else moves.push({ application, deadline, event: { type: deadline === 'correction' ? 'expireCorrection' : 'expirePayment' } });
+        // The domain decides each expiry from what the claim read (status, version, running deadline).
+        const expiries: Expiry[] = [];
+        for (const d of due) {
+          const expiry = decideExpiry({ id: d.id, status: d.status, version: d.version, deadline: deadlineDateOf(d.deadlineAt) }, now, () => deps.ids.id());
+          if (expiry.ok) expiries.push(expiry.value);
+          else done.push([d.id, 'skipped']);
         }
-        if (moves.length === 0) return done;
+        if (expiries.length === 0) return done;
         try {
-          // The whole batch in multi-row statements, in a savepoint: a failure undoes it all, and it is redone one by one below.
-          const results = await withSavepoint(tx, () => actManyWithin(deps, tx, moves, CLOCK));
-          for (const m of moves) done.push([m.application.id, results.get(m.application.id)?.ok ? m.deadline : 'skipped']);
+          // The whole batch in set-based statements, in a savepoint: a failure undoes it all, and it is redone one by one below.
+          const written = await withSavepoint(tx, () => expireWithin(deps, tx, expiries, now));
+          for (const x of expiries) done.push([x.applicationId, written.has(x.applicationId) ? outcomeOf(x) : 'skipped']);
           return done;
         } catch (err) {
           if (isDatabaseUnavailable(err) || isAbortedTransaction(err)) throw err;
-          deps.logger.warn({ err, applications: moves.length }, 'deadline sweep: the batch failed; moving its applications one by one');
+          deps.logger.warn({ err, applications: expiries.length }, 'deadline sweep: the batch failed; moving its applications one by one');
         }
-        for (const { application, event, deadline } of moves) {
-          const id = application.id;
+        for (const x of expiries) {
+          const id = x.applicationId;
           try {
-            const result = await withSavepoint(tx, () => actWithin(deps, tx, id, event, CLOCK, { loaded: application }));
-            done.push([id, result.ok ? deadline : 'skipped']);
+            const result = await withSavepoint(tx, () => actWithin(deps, tx, id, { type: x.plan.event }, CLOCK));
+            done.push([id, result.ok ? outcomeOf(x) : 'skipped']);
           } catch (err) {
             // The database itself failing ends the run (and rolls the batch back).
             if (isDatabaseUnavailable(err) || isAbortedTransaction(err)) throw err;

@@ -596,18 +596,21 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
       return (await this.claimDue(now, limit)).map((r) => r.id);
     },
 
-    /** `dueForSweep` with each application's status (which deadline ran out), in the same indexed pass. */
-    async claimDue(now: Date, limit: number): Promise<{ id: string; status: StatusCode }[]> {
+    /**
+     * `dueForSweep` with what an expiry needs of each application (`DueApplication`: its status, its
+     * version and its running deadline, stored as `deadline_at`), in the same indexed pass.
+     */
+    async claimDue(now: Date, limit: number): Promise<{ id: string; status: StatusCode; version: number; deadlineAt: Date }[]> {
       let query = db
         .selectFrom('applications')
-        .select(['id', 'status'])
+        .select(['id', 'status', 'version', 'deadline_at'])
         .where('deadline_at', 'is not', null)
         .where('deadline_at', '<=', now.toISOString())
         .orderBy('deadline_at')
         .limit(limit);
       if (dialect === 'postgres') query = query.forUpdate().skipLocked();
       const rows = await query.execute();
-      return rows.map((r) => ({ id: r.id, status: r.status as StatusCode }));
+      return rows.map((r) => ({ id: r.id, status: r.status as StatusCode, version: r.version, deadlineAt: new Date(r.deadline_at!) }));
     },
 
     async count(): Promise<number> {

@@ -11,6 +11,7 @@ import * as accountApiLog from './2026-12-06-0023-account-api-log.js';
 import * as listVersionAndRecoveryCodes from './2026-12-06-0024-list-version-and-recovery-codes.js';
 import * as pendingPasswords from './2026-12-06-0025-pending-passwords.js';
 import * as dropTaxOfficeIndex from './2026-12-06-0026-drop-tax-office-index.js';
+import * as chassisIndexWithoutStatus from './2026-12-06-0027-chassis-index-without-status.js';
 
 /** Every migration, in order. Names sort by date; both databases run the same list. */
 export const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0024-list-version-and-recovery-codes': listVersionAndRecoveryCodes,
   '2026-12-06-0025-pending-passwords': pendingPasswords,
   '2026-12-06-0026-drop-tax-office-index': dropTaxOfficeIndex,
+  '2026-12-06-0027-chassis-index-without-status': chassisIndexWithoutStatus,
 };
 
 export const migrationProvider: MigrationProvider = {
