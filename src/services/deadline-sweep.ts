@@ -1,5 +1,6 @@
 import type { Actor } from '../domain/actors.js';
 import { applyExpiry, decideExpiry, type Expiry } from '../domain/expiry.js';
+import { mayMail } from '../domain/mail.js';
 import { deadlineDateOf } from '../domain/time.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import { isAbortedTransaction, isDatabaseUnavailable, withBulkWrites, withSavepoint, type BulkWriteSettings, type Tx } from '../store/database.js';
@@ -39,7 +40,7 @@ async function expireWithin(deps: ServiceDeps, tx: Tx, expiries: readonly Expiry
   const dialect = deps.database.dialect;
   const ids = expiries.map((x) => x.applicationId);
   const [contacts, endpoints] = [await mailRepository(tx, dialect).contacts(ids), await webhookRepository(tx, dialect).endpointsForMany(ids)];
-  const whole = await applicationRepository(tx, dialect).loadManyForUpdate(ids.filter((id) => contacts.has(id) || endpoints.has(id)));
+  const whole = await applicationRepository(tx, dialect).loadManyForUpdate(ids.filter((id) => mayMail(contacts.get(id) ?? null) || endpoints.has(id)));
   const written = await expiryRepository(tx, dialect).apply(expiries, at);
   const done = expiries.filter((x) => written.has(x.applicationId));
   await historyRepository(tx, dialect).appendMany(done.map((x) => ({ applicationId: x.applicationId, seq: x.version, draft: x.history, id: deps.ids.id() })));
@@ -47,7 +48,7 @@ async function expireWithin(deps: ServiceDeps, tx: Tx, expiries: readonly Expiry
     const before = whole.get(x.applicationId);
     return before ? [{ before, transition: { application: { ...applyExpiry(before, x), version: x.version }, history: x.history } }] : [];
   });
-  await notifyApplicants(deps, tx, moves);
+  await notifyApplicants(deps, tx, moves, contacts);
   await enqueueWebhooksMany(deps, tx, moves.map((m) => ({ app: m.transition.application, seq: m.transition.application.version, history: m.transition.history })));
   return written;
 }

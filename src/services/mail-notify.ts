@@ -54,9 +54,15 @@ function transitionMail(deps: ServiceDeps, contact: ContactAddress | null, befor
 }
 
 /** `notifyApplicant` for many transitions of different applications (the deadline sweep's batch): one read of their 連絡先, multi-row INSERTs. */
-export async function notifyApplicants(deps: ServiceDeps, tx: Tx, moves: readonly { readonly before: Application; readonly transition: Transition }[]): Promise<void> {
+export async function notifyApplicants(
+  deps: ServiceDeps,
+  tx: Tx,
+  moves: readonly { readonly before: Application; readonly transition: Transition }[],
+  /** Their 連絡先, when the caller has read them in this transaction already (the sweep). */
+  known?: ReadonlyMap<string, ContactAddress>,
+): Promise<void> {
   if (moves.length === 0) return;
-  const contacts = await mailRepository(tx, deps.database.dialect).contacts(moves.map((m) => m.transition.application.id));
+  const contacts = known ?? (await mailRepository(tx, deps.database.dialect).contacts(moves.map((m) => m.transition.application.id)));
   if (contacts.size === 0) return;
   const now = deps.clock.now();
   const mails = moves.flatMap(({ before, transition }) => transitionMail(deps, contacts.get(transition.application.id) ?? null, before, transition, now) ?? []);
