@@ -19,7 +19,7 @@ export interface StatusRouteOptions {
   readonly statusPageCacheBytes: number;
 }
 
-const STATUS_PATH = '/inquiry/status';
+export const STATUS_PATH = '/inquiry/status';
 
 /** The 連絡先メールアドレス form: long input is refused by the domain's own message (the body limit stops anything huge). */
 const MailForm = Type.Object({ _csrf: CSRF_FIELD, contactAddress: Type.Optional(Type.String({ maxLength: 20_000 })), action: Type.Optional(Type.String({ maxLength: 10 })) });
