@@ -8,7 +8,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Services } from '../services/index.js';
-import { APPLICANT_SESSION_COOKIE, STAFF_SESSION_COOKIE } from './cookies.js';
+import { APPLICANT_SESSION_COOKIE, STAFF_SESSION_COOKIE, rememberingSigner } from './cookies.js';
 import { csrfUserInfo } from './page-context.js';
 import { frameworkErrors, registerErrorHandlers } from './plugins/errors.js';
 import { healthRoutes } from './health.js';
@@ -78,7 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandlers(app);
   await registerSecurityHeaders(app);
   await registerCompression(app);
-  await app.register(cookie, { secret: options.cookieSecret });
+  await app.register(cookie, { secret: rememberingSigner(options.cookieSecret) });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(rateLimit, { global: false });
 
