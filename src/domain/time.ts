@@ -54,8 +54,18 @@ export function japanParts(at: Date): { year: number; month: number; day: number
   };
 }
 
+// The last day asked for and its date: a server asks for the same day at every request (the status page's key).
+let lastDay = Number.NaN;
+let lastDate = '';
+
 export function japanDateOf(at: Date): JapanDate {
-  return new Date(at.getTime() + JST_OFFSET_MS).toISOString().slice(0, 10) as JapanDate;
+  const day = Math.floor((at.getTime() + JST_OFFSET_MS) / DAY_MS);
+  if (day !== lastDay) {
+    // An invalid date (NaN) is never remembered: toISOString throws for it, as before.
+    lastDate = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    lastDay = day;
+  }
+  return lastDate as JapanDate;
 }
 
 /** 00:00:00 in Japan on that date, as an instant. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { findSession, sessionRepository, type SessionKind, type SessionRecord } from '../store/sessions.repository.js';
+import { findSession, findSessionWithStamp, sessionRepository, type SessionKind, type SessionRecord } from '../store/sessions.repository.js';
 import type { ServiceDeps } from './context.js';
+import { statusViewOf, type StatusView } from './status-inquiry.js';
 
 /** Idle timeout: 30 minutes without a request ends the session. */
 export const SESSION_IDLE_MS = 30 * 60 * 1000;
@@ -13,6 +14,17 @@ export type Session = SessionRecord;
 
 export function makeSessions(deps: ServiceDeps) {
   const repo = () => sessionRepository(deps.database.db);
+  /** The session if it is still live (an ended one is deleted; last_seen_at is written at most once a minute). */
+  async function live(session: Session | null): Promise<Session | null> {
+    if (!session) return null;
+    const now = deps.clock.now();
+    if (now >= session.expiresAt || now.getTime() - session.lastSeenAt.getTime() >= SESSION_IDLE_MS) {
+      await repo().delete(session.idHash);
+      return null;
+    }
+    if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await repo().touch(session.idHash, now);
+    return session;
+  }
   return {
     /** A new session with a new random id: called at every login, so a session id never survives one. */
     async start(kind: SessionKind, subject: { applicationId?: string; staffUserId?: string; accountId?: string }): Promise<{ token: string; session: Session }> {
@@ -35,15 +47,19 @@ export function makeSessions(deps: ServiceDeps) {
 
     /** The live session for a cookie's token, or null when unknown, idle too long or past its end. */
     async resolve(token: string): Promise<Session | null> {
-      const session = await findSession(deps.database, token);
-      if (!session) return null;
-      const now = deps.clock.now();
-      if (now >= session.expiresAt || now.getTime() - session.lastSeenAt.getTime() >= SESSION_IDLE_MS) {
-        await repo().delete(session.idHash);
-        return null;
-      }
-      if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) await repo().touch(session.idHash, now);
-      return session;
+      return live(await findSession(deps.database, token));
+    },
+
+    /**
+     * The same, and the stamp of the application the session is logged in to, read with it in one
+     * statement (the status page's view of a kept page: decision 0019). `view` is null when the
+     * session has no application or it is gone.
+     */
+    async resolveWithStatusView(token: string): Promise<{ session: Session; view: StatusView | null } | null> {
+      const read = await findSessionWithStamp(deps.database, token);
+      const session = await live(read?.session ?? null);
+      if (!session || !read) return null;
+      return { session, view: read.stamp ? statusViewOf(read.stamp, deps.clock.now()) : null };
     },
 
     async end(session: Pick<Session, 'idHash'>): Promise<void> {

@@ -32,6 +32,12 @@ export interface StatusView {
   readonly mail: MailPanel;
 }
 
+/** The view of a kept page from its stamp as the store read it, at `now`. */
+export function statusViewOf(read: ApplicationStamp, now: Date): StatusView {
+  const { mail, ...stamp } = read;
+  return { stamp: { ...stamp, now }, mail };
+}
+
 /** 申請状況の確認: what the status page shows, read for the one application of the session. */
 export function makeStatusInquiry(deps: ServiceDeps) {
   return {
@@ -50,9 +56,7 @@ export function makeStatusInquiry(deps: ServiceDeps) {
     /** One statement: enough to tell whether a page rendered before is still the page (see web/portal/status/page-cache.ts), and its mail section. */
     async stamp(applicationId: string): Promise<StatusView | null> {
       const read = await applicationStamp(deps.database, applicationId);
-      if (!read) return null;
-      const { mail, ...stamp } = read;
-      return { stamp: { ...stamp, now: deps.clock.now() }, mail };
+      return read ? statusViewOf(read, deps.clock.now()) : null;
     },
 
     async history(applicationId: string): Promise<HistoryEntry[]> {

@@ -289,11 +289,14 @@ export interface StampedMailPanel {
  * the version and お知らせ (the kept page's key), the 利用者ID link, and the mail section, which
  * were three more statements through the query builder (three round trips on PostgreSQL).
  */
-const STAMP_SELECT =
-  'select a.version as version, (select count(*) from notifications n where n.application_id = a.id) as notifications, (select max(n.published_at) from notifications n where n.application_id = a.id) as latest, (select count(*) from account_applications aa where aa.application_id = a.id) as held, c.address as mail_address, c.confirmed_at as mail_confirmed_at, c.unsubscribed_at as mail_unsubscribed_at, (select m.state from mail_outbox m where m.application_id = a.id order by m.seq desc limit 1) as mail_state from applications a left join contact_addresses c on c.application_id = a.id where a.id = ';
+/** The stamp's columns, of `applications a` left-joined with `contact_addresses c` (also read with the session: sessions.repository.ts). */
+export const STAMP_COLUMNS =
+  'a.version as version, (select count(*) from notifications n where n.application_id = a.id) as notifications, (select max(n.published_at) from notifications n where n.application_id = a.id) as latest, (select count(*) from account_applications aa where aa.application_id = a.id) as held, c.address as mail_address, c.confirmed_at as mail_confirmed_at, c.unsubscribed_at as mail_unsubscribed_at, (select m.state from mail_outbox m where m.application_id = a.id order by m.seq desc limit 1) as mail_state';
+export const STAMP_JOIN = 'left join contact_addresses c on c.application_id = a.id';
+const STAMP_SELECT = `select ${STAMP_COLUMNS} from applications a ${STAMP_JOIN} where a.id = `;
 const STAMP_SQL = { sqlite: `${STAMP_SELECT}?`, postgres: `${STAMP_SELECT}$1` } as const;
 
-interface StampRow {
+export interface StampRow {
   version: number;
   notifications: number | string;
   latest: string | null;
@@ -323,7 +326,11 @@ export async function applicationStamp(handle: Pick<DatabaseHandle, 'db' | 'dial
   } else {
     row = (await handle.db.executeQuery(CompiledQuery.raw(STAMP_SQL.postgres, [id]) as CompiledQuery<StampRow>)).rows[0];
   }
-  if (!row) return null;
+  return row ? stampOfRow(row) : null;
+}
+
+/** The stamp of a row of STAMP_COLUMNS. */
+export function stampOfRow(row: StampRow): ApplicationStamp {
   return {
     version: Number(row.version),
     notifications: `${row.notifications}/${row.latest ?? ''}`,

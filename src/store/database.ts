@@ -113,6 +113,9 @@ export function cachedStatements(sqlite: SQLite.Database, size = STATEMENT_CACHE
   };
 }
 
+/** The page cache of a connection, KiB (the sweep sets its own for its run: withBulkWrites). */
+const SQLITE_CACHE_KIB = 8192;
+
 export function openSqlite(path: string): SQLite.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
@@ -121,6 +124,11 @@ export function openSqlite(path: string): SQLite.Database {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // An 8 MiB page cache instead of better-sqlite3's 16,000 KiB (decision 0019): a page missing from
+  // it is read from the kernel's file cache (a pread of a few µs, counted in no process's memory).
+  // Under the status page's load (10,000 applications of 1,000,000) the reads a request stayed at 2.1
+  // with half the cache, and the server's peak resident memory fell from 202 to 193 MB.
+  sqlite.pragma(`cache_size = -${SQLITE_CACHE_KIB}`);
   return sqlite;
 }
 
@@ -298,7 +306,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** How `withBulkWrites` sets a SQLite connection for a long run of write transactions. */
 export interface BulkWriteSettings {
-  /** The connection's page cache while it runs, in MiB (better-sqlite3's default is 16,000 KiB). */
+  /** The connection's page cache while it runs, in MiB (a connection's own is 8 MiB: openSqlite). */
   readonly cacheMb: number;
   /** Pages the write-ahead log may hold before a checkpoint (SQLite's default is 1,000: about 4 MiB). */
   readonly checkpointPages: number;

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
-import type { CompiledQuery, Selectable } from 'kysely';
+import { CompiledQuery, type Selectable } from 'kysely';
+import type { QueryResultRow } from 'pg';
+import { STAMP_COLUMNS, STAMP_JOIN, stampOfRow, type ApplicationStamp, type StampRow } from './applications.repository.js';
 import type { DatabaseHandle, Executor } from './database.js';
 import type { SessionsTable } from './schema.js';
 
@@ -36,36 +38,66 @@ function toRecord(r: Selectable<SessionsTable>): SessionRecord {
   };
 }
 
-const preparedFind = new WeakMap<SQLite.Database, SQLite.Statement>();
-let compiledFind: CompiledQuery<Selectable<SessionsTable>> | null = null;
+type Handle = Pick<DatabaseHandle, 'db' | 'sqlite'> & Partial<Pick<DatabaseHandle, 'pool'>>;
+
+/** A statement read on every request that carries a session cookie: its text in each dialect, prepared once. */
+interface HotRead {
+  readonly name: string;
+  readonly sqlite: string;
+  readonly postgres: string;
+  readonly prepared: WeakMap<SQLite.Database, SQLite.Statement>;
+}
+function hotRead(name: string, sql: (parameter: string) => string): HotRead {
+  return { name, sqlite: sql('?'), postgres: sql('$1'), prepared: new WeakMap() };
+}
 
 /**
- * The session of a cookie's token, looked up on every request that carries one: the same row as
- * `sessionRepository(…).find`, by a statement prepared once per SQLite connection (run while holding
+ * One row of a hot read: by a statement prepared once per SQLite connection (run while holding
  * Kysely's connection, so never inside another request's transaction) or a named statement on the
  * pool (PostgreSQL: prepared once per connection). Call it outside a transaction.
  */
-export async function findSession(handle: Pick<DatabaseHandle, 'db' | 'sqlite'> & Partial<Pick<DatabaseHandle, 'pool'>>, token: string): Promise<SessionRecord | null> {
-  const idHash = hashToken(token);
+async function readOne<R>(handle: Handle, read: HotRead, value: string): Promise<R | undefined> {
   const sqlite = handle.sqlite;
   if (sqlite) {
-    let stmt = preparedFind.get(sqlite);
+    let stmt = read.prepared.get(sqlite);
     if (!stmt) {
-      stmt = sqlite.prepare('select * from sessions where id_hash = ?');
-      preparedFind.set(sqlite, stmt);
+      stmt = sqlite.prepare(read.sqlite);
+      read.prepared.set(sqlite, stmt);
     }
     const statement = stmt;
-    const row = await handle.db.connection().execute(async () => statement.get(idHash) as Selectable<SessionsTable> | undefined);
-    return row ? toRecord(row) : null;
+    return handle.db.connection().execute(async () => statement.get(value) as R | undefined);
   }
   if (handle.pool) {
     // A named statement: each pooled connection parses and plans it once, then only binds and runs it.
-    const { rows } = await handle.pool.query<Selectable<SessionsTable>>({ name: 'kei_find_session', text: 'select * from sessions where id_hash = $1', values: [idHash] });
-    return rows[0] ? toRecord(rows[0]) : null;
+    return (await handle.pool.query<R & QueryResultRow>({ name: read.name, text: read.postgres, values: [value] })).rows[0];
   }
-  compiledFind ??= handle.db.selectFrom('sessions').selectAll().where('id_hash', '=', '').compile();
-  const { rows } = await handle.db.executeQuery<Selectable<SessionsTable>>({ ...compiledFind, parameters: [idHash] });
-  return rows[0] ? toRecord(rows[0]) : null;
+  return (await handle.db.executeQuery(CompiledQuery.raw(read.postgres, [value]) as CompiledQuery<R>)).rows[0];
+}
+
+const FIND = hotRead('kei_find_session', (p) => `select * from sessions where id_hash = ${p}`);
+
+/** The session of a cookie's token, looked up on every request that carries one: the same row as `sessionRepository(…).find`. */
+export async function findSession(handle: Handle, token: string): Promise<SessionRecord | null> {
+  const row = await readOne<Selectable<SessionsTable>>(handle, FIND, hashToken(token));
+  return row ? toRecord(row) : null;
+}
+
+// The session, and the stamp of its application (none for a session without one), in one row.
+const FIND_WITH_STAMP = hotRead(
+  'kei_find_session_stamp',
+  (p) => `select s.*, a.id as stamp_application_id, ${STAMP_COLUMNS} from sessions s left join applications a on a.id = s.application_id ${STAMP_JOIN} where s.id_hash = ${p}`,
+);
+
+/**
+ * The session of a cookie's token and the stamp of the application it is logged in to (status page,
+ * issue 18), read in one statement: the same as `findSession` and then `applicationStamp` of its
+ * application, for one statement's cost. `stamp` is null when the session has no application or
+ * the application is gone.
+ */
+export async function findSessionWithStamp(handle: Handle, token: string): Promise<{ session: SessionRecord; stamp: ApplicationStamp | null } | null> {
+  const row = await readOne<Selectable<SessionsTable> & StampRow & { stamp_application_id: string | null }>(handle, FIND_WITH_STAMP, hashToken(token));
+  if (!row) return null;
+  return { session: toRecord(row), stamp: row.stamp_application_id === null ? null : stampOfRow(row) };
 }
 
 /** Sessions live in the database, so that any server process can serve any request. */

@@ -8,7 +8,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Services } from '../services/index.js';
-import { APPLICANT_SESSION_COOKIE, STAFF_SESSION_COOKIE } from './cookies.js';
+import { APPLICANT_SESSION_COOKIE, STAFF_SESSION_COOKIE, rememberingSigner } from './cookies.js';
 import { csrfUserInfo } from './page-context.js';
 import { frameworkErrors, registerErrorHandlers } from './plugins/errors.js';
 import { healthRoutes } from './health.js';
@@ -20,6 +20,7 @@ import { registerSecurityHeaders } from './plugins/security.js';
 import { PUBLIC_DIR, registerAssets } from './plugins/assets.js';
 import { registerCompression } from './plugins/compression.js';
 import { portalRoutes } from './portal/index.js';
+import { STATUS_PATH } from './portal/status.js';
 import { apiRoutes } from './api/index.js';
 import { staffRoutes } from './staff/index.js';
 
@@ -77,7 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerErrorHandlers(app);
   await registerSecurityHeaders(app);
   await registerCompression(app);
-  await app.register(cookie, { secret: options.cookieSecret });
+  await app.register(cookie, { secret: rememberingSigner(options.cookieSecret) });
   await app.register(formbody, { bodyLimit: BODY_LIMIT });
   await app.register(rateLimit, { global: false });
 
@@ -85,11 +86,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorateRequest('staffSession', null);
   app.decorateRequest('accountSession', null);
   app.decorateRequest('ownApplication', null);
+  app.decorateRequest('statusView', null);
   app.addHook('onRequest', async (req) => {
     const staffArea = req.url.startsWith('/staff');
     const token = req.cookies[staffArea ? STAFF_SESSION_COOKIE : APPLICANT_SESSION_COOKIE];
     if (!token || token.length > 200) return;
-    const session = await services.sessions.resolve(token);
+    // The status page (issue 18): the session and the stamp of its application in one statement;
+    // the page's guard (own-application.ts) takes the stamp from the request.
+    let session;
+    if (!staffArea && req.method === 'GET' && req.url === STATUS_PATH) {
+      const read = await services.sessions.resolveWithStatusView(token);
+      session = read?.session;
+      req.statusView = read?.view ?? null;
+    } else {
+      session = await services.sessions.resolve(token);
+    }
     if (!session) return;
     if (staffArea && session.kind === 'staff') req.staffSession = session;
     if (!staffArea && session.kind === 'applicant') req.applicantSession = session;

@@ -52,8 +52,13 @@ export function csrfUserInfo(req: FastifyRequest): string {
 
 export function pageContext(req: FastifyRequest, reply: FastifyReply, area: 'portal' | 'staff' = 'portal', staffName?: string): PageContext {
   let token: string | undefined;
+  let path: string | undefined;
   return {
-    path: safeReturnPath(req.url),
+    // Only a rendered page links it (文字サイズ): a kept status page never parses the URL.
+    get path() {
+      path ??= safeReturnPath(req.url);
+      return path;
+    },
     fontSize: fontSizeOf(req),
     get csrfToken() {
       token ??= reply.generateCsrf({ userInfo: csrfUserInfo(req), secure: req.protocol === 'https' });

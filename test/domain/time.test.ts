@@ -72,6 +72,17 @@ describe('japanParts', () => {
 });
 
 describe('申請年月日 / 期限日 are Japan dates: japanDateOf', () => {
+  it('gives the Japan date of any instant, asked in any order (it remembers the last day asked)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2199-12-31T23:59:59Z'), noInvalidDate: true }), { minLength: 1, maxLength: 20 }), (instants) => {
+        for (const at of [...instants, ...instants.reverse()]) expect(japanDateOf(at)).toBe(new Date(at.getTime() + 9 * 3600_000).toISOString().slice(0, 10));
+      }),
+    );
+    expect(japanDateOf(new Date('2026-12-06T14:59:59.999Z'))).toBe('2026-12-06');
+    expect(japanDateOf(new Date('2026-12-06T15:00:00.000Z'))).toBe('2026-12-07');
+    expect(() => japanDateOf(new Date(Number.NaN))).toThrow(RangeError);
+  });
+
   it('14:59:59.999Z is still the same Japan date', () => {
     expect(japanDateOf(new Date('2026-06-01T14:59:59.999Z'))).toBe('2026-06-01');
   });

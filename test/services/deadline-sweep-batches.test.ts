@@ -45,7 +45,7 @@ describe('期限切れ: the sweep in batches, on both databases', () => {
     const result = await t.services.sweepDeadlines();
     expect(result.expiredCorrections + result.expiredPayments).toBe(2);
     expect([sqlite.pragma('cache_size', { simple: true }), sqlite.pragma('wal_autocheckpoint', { simple: true })]).toEqual(before);
-    expect(before).toEqual([-16_000, 1000]);
+    expect(before).toEqual([-8192, 1000]);
   });
 
   it('leaves an application it cannot move for the next run, moves the others, and ends', async () => {

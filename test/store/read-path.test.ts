@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoScenarios } from '../../src/demo/scenarios.js';
 import { seedDemo } from '../../src/demo/seed.js';
-import { applicationRepository, loadApplication } from '../../src/store/applications.repository.js';
-import { findSession, sessionRepository } from '../../src/store/sessions.repository.js';
+import { applicationRepository, applicationStamp, loadApplication } from '../../src/store/applications.repository.js';
+import { findSession, findSessionWithStamp, sessionRepository } from '../../src/store/sessions.repository.js';
 import { silentLogger, TEST_NOW } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -90,6 +90,25 @@ describe('the read path of 申請状況確認 (loadApplication, findSession)', (
     expect(await findSession(t.handle, token)).toEqual(expected);
     expect(await findSession(t.handle, token)).toEqual(expected);
     expect(await findSession(t.handle, 'no-such-token')).toBeNull();
+  });
+
+  it('reads a session with its application\'s stamp exactly as findSession and applicationStamp do, for every demo application', async () => {
+    const now = new Date(TEST_NOW);
+    const expires = new Date(now.getTime() + 8 * 3600_000);
+    for (const id of ids) {
+      const token = randomBytes(32).toString('base64url');
+      await sessionRepository(t.handle.db).insert(token, { kind: 'applicant', applicationId: id, staffUserId: null, createdAt: now, lastSeenAt: now, expiresAt: expires });
+      const stamp = await applicationStamp(t.handle, id);
+      expect(stamp).not.toBeNull();
+      expect(await findSessionWithStamp(t.handle, token)).toEqual({ session: await findSession(t.handle, token), stamp });
+    }
+    // A session without an application (a 利用者ID's with none opened) has no stamp; an unknown token, nothing.
+    const token = randomBytes(32).toString('base64url');
+    await sessionRepository(t.handle.db).insert(token, { kind: 'account', applicationId: null, staffUserId: null, createdAt: now, lastSeenAt: now, expiresAt: expires });
+    const found = await findSessionWithStamp(t.handle, token);
+    expect(found?.session.kind).toBe('account');
+    expect(found?.stamp).toBeNull();
+    expect(await findSessionWithStamp(t.handle, 'no-such-token')).toBeNull();
   });
 
   it('does not find a session whose login has not committed (and then rolled back)', async () => {

@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the portal's ownApplication hook on every route that needs the applicant's application. */
     ownApplication: OwnApplication | null;
+    /** GET of the status page: the stamp of the session's application, read with the session (app.ts); null otherwise. */
+    statusView: StatusView | null;
   }
 }
 
@@ -31,10 +33,12 @@ export function loadOwnApplication(services: Pick<Services, 'statusInquiry'>) {
 /**
  * The status page's form of the same guard (it keeps rendered pages, decision 0008): the stamp of
  * the session's application (its version and お知らせ) in one read, or the 401 page sent (null).
+ * On a GET of the page the stamp came with the session, in the same statement (decision 0019).
  */
 export async function ownApplicationStamp(services: Pick<Services, 'statusInquiry'>, req: FastifyRequest, reply: FastifyReply): Promise<({ applicationId: string } & StatusView) | null> {
   const id = req.applicantSession?.applicationId;
-  const view = id ? await services.statusInquiry.stamp(id) : null;
+  // Read with the session when the request hook could (app.ts), else here.
+  const view = id ? (req.statusView ?? (await services.statusInquiry.stamp(id))) : null;
   if (!id || !view) {
     await sendNotLoggedIn(req, reply);
     return null;

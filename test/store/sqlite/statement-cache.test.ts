@@ -25,6 +25,13 @@ describe("the SQLite connection's statement cache (Kysely prepares every query)"
     expect(sqlite.open).toBe(false);
   });
 
+  it('opens each connection with an 8 MiB page cache (decision 0019), WAL and synchronous=FULL', () => {
+    const handle = openDatabase({ kind: 'sqlite', path: ':memory:' });
+    opened.push(handle);
+    expect(handle.sqlite!.pragma('cache_size', { simple: true })).toBe(-8192);
+    expect(handle.sqlite!.pragma('synchronous', { simple: true })).toBe(2);
+  });
+
   it('serves Kysely: the same query run again with other parameters reads the right rows, writes included', async () => {
     const handle = openDatabase({ kind: 'sqlite', path: ':memory:' });
     opened.push(handle);

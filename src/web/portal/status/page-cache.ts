@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { promptZlib } from '../../plugins/compression.js';
-import { deflatePart, gzipOf, storedPart, type GzipPart } from '../../spliced-gzip.js';
+import { deflatePart, gzipOf, storedText, type GzipPart, type StoredText } from '../../spliced-gzip.js';
 
 /**
  * The status page, rendered once per state of an application and kept, per process (issue 18).
@@ -141,16 +141,16 @@ export function createStatusPageCache(maxBytes: number): StatusPageCache {
     return { items, shared: ids, bytes: bytes + items.length * 8 };
   }
 
-  /** The slots' values as parts: a few bytes stored as they are; `extra`, compressed once per distinct value. */
+  /** The slots' values as parts: a few bytes stored as they are (written into the body by gzipOf); `extra`, compressed once per distinct value. */
   function gzipBody(items: readonly Item[], values: SlotValues): Buffer {
-    const parts: GzipPart[] = [];
-    let csrf: GzipPart | null = null;
+    const parts: (GzipPart | StoredText)[] = [];
+    let csrf: StoredText | null = null;
     const put = (list: readonly Item[], inFragment: boolean) => {
       for (const item of list) {
         if (typeof item !== 'string') parts.push(item);
-        else if (item === 'csrf') parts.push((csrf ??= storedPart(Buffer.from(values.csrf, 'utf8'))));
+        else if (item === 'csrf') parts.push((csrf ??= storedText(values.csrf)));
         else if (item === 'flash') {
-          if (values.flash) parts.push(storedPart(Buffer.from(values.flash, 'utf8')));
+          if (values.flash) parts.push(storedText(values.flash));
         } else if (!inFragment && values.extra) {
           let fragment = fragments.get(values.extra);
           if (!fragment) {
