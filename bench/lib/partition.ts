@@ -77,8 +77,6 @@ export const DUE_SPREAD_DAYS = 20;
 const JITTER_MS = 90 * 60_000;
 /** Applications per transaction (and per progress report). */
 export const APPS_PER_TRANSACTION = 20_000;
-/** Rows per multi-row INSERT (fewer calls from JavaScript into SQLite). */
-const ROWS_PER_STATEMENT = 64;
 
 export interface PartitionJob {
   readonly file: string;
@@ -189,47 +187,46 @@ export function templateWeight(set: TemplateSet): (t: Template) => number {
   };
 }
 
-/** Prepared multi-row INSERTs, one set per table. */
-class SqliteSink {
-  private readonly multi: Record<string, SQLite.Statement> = {};
-  private readonly single: Record<string, SQLite.Statement> = {};
-  private readonly buffers: Record<string, unknown[]> = {};
-  private readonly widths: Record<string, number> = {};
-  readonly counts: Record<string, number> = {};
-
-  constructor(db: SQLite.Database, columns: Record<string, readonly string[]>) {
-    for (const [table, cols] of Object.entries(columns)) {
-      const row = `(${cols.map(() => '?').join(',')})`;
-      const head = `insert into ${table} (${cols.join(',')}) values `;
-      this.multi[table] = db.prepare(head + Array.from({ length: ROWS_PER_STATEMENT }, () => row).join(','));
-      this.single[table] = db.prepare(head + row);
-      this.buffers[table] = [];
-      this.widths[table] = cols.length;
-      this.counts[table] = 0;
-    }
+/** An SQL literal for a constant cell (inlined in a template's statement: no binding per row). */
+export function sqlLiteral(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'string') return `'${v.replace(/'/g, "''")}'`;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+    return Number.isInteger(v) ? String(v) : v.toExponential(17);
   }
+  if (typeof v === 'bigint') return String(v);
+  if (Buffer.isBuffer(v)) return `X'${v.toString('hex')}'`;
+  throw new Error(`no SQL literal for ${typeof v}`);
+}
 
-  buffer(table: string): unknown[] {
-    return this.buffers[table]!;
-  }
+/**
+ * One template's rows of one table as one prepared multi-row INSERT: the template's constants are
+ * literals of the statement (parsed once, never bound again), only the cells that move with each
+ * application (ids, instants, dates, numbers, names, texts) are parameters. Each application is
+ * one run of its template's statement per table.
+ */
+interface TemplateInsert {
+  readonly statement: SQLite.Statement;
+  /** The moving cells of every row, in the order of their parameters. */
+  readonly cells: readonly Cell[];
+  readonly rows: number;
+}
 
-  /** Call after pushing one row's values into buffer(table). */
-  rowAdded(table: string): void {
-    this.counts[table]! += 1;
-    const buf = this.buffers[table]!;
-    if (buf.length === this.widths[table]! * ROWS_PER_STATEMENT) {
-      this.multi[table]!.run(buf);
-      buf.length = 0;
-    }
-  }
-
-  flush(): void {
-    for (const [table, buf] of Object.entries(this.buffers)) {
-      const w = this.widths[table]!;
-      for (let i = 0; i < buf.length; i += w) this.single[table]!.run(buf.slice(i, i + w));
-      buf.length = 0;
-    }
-  }
+function templateInsert(db: SQLite.Database, table: string, columns: readonly string[], rows: readonly (readonly Cell[])[]): TemplateInsert | null {
+  if (rows.length === 0) return null;
+  const cells: Cell[] = [];
+  const tuples = rows.map((row) => {
+    if (row.length !== columns.length) throw new Error(`${table}: a template row has ${row.length} cells for ${columns.length} columns`);
+    return `(${row
+      .map((cell) => {
+        if (cell.k === CellKind.Const) return sqlLiteral(cell.v);
+        cells.push(cell);
+        return '?';
+      })
+      .join(',')})`;
+  });
+  return { statement: db.prepare(`insert into ${table} (${columns.join(',')}) values ${tuples.join(',')}`), cells, rows: rows.length };
 }
 
 /** Per-application values that replace the template's. */
@@ -270,8 +267,11 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   const started = performance.now();
   const db = openForLoad(job.file, job.cacheMb);
   const columns = Object.fromEntries(job.tables.map((t) => [t, set.columns[t]])) as Record<TableName, string[]>;
-  const sink = new SqliteSink(db, columns);
-  const mine = new Set<TableName>(job.tables);
+  const counts: Record<string, number> = Object.fromEntries(job.tables.map((t) => [t, 0]));
+  // Per template, per table of this writer: its statement (null when the template has no such rows).
+  const inserts = new Map<Template, (TemplateInsert | null)[]>();
+  for (const t of set.templates) inserts.set(t, TABLES.map((table) => (job.tables.includes(table) ? templateInsert(db, table, columns[table], t.rows[table]) : null)));
+  const params: unknown[] = [];
   const weight = templateWeight(set);
   const normal = picker(set.templates, weight);
   const duePicker = picker(set.templates, (t) => (t.kind === 'deadline' && t.deadlineDays !== null ? weight(t) : 0));
@@ -342,51 +342,50 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     return s;
   };
 
-  const emit = (table: TableName, rows: readonly (readonly Cell[])[]) => {
-    const buf = sink.buffer(table);
-    for (const row of rows) {
-      for (const cell of row) {
-        switch (cell.k) {
-          case CellKind.Const:
-            buf.push(cell.v);
-            break;
-          case CellKind.AppId:
-            buf.push(values.appId);
-            break;
-          case CellKind.NewId:
-            buf.push(orderedId(counters[table]!++, idRng));
-            break;
-          case CellKind.Instant:
-            buf.push(new Date((cell.v as number) + values.shiftMs).toISOString());
-            break;
-          case CellKind.DeadlineInstant:
-            buf.push(new Date((cell.v as number) + values.shiftDays * DAY_MS).toISOString());
-            break;
-          case CellKind.Date:
-            buf.push(day((cell.v as number) + values.shiftDays));
-            break;
-          case CellKind.Arrival:
-            buf.push(values.arrival);
-            break;
-          case CellKind.Receipt:
-            buf.push(values.receipt);
-            break;
-          case CellKind.PaymentNumber:
-            buf.push(values.pay[cell.v as number]);
-            break;
-          case CellKind.ConfirmationNumber:
-            buf.push(values.conf[cell.v as number]);
-            break;
-          case CellKind.Field:
-            buf.push(values.fields[cell.v as FieldName]);
-            break;
-          case CellKind.Text:
-            buf.push(text(cell.v as TextPart[]));
-            break;
-        }
+  const emit = (table: TableName, insert: TemplateInsert) => {
+    const buf = params;
+    buf.length = 0;
+    for (const cell of insert.cells) {
+      switch (cell.k) {
+        case CellKind.AppId:
+          buf.push(values.appId);
+          break;
+        case CellKind.NewId:
+          buf.push(orderedId(counters[table]!++, idRng));
+          break;
+        case CellKind.Instant:
+          buf.push(new Date((cell.v as number) + values.shiftMs).toISOString());
+          break;
+        case CellKind.DeadlineInstant:
+          buf.push(new Date((cell.v as number) + values.shiftDays * DAY_MS).toISOString());
+          break;
+        case CellKind.Date:
+          buf.push(day((cell.v as number) + values.shiftDays));
+          break;
+        case CellKind.Arrival:
+          buf.push(values.arrival);
+          break;
+        case CellKind.Receipt:
+          buf.push(values.receipt);
+          break;
+        case CellKind.PaymentNumber:
+          buf.push(values.pay[cell.v as number]);
+          break;
+        case CellKind.ConfirmationNumber:
+          buf.push(values.conf[cell.v as number]);
+          break;
+        case CellKind.Field:
+          buf.push(values.fields[cell.v as FieldName]);
+          break;
+        case CellKind.Text:
+          buf.push(text(cell.v as TextPart[]));
+          break;
+        default:
+          throw new Error(`cell kind ${cell.k} is not a parameter`);
       }
-      sink.rowAdded(table);
     }
+    insert.statement.run(buf);
+    counts[table]! += insert.rows;
   };
 
   let rowsDone = 0;
@@ -425,25 +424,25 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     f.ownerAddress = address(rng.next, office);
     f.vehicleNumber = plate(rng.next, office);
     f.chassisNumber = chassisFor(t, i);
+    const mineOfT = inserts.get(t)!;
     for (let k = 0; k < TABLES.length; k++) {
-      const table = TABLES[k]!;
-      if (!mine.has(table)) continue;
+      const insert = mineOfT[k];
+      if (!insert) continue;
       // Child ids from their own stream: the same whichever writer writes the table.
       idRng.reset(seedHash ^ Math.imul(i + 1, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35));
-      emit(table, t.rows[table]);
+      emit(TABLES[k]!, insert);
     }
     statusCounts[t.status] = (statusCounts[t.status] ?? 0) + 1;
 
     if ((i + 1) % APPS_PER_TRANSACTION === 0 || i + 1 === job.applications) {
-      sink.flush();
       db.exec('commit');
       db.exec('begin');
-      const now = Object.values(sink.counts).reduce((a, b) => a + b, 0);
+      const now = Object.values(counts).reduce((a, b) => a + b, 0);
       progress(i + 1, now - rowsDone);
       rowsDone = now;
     }
   }
-  const rows: Record<string, number> = { ...sink.counts };
+  const rows: Record<string, number> = { ...counts };
   if (job.publicNotifications) {
     // お知らせ for everyone (the portal's top page shows the latest).
     const publish = db.prepare('insert into notifications (id, application_id, title, body, published_at) values (?, null, ?, ?, ?)');
