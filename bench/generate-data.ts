@@ -104,6 +104,7 @@ async function main(): Promise<number> {
   });
   console.log(`done: ${report.totalRows.toLocaleString('en')} rows (${Object.entries(report.rows).map(([t, n]) => `${t} ${n.toLocaleString('en')}`).join(', ')})`);
   console.log(`  ${report.seconds.total} s in all (templates ${report.seconds.templates} s, insert ${report.seconds.insert} s, merge ${report.seconds.merge} s, indexes ${report.seconds.indexes} s, checkpoint ${report.seconds.finish} s; ${report.cpuSeconds} CPU s in all threads)`);
+  console.log(`  CPU s: ${report.writerCpuSeconds.map((w) => `writer ${w.tables} ${w.insert} rows + ${w.indexes} indexes`).join(', ')}, merge ${report.mergeCpuSeconds} (load ${report.loadAverage.before.join(' ')} → ${report.loadAverage.after.join(' ')})`);
   console.log(`  ${report.rowsPerSecond.toLocaleString('en')} rows/s, ${report.applicationsPerSecond.toLocaleString('en')} applications/s`);
   console.log(`  size ${gib(report.bytes)} (${Math.round(report.bytes / applications)} bytes an application), report ${out}.json`);
   console.log(`  password of every application: ${report.password}`);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import type { OfficeCode } from '../../src/domain/offices.js';
 import type { StatusCode } from '../../src/domain/statuses.js';
@@ -98,7 +99,26 @@ export interface PartitionResult {
   /** Seconds to write the rows, and to build each index afterwards. */
   readonly insertSeconds: number;
   readonly indexSeconds: Record<string, number>;
+  /** CPU seconds of this writer thread (user + system, from /proc/thread-self/stat): writing the rows, building the indexes. */
+  readonly cpu: { readonly insert: number; readonly indexes: number };
 }
+
+/** CPU seconds (user, system) of the calling thread so far; zeros where /proc is missing. */
+export function threadCpu(): { user: number; system: number } {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat(5) (utime, stime), counted from the state (field 3) after the name.
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+  } catch {
+    return { user: 0, system: 0 };
+  }
+}
+
+const cpuSince = (from: { user: number; system: number }) => {
+  const now = threadCpu();
+  return Math.round((now.user - from.user + now.system - from.system) * 10) / 10;
+};
 
 /** A small, fast, seedable PRNG (mulberry32): the same seed gives the same applications. */
 export class Rng {
@@ -265,6 +285,7 @@ export function openForLoad(file: string, cacheMb: number): SQLite.Database {
 export function runPartition(job: PartitionJob, progress: (applications: number, rows: number) => void): PartitionResult {
   const { set } = job;
   const started = performance.now();
+  const cpu0 = threadCpu();
   const db = openForLoad(job.file, job.cacheMb);
   const columns = Object.fromEntries(job.tables.map((t) => [t, set.columns[t]])) as Record<TableName, string[]>;
   const counts: Record<string, number> = Object.fromEntries(job.tables.map((t) => [t, 0]));
@@ -452,6 +473,8 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   }
   db.exec('commit');
   const insertSeconds = (performance.now() - started) / 1000;
+  const insertCpu = cpuSince(cpu0);
+  const cpu1 = threadCpu();
   // The indexes by sorting, once, in this thread: the writers build theirs at the same time.
   const indexSeconds: Record<string, number> = {};
   for (const index of job.indexes) {
@@ -460,5 +483,5 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     indexSeconds[index.name] = Math.round((performance.now() - t0) / 100) / 10;
   }
   db.close();
-  return { rows, statuses: statusCounts, insertSeconds: Math.round(insertSeconds * 10) / 10, indexSeconds };
+  return { rows, statuses: statusCounts, insertSeconds: Math.round(insertSeconds * 10) / 10, indexSeconds, cpu: { insert: insertCpu, indexes: cpuSince(cpu1) } };
 }
