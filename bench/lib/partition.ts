@@ -220,114 +220,45 @@ export function sqlLiteral(v: unknown): string {
   throw new Error(`no SQL literal for ${typeof v}`);
 }
 
-/** An ISO instant (`2026-12-01T09:30:00.000Z`, as Date#toISOString writes it) of `ms` moved by the application's shift. */
-const instantSql = (ms: number, shift: string) => `strftime('%Y-%m-%dT%H:%M:%fZ',(${ms}+${shift})/1000.0,'unixepoch')`;
-/** A Japan date (YYYY-MM-DD) of day number `day` moved by the application's whole days. */
-const dateSql = (day: number) => `date((${day}+@shiftDays)*86400,'unixepoch')`;
-const FIELD_PARAMS: Record<FieldName, string> = {
-  applicantName: '@applicantName',
-  applicantAddress: '@applicantAddress',
-  userName: '@userName',
-  userAddress: '@userAddress',
-  ownerName: '@ownerName',
-  ownerAddress: '@ownerAddress',
-  vehicleNumber: '@vehicleNumber',
-  chassisNumber: '@chassisNumber',
-};
-/** At most this many 納付番号 / 確認番号 in one template (parameters @pay0…, @conf0…). */
-const MAX_PAYMENT_NUMBERS = 8;
-
 /**
- * A child row's id in SQL: UUID-shaped, its first 12 hex digits the table's counter (so that rows
- * append to the primary-key index), the rest from the application's two random words for the
- * table (@ra, @rb, drawn from the seed) and the row's place `k` in its template.
- */
-function newIdSql(k: number): string {
-  const c = `(@idBase+${k})`;
-  const x = `((@ra+${k + 1}*2654435761)%4294967296)`;
-  const y = `((@rb+${k + 1}*2246822519)%4294967296)`;
-  return `printf('%08x-%04x-4%03x-%x%03x-%08x%04x',${c}/65536,${c}%65536,${x}/1048576,8+${x}%4,(${x}/16)%4096,${y},(${x}+${y})%65536)`;
-}
-
-function textSql(parts: readonly TextPart[]): string {
-  const pieces = parts.map((p) => {
-    switch (p.k) {
-      case 'lit':
-        return sqlLiteral(p.v);
-      case 'instant':
-        return instantSql(p.ms, '@shiftMs');
-      case 'date':
-        return dateSql(p.day);
-      case 'arrival':
-        return '@arrival';
-      case 'receipt':
-        return '@receipt';
-      case 'pay':
-        if (p.n >= MAX_PAYMENT_NUMBERS) throw new Error(`more than ${MAX_PAYMENT_NUMBERS} payment numbers in a template`);
-        return `@pay${p.n}`;
-      case 'conf':
-        if (p.n >= MAX_PAYMENT_NUMBERS) throw new Error(`more than ${MAX_PAYMENT_NUMBERS} payment numbers in a template`);
-        return `@conf${p.n}`;
-      case 'field':
-        return FIELD_PARAMS[p.f];
-    }
-  });
-  return pieces.length === 1 ? pieces[0]! : `(${pieces.join('||')})`;
-}
-
-/** The SQL expression of one cell of a template row (the `k`-th new id of its table in the template). */
-function cellSql(cell: Cell, k: number): string {
-  switch (cell.k) {
-    case CellKind.Const:
-      return sqlLiteral(cell.v);
-    case CellKind.AppId:
-      return '@appId';
-    case CellKind.NewId:
-      return newIdSql(k);
-    case CellKind.Instant:
-      return instantSql(cell.v as number, '@shiftMs');
-    case CellKind.DeadlineInstant:
-      return instantSql(cell.v as number, '@shiftDays*86400000');
-    case CellKind.Date:
-      return dateSql(cell.v as number);
-    case CellKind.Arrival:
-      return '@arrival';
-    case CellKind.Receipt:
-      return '@receipt';
-    case CellKind.PaymentNumber:
-    case CellKind.ConfirmationNumber:
-      if ((cell.v as number) >= MAX_PAYMENT_NUMBERS || (cell.v as number) < 0) throw new Error(`payment number ${String(cell.v)} out of range`);
-      return `${cell.k === CellKind.PaymentNumber ? '@pay' : '@conf'}${cell.v as number}`;
-    case CellKind.Field:
-      return FIELD_PARAMS[cell.v as FieldName];
-    case CellKind.Text:
-      return textSql(cell.v as TextPart[]);
-  }
-  throw new Error(`unknown cell kind ${String(cell.k)}`);
-}
-
-/**
- * One template's rows of one table as one prepared multi-row INSERT whose values are SQL
- * expressions: the template's constants are literals, and everything that moves with the
- * application (dates and instants shifted, numbers, names, ids, texts that quote them) is computed
- * by SQLite from a few parameters bound once per application. Each application is one run of its
- * template's statement per table: no value is built or bound per row in JavaScript.
+ * One template's rows of one table as one prepared multi-row INSERT: the template's constants are
+ * literals of the statement (parsed once, never bound again), only the cells that move with each
+ * application (ids, instants, dates, numbers, names, texts) are parameters. Each application is
+ * one run of its template's statement per table.
  */
 interface TemplateInsert {
   readonly statement: SQLite.Statement;
+  /** The moving cells of every row, in the order of their parameters. */
+  readonly cells: readonly Cell[];
   readonly rows: number;
-  /** New ids the rows take from the table's counter. */
-  readonly newIds: number;
 }
 
 function templateInsert(db: SQLite.Database, table: string, columns: readonly string[], rows: readonly (readonly Cell[])[]): TemplateInsert | null {
   if (rows.length === 0) return null;
-  let newIds = 0;
+  const cells: Cell[] = [];
   const tuples = rows.map((row) => {
     if (row.length !== columns.length) throw new Error(`${table}: a template row has ${row.length} cells for ${columns.length} columns`);
-    return `(${row.map((cell) => cellSql(cell, cell.k === CellKind.NewId ? newIds++ : 0)).join(',')})`;
+    return `(${row
+      .map((cell) => {
+        if (cell.k === CellKind.Const) return sqlLiteral(cell.v);
+        cells.push(cell);
+        return '?';
+      })
+      .join(',')})`;
   });
-  return { statement: db.prepare(`insert into ${table} (${columns.join(',')}) values ${tuples.join(',')}`), rows: rows.length, newIds };
+  return { statement: db.prepare(`insert into ${table} (${columns.join(',')}) values ${tuples.join(',')}`), cells, rows: rows.length };
+}
+
+/** Per-application values that replace the template's. */
+interface AppValues {
+  appId: string;
+  arrival: string;
+  receipt: string;
+  shiftDays: number;
+  shiftMs: number;
+  pay: string[];
+  conf: string[];
+  fields: Record<FieldName, string>;
 }
 
 /** 車台番号 in the template's shape: its frame code and a serial (`JF3-1234567`), or ten digits. */
@@ -361,6 +292,7 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   // Per template, per table of this writer: its statement (null when the template has no such rows).
   const inserts = new Map<Template, (TemplateInsert | null)[]>();
   for (const t of set.templates) inserts.set(t, TABLES.map((table) => (job.tables.includes(table) ? templateInsert(db, table, columns[table], t.rows[table]) : null)));
+  const params: unknown[] = [];
   const weight = templateWeight(set);
   const normal = picker(set.templates, weight);
   const duePicker = picker(set.templates, (t) => (t.kind === 'deadline' && t.deadlineDays !== null ? weight(t) : 0));
@@ -387,10 +319,95 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     return `${s.slice(2, 4)}${s.slice(5, 7)}${s.slice(8, 10)}`;
   };
 
-  /** The parameters of the application being written (bound once per table statement). */
-  const params: Record<string, string | number> = { appId: '', arrival: '', receipt: '', shiftDays: 0, shiftMs: 0, idBase: 0, ra: 0, rb: 0 };
-  for (const f of Object.keys(FIELD_PARAMS)) params[f] = '';
-  for (let n = 0; n < MAX_PAYMENT_NUMBERS; n++) params[`pay${n}`] = params[`conf${n}`] = '';
+  const values: AppValues = {
+    appId: '',
+    arrival: '',
+    receipt: '',
+    shiftDays: 0,
+    shiftMs: 0,
+    pay: [],
+    conf: [],
+    fields: { applicantName: '', applicantAddress: '', userName: '', userAddress: '', ownerName: '', ownerAddress: '', vehicleNumber: '', chassisNumber: '' },
+  };
+
+  const text = (parts: readonly TextPart[]): string => {
+    let s = '';
+    for (const p of parts) {
+      switch (p.k) {
+        case 'lit':
+          s += p.v;
+          break;
+        case 'instant':
+          s += new Date(p.ms + values.shiftMs).toISOString();
+          break;
+        case 'date':
+          s += day(p.day + values.shiftDays);
+          break;
+        case 'arrival':
+          s += values.arrival;
+          break;
+        case 'receipt':
+          s += values.receipt;
+          break;
+        case 'pay':
+          s += values.pay[p.n];
+          break;
+        case 'conf':
+          s += values.conf[p.n];
+          break;
+        case 'field':
+          s += values.fields[p.f];
+          break;
+      }
+    }
+    return s;
+  };
+
+  const emit = (table: TableName, insert: TemplateInsert) => {
+    const buf = params;
+    buf.length = 0;
+    for (const cell of insert.cells) {
+      switch (cell.k) {
+        case CellKind.AppId:
+          buf.push(values.appId);
+          break;
+        case CellKind.NewId:
+          buf.push(orderedId(counters[table]!++, idRng));
+          break;
+        case CellKind.Instant:
+          buf.push(new Date((cell.v as number) + values.shiftMs).toISOString());
+          break;
+        case CellKind.DeadlineInstant:
+          buf.push(new Date((cell.v as number) + values.shiftDays * DAY_MS).toISOString());
+          break;
+        case CellKind.Date:
+          buf.push(day((cell.v as number) + values.shiftDays));
+          break;
+        case CellKind.Arrival:
+          buf.push(values.arrival);
+          break;
+        case CellKind.Receipt:
+          buf.push(values.receipt);
+          break;
+        case CellKind.PaymentNumber:
+          buf.push(values.pay[cell.v as number]);
+          break;
+        case CellKind.ConfirmationNumber:
+          buf.push(values.conf[cell.v as number]);
+          break;
+        case CellKind.Field:
+          buf.push(values.fields[cell.v as FieldName]);
+          break;
+        case CellKind.Text:
+          buf.push(text(cell.v as TextPart[]));
+          break;
+        default:
+          throw new Error(`cell kind ${cell.k} is not a parameter`);
+      }
+    }
+    insert.statement.run(buf);
+    counts[table]! += insert.rows;
+  };
 
   let rowsDone = 0;
   db.exec('begin');
@@ -406,41 +423,35 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     else shiftDays = -rng.int(WAITING_DAYS + 1);
     // Every event stays before the base day (nothing in the future), and within its own day.
     const jitter = Math.floor((rng.next() * Math.min(JITTER_MS, Math.max(0, set.baseMs - t.lastEventMs - 1000))) / 1000) * 1000;
-    const shiftMs = shiftDays * DAY_MS + jitter;
-    params.shiftDays = shiftDays;
-    params.shiftMs = shiftMs;
-    params.appId = orderedId(i, rng);
+    values.shiftDays = shiftDays;
+    values.shiftMs = shiftDays * DAY_MS + jitter;
+    values.appId = orderedId(i, rng);
     const digits = nineDigits(i);
-    params.arrival = `${yymmdd(t.filedMs + shiftMs)}20${digits}`;
-    params.receipt = t.acceptMs !== null ? `${yymmdd(t.acceptMs + shiftMs)}10${digits}` : '';
-    if (t.paymentNumbers > MAX_PAYMENT_NUMBERS) throw new Error(`template ${t.key}: more than ${MAX_PAYMENT_NUMBERS} payment numbers`);
+    values.arrival = `${yymmdd(t.filedMs + values.shiftMs)}20${digits}`;
+    values.receipt = t.acceptMs !== null ? `${yymmdd(t.acceptMs + values.shiftMs)}10${digits}` : '';
+    values.pay.length = 0;
+    values.conf.length = 0;
     for (let k = 0; k < t.paymentNumbers; k++) {
-      params[`pay${k}`] = `3${tenDigits(i)}${k}${pad(rng.int(100_000_000), 8)}`;
-      params[`conf${k}`] = pad(rng.int(1_000_000), 6);
+      values.pay.push(`3${tenDigits(i)}${k}${pad(rng.int(100_000_000), 8)}`);
+      values.conf.push(pad(rng.int(1_000_000), 6));
     }
     const office = t.officeCode;
-    const applicant = applicantName(rng.next);
-    params.applicantName = applicant;
-    params.applicantAddress = address(rng.next, office);
-    params.userName = rng.next() < 0.8 ? personName(rng.next) : applicant;
-    params.userAddress = address(rng.next, office);
-    params.ownerName = personName(rng.next);
-    params.ownerAddress = address(rng.next, office);
-    params.vehicleNumber = plate(rng.next, office);
-    params.chassisNumber = chassisFor(t, i);
+    const f = values.fields;
+    f.applicantName = applicantName(rng.next);
+    f.applicantAddress = address(rng.next, office);
+    f.userName = rng.next() < 0.8 ? personName(rng.next) : f.applicantName;
+    f.userAddress = address(rng.next, office);
+    f.ownerName = personName(rng.next);
+    f.ownerAddress = address(rng.next, office);
+    f.vehicleNumber = plate(rng.next, office);
+    f.chassisNumber = chassisFor(t, i);
     const mineOfT = inserts.get(t)!;
     for (let k = 0; k < TABLES.length; k++) {
       const insert = mineOfT[k];
       if (!insert) continue;
-      const table = TABLES[k]!;
       // Child ids from their own stream: the same whichever writer writes the table.
       idRng.reset(seedHash ^ Math.imul(i + 1, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35));
-      params.idBase = counters[table]!;
-      params.ra = idRng.u32();
-      params.rb = idRng.u32();
-      counters[table]! += insert.newIds;
-      insert.statement.run(params);
-      counts[table]! += insert.rows;
+      emit(TABLES[k]!, insert);
     }
     statusCounts[t.status] = (statusCounts[t.status] ?? 0) + 1;
 
