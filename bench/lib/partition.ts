@@ -269,7 +269,14 @@ function chassisFor(t: Template, i: number): string {
 /** Opens a writer's file with the load settings: no rollback journal, no fsync, a large page cache. */
 export function openForLoad(file: string, cacheMb: number): SQLite.Database {
   const db = new SQLite(file);
+  // better-sqlite3 opens connections in SQLite's defensive mode, which refuses journal_mode=OFF
+  // without an error (the pragma answers the old mode): the product's migrations leave the file in
+  // WAL, so the load used to run in WAL, every page written twice (to the log, then by the
+  // automatic checkpoints). Unsafe mode lifts defensive mode for this loading connection only.
+  db.unsafeMode(true);
   db.pragma('journal_mode = OFF');
+  const mode = db.pragma('journal_mode', { simple: true });
+  if (mode !== 'off') throw new Error(`${file}: journal_mode stayed ${String(mode)}`);
   db.pragma('synchronous = OFF');
   db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('temp_store = MEMORY');
