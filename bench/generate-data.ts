@@ -44,6 +44,9 @@ settings (synchronous=FULL) and renamed to FILE.
 Every application's 申請用パスワード is ${'`'}bench-Pass-2026${'`'} (one argon2id hash, computed once).
 A report (rows, rows a second, size on disk) is printed and saved as FILE.json.`;
 
+/** Disk a generated application takes, rounded up (6,532 bytes measured at 1,000,000). */
+const BYTES_AN_APPLICATION = 6600;
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
@@ -73,14 +76,15 @@ async function main(): Promise<number> {
   if (Number.isNaN(now.getTime())) throw new Error(`--now: not an instant: ${values.now}`);
   const cacheMb = values['cache-mb'] ? parseCount(values['cache-mb'], '--cache-mb') : Math.min(2048, Math.floor(totalmem() / 1024 ** 2 / 8));
   ensureDir(dirname(out));
-  // About 6 KB a generated application on disk (5.96 GB for 1,000,000, measured). Several writers
+  // About 6.5 KB a generated application on disk (6.08 GiB, 6,532 bytes an application, for 1,000,000
+  // on 2026-12-06 with migrations up to 0026: the 10,000,000 file is about 61 GiB). Several writers
   // need room for the merge (the smaller tables are copied into the history's file: about 1.4×);
   // one writer needs only the file and the index builds' sort space (1.1×).
   const writersWanted = values.writers ? parseCount(values.writers, '--writers') : defaultWriters();
-  const needed = applications * 6000 * (writersWanted > 1 ? 1.4 : 1.1);
+  const needed = applications * BYTES_AN_APPLICATION * (writersWanted > 1 ? 1.4 : 1.1);
   const free = freeBytes(dirname(out));
   console.log(`bench:data: ${applications.toLocaleString('en')} applications (${due.toLocaleString('en')} past their deadline) → ${out}`);
-  console.log(`  free disk ${gib(free)}, about ${gib(applications * 6000)} for the file (checking for ${gib(needed)} with ${writersWanted > 1 ? 'the merge' : 'the index builds'})`);
+  console.log(`  free disk ${gib(free)}, about ${gib(applications * BYTES_AN_APPLICATION)} for the file (checking for ${gib(needed)} with ${writersWanted > 1 ? 'the merge' : 'the index builds'})`);
   if (free < needed) {
     console.error(`bench:data: not enough free disk at ${dirname(out)}: ${gib(free)} free, about ${gib(needed)} wanted. Free some space, choose a smaller --applications, or use --writers 1 (no merge).`);
     return 1;
@@ -104,6 +108,7 @@ async function main(): Promise<number> {
   });
   console.log(`done: ${report.totalRows.toLocaleString('en')} rows (${Object.entries(report.rows).map(([t, n]) => `${t} ${n.toLocaleString('en')}`).join(', ')})`);
   console.log(`  ${report.seconds.total} s in all (templates ${report.seconds.templates} s, insert ${report.seconds.insert} s, merge ${report.seconds.merge} s, indexes ${report.seconds.indexes} s, checkpoint ${report.seconds.finish} s; ${report.cpuSeconds} CPU s in all threads)`);
+  console.log(`  CPU s: ${report.writerCpuSeconds.map((w) => `writer ${w.tables} ${w.insert} rows + ${w.indexes} indexes`).join(', ')}, merge ${report.mergeCpuSeconds} (load ${report.loadAverage.before.join(' ')} → ${report.loadAverage.after.join(' ')})`);
   console.log(`  ${report.rowsPerSecond.toLocaleString('en')} rows/s, ${report.applicationsPerSecond.toLocaleString('en')} applications/s`);
   console.log(`  size ${gib(report.bytes)} (${Math.round(report.bytes / applications)} bytes an application), report ${out}.json`);
   console.log(`  password of every application: ${report.password}`);

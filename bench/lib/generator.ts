@@ -5,7 +5,7 @@ import { inspectionOffices } from '../../src/domain/offices.js';
 import { japanDateOf } from '../../src/domain/time.js';
 import { argon2Hasher, ARGON2_OPTIONS } from '../../src/services/passwords.js';
 import { migrateToLatest, openDatabase, openSqlite } from '../../src/store/database.js';
-import { openForLoad, type PartitionJob, type PartitionResult } from './partition.js';
+import { openForLoad, threadCpu, type PartitionJob, type PartitionResult } from './partition.js';
 import { buildTemplates, TABLES, type TableName } from './templates.js';
 
 /** Every generated application shares this 申請用パスワード (and one precomputed argon2id hash of it). */
@@ -45,6 +45,10 @@ export interface GenerateReport {
   readonly seconds: { templates: number; insert: number; merge: number; indexes: number; finish: number; total: number };
   /** CPU time of the whole generation (every thread), user + system. */
   readonly cpuSeconds: number;
+  /** CPU seconds of each writer thread: writing its rows, building its indexes. */
+  readonly writerCpuSeconds: readonly { readonly tables: string; readonly insert: number; readonly indexes: number }[];
+  /** CPU seconds of the main thread's merge (the table copies). */
+  readonly mergeCpuSeconds: number;
   readonly rowsPerSecond: number;
   readonly applicationsPerSecond: number;
   readonly bytes: number;
@@ -177,10 +181,12 @@ export async function generateSqlite(o: GenerateOptions): Promise<GenerateReport
   const totalRows = Object.values(rows).reduce((a, b) => a + b, 0);
   const insertOnly = Math.max(...results.map((r) => r.insertSeconds));
   o.log(`inserted ${totalRows.toLocaleString('en')} rows in ${insertOnly.toFixed(1)} s, then each writer's indexes: ${results.map((r) => Object.entries(r.indexSeconds).map(([n, sec]) => `${n} ${sec} s`).join(', ')).filter(Boolean).join(' | ')} (${((insertDone - insertStarted) / 1000).toFixed(1)} s in all)`);
+  o.log(`  CPU of each writer thread, rows + indexes: ${results.map((r, k) => `${partitions[k]!.join('+')} ${r.cpu.insert} + ${r.cpu.indexes} s`).join(' | ')}`);
 
   // Merge: each table is empty in the main file and has the same columns and indexes, so
   // INSERT … SELECT * takes SQLite's transfer path (pages of records and of index entries, in
   // order, no re-encoding and no sort).
+  const mergeCpu0 = threadCpu();
   const db = openForLoad(tmp, o.cacheMb);
   for (const idx of emptyInMain) db.exec(idx.sql);
   for (let k = 1; k < files.length; k++) {
@@ -194,6 +200,8 @@ export async function generateSqlite(o: GenerateOptions): Promise<GenerateReport
     removeFile(files[k]!);
   }
   const mergeDone = performance.now();
+  const mergeCpu1 = threadCpu();
+  const mergeCpuSeconds = round(mergeCpu1.user - mergeCpu0.user + mergeCpu1.system - mergeCpu0.system);
 
   const indexesDone = performance.now();
 
@@ -240,6 +248,8 @@ export async function generateSqlite(o: GenerateOptions): Promise<GenerateReport
       finish: round((finished - indexesDone) / 1000),
       total: round(seconds),
     },
+    writerCpuSeconds: results.map((r, k) => ({ tables: partitions[k]!.join('+'), ...r.cpu })),
+    mergeCpuSeconds,
     cpuSeconds: round((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6),
     rowsPerSecond: Math.round(totalRows / seconds),
     applicationsPerSecond: Math.round(o.applications / seconds),

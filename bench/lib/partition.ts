@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import type { OfficeCode } from '../../src/domain/offices.js';
 import type { StatusCode } from '../../src/domain/statuses.js';
@@ -77,8 +78,6 @@ export const DUE_SPREAD_DAYS = 20;
 const JITTER_MS = 90 * 60_000;
 /** Applications per transaction (and per progress report). */
 export const APPS_PER_TRANSACTION = 20_000;
-/** Rows per multi-row INSERT (fewer calls from JavaScript into SQLite). */
-const ROWS_PER_STATEMENT = 64;
 
 export interface PartitionJob {
   readonly file: string;
@@ -100,7 +99,26 @@ export interface PartitionResult {
   /** Seconds to write the rows, and to build each index afterwards. */
   readonly insertSeconds: number;
   readonly indexSeconds: Record<string, number>;
+  /** CPU seconds of this writer thread (user + system, from /proc/thread-self/stat): writing the rows, building the indexes. */
+  readonly cpu: { readonly insert: number; readonly indexes: number };
 }
+
+/** CPU seconds (user, system) of the calling thread so far; zeros where /proc is missing. */
+export function threadCpu(): { user: number; system: number } {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat(5) (utime, stime), counted from the state (field 3) after the name.
+    return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
+  } catch {
+    return { user: 0, system: 0 };
+  }
+}
+
+const cpuSince = (from: { user: number; system: number }) => {
+  const now = threadCpu();
+  return Math.round((now.user - from.user + now.system - from.system) * 10) / 10;
+};
 
 /** A small, fast, seedable PRNG (mulberry32): the same seed gives the same applications. */
 export class Rng {
@@ -189,47 +207,46 @@ export function templateWeight(set: TemplateSet): (t: Template) => number {
   };
 }
 
-/** Prepared multi-row INSERTs, one set per table. */
-class SqliteSink {
-  private readonly multi: Record<string, SQLite.Statement> = {};
-  private readonly single: Record<string, SQLite.Statement> = {};
-  private readonly buffers: Record<string, unknown[]> = {};
-  private readonly widths: Record<string, number> = {};
-  readonly counts: Record<string, number> = {};
-
-  constructor(db: SQLite.Database, columns: Record<string, readonly string[]>) {
-    for (const [table, cols] of Object.entries(columns)) {
-      const row = `(${cols.map(() => '?').join(',')})`;
-      const head = `insert into ${table} (${cols.join(',')}) values `;
-      this.multi[table] = db.prepare(head + Array.from({ length: ROWS_PER_STATEMENT }, () => row).join(','));
-      this.single[table] = db.prepare(head + row);
-      this.buffers[table] = [];
-      this.widths[table] = cols.length;
-      this.counts[table] = 0;
-    }
+/** An SQL literal for a constant cell (inlined in a template's statement: no binding per row). */
+export function sqlLiteral(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'string') return `'${v.replace(/'/g, "''")}'`;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+    return Number.isInteger(v) ? String(v) : v.toExponential(17);
   }
+  if (typeof v === 'bigint') return String(v);
+  if (Buffer.isBuffer(v)) return `X'${v.toString('hex')}'`;
+  throw new Error(`no SQL literal for ${typeof v}`);
+}
 
-  buffer(table: string): unknown[] {
-    return this.buffers[table]!;
-  }
+/**
+ * One template's rows of one table as one prepared multi-row INSERT: the template's constants are
+ * literals of the statement (parsed once, never bound again), only the cells that move with each
+ * application (ids, instants, dates, numbers, names, texts) are parameters. Each application is
+ * one run of its template's statement per table.
+ */
+interface TemplateInsert {
+  readonly statement: SQLite.Statement;
+  /** The moving cells of every row, in the order of their parameters. */
+  readonly cells: readonly Cell[];
+  readonly rows: number;
+}
 
-  /** Call after pushing one row's values into buffer(table). */
-  rowAdded(table: string): void {
-    this.counts[table]! += 1;
-    const buf = this.buffers[table]!;
-    if (buf.length === this.widths[table]! * ROWS_PER_STATEMENT) {
-      this.multi[table]!.run(buf);
-      buf.length = 0;
-    }
-  }
-
-  flush(): void {
-    for (const [table, buf] of Object.entries(this.buffers)) {
-      const w = this.widths[table]!;
-      for (let i = 0; i < buf.length; i += w) this.single[table]!.run(buf.slice(i, i + w));
-      buf.length = 0;
-    }
-  }
+function templateInsert(db: SQLite.Database, table: string, columns: readonly string[], rows: readonly (readonly Cell[])[]): TemplateInsert | null {
+  if (rows.length === 0) return null;
+  const cells: Cell[] = [];
+  const tuples = rows.map((row) => {
+    if (row.length !== columns.length) throw new Error(`${table}: a template row has ${row.length} cells for ${columns.length} columns`);
+    return `(${row
+      .map((cell) => {
+        if (cell.k === CellKind.Const) return sqlLiteral(cell.v);
+        cells.push(cell);
+        return '?';
+      })
+      .join(',')})`;
+  });
+  return { statement: db.prepare(`insert into ${table} (${columns.join(',')}) values ${tuples.join(',')}`), cells, rows: rows.length };
 }
 
 /** Per-application values that replace the template's. */
@@ -252,7 +269,14 @@ function chassisFor(t: Template, i: number): string {
 /** Opens a writer's file with the load settings: no rollback journal, no fsync, a large page cache. */
 export function openForLoad(file: string, cacheMb: number): SQLite.Database {
   const db = new SQLite(file);
+  // better-sqlite3 opens connections in SQLite's defensive mode, which refuses journal_mode=OFF
+  // without an error (the pragma answers the old mode): the product's migrations leave the file in
+  // WAL, so the load used to run in WAL, every page written twice (to the log, then by the
+  // automatic checkpoints). Unsafe mode lifts defensive mode for this loading connection only.
+  db.unsafeMode(true);
   db.pragma('journal_mode = OFF');
+  const mode = db.pragma('journal_mode', { simple: true });
+  if (mode !== 'off') throw new Error(`${file}: journal_mode stayed ${String(mode)}`);
   db.pragma('synchronous = OFF');
   db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('temp_store = MEMORY');
@@ -268,10 +292,14 @@ export function openForLoad(file: string, cacheMb: number): SQLite.Database {
 export function runPartition(job: PartitionJob, progress: (applications: number, rows: number) => void): PartitionResult {
   const { set } = job;
   const started = performance.now();
+  const cpu0 = threadCpu();
   const db = openForLoad(job.file, job.cacheMb);
   const columns = Object.fromEntries(job.tables.map((t) => [t, set.columns[t]])) as Record<TableName, string[]>;
-  const sink = new SqliteSink(db, columns);
-  const mine = new Set<TableName>(job.tables);
+  const counts: Record<string, number> = Object.fromEntries(job.tables.map((t) => [t, 0]));
+  // Per template, per table of this writer: its statement (null when the template has no such rows).
+  const inserts = new Map<Template, (TemplateInsert | null)[]>();
+  for (const t of set.templates) inserts.set(t, TABLES.map((table) => (job.tables.includes(table) ? templateInsert(db, table, columns[table], t.rows[table]) : null)));
+  const params: unknown[] = [];
   const weight = templateWeight(set);
   const normal = picker(set.templates, weight);
   const duePicker = picker(set.templates, (t) => (t.kind === 'deadline' && t.deadlineDays !== null ? weight(t) : 0));
@@ -342,51 +370,50 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     return s;
   };
 
-  const emit = (table: TableName, rows: readonly (readonly Cell[])[]) => {
-    const buf = sink.buffer(table);
-    for (const row of rows) {
-      for (const cell of row) {
-        switch (cell.k) {
-          case CellKind.Const:
-            buf.push(cell.v);
-            break;
-          case CellKind.AppId:
-            buf.push(values.appId);
-            break;
-          case CellKind.NewId:
-            buf.push(orderedId(counters[table]!++, idRng));
-            break;
-          case CellKind.Instant:
-            buf.push(new Date((cell.v as number) + values.shiftMs).toISOString());
-            break;
-          case CellKind.DeadlineInstant:
-            buf.push(new Date((cell.v as number) + values.shiftDays * DAY_MS).toISOString());
-            break;
-          case CellKind.Date:
-            buf.push(day((cell.v as number) + values.shiftDays));
-            break;
-          case CellKind.Arrival:
-            buf.push(values.arrival);
-            break;
-          case CellKind.Receipt:
-            buf.push(values.receipt);
-            break;
-          case CellKind.PaymentNumber:
-            buf.push(values.pay[cell.v as number]);
-            break;
-          case CellKind.ConfirmationNumber:
-            buf.push(values.conf[cell.v as number]);
-            break;
-          case CellKind.Field:
-            buf.push(values.fields[cell.v as FieldName]);
-            break;
-          case CellKind.Text:
-            buf.push(text(cell.v as TextPart[]));
-            break;
-        }
+  const emit = (table: TableName, insert: TemplateInsert) => {
+    const buf = params;
+    buf.length = 0;
+    for (const cell of insert.cells) {
+      switch (cell.k) {
+        case CellKind.AppId:
+          buf.push(values.appId);
+          break;
+        case CellKind.NewId:
+          buf.push(orderedId(counters[table]!++, idRng));
+          break;
+        case CellKind.Instant:
+          buf.push(new Date((cell.v as number) + values.shiftMs).toISOString());
+          break;
+        case CellKind.DeadlineInstant:
+          buf.push(new Date((cell.v as number) + values.shiftDays * DAY_MS).toISOString());
+          break;
+        case CellKind.Date:
+          buf.push(day((cell.v as number) + values.shiftDays));
+          break;
+        case CellKind.Arrival:
+          buf.push(values.arrival);
+          break;
+        case CellKind.Receipt:
+          buf.push(values.receipt);
+          break;
+        case CellKind.PaymentNumber:
+          buf.push(values.pay[cell.v as number]);
+          break;
+        case CellKind.ConfirmationNumber:
+          buf.push(values.conf[cell.v as number]);
+          break;
+        case CellKind.Field:
+          buf.push(values.fields[cell.v as FieldName]);
+          break;
+        case CellKind.Text:
+          buf.push(text(cell.v as TextPart[]));
+          break;
+        default:
+          throw new Error(`cell kind ${cell.k} is not a parameter`);
       }
-      sink.rowAdded(table);
     }
+    insert.statement.run(buf);
+    counts[table]! += insert.rows;
   };
 
   let rowsDone = 0;
@@ -425,25 +452,25 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     f.ownerAddress = address(rng.next, office);
     f.vehicleNumber = plate(rng.next, office);
     f.chassisNumber = chassisFor(t, i);
+    const mineOfT = inserts.get(t)!;
     for (let k = 0; k < TABLES.length; k++) {
-      const table = TABLES[k]!;
-      if (!mine.has(table)) continue;
+      const insert = mineOfT[k];
+      if (!insert) continue;
       // Child ids from their own stream: the same whichever writer writes the table.
       idRng.reset(seedHash ^ Math.imul(i + 1, 0x85ebca6b) ^ Math.imul(k + 1, 0xc2b2ae35));
-      emit(table, t.rows[table]);
+      emit(TABLES[k]!, insert);
     }
     statusCounts[t.status] = (statusCounts[t.status] ?? 0) + 1;
 
     if ((i + 1) % APPS_PER_TRANSACTION === 0 || i + 1 === job.applications) {
-      sink.flush();
       db.exec('commit');
       db.exec('begin');
-      const now = Object.values(sink.counts).reduce((a, b) => a + b, 0);
+      const now = Object.values(counts).reduce((a, b) => a + b, 0);
       progress(i + 1, now - rowsDone);
       rowsDone = now;
     }
   }
-  const rows: Record<string, number> = { ...sink.counts };
+  const rows: Record<string, number> = { ...counts };
   if (job.publicNotifications) {
     // お知らせ for everyone (the portal's top page shows the latest).
     const publish = db.prepare('insert into notifications (id, application_id, title, body, published_at) values (?, null, ?, ?, ?)');
@@ -453,6 +480,8 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   }
   db.exec('commit');
   const insertSeconds = (performance.now() - started) / 1000;
+  const insertCpu = cpuSince(cpu0);
+  const cpu1 = threadCpu();
   // The indexes by sorting, once, in this thread: the writers build theirs at the same time.
   const indexSeconds: Record<string, number> = {};
   for (const index of job.indexes) {
@@ -461,5 +490,5 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     indexSeconds[index.name] = Math.round((performance.now() - t0) / 100) / 10;
   }
   db.close();
-  return { rows, statuses: statusCounts, insertSeconds: Math.round(insertSeconds * 10) / 10, indexSeconds };
+  return { rows, statuses: statusCounts, insertSeconds: Math.round(insertSeconds * 10) / 10, indexSeconds, cpu: { insert: insertCpu, indexes: cpuSince(cpu1) } };
 }

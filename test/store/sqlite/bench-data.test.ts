@@ -53,6 +53,10 @@ describe('bench:data (the benchmark database generator)', () => {
     for (const t of ['attachments', 'payment_lines', 'notices', 'status_history']) expect(report.rows[t]).toBeGreaterThan(0);
     expect(report.totalRows).toBe(Object.values(report.rows).reduce((a, b) => a + b, 0));
     expect(report.bytes).toBeGreaterThan(0);
+    // Where the CPU went: each writer thread (its tables, its rows, its indexes) and the merge.
+    expect(report.writerCpuSeconds.map((w) => w.tables)).toEqual(['status_history', 'applications+attachments+payment_lines+notices']);
+    for (const w of report.writerCpuSeconds) for (const seconds of [w.insert, w.indexes]) expect(seconds).toBeGreaterThanOrEqual(0);
+    expect(report.mergeCpuSeconds).toBeGreaterThanOrEqual(0);
     const counted = handle.sqlite!.prepare('select procedure, status, count(*) as n from applications group by procedure, status').all() as { procedure: keyof typeof STATUS_MIX; status: StatusCode; n: number }[];
     for (const [procedure, mix] of Object.entries(STATUS_MIX)) {
       for (const status of Object.keys(mix)) expect(counted.some((c) => c.procedure === procedure && c.status === status), `${procedure} ${status}`).toBe(true);
@@ -61,6 +65,23 @@ describe('bench:data (the benchmark database generator)', () => {
     for (const [code, def] of Object.entries(statuses)) {
       for (const p of def.procedures) expect(Object.keys(STATUS_MIX[p]), `${p} ${code}`).toContain(code);
     }
+  });
+
+  it('gives every row an id of its own, UUID-shaped, counting up in the order the rows were written (before the sweep below adds its own)', () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    for (const table of ['applications', 'payment_lines', 'notices', 'status_history']) {
+      const ids = handle.sqlite!.prepare(`select id from ${table} order by rowid`).pluck().all() as string[];
+      expect(ids.length, table).toBe(report.rows[table]);
+      expect(ids.filter((id) => !uuid.test(id)), table).toEqual([]);
+      expect(new Set(ids).size, table).toBe(ids.length);
+      // The first 12 hex digits count up: each row was appended to its primary-key index.
+      const ordered = ids.map((id) => id.slice(0, 13));
+      expect(ordered, table).toEqual([...ordered].sort());
+      expect(new Set(ordered).size, table).toBe(ids.length);
+    }
+    // The history's instants, shifted, in the form the product writes them.
+    const instants = handle.sqlite!.prepare('select occurred_at from status_history').pluck().all() as string[];
+    expect(instants.filter((t) => new Date(t).toISOString() !== t)).toEqual([]);
   });
 
   it('has exactly the product schema (its migrations, every index), in WAL mode, with nothing left behind', async () => {
