@@ -22,6 +22,9 @@ Deterministic: the same options (and day) give the same numbers.
 Options:
   --applications N   how many applications (default 1000000; 10M, 1e6 and 1,000,000 are accepted)
   --due K            of which K have a running deadline that has already passed (for bench:sweep; default 0)
+  --due-placement P  where those K are: spread (default; every (N/K)-th application, the sweep's
+                     worst case) or recent (the last K written: as the product's UUIDv7 ids place
+                     applications filed in the same weeks side by side)
   --out FILE         the SQLite file (default data/bench/bench-N.sqlite, or bench-N-dueK.sqlite)
   --seed S           seed of the numbers and names (default kei-oss-bench)
   --now ISO          the instant the data is relative to (default: now; dates run up to the day before)
@@ -52,6 +55,7 @@ async function main(): Promise<number> {
     options: {
       applications: { type: 'string' },
       due: { type: 'string' },
+      'due-placement': { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string' },
       now: { type: 'string' },
@@ -71,6 +75,8 @@ async function main(): Promise<number> {
   }
   const applications = parseCount(values.applications ?? '1000000', '--applications');
   const due = parseCount(values.due ?? '0', '--due');
+  const duePlacement = values['due-placement'] ?? 'spread';
+  if (duePlacement !== 'spread' && duePlacement !== 'recent') throw new Error('--due-placement: spread or recent');
   const out = values.out ?? defaultDatabasePath(applications, due);
   const now = values.now ? new Date(values.now) : new Date();
   if (Number.isNaN(now.getTime())) throw new Error(`--now: not an instant: ${values.now}`);
@@ -97,6 +103,7 @@ async function main(): Promise<number> {
   const report = await generateSqlite({
     applications,
     due,
+    duePlacement,
     out,
     seed: values.seed ?? 'kei-oss-bench',
     now,

@@ -15,6 +15,13 @@ export interface GenerateOptions {
   readonly applications: number;
   /** How many applications have a running deadline that has already passed (for the sweep benchmark). */
   readonly due: number;
+  /**
+   * Where the due applications are among the others: `spread` (the default), every (N/K)-th, so
+   * that each one's rows lie in other pages than its neighbours' (the worst case for the sweep);
+   * `recent`, the last K written, as the product's UUIDv7 ids place the applications filed in the
+   * same weeks side by side (those whose deadline has passed were filed recently).
+   */
+  readonly duePlacement?: 'spread' | 'recent';
   readonly out: string;
   readonly seed: string;
   readonly now: Date;
@@ -166,7 +173,7 @@ export async function generateSqlite(o: GenerateOptions): Promise<GenerateReport
   const results = await Promise.all(
     partitions.map((tables, k) =>
       runWorker(
-        { file: files[k]!, tables, publicNotifications: k === partitions.length - 1, applications: o.applications, due: o.due, seed: o.seed, cacheMb: o.cacheMb, set, indexes: deferred[k]! },
+        { file: files[k]!, tables, publicNotifications: k === partitions.length - 1, applications: o.applications, due: o.due, duePlacement: o.duePlacement ?? 'spread', seed: o.seed, cacheMb: o.cacheMb, set, indexes: deferred[k]! },
         (applications, rows) => {
           done[k]!.applications = applications;
           done[k]!.rows += rows;

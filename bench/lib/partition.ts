@@ -86,6 +86,8 @@ export interface PartitionJob {
   readonly publicNotifications: boolean;
   readonly applications: number;
   readonly due: number;
+  /** `spread`: every (N/K)-th; `recent`: the last K (see GenerateOptions). */
+  readonly duePlacement: 'spread' | 'recent';
   readonly seed: string;
   readonly cacheMb: number;
   readonly set: TemplateSet;
@@ -420,8 +422,8 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   db.exec('begin');
   for (let i = 0; i < job.applications; i++) {
     rng.reset(seedHash ^ Math.imul(i + 1, 0x9e3779b1));
-    // Exactly `due` applications, spread evenly over the file.
-    const due = Math.floor(((i + 1) * job.due) / job.applications) > Math.floor((i * job.due) / job.applications);
+    // Exactly `due` applications, spread evenly over the file, or the last ones written.
+    const due = job.duePlacement === 'recent' ? i >= job.applications - job.due : Math.floor(((i + 1) * job.due) / job.applications) > Math.floor((i * job.due) / job.applications);
     const t = due ? pickFrom(duePicker, rng.next()) : pickFrom(normal, rng.next());
     let shiftDays: number;
     if (due) shiftDays = -(t.deadlineDays! + 1 + rng.int(DUE_SPREAD_DAYS));

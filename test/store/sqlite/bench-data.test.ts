@@ -202,4 +202,21 @@ describe('bench:data (the benchmark database generator)', () => {
     await generateSqlite({ ...options, out: join(dir, 'b.sqlite'), writers: 2 });
     expect(digest(join(dir, 'a.sqlite'))).toBe(digest(join(dir, 'b.sqlite')));
   }, 120_000);
+
+  it('places the due applications evenly (spread) or as the last ones written (recent, --due-placement)', async () => {
+    const dueIndexes = (path: string) => {
+      const db = new SQLite(path, { readonly: true });
+      try {
+        const rows = db.prepare('select deadline_at from applications order by id').all() as { deadline_at: string | null }[];
+        return rows.flatMap((r, i) => (r.deadline_at !== null && r.deadline_at <= TEST_NOW.toISOString() ? [i] : []));
+      } finally {
+        db.close();
+      }
+    };
+    const options = { applications: 300, due: 6, seed: 'placement', now: TEST_NOW, cacheMb: 16, deferIndexes: true, check: false, writers: 2, log: () => undefined };
+    await generateSqlite({ ...options, out: join(dir, 'spread.sqlite') });
+    await generateSqlite({ ...options, out: join(dir, 'recent.sqlite'), duePlacement: 'recent' });
+    expect(dueIndexes(join(dir, 'spread.sqlite'))).toEqual([49, 99, 149, 199, 249, 299]);
+    expect(dueIndexes(join(dir, 'recent.sqlite'))).toEqual([294, 295, 296, 297, 298, 299]);
+  }, 120_000);
 });
