@@ -160,7 +160,8 @@ describe('hostile input: 10,000+ generated requests to every route: no 5xx, no c
     const statuses = new Map<number, number>();
 
     const request = fc.record({
-      route: fc.nat({ max: routes.length - 1 }),
+      // Without bias: fast-check favours small numbers, and the last of 200 routes could fall under a fair share.
+      route: fc.noBias(fc.nat({ max: routes.length - 1 })),
       wrongMethod: fc.oneof({ weight: 19, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS') }),
       params: fc.array(fc.oneof(text, fc.constantFrom(...numbers), fc.constantFrom('%00', '..%2F..', '%E0%A4%A', '%ff', 'inspectionFees', 'accept', 'reject')), { minLength: 3, maxLength: 3 }),
       query: fc.dictionary(fc.oneof(fc.constantFrom('ended', 'size', 'return', 'status', 'page', 'done', 'procedure', 'deadline', 'id', 'number'), fc.string({ maxLength: 8 })), text, { maxKeys: 4 }),
