@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Services } from '../services/index.js';
 import { APPLICANT_SESSION_COOKIE, STAFF_SESSION_COOKIE, rememberingSigner } from './cookies.js';
 import { csrfUserInfo } from './page-context.js';
+import { requestLoggerFactory } from './request-logger.js';
 import { frameworkErrors, registerErrorHandlers } from './plugins/errors.js';
 import { healthRoutes } from './health.js';
 import { registerGracefulClose } from './plugins/graceful-close.js';
@@ -57,6 +58,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    // req.log made at the request's first log line, not for every request (request-logger.ts).
+    childLoggerFactory: requestLoggerFactory,
     trustProxy: options.trustProxy && options.trustProxy.length > 0 ? [...options.trustProxy] : false,
     bodyLimit: BODY_LIMIT,
     routerOptions: { maxParamLength: 200 },

@@ -111,6 +111,34 @@ describe('the read path of 申請状況確認 (loadApplication, findSession)', (
     expect(await findSessionWithStamp(t.handle, 'no-such-token')).toBeNull();
   });
 
+  it('reads the stamp of the version committed, not of a change another request has not committed (and then rolled back)', async () => {
+    const now = new Date(TEST_NOW);
+    const id = ids[1]!;
+    const token = randomBytes(32).toString('base64url');
+    await sessionRepository(t.handle.db).insert(token, { kind: 'applicant', applicationId: id, staffUserId: null, createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + 3600_000) });
+    const before = (await findSessionWithStamp(t.handle, token))!;
+    let updated!: () => void;
+    const updatedInTransaction = new Promise<void>((r) => (updated = r));
+    let finish!: () => void;
+    const gate = new Promise<void>((r) => (finish = r));
+    const transaction = t.handle.db
+      .transaction()
+      .execute(async (tx) => {
+        await tx.updateTable('applications').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', id).execute();
+        updated();
+        await gate;
+        throw new Error('rolled back on purpose');
+      })
+      .catch((e: Error) => e.message);
+    await updatedInTransaction;
+    const during = findSessionWithStamp(t.handle, token);
+    finish();
+    expect(await transaction).toBe('rolled back on purpose');
+    expect((await during)?.stamp?.version).toBe(before.stamp!.version);
+    // With no transaction open, the same read (now without waiting for the connection) gives the same.
+    expect(await findSessionWithStamp(t.handle, token)).toEqual(before);
+  });
+
   it('does not find a session whose login has not committed (and then rolled back)', async () => {
     const token = randomBytes(32).toString('base64url');
     let inserted!: () => void;
