@@ -1,6 +1,7 @@
 import type { Actor } from '../domain/actors.js';
 import { applyExpiry, decideExpiry, type Expiry } from '../domain/expiry.js';
 import { mayMail } from '../domain/mail.js';
+import { expiryMailNeedsApplication, type MailNaming } from '../domain/mail-content.js';
 import { deadlineDateOf } from '../domain/time.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import { isAbortedTransaction, isDatabaseUnavailable, withBulkWrites, withSavepoint, type BulkWriteSettings, type Tx } from '../store/database.js';
@@ -10,7 +11,7 @@ import { mailRepository } from '../store/mail.repository.js';
 import { webhookRepository } from '../store/account-api-webhooks.repository.js';
 import { transaction, type ServiceDeps } from './context.js';
 import { actWithin } from './application-events.js';
-import { notifyApplicants } from './mail-notify.js';
+import { notifyExpiries } from './mail-notify.js';
 import { enqueueWebhooksMany } from './webhooks.js';
 
 export interface SweepResult {
@@ -30,26 +31,29 @@ const outcomeOf = (x: Expiry): Outcome => (x.plan.event === 'expireCorrection' ?
  * The batch's expiries written, inside the caller's transaction (decision 0018): what `actWithin`
  * writes for one expiry, for all of them in a few statements: the applications, notices and
  * 利用者ID lists by the plan (`expiryRepository.apply`, version-checked: an application changed
- * since the claim is not written and is absent from the answer), the history rows, and the mails
- * and webhooks of the few applications that have a 連絡先 or a 利用者ID's endpoint: those alone are
- * loaded whole, so that the domain renders their mail and payload from the application after its
- * expiry (`applyExpiry`, the rule `applyEvent` applies). What follows every move must be added here
- * as in `actWithin` (test/services/deadline-sweep-expiry.test.ts compares the rows of both).
+ * since the claim is not written and is absent from the answer), the history rows, the mails of
+ * the applications that have a 連絡先, rendered by the domain from what the claim read of each
+ * (`expiryMail`: its number and procedure, `naming`), and the webhooks of the few whose 利用者ID has
+ * an endpoint: those alone are loaded whole, so that the domain renders their payload (and their
+ * mail) from the application after its expiry (`applyExpiry`, the rule `applyEvent` applies). What
+ * follows every move must be added here as in `actWithin` (test/services/deadline-sweep-expiry.test.ts
+ * compares the rows of both).
  */
-async function expireWithin(deps: ServiceDeps, tx: Tx, expiries: readonly Expiry[], at: Date): Promise<Set<string>> {
+async function expireWithin(deps: ServiceDeps, tx: Tx, expiries: readonly Expiry[], naming: ReadonlyMap<string, MailNaming>, at: Date): Promise<Set<string>> {
   const dialect = deps.database.dialect;
   const ids = expiries.map((x) => x.applicationId);
   const [contacts, endpoints] = [await mailRepository(tx, dialect).contacts(ids), await webhookRepository(tx, dialect).endpointsForMany(ids)];
-  const whole = await applicationRepository(tx, dialect).loadManyForUpdate(ids.filter((id) => mayMail(contacts.get(id) ?? null) || endpoints.has(id)));
+  const needsWhole = (x: Expiry) => endpoints.has(x.applicationId) || (expiryMailNeedsApplication(x) && mayMail(contacts.get(x.applicationId) ?? null));
+  const whole = await applicationRepository(tx, dialect).loadManyForUpdate(expiries.filter(needsWhole).map((x) => x.applicationId));
   const written = await expiryRepository(tx, dialect).apply(expiries, at);
   const done = expiries.filter((x) => written.has(x.applicationId));
   await historyRepository(tx, dialect).appendMany(done.map((x) => ({ applicationId: x.applicationId, seq: x.version, draft: x.history, id: deps.ids.id() })));
+  await notifyExpiries(deps, tx, done.map((x) => ({ expiry: x, naming: naming.get(x.applicationId)!, before: whole.get(x.applicationId) ?? null })), contacts);
   const moves = done.flatMap((x) => {
     const before = whole.get(x.applicationId);
-    return before ? [{ before, transition: { application: { ...applyExpiry(before, x), version: x.version }, history: x.history } }] : [];
+    return before && endpoints.has(x.applicationId) ? [{ app: { ...applyExpiry(before, x), version: x.version }, seq: x.version, history: x.history }] : [];
   });
-  await notifyApplicants(deps, tx, moves, contacts);
-  await enqueueWebhooksMany(deps, tx, moves.map((m) => ({ app: m.transition.application, seq: m.transition.application.version, history: m.transition.history })));
+  await enqueueWebhooksMany(deps, tx, moves);
   return written;
 }
 
@@ -121,6 +125,7 @@ export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () =>
         const done: [string, Outcome][] = [];
         // The domain decides each expiry from what the claim read (status, version, running deadline).
         const expiries: Expiry[] = [];
+        const naming = new Map<string, MailNaming>(due.map((d) => [d.id, d]));
         for (const d of due) {
           const expiry = decideExpiry({ id: d.id, status: d.status, version: d.version, deadline: deadlineDateOf(d.deadlineAt) }, now, () => deps.ids.id());
           if (expiry.ok) expiries.push(expiry.value);
@@ -129,7 +134,7 @@ export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () =>
         if (expiries.length === 0) return done;
         try {
           // The whole batch in set-based statements, in a savepoint: a failure undoes it all, and it is redone one by one below.
-          const written = await withSavepoint(tx, () => expireWithin(deps, tx, expiries, now));
+          const written = await withSavepoint(tx, () => expireWithin(deps, tx, expiries, naming, now));
           for (const x of expiries) done.push([x.applicationId, written.has(x.applicationId) ? outcomeOf(x) : 'skipped']);
           return done;
         } catch (err) {
