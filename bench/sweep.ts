@@ -151,6 +151,10 @@ async function main(): Promise<number> {
     result,
     seconds: round1(seconds),
     cpuSeconds: round1((cpu.user + cpu.system) / 1e6),
+    cpuUserSeconds: round1(cpu.user / 1e6),
+    cpuSystemSeconds: round1(cpu.system / 1e6),
+    // The process's peak resident memory (the copy, the setup and the sweep: an upper bound of the sweep's).
+    maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     applicationsPerSecond: Math.round(result.examined / seconds),
     rowsWritten,
     rowsWrittenPerSecond: Math.round(rowsWritten / seconds),
@@ -172,6 +176,7 @@ async function main(): Promise<number> {
     '',
     `- due applications with a confirmed 連絡先 (\`--contacts ${contactShare}\`): ${contacts.toLocaleString('en')}; mails in the outbox after the sweep: ${queued.toLocaleString('en')}`,
     `- still past their deadline afterwards: ${after}`,
+    `- CPU: ${summary.cpuUserSeconds} s user, ${summary.cpuSystemSeconds} s system; peak RSS of the process ${summary.maxRssMiB} MiB`,
     `- written by this process during the sweep: ${gib(written.bytes)} in ${written.syscalls.toLocaleString('en')} write calls (${Math.round(written.bytes / Math.max(1, result.examined) / 1024)} KiB an application); read ${gib(written.read)}`,
   ].join('\n');
   const statementLines = timings ? ['', '| statement | calls | ms | written (MiB) | read (MiB) |', '| --- | ---: | ---: | ---: | ---: |', ...timings.lines()] : [];

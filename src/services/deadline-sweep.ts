@@ -102,6 +102,18 @@ const SWEEP_SQLITE_SETTINGS: BulkWriteSettings = { cacheMb: 64, checkpointPages:
  * One application that fails (a bug, not a refusal) is logged and left for the next run; it does
  * not stop the others. Losing the database stops the run (the scheduler retries later).
  */
+/** Thrown out of a batch's transaction to roll it back when its set-based statements failed (the batch is then redone one by one). */
+class BatchFailed extends Error {
+  constructor(
+    readonly err: unknown,
+    readonly expiries: readonly Expiry[],
+    /** The outcomes decided before the statements (the applications skipped). */
+    readonly done: readonly [string, Outcome][],
+  ) {
+    super('deadline sweep: the batch failed');
+  }
+}
+
 export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () => Promise<number> = () => Promise.resolve(0)) {
   return (batchSize = SWEEP_BATCH_SIZE) => withBulkWrites(deps.database, SWEEP_SQLITE_SETTINGS, () => sweep(batchSize));
 
@@ -119,7 +131,7 @@ export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () =>
     for (;;) {
       const now = deps.clock.now();
       // Counted once the batch has committed.
-      const outcomes = await transaction(deps, async (tx) => {
+      const batch = await transaction(deps, async (tx): Promise<[string, Outcome][]> => {
         const repo = applicationRepository(tx, deps.database.dialect);
         const due = (await repo.claimDue(now, batchSize + left.size)).filter((r) => !left.has(r.id)).slice(0, batchSize);
         const done: [string, Outcome][] = [];
@@ -133,28 +145,40 @@ export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () =>
         }
         if (expiries.length === 0) return done;
         try {
-          // The whole batch in set-based statements, in a savepoint: a failure undoes it all, and it is redone one by one below.
-          const written = await withSavepoint(tx, () => expireWithin(deps, tx, expiries, naming, now));
+          // The whole batch in set-based statements. No savepoint: a failure rolls the whole transaction back (it wrote nothing else), and the batch is redone one by one in the next.
+          const written = await expireWithin(deps, tx, expiries, naming, now);
           for (const x of expiries) done.push([x.applicationId, written.has(x.applicationId) ? outcomeOf(x) : 'skipped']);
           return done;
         } catch (err) {
           if (isDatabaseUnavailable(err) || isAbortedTransaction(err)) throw err;
-          deps.logger.warn({ err, applications: expiries.length }, 'deadline sweep: the batch failed; moving its applications one by one');
+          throw new BatchFailed(err, expiries, done);
         }
-        for (const x of expiries) {
-          const id = x.applicationId;
-          try {
-            const result = await withSavepoint(tx, () => actWithin(deps, tx, id, { type: x.plan.event }, CLOCK));
-            done.push([id, result.ok ? outcomeOf(x) : 'skipped']);
-          } catch (err) {
-            // The database itself failing ends the run (and rolls the batch back).
-            if (isDatabaseUnavailable(err) || isAbortedTransaction(err)) throw err;
-            deps.logger.error({ err, applicationId: id }, 'deadline sweep: could not move this application');
-            done.push([id, 'skipped']);
-          }
-        }
-        return done;
+      }).catch((err: unknown) => {
+        if (err instanceof BatchFailed) return err;
+        throw err;
       });
+      let outcomes: readonly [string, Outcome][];
+      if (batch instanceof BatchFailed) {
+        const { err, expiries, done } = batch;
+        deps.logger.warn({ err, applications: expiries.length }, 'deadline sweep: the batch failed; moving its applications one by one');
+        outcomes = await transaction(deps, async (tx) => {
+          const redone: [string, Outcome][] = [...done];
+          for (const x of expiries) {
+            const id = x.applicationId;
+            try {
+              // Each in its own savepoint: the one that fails is undone alone.
+              const result = await withSavepoint(tx, () => actWithin(deps, tx, id, { type: x.plan.event }, CLOCK));
+              redone.push([id, result.ok ? outcomeOf(x) : 'skipped']);
+            } catch (e) {
+              // The database itself failing ends the run (and rolls the batch back).
+              if (isDatabaseUnavailable(e) || isAbortedTransaction(e)) throw e;
+              deps.logger.error({ err: e, applicationId: id }, 'deadline sweep: could not move this application');
+              redone.push([id, 'skipped']);
+            }
+          }
+          return redone;
+        });
+      } else outcomes = batch;
       if (outcomes.length === 0) break;
       for (const [id, outcome] of outcomes) {
         examined += 1;
