@@ -141,9 +141,13 @@ function numberLabel(app: MailNaming): string {
 
 /** The facts every mail about an application carries: number, procedure, status as the manual names it. */
 function basics(app: MailNaming, statusLabel: string): [string, string][] {
+  return basicsOf(numberLabel(app), formatReceiptNumber(displayNumber(app)), app.procedure, statusLabel);
+}
+
+function basicsOf(label: string, number: string, procedure: MailNaming['procedure'], statusLabel: string): [string, string][] {
   return [
-    [numberLabel(app), formatReceiptNumber(displayNumber(app))],
-    ['手続', procedures[app.procedure].label],
+    [label, number],
+    ['手続', procedures[procedure].label],
     ['申請状況', statusLabel],
   ];
 }
@@ -202,7 +206,7 @@ export function renderApplicationMail(app: Application, decision: MailDecision, 
       sections.push({ lines: [`${decision.what ?? ''}を受け付けました。`], facts: basics(app, view.statusLabel) }, { heading: '申請状況の説明', lines: (statuses[app.status] as StatusDefinition).description.split('\n') });
       break;
     case 'outcome':
-      return outcomeMail(app, app.status, view.notices[0], links);
+      return outcomeMail(numberLabel(app), number, app.procedure, app.status, view.notices[0], links);
     case 'actionRequired':
       subject = `【軽自動車OSS】申請状況が「${view.statusLabel}」になりました：お客様の操作が必要です（${numberLabel(app)} ${number}）`;
       sections.push({ lines: [`申請状況が「${view.statusLabel}」になりました。お客様の操作が必要です。`], facts: basics(app, view.statusLabel) }, ...whatToDo(app, view));
@@ -220,30 +224,56 @@ export function renderApplicationMail(app: Application, decision: MailDecision, 
 }
 
 /** The 'outcome' mail: the status reached (terminal), its description, and the reason of the latest notice (`outcomeReason`). */
-function outcomeMail(app: MailNaming, status: StatusCode, latest: NoticeView | undefined, links: MailLinks): RenderedMail {
-  const label = (statuses[status] as StatusDefinition).label;
-  const number = formatReceiptNumber(displayNumber(app));
-  const subject = `【軽自動車OSS】申請状況が「${label}」になりました（${numberLabel(app)} ${number}）`;
-  const sections: Section[] = [{ lines: [`申請状況が「${label}」になりました。`], facts: basics(app, label) }, { heading: '申請状況の説明', lines: (statuses[status] as StatusDefinition).description.split('\n') }, ...outcomeReason(latest)];
+function outcomeMail(label: string, number: string, procedure: MailNaming['procedure'], status: StatusCode, latest: NoticeView | undefined, links: MailLinks): RenderedMail {
+  const statusLabel = (statuses[status] as StatusDefinition).label;
+  const subject = `【軽自動車OSS】申請状況が「${statusLabel}」になりました（${label} ${number}）`;
+  const sections: Section[] = [{ lines: [`申請状況が「${statusLabel}」になりました。`], facts: basicsOf(label, number, procedure, statusLabel) }, { heading: '申請状況の説明', lines: (statuses[status] as StatusDefinition).description.split('\n') }, ...outcomeReason(latest)];
   return render(subject, sections, links);
 }
 
-/** Whether the mail of this expiry needs the whole application (`expiryMail` cannot render it from the naming alone). */
+/** Whether the mail of this expiry needs the whole application (`expiryMails` cannot render it from the naming alone). */
 export function expiryMailNeedsApplication(expiry: Expiry): boolean {
   return !(statuses[expiry.plan.to] as StatusDefinition).terminal;
 }
 
+/** Stand-ins for what differs between the mails of one template (`expiryMails`): no text of a mail has these control characters, and `escapeHtml` leaves them as they are. */
+const NUMBER_SLOT = '\u0001number\u0001';
+const UNSUBSCRIBE_SLOT = '\u0001unsubscribe\u0001';
+const SLOTS = /(\u0001number\u0001|\u0001unsubscribe\u0001)/;
+
+/** A rendered text cut at its slots: the odd parts are the slots. */
+const cut = (text: string): readonly string[] => text.split(SLOTS);
+const fill = (parts: readonly string[], number: string, unsubscribe: string): string => parts.map((p) => (p === NUMBER_SLOT ? number : p === UNSUBSCRIBE_SLOT ? unsubscribe : p)).join('');
+
 /**
- * The mail of an expiry (decision 0018) from the application's number and procedure alone: the
- * mail `mailForTransition` and `renderApplicationMail` give for the application after the expiry
- * (`applyExpiry`). The clock moved it to another status; when that status is terminal the mail is
- * the 'outcome' one, which states the status, its description and the latest notice, the one the
- * expiry adds. Null when the status reached is not terminal: its mail depends on the status view
- * of the whole application, and the caller renders it from that.
+ * The mails of expiries (decision 0018), each from the application's number and procedure alone:
+ * the mail `mailForTransition` and `renderApplicationMail` give for the application after its
+ * expiry (`applyExpiry`). The clock moved it to another status; when that status is terminal the
+ * mail is the 'outcome' one, which states the status, its description and the latest notice, the
+ * one the expiry adds. Null for an expiry whose status reached is not terminal
+ * (`expiryMailNeedsApplication`): its mail depends on the status view of the whole application.
+ *
+ * The mails of a batch differ mostly by their number and unsubscribe link: each distinct mail is
+ * rendered once with stand-ins for those two, which are then put in each copy (escaped in the
+ * HTML, as `render` escapes them; the escape works character by character, so the result is the
+ * same text as rendered whole).
  */
-export function expiryMail(app: MailNaming, expiry: Expiry, links: MailLinks): RenderedMail | null {
-  if (expiryMailNeedsApplication(expiry)) return null;
-  return outcomeMail(app, expiry.plan.to, noticeViewOf(expiry.notice, [expiry.notice]), links);
+export function expiryMails(items: readonly { readonly naming: MailNaming; readonly expiry: Expiry; readonly links: MailLinks }[]): (RenderedMail | null)[] {
+  const templates = new Map<string, { subject: readonly string[]; text: readonly string[]; html: readonly string[] }>();
+  return items.map(({ naming, expiry, links }) => {
+    if (expiryMailNeedsApplication(expiry)) return null;
+    const n = expiry.notice;
+    const label = numberLabel(naming);
+    const key = [label, naming.procedure, expiry.plan.to, n.kind, n.agencyName, n.reasonTitle, n.reasonDetail ?? '', links.login].join('\u0000');
+    let t = templates.get(key);
+    if (!t) {
+      const m = outcomeMail(label, NUMBER_SLOT, naming.procedure, expiry.plan.to, noticeViewOf(n, [n]), { login: links.login, unsubscribe: UNSUBSCRIBE_SLOT });
+      t = { subject: cut(m.subject), text: cut(m.text), html: cut(m.html) };
+      templates.set(key, t);
+    }
+    const number = formatReceiptNumber(displayNumber(naming));
+    return { subject: fill(t.subject, number, links.unsubscribe), text: fill(t.text, number, links.unsubscribe), html: fill(t.html, escapeHtml(number), escapeHtml(links.unsubscribe)) };
+  });
 }
 
 /** The mail with the link that confirms a 連絡先メールアドレス. */

@@ -33,7 +33,7 @@ const outcomeOf = (x: Expiry): Outcome => (x.plan.event === 'expireCorrection' ?
  * 利用者ID lists by the plan (`expiryRepository.apply`, version-checked: an application changed
  * since the claim is not written and is absent from the answer), the history rows, the mails of
  * the applications that have a 連絡先, rendered by the domain from what the claim read of each
- * (`expiryMail`: its number and procedure, `naming`), and the webhooks of the few whose 利用者ID has
+ * (`expiryMails`: its number and procedure, `naming`), and the webhooks of the few whose 利用者ID has
  * an endpoint: those alone are loaded whole, so that the domain renders their payload (and their
  * mail) from the application after its expiry (`applyExpiry`, the rule `applyEvent` applies). What
  * follows every move must be added here as in `actWithin` (test/services/deadline-sweep-expiry.test.ts
