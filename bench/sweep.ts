@@ -4,7 +4,7 @@
  * The deadline sweep (services.sweepDeadlines, as the server's sweeper and `kei-oss sweep-deadlines`
  * run it) over a generated database where `due` applications have a deadline that has passed.
  */
-import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { systemClock } from '../src/domain/time.js';
@@ -120,6 +120,8 @@ async function main(): Promise<number> {
   console.log(`sweep: ${contacts.toLocaleString('en')} of them have a confirmed 連絡先 (each gets its mail queued by the sweep)`);
   const timings = values.statements && sqlite ? timeStatements(sqlite) : null;
   const loadBefore = load();
+  // The peak RSS of the sweep alone: Linux resets the process's high-water mark (VmHWM) on "5" to clear_refs.
+  const hwmReset = resetPeakRss();
   const changes0 = changes();
   const io0 = processIo();
   const cpu0 = process.cpuUsage();
@@ -130,6 +132,7 @@ async function main(): Promise<number> {
   const rowsWritten = changes() - changes0;
   const io1 = processIo();
   const written = { bytes: io1.wchar - io0.wchar, syscalls: io1.syscw - io0.syscw, read: io1.rchar - io0.rchar };
+  const sweepPeakRss = hwmReset ? peakRssMiB() : null;
   timings?.stop();
   const after = await dueNow();
   const queued = await mailsQueued(handle);
@@ -155,6 +158,8 @@ async function main(): Promise<number> {
     cpuSystemSeconds: round1(cpu.system / 1e6),
     // The process's peak resident memory (the copy, the setup and the sweep: an upper bound of the sweep's).
     maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    // The peak RSS during the sweep alone (Linux: VmHWM reset just before it), or null where it cannot be reset.
+    sweepPeakRssMiB: sweepPeakRss,
     applicationsPerSecond: Math.round(result.examined / seconds),
     rowsWritten,
     rowsWrittenPerSecond: Math.round(rowsWritten / seconds),
@@ -176,7 +181,7 @@ async function main(): Promise<number> {
     '',
     `- due applications with a confirmed 連絡先 (\`--contacts ${contactShare}\`): ${contacts.toLocaleString('en')}; mails in the outbox after the sweep: ${queued.toLocaleString('en')}`,
     `- still past their deadline afterwards: ${after}`,
-    `- CPU: ${summary.cpuUserSeconds} s user, ${summary.cpuSystemSeconds} s system; peak RSS of the process ${summary.maxRssMiB} MiB`,
+    `- CPU: ${summary.cpuUserSeconds} s user, ${summary.cpuSystemSeconds} s system; peak RSS of the process ${summary.maxRssMiB} MiB, during the sweep ${summary.sweepPeakRssMiB ?? '—'} MiB`,
     `- written by this process during the sweep: ${gib(written.bytes)} in ${written.syscalls.toLocaleString('en')} write calls (${Math.round(written.bytes / Math.max(1, result.examined) / 1024)} KiB an application); read ${gib(written.read)}`,
   ].join('\n');
   const statementLines = timings ? ['', '| statement | calls | ms | written (MiB) | read (MiB) |', '| --- | ---: | ---: | ---: | ---: |', ...timings.lines()] : [];
@@ -253,6 +258,22 @@ function timeStatements(sqlite: NonNullable<DatabaseHandle['sqlite']>) {
         .sort((a, b) => b[1].ms - a[1].ms)
         .map(([text, k]) => `| \`${text.replace(/\|/g, '\\|')}\` | ${k.calls.toLocaleString('en')} | ${Math.round(k.ms).toLocaleString('en')} | ${mib(k.written)} | ${mib(k.read)} |`),
   };
+}
+
+/** Resets this process's peak RSS (Linux: "5" to /proc/self/clear_refs); false where that is not possible. */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** This process's peak RSS since the last reset (VmHWM), in MiB. */
+function peakRssMiB(): number | null {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : null;
 }
 
 const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
