@@ -4,7 +4,7 @@
  * The deadline sweep (services.sweepDeadlines, as the server's sweeper and `kei-oss sweep-deadlines`
  * run it) over a generated database where `due` applications have a deadline that has passed.
  */
-import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { systemClock } from '../src/domain/time.js';
@@ -42,6 +42,10 @@ Options:
   --keep            keep the swept copy (default: delete it)
   --file F          the generated file to copy and sweep (default data/bench/bench-N-dueK.sqlite;
                     generated there if missing)
+  --statements      (SQLite) also time every statement the sweep runs, grouped by its kind (its
+                    text with the lists of parameters folded): calls, milliseconds and the bytes
+                    this process wrote and read (/proc/self/io) while each ran; the commits
+                    include the WAL's writes and its checkpoints. Adds a little time of its own
   --postgres URL    sweep in PostgreSQL instead (postgres://postgres@127.0.0.1:5432/kei_bench_sweep;
                     created if missing, its tables replaced by the generated data at every run)
   -h, --help        this help`;
@@ -56,6 +60,7 @@ async function main(): Promise<number> {
       contacts: { type: 'string' },
       file: { type: 'string' },
       postgres: { type: 'string' },
+      statements: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -113,7 +118,10 @@ async function main(): Promise<number> {
   console.log(`sweep: ${before.toLocaleString('en')} applications are past their deadline`);
   const contacts = await giveContacts(handle, contactShare);
   console.log(`sweep: ${contacts.toLocaleString('en')} of them have a confirmed 連絡先 (each gets its mail queued by the sweep)`);
+  const timings = values.statements && sqlite ? timeStatements(sqlite) : null;
   const loadBefore = load();
+  // The peak RSS of the sweep alone: Linux resets the process's high-water mark (VmHWM) on "5" to clear_refs.
+  const hwmReset = resetPeakRss();
   const changes0 = changes();
   const io0 = processIo();
   const cpu0 = process.cpuUsage();
@@ -124,6 +132,8 @@ async function main(): Promise<number> {
   const rowsWritten = changes() - changes0;
   const io1 = processIo();
   const written = { bytes: io1.wchar - io0.wchar, syscalls: io1.syscw - io0.syscw, read: io1.rchar - io0.rchar };
+  const sweepPeakRss = hwmReset ? peakRssMiB() : null;
+  timings?.stop();
   const after = await dueNow();
   const queued = await mailsQueued(handle);
   await handle.close();
@@ -144,6 +154,12 @@ async function main(): Promise<number> {
     result,
     seconds: round1(seconds),
     cpuSeconds: round1((cpu.user + cpu.system) / 1e6),
+    cpuUserSeconds: round1(cpu.user / 1e6),
+    cpuSystemSeconds: round1(cpu.system / 1e6),
+    // The process's peak resident memory (the copy, the setup and the sweep: an upper bound of the sweep's).
+    maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    // The peak RSS during the sweep alone (Linux: VmHWM reset just before it), or null where it cannot be reset.
+    sweepPeakRssMiB: sweepPeakRss,
     applicationsPerSecond: Math.round(result.examined / seconds),
     rowsWritten,
     rowsWrittenPerSecond: Math.round(rowsWritten / seconds),
@@ -165,10 +181,12 @@ async function main(): Promise<number> {
     '',
     `- due applications with a confirmed 連絡先 (\`--contacts ${contactShare}\`): ${contacts.toLocaleString('en')}; mails in the outbox after the sweep: ${queued.toLocaleString('en')}`,
     `- still past their deadline afterwards: ${after}`,
+    `- CPU: ${summary.cpuUserSeconds} s user, ${summary.cpuSystemSeconds} s system; peak RSS of the process ${summary.maxRssMiB} MiB, during the sweep ${summary.sweepPeakRssMiB ?? '—'} MiB`,
     `- written by this process during the sweep: ${gib(written.bytes)} in ${written.syscalls.toLocaleString('en')} write calls (${Math.round(written.bytes / Math.max(1, result.examined) / 1024)} KiB an application); read ${gib(written.read)}`,
   ].join('\n');
-  const files = save('sweep', summary, md);
-  console.log(`\n${md}\n\nsaved ${files.json} and ${files.md}`);
+  const statementLines = timings ? ['', '| statement | calls | ms | written (MiB) | read (MiB) |', '| --- | ---: | ---: | ---: | ---: |', ...timings.lines()] : [];
+  const files = save('sweep', summary, [md, ...statementLines].join('\n'));
+  console.log(`\n${[md, ...statementLines].join('\n')}\n\nsaved ${files.json} and ${files.md}`);
   return after === 0 ? 0 : 3;
 }
 
@@ -196,6 +214,69 @@ async function giveContacts(handle: DatabaseHandle, share: number): Promise<numb
 async function mailsQueued(handle: DatabaseHandle): Promise<number> {
   return Number((await handle.db.selectFrom('mail_outbox').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 }
+
+/**
+ * `--statements`: wraps better-sqlite3's statements (their prototype, for this process) so that
+ * each run is timed and its I/O counted, grouped by the statement's text with its parameter lists
+ * folded (`(?, ?, …)` → `(…)`) and cut at 100 characters.
+ */
+function timeStatements(sqlite: NonNullable<DatabaseHandle['sqlite']>) {
+  const proto = Object.getPrototypeOf(sqlite.prepare('select 1')) as Record<'run' | 'all' | 'get' | 'iterate', (...args: unknown[]) => unknown> & { source?: string };
+  const kinds = new Map<string, { calls: number; ms: number; written: number; read: number }>();
+  const originals = { run: proto.run, all: proto.all, get: proto.get, iterate: proto.iterate };
+  const kindOf = (text: string) =>
+    text
+      .replace(/\s+/g, ' ')
+      .replace(/\((?:[?$0-9]+|'[^']*'|null|[-0-9.]+)(?:, ?(?:[?$0-9]+|'[^']*'|null|[-0-9.]+))*\)(?:, ?\((?:[^()]|\([^()]*\))*\))*/g, '(…)')
+      .slice(0, 100);
+  for (const name of ['run', 'all', 'get'] as const) {
+    const original = originals[name];
+    proto[name] = function (this: { source: string }, ...args: unknown[]) {
+      const io0 = processIo();
+      const t0 = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        const ms = performance.now() - t0;
+        const io1 = processIo();
+        const key = kindOf(this.source);
+        const k = kinds.get(key) ?? { calls: 0, ms: 0, written: 0, read: 0 };
+        k.calls += 1;
+        k.ms += ms;
+        k.written += io1.wchar - io0.wchar;
+        k.read += io1.rchar - io0.rchar;
+        kinds.set(key, k);
+      }
+    };
+  }
+  return {
+    stop() {
+      Object.assign(proto, originals);
+    },
+    lines: () =>
+      [...kinds.entries()]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .map(([text, k]) => `| \`${text.replace(/\|/g, '\\|')}\` | ${k.calls.toLocaleString('en')} | ${Math.round(k.ms).toLocaleString('en')} | ${mib(k.written)} | ${mib(k.read)} |`),
+  };
+}
+
+/** Resets this process's peak RSS (Linux: "5" to /proc/self/clear_refs); false where that is not possible. */
+function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** This process's peak RSS since the last reset (VmHWM), in MiB. */
+function peakRssMiB(): number | null {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : null;
+}
+
+const mib = (bytes: number) => (bytes / 1024 ** 2).toFixed(1);
 
 /** This process's I/O counters (Linux /proc/self/io; zeros elsewhere). */
 function processIo(): { rchar: number; wchar: number; syscw: number } {

@@ -1,13 +1,14 @@
 import type { Actor } from './actors.js';
 import { displayNumber, type Application } from './application.js';
+import type { Expiry } from './expiry.js';
 import type { EventType } from './events.js';
 import { formatJapanDateWithWeekday, formatYen } from './format.js';
 import { officeOf } from './offices.js';
 import { procedures } from './procedures.js';
 import { formatReceiptNumber } from './receipt-number.js';
 import { currentDeadline } from './rules.js';
-import { openCorrectionNotice, statusView, type StatusView } from './status-view.js';
-import { statuses, type StatusDefinition } from './statuses.js';
+import { noticeViewOf, openCorrectionNotice, statusView, type NoticeView, type StatusView } from './status-view.js';
+import { statuses, type StatusCode, type StatusDefinition } from './statuses.js';
 import { addBusinessDays, isBusinessDay, isDeadlinePassed, japanDateOf, type JapanDate } from './time.js';
 
 /**
@@ -131,16 +132,23 @@ function render(subject: string, sections: readonly Section[], links: MailLinks 
   return { subject, text: `${text.join('\n')}\n`, html: html.join('\n') };
 }
 
-function numberLabel(app: Application): string {
+/** What a mail needs of an application to name it: its number and its procedure. */
+export type MailNaming = Pick<Application, 'receiptNumber' | 'arrivalNumber' | 'procedure'>;
+
+function numberLabel(app: MailNaming): string {
   return app.receiptNumber ? '受付番号' : '到達番号';
 }
 
 /** The facts every mail about an application carries: number, procedure, status as the manual names it. */
-function basics(app: Application, view: StatusView): [string, string][] {
+function basics(app: MailNaming, statusLabel: string): [string, string][] {
+  return basicsOf(numberLabel(app), formatReceiptNumber(displayNumber(app)), app.procedure, statusLabel);
+}
+
+function basicsOf(label: string, number: string, procedure: MailNaming['procedure'], statusLabel: string): [string, string][] {
   return [
-    [numberLabel(app), formatReceiptNumber(displayNumber(app))],
-    ['手続', procedures[app.procedure].label],
-    ['申請状況', view.statusLabel],
+    [label, number],
+    ['手続', procedures[procedure].label],
+    ['申請状況', statusLabel],
   ];
 }
 
@@ -180,9 +188,8 @@ function whatToDo(app: Application, view: StatusView): Section[] {
   return out;
 }
 
-/** The reason of the notice that stopped the application (却下, 無効, 未受付), as 通知等情報 shows it. */
-function outcomeReason(view: StatusView): Section[] {
-  const latest = view.notices[0];
+/** The reason of the notice that stopped the application (却下, 無効, 未受付), as 通知等情報 shows it: its latest notice. */
+function outcomeReason(latest: NoticeView | undefined): Section[] {
   if (!latest || latest.outcome !== 'final' || latest.notice.kind === 'withdrawal') return [];
   return [{ heading: '通知等情報', facts: [['種別', latest.label], ['行政機関等名', latest.notice.agencyName], ['理由', latest.notice.reasonTitle], ...(latest.notice.reasonDetail ? [['詳細', latest.notice.reasonDetail] as [string, string]] : [])] }];
 }
@@ -196,26 +203,77 @@ export function renderApplicationMail(app: Application, decision: MailDecision, 
   switch (decision.kind) {
     case 'receipt':
       subject = `【軽自動車OSS】${decision.what ?? ''}を受け付けました（${numberLabel(app)} ${number}）`;
-      sections.push({ lines: [`${decision.what ?? ''}を受け付けました。`], facts: basics(app, view) }, { heading: '申請状況の説明', lines: (statuses[app.status] as StatusDefinition).description.split('\n') });
+      sections.push({ lines: [`${decision.what ?? ''}を受け付けました。`], facts: basics(app, view.statusLabel) }, { heading: '申請状況の説明', lines: (statuses[app.status] as StatusDefinition).description.split('\n') });
       break;
     case 'outcome':
-      subject = `【軽自動車OSS】申請状況が「${view.statusLabel}」になりました（${numberLabel(app)} ${number}）`;
-      sections.push({ lines: [`申請状況が「${view.statusLabel}」になりました。`], facts: basics(app, view) }, { heading: '申請状況の説明', lines: (statuses[app.status] as StatusDefinition).description.split('\n') }, ...outcomeReason(view));
-      break;
+      return outcomeMail(numberLabel(app), number, app.procedure, app.status, view.notices[0], links);
     case 'actionRequired':
       subject = `【軽自動車OSS】申請状況が「${view.statusLabel}」になりました：お客様の操作が必要です（${numberLabel(app)} ${number}）`;
-      sections.push({ lines: [`申請状況が「${view.statusLabel}」になりました。お客様の操作が必要です。`], facts: basics(app, view) }, ...whatToDo(app, view));
+      sections.push({ lines: [`申請状況が「${view.statusLabel}」になりました。お客様の操作が必要です。`], facts: basics(app, view.statusLabel) }, ...whatToDo(app, view));
       break;
     case 'reminder': {
       const label = reminder?.kind === 'correction' ? '補正期限' : '納付期限';
       const date = reminder ? formatJapanDateWithWeekday(reminder.date) : '';
       subject = `【軽自動車OSS】${label}（${date}）が近づいています（${numberLabel(app)} ${number}）`;
       const message = view.reminders[0]?.message ?? (reminder?.kind === 'correction' ? '補正期限が間近です。補正してください。' : '納付期限が間近です。納付期限日までに納付してください。');
-      sections.push({ lines: [message], facts: [...basics(app, view), [label, date]] }, ...whatToDo(app, view).slice(1));
+      sections.push({ lines: [message], facts: [...basics(app, view.statusLabel), [label, date]] }, ...whatToDo(app, view).slice(1));
       break;
     }
   }
   return render(subject, sections, links);
+}
+
+/** The 'outcome' mail: the status reached (terminal), its description, and the reason of the latest notice (`outcomeReason`). */
+function outcomeMail(label: string, number: string, procedure: MailNaming['procedure'], status: StatusCode, latest: NoticeView | undefined, links: MailLinks): RenderedMail {
+  const statusLabel = (statuses[status] as StatusDefinition).label;
+  const subject = `【軽自動車OSS】申請状況が「${statusLabel}」になりました（${label} ${number}）`;
+  const sections: Section[] = [{ lines: [`申請状況が「${statusLabel}」になりました。`], facts: basicsOf(label, number, procedure, statusLabel) }, { heading: '申請状況の説明', lines: (statuses[status] as StatusDefinition).description.split('\n') }, ...outcomeReason(latest)];
+  return render(subject, sections, links);
+}
+
+/** Whether the mail of this expiry needs the whole application (`expiryMails` cannot render it from the naming alone). */
+export function expiryMailNeedsApplication(expiry: Expiry): boolean {
+  return !(statuses[expiry.plan.to] as StatusDefinition).terminal;
+}
+
+/** Stand-ins for what differs between the mails of one template (`expiryMails`): no text of a mail has these control characters, and `escapeHtml` leaves them as they are. */
+const NUMBER_SLOT = '\u0001number\u0001';
+const UNSUBSCRIBE_SLOT = '\u0001unsubscribe\u0001';
+const SLOTS = /(\u0001number\u0001|\u0001unsubscribe\u0001)/;
+
+/** A rendered text cut at its slots: the odd parts are the slots. */
+const cut = (text: string): readonly string[] => text.split(SLOTS);
+const fill = (parts: readonly string[], number: string, unsubscribe: string): string => parts.map((p) => (p === NUMBER_SLOT ? number : p === UNSUBSCRIBE_SLOT ? unsubscribe : p)).join('');
+
+/**
+ * The mails of expiries (decision 0018), each from the application's number and procedure alone:
+ * the mail `mailForTransition` and `renderApplicationMail` give for the application after its
+ * expiry (`applyExpiry`). The clock moved it to another status; when that status is terminal the
+ * mail is the 'outcome' one, which states the status, its description and the latest notice, the
+ * one the expiry adds. Null for an expiry whose status reached is not terminal
+ * (`expiryMailNeedsApplication`): its mail depends on the status view of the whole application.
+ *
+ * The mails of a batch differ mostly by their number and unsubscribe link: each distinct mail is
+ * rendered once with stand-ins for those two, which are then put in each copy (escaped in the
+ * HTML, as `render` escapes them; the escape works character by character, so the result is the
+ * same text as rendered whole).
+ */
+export function expiryMails(items: readonly { readonly naming: MailNaming; readonly expiry: Expiry; readonly links: MailLinks }[]): (RenderedMail | null)[] {
+  const templates = new Map<string, { subject: readonly string[]; text: readonly string[]; html: readonly string[] }>();
+  return items.map(({ naming, expiry, links }) => {
+    if (expiryMailNeedsApplication(expiry)) return null;
+    const n = expiry.notice;
+    const label = numberLabel(naming);
+    const key = [label, naming.procedure, expiry.plan.to, n.kind, n.agencyName, n.reasonTitle, n.reasonDetail ?? '', links.login].join('\u0000');
+    let t = templates.get(key);
+    if (!t) {
+      const m = outcomeMail(label, NUMBER_SLOT, naming.procedure, expiry.plan.to, noticeViewOf(n, [n]), { login: links.login, unsubscribe: UNSUBSCRIBE_SLOT });
+      t = { subject: cut(m.subject), text: cut(m.text), html: cut(m.html) };
+      templates.set(key, t);
+    }
+    const number = formatReceiptNumber(displayNumber(naming));
+    return { subject: fill(t.subject, number, links.unsubscribe), text: fill(t.text, number, links.unsubscribe), html: fill(t.html, escapeHtml(number), escapeHtml(links.unsubscribe)) };
+  });
 }
 
 /** The mail with the link that confirms a 連絡先メールアドレス. */

@@ -286,6 +286,12 @@ function noticeOutcome(n: Notice, all: readonly Notice[]): NoticeOutcome {
   return all.some((m) => stopKinds.includes(m.kind) && m.issuedAt.getTime() === at) ? 'closed' : 'corrected';
 }
 
+/** One notice as 通知等情報 shows it, among all the application's notices. */
+export function noticeViewOf(n: Notice, all: readonly Notice[]): NoticeView {
+  const outcome = noticeOutcome(n, all);
+  return { notice: n, outcome, label: `${noticeKindLabels[n.kind]}${outcome === 'corrected' ? '（補正済）' : ''}` };
+}
+
 // ---- the view -------------------------------------------------------------------------------
 
 export interface StatusView {
@@ -370,10 +376,7 @@ export function statusView(app: Application, now: Date, options: StatusViewOptio
   const payments = groupsOf(app.paymentLines).map((g) => paymentGroup(app, g.stage, g.lines, actions));
   const withdrawal: WithdrawalView | null = def.bulkPayment && def.applicantMay.includes('withdraw') && !bulkPaymentNumberTaken(app) ? { withdraw: actions.withdraw } : null;
   const correction: CorrectionView | null = def.deadline === 'correction' ? { correct: actions.correct, withdraw: def.applicantMay.includes('withdraw') ? actions.withdraw : null } : null;
-  const notices = [...app.notices].reverse().map((n): NoticeView => {
-    const outcome = noticeOutcome(n, app.notices);
-    return { notice: n, outcome, label: `${noticeKindLabels[n.kind]}${outcome === 'corrected' ? '（補正済）' : ''}` };
-  });
+  const notices = [...app.notices].reverse().map((n) => noticeViewOf(n, app.notices));
   const base: Omit<StatusView, 'message'> = {
     status: app.status,
     statusLabel: def.label,

@@ -1,6 +1,7 @@
 import type { Actor } from '../domain/actors.js';
 import { applyExpiry, decideExpiry, type Expiry } from '../domain/expiry.js';
 import { mayMail } from '../domain/mail.js';
+import { expiryMailNeedsApplication, type MailNaming } from '../domain/mail-content.js';
 import { deadlineDateOf } from '../domain/time.js';
 import { applicationRepository } from '../store/applications.repository.js';
 import { isAbortedTransaction, isDatabaseUnavailable, withBulkWrites, withSavepoint, type BulkWriteSettings, type Tx } from '../store/database.js';
@@ -10,7 +11,7 @@ import { mailRepository } from '../store/mail.repository.js';
 import { webhookRepository } from '../store/account-api-webhooks.repository.js';
 import { transaction, type ServiceDeps } from './context.js';
 import { actWithin } from './application-events.js';
-import { notifyApplicants } from './mail-notify.js';
+import { notifyExpiries } from './mail-notify.js';
 import { enqueueWebhooksMany } from './webhooks.js';
 
 export interface SweepResult {
@@ -30,26 +31,29 @@ const outcomeOf = (x: Expiry): Outcome => (x.plan.event === 'expireCorrection' ?
  * The batch's expiries written, inside the caller's transaction (decision 0018): what `actWithin`
  * writes for one expiry, for all of them in a few statements: the applications, notices and
  * 利用者ID lists by the plan (`expiryRepository.apply`, version-checked: an application changed
- * since the claim is not written and is absent from the answer), the history rows, and the mails
- * and webhooks of the few applications that have a 連絡先 or a 利用者ID's endpoint: those alone are
- * loaded whole, so that the domain renders their mail and payload from the application after its
- * expiry (`applyExpiry`, the rule `applyEvent` applies). What follows every move must be added here
- * as in `actWithin` (test/services/deadline-sweep-expiry.test.ts compares the rows of both).
+ * since the claim is not written and is absent from the answer), the history rows, the mails of
+ * the applications that have a 連絡先, rendered by the domain from what the claim read of each
+ * (`expiryMails`: its number and procedure, `naming`), and the webhooks of the few whose 利用者ID has
+ * an endpoint: those alone are loaded whole, so that the domain renders their payload (and their
+ * mail) from the application after its expiry (`applyExpiry`, the rule `applyEvent` applies). What
+ * follows every move must be added here as in `actWithin` (test/services/deadline-sweep-expiry.test.ts
+ * compares the rows of both).
  */
-async function expireWithin(deps: ServiceDeps, tx: Tx, expiries: readonly Expiry[], at: Date): Promise<Set<string>> {
+async function expireWithin(deps: ServiceDeps, tx: Tx, expiries: readonly Expiry[], naming: ReadonlyMap<string, MailNaming>, at: Date): Promise<Set<string>> {
   const dialect = deps.database.dialect;
   const ids = expiries.map((x) => x.applicationId);
   const [contacts, endpoints] = [await mailRepository(tx, dialect).contacts(ids), await webhookRepository(tx, dialect).endpointsForMany(ids)];
-  const whole = await applicationRepository(tx, dialect).loadManyForUpdate(ids.filter((id) => mayMail(contacts.get(id) ?? null) || endpoints.has(id)));
+  const needsWhole = (x: Expiry) => endpoints.has(x.applicationId) || (expiryMailNeedsApplication(x) && mayMail(contacts.get(x.applicationId) ?? null));
+  const whole = await applicationRepository(tx, dialect).loadManyForUpdate(expiries.filter(needsWhole).map((x) => x.applicationId));
   const written = await expiryRepository(tx, dialect).apply(expiries, at);
   const done = expiries.filter((x) => written.has(x.applicationId));
   await historyRepository(tx, dialect).appendMany(done.map((x) => ({ applicationId: x.applicationId, seq: x.version, draft: x.history, id: deps.ids.id() })));
+  await notifyExpiries(deps, tx, done.map((x) => ({ expiry: x, naming: naming.get(x.applicationId)!, before: whole.get(x.applicationId) ?? null })), contacts);
   const moves = done.flatMap((x) => {
     const before = whole.get(x.applicationId);
-    return before ? [{ before, transition: { application: { ...applyExpiry(before, x), version: x.version }, history: x.history } }] : [];
+    return before && endpoints.has(x.applicationId) ? [{ app: { ...applyExpiry(before, x), version: x.version }, seq: x.version, history: x.history }] : [];
   });
-  await notifyApplicants(deps, tx, moves, contacts);
-  await enqueueWebhooksMany(deps, tx, moves.map((m) => ({ app: m.transition.application, seq: m.transition.application.version, history: m.transition.history })));
+  await enqueueWebhooksMany(deps, tx, moves);
   return written;
 }
 
@@ -65,11 +69,25 @@ export const SWEEP_BATCH_SIZE = 2_000;
 /**
  * SQLite, for the time of a sweep (`withBulkWrites`): a page cache of 64 MiB instead of 16, which
  * holds what a batch of 2,000 changes until its commit (about five pages an application, 40 MiB),
- * and a checkpoint every 64 MiB of log instead of every 4 MiB. Given back at the end of the run.
- * Measured (docs/benchmarks.md): with UUIDv7 row ids, 5.3 GiB written for 100,000 applications
- * instead of 7.1 (before decision 0018; 4.0 GiB after it).
+ * and a checkpoint every 64 MiB of log instead of every 4 MiB; and the statement journals in
+ * memory (`temp_store`). Given back at the end of the run. Measured (docs/benchmarks.md): with
+ * UUIDv7 row ids, 5.3 GiB written for 100,000 applications instead of 7.1 (before decision 0018;
+ * 4.0 GiB after it, 2.6 with the journals in memory, round five). A checkpoint every 1 GiB wrote
+ * 0.45 GiB less without fewer CPU seconds (one run, loaded; every page read searches a longer log).
  */
 const SWEEP_SQLITE_SETTINGS: BulkWriteSettings = { cacheMb: 64, checkpointPages: 16_384 };
+
+/** Thrown out of a batch's transaction to roll it back when its set-based statements failed (the batch is then redone one by one). */
+class BatchFailed extends Error {
+  constructor(
+    readonly err: unknown,
+    readonly expiries: readonly Expiry[],
+    /** The outcomes decided before the statements (the applications skipped). */
+    readonly done: readonly [string, Outcome][],
+  ) {
+    super('deadline sweep: the batch failed');
+  }
+}
 
 /**
  * 期限切れ: applies the clock's events to every application whose running deadline has passed.
@@ -78,13 +96,14 @@ const SWEEP_SQLITE_SETTINGS: BulkWriteSettings = { cacheMb: 64, checkpointPages:
  * deadline_at (never a full scan), with what an expiry needs (status, version, running deadline),
  * the domain decides each one's expiry from that (`decideExpiry`, decision 0018: the same rule
  * `applyEvent` applies), and the batch is written in ONE transaction by a few set-based statements
- * (`expireWithin`): the plans' version-checked UPDATEs, notices, 申請一覧 rows, history, and the
- * mails and webhooks of the few applications that have a 連絡先 or an endpoint. Payment lines and
- * attachments are neither read nor written. An application changed meanwhile is not written and
- * stays due for the next run. Should the batch's statements fail (a bug, a trigger), its savepoint
- * is undone and the batch is redone one application at a time through `actWithin`, each in a
- * savepoint of its own, so that the one that fails is undone alone. The sweep of one application
- * stays atomic; the batch commits once.
+ * (`expireWithin`): the plans' version-checked UPDATEs, notices, 申請一覧 rows, history, the
+ * mails of the applications that have a 連絡先 (rendered from the claimed row) and the webhooks of
+ * the few whose 利用者ID has an endpoint. Payment lines and attachments are neither read nor
+ * written. An application changed meanwhile is not written and stays due for the next run. Should
+ * the batch's statements fail (a bug, a trigger), its transaction is rolled back (it wrote nothing
+ * else) and the batch is redone, in the next transaction, one application at a time through
+ * `actWithin`, each in a savepoint of its own, so that the one that fails is undone alone. The
+ * sweep of one application stays atomic; the batch commits once.
  *
  * Several sweepers may run at once (several processes, several machines, a cron job):
  * - PostgreSQL: a batch claims its rows with `FOR UPDATE SKIP LOCKED`, so two sweepers take
@@ -115,12 +134,13 @@ export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () =>
     for (;;) {
       const now = deps.clock.now();
       // Counted once the batch has committed.
-      const outcomes = await transaction(deps, async (tx) => {
+      const batch = await transaction(deps, async (tx): Promise<[string, Outcome][]> => {
         const repo = applicationRepository(tx, deps.database.dialect);
         const due = (await repo.claimDue(now, batchSize + left.size)).filter((r) => !left.has(r.id)).slice(0, batchSize);
         const done: [string, Outcome][] = [];
         // The domain decides each expiry from what the claim read (status, version, running deadline).
         const expiries: Expiry[] = [];
+        const naming = new Map<string, MailNaming>(due.map((d) => [d.id, d]));
         for (const d of due) {
           const expiry = decideExpiry({ id: d.id, status: d.status, version: d.version, deadline: deadlineDateOf(d.deadlineAt) }, now, () => deps.ids.id());
           if (expiry.ok) expiries.push(expiry.value);
@@ -128,28 +148,40 @@ export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () =>
         }
         if (expiries.length === 0) return done;
         try {
-          // The whole batch in set-based statements, in a savepoint: a failure undoes it all, and it is redone one by one below.
-          const written = await withSavepoint(tx, () => expireWithin(deps, tx, expiries, now));
+          // The whole batch in set-based statements. No savepoint: a failure rolls the whole transaction back (it wrote nothing else), and the batch is redone one by one in the next.
+          const written = await expireWithin(deps, tx, expiries, naming, now);
           for (const x of expiries) done.push([x.applicationId, written.has(x.applicationId) ? outcomeOf(x) : 'skipped']);
           return done;
         } catch (err) {
           if (isDatabaseUnavailable(err) || isAbortedTransaction(err)) throw err;
-          deps.logger.warn({ err, applications: expiries.length }, 'deadline sweep: the batch failed; moving its applications one by one');
+          throw new BatchFailed(err, expiries, done);
         }
-        for (const x of expiries) {
-          const id = x.applicationId;
-          try {
-            const result = await withSavepoint(tx, () => actWithin(deps, tx, id, { type: x.plan.event }, CLOCK));
-            done.push([id, result.ok ? outcomeOf(x) : 'skipped']);
-          } catch (err) {
-            // The database itself failing ends the run (and rolls the batch back).
-            if (isDatabaseUnavailable(err) || isAbortedTransaction(err)) throw err;
-            deps.logger.error({ err, applicationId: id }, 'deadline sweep: could not move this application');
-            done.push([id, 'skipped']);
-          }
-        }
-        return done;
+      }).catch((err: unknown) => {
+        if (err instanceof BatchFailed) return err;
+        throw err;
       });
+      let outcomes: readonly [string, Outcome][];
+      if (batch instanceof BatchFailed) {
+        const { err, expiries, done } = batch;
+        deps.logger.warn({ err, applications: expiries.length }, 'deadline sweep: the batch failed; moving its applications one by one');
+        outcomes = await transaction(deps, async (tx) => {
+          const redone: [string, Outcome][] = [...done];
+          for (const x of expiries) {
+            const id = x.applicationId;
+            try {
+              // Each in its own savepoint: the one that fails is undone alone.
+              const result = await withSavepoint(tx, () => actWithin(deps, tx, id, { type: x.plan.event }, CLOCK));
+              redone.push([id, result.ok ? outcomeOf(x) : 'skipped']);
+            } catch (e) {
+              // The database itself failing ends the run (and rolls the batch back).
+              if (isDatabaseUnavailable(e) || isAbortedTransaction(e)) throw e;
+              deps.logger.error({ err: e, applicationId: id }, 'deadline sweep: could not move this application');
+              redone.push([id, 'skipped']);
+            }
+          }
+          return redone;
+        });
+      } else outcomes = batch;
       if (outcomes.length === 0) break;
       for (const [id, outcome] of outcomes) {
         examined += 1;

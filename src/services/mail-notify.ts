@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Application } from '../domain/application.js';
 import type { Transition } from '../domain/events.js';
+import { applyExpiry, type Expiry } from '../domain/expiry.js';
 import { maskAddress, mayMail, validateContactAddress, type ContactAddress, type MailDraft, type OutboxMessage } from '../domain/mail.js';
-import { mailForTransition, reminderDue, renderApplicationMail, renderConfirmationMail, type MailLinks } from '../domain/mail-content.js';
+import { expiryMails, mailForTransition, reminderDue, renderApplicationMail, renderConfirmationMail, type MailLinks, type MailNaming } from '../domain/mail-content.js';
 import { ok, refuse, type Result } from '../domain/result.js';
 import { addBusinessDays, deadlinePassesAt, japanDateOf } from '../domain/time.js';
 import { applicationRepository } from '../store/applications.repository.js';
@@ -66,6 +67,41 @@ export async function notifyApplicants(
   if (contacts.size === 0) return;
   const now = deps.clock.now();
   const mails = moves.flatMap(({ before, transition }) => transitionMail(deps, contacts.get(transition.application.id) ?? null, before, transition, now) ?? []);
+  await enqueueMails(deps, tx, mails);
+}
+
+/**
+ * The deadline sweep's mails (decision 0018), for the expiries it wrote: the mail of each
+ * application after its expiry, rendered from its number and procedure alone (`expiryMails`), or,
+ * when the caller loaded the application whole (`before`), as `notifyApplicants` renders it. The
+ * same mail either way (test/services/deadline-sweep-expiry.test.ts compares them with a single
+ * move's). `contacts`: the batch's 連絡先, read by the caller in this transaction.
+ */
+export async function notifyExpiries(
+  deps: ServiceDeps,
+  tx: Tx,
+  expired: readonly { readonly expiry: Expiry; readonly naming: MailNaming; readonly before: Application | null }[],
+  contacts: ReadonlyMap<string, ContactAddress>,
+): Promise<void> {
+  if (contacts.size === 0) return;
+  const now = deps.clock.now();
+  const mailed = expired.flatMap((e) => {
+    const contact = contacts.get(e.expiry.applicationId) ?? null;
+    return mayMail(contact) ? [{ ...e, contact, links: links(deps, contact.unsubscribeToken) }] : [];
+  });
+  // Rendered from the naming, all at once (each distinct text once); those loaded whole are rendered from the application below.
+  const slim = expiryMails(mailed.map((m) => ({ naming: m.naming, expiry: m.expiry, links: m.links })));
+  const mails = mailed.flatMap(({ expiry, before, contact, links: l }, i): (MailDraft & { applicationId: string })[] => {
+    const id = expiry.applicationId;
+    if (before) {
+      const whole = transitionMail(deps, contact, before, { application: { ...applyExpiry(before, expiry), version: expiry.version }, history: expiry.history }, now);
+      return whole ? [whole] : [];
+    }
+    const mail = slim[i];
+    // The caller loads whole the applications whose mail needs more than their naming (`expiryMailNeedsApplication`).
+    if (!mail) throw new Error(`notifyExpiries: the mail of ${id}'s expiry needs the whole application`);
+    return [{ kind: 'outcome', to: contact.address, ...mail, dedupeKey: `status:${id}:${expiry.version}`, applicationId: id, headers: unsubscribeHeaders(l) }];
+  });
   await enqueueMails(deps, tx, mails);
 }
 

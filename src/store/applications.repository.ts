@@ -605,19 +605,28 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
 
     /**
      * `dueForSweep` with what an expiry needs of each application (`DueApplication`: its status, its
-     * version and its running deadline, stored as `deadline_at`), in the same indexed pass.
+     * version and its running deadline, stored as `deadline_at`), and what its mail needs to name it
+     * (`MailNaming`: procedure and numbers), in the same indexed pass over the same rows.
      */
-    async claimDue(now: Date, limit: number): Promise<{ id: string; status: StatusCode; version: number; deadlineAt: Date }[]> {
+    async claimDue(now: Date, limit: number): Promise<{ id: string; status: StatusCode; version: number; deadlineAt: Date; procedure: ProcedureCode; arrivalNumber: ReceiptNumber; receiptNumber: ReceiptNumber | null }[]> {
       let query = db
         .selectFrom('applications')
-        .select(['id', 'status', 'version', 'deadline_at'])
+        .select(['id', 'status', 'version', 'deadline_at', 'procedure', 'arrival_number', 'receipt_number'])
         .where('deadline_at', 'is not', null)
         .where('deadline_at', '<=', now.toISOString())
         .orderBy('deadline_at')
         .limit(limit);
       if (dialect === 'postgres') query = query.forUpdate().skipLocked();
       const rows = await query.execute();
-      return rows.map((r) => ({ id: r.id, status: r.status as StatusCode, version: r.version, deadlineAt: new Date(r.deadline_at!) }));
+      return rows.map((r) => ({
+        id: r.id,
+        status: r.status as StatusCode,
+        version: r.version,
+        deadlineAt: new Date(r.deadline_at!),
+        procedure: r.procedure as ProcedureCode,
+        arrivalNumber: r.arrival_number as ReceiptNumber,
+        receiptNumber: r.receipt_number as ReceiptNumber | null,
+      }));
     },
 
     async count(): Promise<number> {

@@ -317,7 +317,11 @@ export interface BulkWriteSettings {
  * cache, so that the pages a batch changes stay in memory until its commit instead of being
  * spilled to the log and written again, and with fewer automatic checkpoints, so that a page
  * changed by several batches (the index pages all moves share) is copied into the database file
- * once; then checkpoints (PASSIVE: never waits for a reader) and puts both settings back.
+ * once, and with its temporary files in memory (`temp_store = MEMORY`): the statement journal
+ * that SQLite keeps for each multi-row statement inside a transaction (the original of every page it
+ * changes, so that the statement alone can be undone) would otherwise be written to a temporary
+ * file, 1.5 GiB of the sweep's 5.2 (docs/benchmarks.md, round five); in memory it is the pages of one
+ * statement at a time. Then checkpoints (PASSIVE: never waits for a reader) and puts the settings back.
  * PostgreSQL: runs `work` as it is. Durability is unchanged: every commit still waits for the disk
  * (synchronous=FULL).
  */
@@ -331,10 +335,12 @@ export async function withBulkWrites<T>(handle: DatabaseHandle, settings: BulkWr
       runs: 0,
       cache: sqlite.pragma('cache_size', { simple: true }) as number,
       checkpoint: sqlite.pragma('wal_autocheckpoint', { simple: true }) as number,
+      tempStore: sqlite.pragma('temp_store', { simple: true }) as number,
     };
     bulkWriters.set(sqlite, state);
     sqlite.pragma(`cache_size = -${Math.round(settings.cacheMb * 1024)}`);
     sqlite.pragma(`wal_autocheckpoint = ${Math.round(settings.checkpointPages)}`);
+    sqlite.pragma('temp_store = MEMORY');
   }
   state.runs += 1;
   try {
@@ -346,6 +352,7 @@ export async function withBulkWrites<T>(handle: DatabaseHandle, settings: BulkWr
       if (sqlite.open) {
         sqlite.pragma(`cache_size = ${state.cache}`);
         sqlite.pragma(`wal_autocheckpoint = ${state.checkpoint}`);
+        sqlite.pragma(`temp_store = ${state.tempStore}`);
         try {
           // The log written since the last checkpoint, now rather than at some later request's commit.
           sqlite.pragma('wal_checkpoint(PASSIVE)');
@@ -358,4 +365,4 @@ export async function withBulkWrites<T>(handle: DatabaseHandle, settings: BulkWr
   }
 }
 
-const bulkWriters = new WeakMap<SQLite.Database, { runs: number; cache: number; checkpoint: number }>();
+const bulkWriters = new WeakMap<SQLite.Database, { runs: number; cache: number; checkpoint: number; tempStore: number }>();
