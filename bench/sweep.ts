@@ -221,9 +221,9 @@ async function mailsQueued(handle: DatabaseHandle): Promise<number> {
  * folded (`(?, ?, …)` → `(…)`) and cut at 100 characters.
  */
 function timeStatements(sqlite: NonNullable<DatabaseHandle['sqlite']>) {
-  const proto = Object.getPrototypeOf(sqlite.prepare('select 1')) as Record<'run' | 'all' | 'get' | 'iterate', (...args: unknown[]) => unknown> & { source?: string };
+  const proto = Object.getPrototypeOf(sqlite.prepare('select 1')) as Record<'run' | 'all' | 'get', (...args: unknown[]) => unknown> & { source?: string };
   const kinds = new Map<string, { calls: number; ms: number; written: number; read: number }>();
-  const originals = { run: proto.run, all: proto.all, get: proto.get, iterate: proto.iterate };
+  const originals = { run: proto.run, all: proto.all, get: proto.get };
   const kindOf = (text: string) =>
     text
       .replace(/\s+/g, ' ')

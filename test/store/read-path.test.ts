@@ -4,8 +4,34 @@ import { demoScenarios } from '../../src/demo/scenarios.js';
 import { seedDemo } from '../../src/demo/seed.js';
 import { applicationRepository, applicationStamp, loadApplication } from '../../src/store/applications.repository.js';
 import { findSession, findSessionWithStamp, sessionRepository } from '../../src/store/sessions.repository.js';
+import type { Tx } from '../../src/store/database.js';
 import { silentLogger, TEST_NOW } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+
+/**
+ * Runs `read` while another transaction holds `write` uncommitted, lets that transaction roll
+ * back, and gives what the read saw (the read starts inside the other's transaction and ends after it).
+ */
+async function readDuringRolledBackWrite<R>(t: TestDatabase, write: (tx: Tx) => Promise<void>, read: () => Promise<R>): Promise<R> {
+  let written!: () => void;
+  const writtenInTransaction = new Promise<void>((r) => (written = r));
+  let finish!: () => void;
+  const gate = new Promise<void>((r) => (finish = r));
+  const transaction = t.handle.db
+    .transaction()
+    .execute(async (tx) => {
+      await write(tx);
+      written();
+      await gate;
+      throw new Error('rolled back on purpose');
+    })
+    .catch((e: Error) => e.message);
+  await writtenInTransaction;
+  const seen = read();
+  finish();
+  expect(await transaction).toBe('rolled back on purpose');
+  return seen;
+}
 
 /**
  * The status page's read path (statements prepared once, queries compiled once) gives exactly what
@@ -51,25 +77,14 @@ describe('the read path of 申請状況確認 (loadApplication, findSession)', (
   it('does not show a change that another request has not committed (and then rolled back)', async () => {
     const id = ids[0]!;
     const before = (await loadApplication(t.handle, id))!;
-    let updated!: () => void;
-    const updatedInTransaction = new Promise<void>((r) => (updated = r));
-    let finish!: () => void;
-    const gate = new Promise<void>((r) => (finish = r));
-    const transaction = t.handle.db
-      .transaction()
-      .execute(async (tx) => {
+    const seen = (await readDuringRolledBackWrite(
+      t,
+      async (tx) => {
         await tx.updateTable('applications').set({ applicant_name: '未確定の変更' }).where('id', '=', id).execute();
         await tx.deleteFrom('attachments').where('application_id', '=', id).execute();
-        updated();
-        await gate;
-        throw new Error('rolled back on purpose');
-      })
-      .catch((e: Error) => e.message);
-    await updatedInTransaction;
-    const read = loadApplication(t.handle, id);
-    finish();
-    expect(await transaction).toBe('rolled back on purpose');
-    const seen = (await read)!;
+      },
+      () => loadApplication(t.handle, id),
+    ))!;
     expect(seen.applicant.name).toBe(before.applicant.name);
     expect(seen.attachments).toEqual(before.attachments);
   });
@@ -117,48 +132,28 @@ describe('the read path of 申請状況確認 (loadApplication, findSession)', (
     const token = randomBytes(32).toString('base64url');
     await sessionRepository(t.handle.db).insert(token, { kind: 'applicant', applicationId: id, staffUserId: null, createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + 3600_000) });
     const before = (await findSessionWithStamp(t.handle, token))!;
-    let updated!: () => void;
-    const updatedInTransaction = new Promise<void>((r) => (updated = r));
-    let finish!: () => void;
-    const gate = new Promise<void>((r) => (finish = r));
-    const transaction = t.handle.db
-      .transaction()
-      .execute(async (tx) => {
+    const during = await readDuringRolledBackWrite(
+      t,
+      async (tx) => {
         await tx.updateTable('applications').set((eb) => ({ version: eb('version', '+', 1) })).where('id', '=', id).execute();
-        updated();
-        await gate;
-        throw new Error('rolled back on purpose');
-      })
-      .catch((e: Error) => e.message);
-    await updatedInTransaction;
-    const during = findSessionWithStamp(t.handle, token);
-    finish();
-    expect(await transaction).toBe('rolled back on purpose');
-    expect((await during)?.stamp?.version).toBe(before.stamp!.version);
+      },
+      () => findSessionWithStamp(t.handle, token),
+    );
+    expect(during?.stamp?.version).toBe(before.stamp!.version);
     // With no transaction open, the same read (now without waiting for the connection) gives the same.
     expect(await findSessionWithStamp(t.handle, token)).toEqual(before);
   });
 
   it('does not find a session whose login has not committed (and then rolled back)', async () => {
     const token = randomBytes(32).toString('base64url');
-    let inserted!: () => void;
-    const insertedInTransaction = new Promise<void>((r) => (inserted = r));
-    let finish!: () => void;
-    const gate = new Promise<void>((r) => (finish = r));
-    const transaction = t.handle.db
-      .transaction()
-      .execute(async (tx) => {
+    const found = readDuringRolledBackWrite(
+      t,
+      async (tx) => {
         const now = new Date(TEST_NOW);
         await sessionRepository(tx).insert(token, { kind: 'applicant', applicationId: ids[2]!, staffUserId: null, createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + 3600_000) });
-        inserted();
-        await gate;
-        throw new Error('rolled back on purpose');
-      })
-      .catch((e: Error) => e.message);
-    await insertedInTransaction;
-    const found = findSession(t.handle, token);
-    finish();
-    expect(await transaction).toBe('rolled back on purpose');
+      },
+      () => findSession(t.handle, token),
+    );
     expect(await found).toBeNull();
   });
 });
