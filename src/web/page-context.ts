@@ -50,21 +50,58 @@ export function csrfUserInfo(req: FastifyRequest): string {
   return req.applicantSession?.idHash ?? req.accountSession?.idHash ?? req.staffSession?.idHash ?? 'anonymous';
 }
 
+/**
+ * A request's PageContext. The path and the CSRF token are computed when a page first asks for
+ * them (a kept status page asks for neither the path nor, before send time, the token), by getters
+ * of the class, not of an object literal: an object literal with getters gives every request's
+ * object fresh accessor closures that hold the request, and the young generation then kept each
+ * request's objects through two collections (issue 18, round six: about 380 KB promoted a young
+ * collection under the status page's load, 10 KB with the class; docs/benchmarks.md).
+ */
+class RequestPageContext implements PageContext {
+  readonly fontSize: FontSize;
+  readonly staffRole: StaffRole | undefined;
+  #path: string | undefined;
+  #token: string | undefined;
+
+  constructor(
+    private readonly req: FastifyRequest,
+    private readonly reply: FastifyReply,
+    readonly area: 'portal' | 'staff',
+    readonly staffName: string | undefined,
+  ) {
+    this.fontSize = fontSizeOf(req);
+    this.staffRole = undefined;
+  }
+
+  /** Only a rendered page links it (文字サイズ): a kept status page never parses the URL. */
+  get path(): string {
+    this.#path ??= safeReturnPath(this.req.url);
+    return this.#path;
+  }
+
+  get csrfToken(): string {
+    this.#token ??= this.reply.generateCsrf({ userInfo: csrfUserInfo(this.req), secure: this.req.protocol === 'https' });
+    return this.#token;
+  }
+}
+
 export function pageContext(req: FastifyRequest, reply: FastifyReply, area: 'portal' | 'staff' = 'portal', staffName?: string): PageContext {
-  let token: string | undefined;
-  let path: string | undefined;
+  return new RequestPageContext(req, reply, area, staffName);
+}
+
+/**
+ * The context with some of its values replaced, as plain values (what `{ ...ctx, … }` gave when
+ * the context was an object literal; a class's getters are not copied by a spread). The CSRF token
+ * is made only when it is not replaced.
+ */
+export function pageContextWith(ctx: PageContext, changes: Partial<Pick<PageContext, 'csrfToken' | 'staffRole'>>): PageContext {
   return {
-    // Only a rendered page links it (文字サイズ): a kept status page never parses the URL.
-    get path() {
-      path ??= safeReturnPath(req.url);
-      return path;
-    },
-    fontSize: fontSizeOf(req),
-    get csrfToken() {
-      token ??= reply.generateCsrf({ userInfo: csrfUserInfo(req), secure: req.protocol === 'https' });
-      return token;
-    },
-    area,
-    staffName,
+    path: ctx.path,
+    fontSize: ctx.fontSize,
+    csrfToken: changes.csrfToken ?? ctx.csrfToken,
+    area: ctx.area,
+    staffName: ctx.staffName,
+    staffRole: changes.staffRole ?? ctx.staffRole,
   };
 }

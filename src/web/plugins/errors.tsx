@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Layout } from '../components/Layout.js';
-import { pageContext } from '../page-context.js';
+import { pageContext, pageContextWith } from '../page-context.js';
 import { renderDocument, sendHtml } from '../render.js';
 import { isTransientFailure } from '../../services/health.js';
 
@@ -87,7 +87,7 @@ export function sendErrorPage(req: FastifyRequest, reply: FastifyReply, status: 
   if (wantsJson(req)) return reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message } });
   // Errors raised before the cookie plugin ran (a malformed URL) have no cookies: the page's defaults.
   const ctx = req.cookies ? pageContext(req, reply, req.url.startsWith('/staff') ? 'staff' : 'portal') : { path: '/', fontSize: 'medium' as const, csrfToken: '', area: 'portal' as const, staffName: undefined };
-  return sendHtml(reply, status, renderDocument(<ErrorPage ctx={{ ...ctx, csrfToken: '' }} title={title} message={message} status={status} />));
+  return sendHtml(reply, status, renderDocument(<ErrorPage ctx={pageContextWith(ctx, { csrfToken: '' })} title={title} message={message} status={status} />));
 }
 
 /**

@@ -4,7 +4,7 @@ import { japanDateOf } from '../../domain/time.js';
 import type { Services } from '../../services/index.js';
 import type { MailPanel } from '../../services/mail-notify.js';
 import type { StatusStamp } from '../../services/status-inquiry.js';
-import { pageContext, type PageContext } from '../page-context.js';
+import { pageContext, pageContextWith, type PageContext } from '../page-context.js';
 import { LRUCache } from 'lru-cache';
 import { acceptsGzip, renderDocument, renderFragment, sendGzippedHtml, sendHtml } from '../render.js';
 import { CSRF_FIELD } from './actions/form.js';
@@ -84,7 +84,7 @@ export function statusRoutes(services: Services, options: StatusRouteOptions): F
     const marks = cache.marks;
     const rendered = renderDocument(
       <StatusPage
-        ctx={{ ...ctx, csrfToken: marks.csrf }}
+        ctx={pageContextWith(ctx, { csrfToken: marks.csrf })}
         application={snapshot.application}
         notifications={snapshot.notifications}
         heldByAccount={snapshot.heldByAccount}

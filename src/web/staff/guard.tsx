@@ -7,7 +7,7 @@ import { Layout } from '../components/Layout.js';
 import { sendNotLoggedIn } from '../components/NotLoggedIn.js';
 import { Banner } from '../components/forms.js';
 import { renderDocument, sendHtml } from '../render.js';
-import { pageContext, type PageContext } from '../page-context.js';
+import { pageContext, pageContextWith, type PageContext } from '../page-context.js';
 import { staffLabel } from './components.js';
 
 declare module 'fastify' {
@@ -46,7 +46,7 @@ export { sendHtml };
 
 export function staffContext(req: FastifyRequest, reply: FastifyReply): PageContext {
   const user = staffUserOf(req);
-  return { ...pageContext(req, reply, 'staff', staffLabel(user)), staffRole: user.role };
+  return pageContextWith(pageContext(req, reply, 'staff', staffLabel(user)), { staffRole: user.role });
 }
 
 export const READ_ONLY_TITLE = '閲覧のみの権限では操作できません';

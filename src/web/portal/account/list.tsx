@@ -11,7 +11,7 @@ import { formatVehicleNumber } from '../../../domain/vehicle.js';
 import { ACCOUNT_LIST_PAGE_SIZE, type AccountListFilters, type AccountListPage, type AccountStatusFilter } from '../../../services/account-list.js';
 import type { Services } from '../../../services/index.js';
 import { Banner, CsrfField, ErrorSummary, TextField, errorItems, type FieldErrors } from '../../components/forms.js';
-import { pageContext, type PageContext } from '../../page-context.js';
+import { pageContext, pageContextWith, type PageContext } from '../../page-context.js';
 import { loginRateLimit } from '../../plugins/login-rate-limit.js';
 import { refusalStatus } from '../../refusals.js';
 import { renderDocument, sendHtml } from '../../render.js';
@@ -335,7 +335,7 @@ export function accountListRoutes(services: Services): FastifyPluginAsyncTypebox
         const kept = stamp ? cache.get(accountListKey(accountId, stamp.listVersion, stamp.name, japanDateOf(stamp.now), ctx.fontSize), ctx.csrfToken) : null;
         if (kept) return sendHtml(reply, 200, kept);
         const { list, name, listVersion } = await services.accountList.versionedPage(accountId, FIRST_PAGE);
-        const rendered = renderDocument(<AccountListPageView ctx={{ ...ctx, csrfToken: cache.csrfMark }} name={name} list={list} filters={NO_FILTERS} errors={{}} />);
+        const rendered = renderDocument(<AccountListPageView ctx={pageContextWith(ctx, { csrfToken: cache.csrfMark })} name={name} list={list} filters={NO_FILTERS} errors={{}} />);
         const key = listVersion === null ? null : accountListKey(accountId, listVersion, name, japanDateOf(list.now), ctx.fontSize);
         return sendHtml(reply, 200, cache.put(key, rendered, ctx.csrfToken));
       }
