@@ -33,6 +33,8 @@ Options:
   --warmup S        (default 3)
   --connections C   (default 64)
   --sessions K      (default 10000)
+  --contacts S      the share of those applications (0 to 1) given a confirmed 連絡先メールアドレス of
+                    their own for the run, as applicants register one (default 0; removed after the run)
   --port P          (default: a free port)
   -h, --help        this help
 

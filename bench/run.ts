@@ -38,6 +38,8 @@ Options:
   --warmup S        unmeasured seconds before each (default 3)
   --connections C   concurrent connections (default 64)
   --sessions K      applications (and sessions) the status page rotates over (default 10000)
+  --contacts S      the share of those applications (0 to 1) given a confirmed 連絡先メールアドレス of
+                    their own for the run, as applicants register one (default 0; removed after the run)
   --repeat R        run the whole set R times; the tables show the median (default 1)
   --only LIST       comma-separated scenarios (default: all, in the order above)
   --workers W       server processes (WORKERS, node:cluster; default 1)
@@ -118,7 +120,7 @@ async function main(): Promise<number> {
     `- before: \`${result.uptimeBefore}\``,
     `- after: \`${result.uptimeAfter}\``,
     `- database: ${result.database.url}${result.database.applications ? `, ${result.database.applications.toLocaleString('en')} applications` : ''}${result.database.bytes ? `, ${gib(result.database.bytes)}` : ''}`,
-    `- ${result.options.connections} connections, ${result.options.seconds} s measured after ${result.options.warmupSeconds} s of warm-up, ${result.options.repeat} run(s), ${result.options.workers} server process(es), ${result.options.sessions.toLocaleString('en')} sessions for the status page`,
+    `- ${result.options.connections} connections, ${result.options.seconds} s measured after ${result.options.warmupSeconds} s of warm-up, ${result.options.repeat} run(s), ${result.options.workers} server process(es), ${result.options.sessions.toLocaleString('en')} sessions for the status page${result.options.contacts > 0 ? `, ${result.options.contacts} of their applications with a 連絡先メールアドレス (--contacts)` : ''}`,
     `- command: \`${['NODE_OPTIONS', 'KEI_OSS_HEAP_MB', 'STATUS_PAGE_CACHE_MB'].map((v) => (process.env[v] ? `${v}='${process.env[v]}' ` : '')).join('')}npm run bench -- ${process.argv.slice(2).join(' ')}\``,
     '',
     markdownTable(result.summary),

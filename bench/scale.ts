@@ -24,6 +24,8 @@ Options:
   --warmup S        unmeasured seconds before each (default 3)
   --connections C   (default 64)
   --sessions K      applications the status page rotates over (default 10000)
+  --contacts S      the share of those applications (0 to 1) given a confirmed 連絡先メールアドレス of
+                    their own for the run, as applicants register one (default 0; removed after the run)
   --repeat R        measurements per size; the table shows the median (default 1)
   --port P          (default: a free port)
   --no-generate     measure only the sizes whose file exists

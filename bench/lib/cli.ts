@@ -7,6 +7,7 @@ export const LOAD_OPTIONS = {
   warmup: { type: 'string' },
   connections: { type: 'string' },
   sessions: { type: 'string' },
+  contacts: { type: 'string' },
   repeat: { type: 'string' },
   port: { type: 'string' },
 } as const;
@@ -16,6 +17,8 @@ export interface LoadSettings {
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly sessions: number;
+  /** The share of the status page's applications given a confirmed 連絡先メールアドレス for the run (0 to 1). */
+  readonly contacts: number;
   readonly repeat: number;
   readonly port: number;
 }
@@ -29,9 +32,16 @@ export async function loadSettings(values: LoadValues, defaultSeconds: number): 
     warmupSeconds: parseCount(values.warmup ?? '3', '--warmup'),
     connections: parseCount(values.connections ?? '64', '--connections'),
     sessions: parseCount(values.sessions ?? '10000', '--sessions'),
+    contacts: parseShare(values.contacts ?? '0', '--contacts'),
     repeat: Math.max(1, parseCount(values.repeat ?? '1', '--repeat')),
     port: values.port ? parseCount(values.port, '--port') : await freePort(),
   };
+}
+
+function parseShare(value: string, flag: string): number {
+  const share = Number(value);
+  if (value.trim() === '' || !(share >= 0 && share <= 1)) throw new Error(`${flag}: a share between 0 and 1 (was ${JSON.stringify(value)})`);
+  return share;
 }
 
 /** Runs a command's main: its number is the exit status; an exception is printed with the command's name and exits 1. */

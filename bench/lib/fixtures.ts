@@ -107,6 +107,31 @@ export async function deleteApplicantSessions(handle: DatabaseHandle): Promise<n
   return Number(r.numDeletedRows);
 }
 
+/**
+ * Gives `share` of these applications (spread evenly over the list) a confirmed 連絡先メールアドレス
+ * of its own, as applicants register one on the status page (issue 15); returns how many. Their
+ * unsubscribe tokens start with `bench-<tag>-`, so that removeContacts takes away these and no other.
+ */
+export async function giveContacts(handle: DatabaseHandle, ids: readonly string[], share: number, tag: string): Promise<number> {
+  if (share === 0) return 0;
+  const now = new Date().toISOString();
+  const chosen = ids.filter((_, i) => Math.floor((i + 1) * share) > Math.floor(i * share));
+  for (let i = 0; i < chosen.length; i += 1000) {
+    await handle.db
+      .insertInto('contact_addresses')
+      .values(chosen.slice(i, i + 1000).map((id) => ({ application_id: id, address: `applicant-${id.slice(0, 8)}${id.slice(-4)}@example.jp`, confirmed_at: now, token_hash: null, token_expires_at: null, unsubscribed_at: null, unsubscribe_token: `bench-${tag}-${id}`, updated_at: now })))
+      .onConflict((oc) => oc.column('application_id').doNothing())
+      .execute();
+  }
+  return chosen.length;
+}
+
+/** Removes the 連絡先 giveContacts gave under `tag`. */
+export async function removeContacts(handle: DatabaseHandle, tag: string): Promise<number> {
+  const r = await handle.db.deleteFrom('contact_addresses').where('unsubscribe_token', 'like', `bench-${tag}-%`).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 export interface PaymentTarget {
   readonly number: string;
   readonly stage: 'inspectionFees' | 'weightTax';

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { BENCH_PASSWORD, defaultWriters, generateSqlite } from './generator.js';
 import { defaultDatabasePath, load, machineInfo, type MachineInfo } from './common.js';
-import { createApiToken, createSessions, csrfPair, deleteApplicantSessions, openBench, touchApplicantSessions, paymentTargets, revokeApiToken, sampleApplications, viewEach, warmApplications, type ApiToken } from './fixtures.js';
+import { createApiToken, createSessions, csrfPair, deleteApplicantSessions, giveContacts, openBench, removeContacts, touchApplicantSessions, paymentTargets, revokeApiToken, sampleApplications, viewEach, warmApplications, type ApiToken } from './fixtures.js';
 import { measure, type PhaseResult, type Scenario } from './load.js';
 import { ratios, summarise, type ScenarioSummary } from './report.js';
 import { apiEvent, apiRead, ceiling, loginPassword, statusPage, topPage, type ScenarioKey } from './scenarios.js';
@@ -18,6 +18,8 @@ export interface SuiteOptions {
   readonly warmupSeconds: number;
   readonly connections: number;
   readonly sessions: number;
+  /** The share of the status page's applications given a confirmed 連絡先 for the run (removed after it). */
+  readonly contacts: number;
   readonly repeat: number;
   readonly port: number;
   readonly workers: number;
@@ -101,6 +103,9 @@ async function settle(server: ServerHandle): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
+/** The tag of the 連絡先 a run gives (--contacts), removed at its end. */
+const CONTACTS_TAG = 'status';
+
 /**
  * Runs the chosen scenarios against one production server on one database, `repeat` times, and
  * returns every measurement. Sessions for the status page are created just before each status
@@ -124,6 +129,10 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
   try {
     const apps = await sampleApplications(handle, o.sessions);
     o.log(`data: ${o.database}, ${apps.length.toLocaleString('en')} applications sampled evenly over the table`);
+    if (o.contacts > 0) {
+      const given = await giveContacts(handle, apps.map((a) => a.id), o.contacts, CONTACTS_TAG);
+      o.log(`data: ${given.toLocaleString('en')} of them given a confirmed 連絡先メールアドレス of their own for this run (--contacts ${o.contacts}; removed after it)`);
+    }
     const cold = await warmApplications(handle, apps);
     o.log(`data: read them once in ${cold.toFixed(1)} s (${Math.round((cold * 1e6) / Math.max(1, apps.length))} µs each, from a cold cache if they were not read lately), so that the measurement is of applications in memory`);
     const wantsApi = o.scenarios.some((k) => k === 'api-read' || k === 'api-event');
@@ -182,6 +191,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     if (left) serverExit = await left.stop();
     if (token) revokeApiToken(o.database, token.id);
     await deleteApplicantSessions(handle).catch(() => 0);
+    if (o.contacts > 0) await removeContacts(handle, CONTACTS_TAG).catch(() => 0);
     await handle.close();
   }
   const each = ratios(phases, (p) => (p as PhaseResult & { repeat: number }).repeat);

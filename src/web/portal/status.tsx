@@ -5,7 +5,6 @@ import type { Services } from '../../services/index.js';
 import type { MailPanel } from '../../services/mail-notify.js';
 import type { StatusStamp } from '../../services/status-inquiry.js';
 import { pageContext, pageContextWith, type PageContext } from '../page-context.js';
-import { LRUCache } from 'lru-cache';
 import { acceptsGzip, renderDocument, renderFragment, sendGzippedHtml, sendHtml } from '../render.js';
 import { CSRF_FIELD } from './actions/form.js';
 import { FlashBanner, setFlash, takeFlash } from './flash.js';
@@ -36,15 +35,17 @@ function pageKey(applicationId: string, stamp: StatusStamp, ctx: PageContext, fr
 /** 申請状況確認: the one application of the session, never another, with its history. */
 export function statusRoutes(services: Services, options: StatusRouteOptions): FastifyPluginAsyncTypebox {
   const cache = createStatusPageCache(options.statusPageCacheBytes);
-  // The mail section of each state (a few): rendered once with the CSRF mark, filled at send time.
-  const mailSections = new LRUCache<string, string>({ max: 2000 });
+  // The mail section of each state (at most 16): rendered once with the CSRF and address marks,
+  // filled at send time. Keyed by the address itself, every application with a 連絡先 would have
+  // had a section of its own, rendered and compressed again whenever more were viewed than were kept.
+  const mailSections = new Map<string, string>();
   const mailSection = (panel: MailPanel, mailForm?: { error: string; value: string }): string => {
     if (mailForm) return renderFragment(<MailContact panel={panel} csrfToken={cache.marks.csrf} error={mailForm.error} value={mailForm.value} />);
-    // Three flags, then the address (null apart from ''): no JSON per view.
-    const id = `${panel.confirmed ? 1 : 0}${panel.unsubscribed ? 1 : 0}${panel.lastFailed ? 1 : 0}${panel.address === null ? '-' : `=${panel.address}`}`;
+    // Three flags and whether there is an address: no JSON per view.
+    const id = `${panel.confirmed ? 1 : 0}${panel.unsubscribed ? 1 : 0}${panel.lastFailed ? 1 : 0}${panel.address === null ? 0 : 1}`;
     let html = mailSections.get(id);
     if (html === undefined) {
-      html = renderFragment(<MailContact panel={panel} csrfToken={cache.marks.csrf} />);
+      html = renderFragment(<MailContact panel={{ ...panel, address: panel.address === null ? null : cache.marks.address }} csrfToken={cache.marks.csrf} />);
       mailSections.set(id, html);
     }
     return html;
@@ -64,6 +65,8 @@ export function statusRoutes(services: Services, options: StatusRouteOptions): F
       csrf: escapeAttribute(ctx.csrfToken),
       flash: flash ? renderFragment(<FlashBanner kind={flash} />) : '',
       extra: mailSection(panel, mailForm),
+      // Escaped by preact as the rendered page escapes it: a kept page is the same page.
+      address: mailForm || panel.address === null ? '' : renderFragment(<>{panel.address}</>),
     });
     // The page's links carry the path; a path with a query string, or an answer to a form, is rendered, not kept.
     const keep = req.url === STATUS_PATH && code === 200;

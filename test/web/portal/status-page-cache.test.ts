@@ -44,7 +44,7 @@ describe('the kept status page is never stale', () => {
     expect(withoutTokens(second.body)).toBe(withoutTokens(first.body));
     expect(new Set(tokensOf(second.body)).size).toBe(1);
     expect(tokensOf(second.body)[0]).not.toBe(tokensOf(first.body)[0]);
-    expect(second.body).not.toMatch(/kei[0-9a-f]{24}[cfx]/);
+    expect(second.body).not.toMatch(/kei[0-9a-f]{24}[cfxa]/);
     // 終了 with the token of the kept page logs out.
     const logout = await b.post('/inquiry/logout', { _csrf: csrfTokenOf(second.body) });
     expect(logout.statusCode).toBe(303);
@@ -65,7 +65,7 @@ describe('the kept status page is never stale', () => {
     expect(tokensOf(html)).toHaveLength(2);
     expect(new Set(tokensOf(html)).size).toBe(1);
     expect(tokensOf(html)[0]).not.toBe(tokensOf(plain.body)[0]);
-    expect(html).not.toMatch(/kei[0-9a-f]{24}[cfx]/);
+    expect(html).not.toMatch(/kei[0-9a-f]{24}[cfxa]/);
 
     // A forged token is refused; the page's own registers the address (the mail section's form).
     const forged = await b.post('/inquiry/status/mail', { contactAddress: 'splice@example.jp' }, { csrf: `${tokensOf(html)[0]!.slice(0, -2)}xx` });
@@ -153,6 +153,47 @@ describe('the kept status page is never stale', () => {
     const next = await b.get('/inquiry/status');
     expect(textOf(next.body)).not.toContain('申請を取り下げました');
     expect(textOf(next.body)).toContain('現在の申請状況 検査申請取り下げ');
+  });
+
+  // Issue 18, round six: the mail section is kept per state, the address put in at send time.
+  it("each application's 連絡先 address is its own on its kept page (escaped as rendered), whichever was viewed before", async () => {
+    const secrets = await loadServerSecrets(t.deps);
+    const uncached = await buildApp({ services: t.services, cookieSecret: secrets.cookieSecret, logger: silentLogger, statusPageCacheBytes: 0 });
+    try {
+      const owners = [
+        { number: '1100 0000 0000 00005', password: 'demo0105', address: "o'brien&co@example.jp", escaped: 'o\'brien&amp;co@example.jp' },
+        { number: '1100 0000 0010 00002', password: 'demo0102', address: 'b.tanaka@example.jp', escaped: 'b.tanaka@example.jp' },
+      ];
+      const browsers = await Promise.all(
+        owners.map(async (o) => {
+          const b = new TestBrowser(t.app);
+          await b.login(o.number, o.password);
+          const page = await b.get('/inquiry/status');
+          expect((await b.post('/inquiry/status/mail', { contactAddress: o.address }, { csrf: tokensOf(page.body)[0]! })).statusCode).toBe(303);
+          await b.get('/inquiry/status'); // the once-only banner
+          return b;
+        }),
+      );
+      for (let round = 0; round < 2; round++) {
+        for (const [i, b] of browsers.entries()) {
+          const [own, other] = [owners[i]!, owners[1 - i]!];
+          const plain = (await b.get('/inquiry/status')).body;
+          const gzip = gunzipSync((await b.get('/inquiry/status', { 'accept-encoding': 'gzip' })).rawPayload).toString('utf8');
+          for (const html of [plain, gzip]) {
+            expect(html).toContain(`<td>${own.escaped}</td>`);
+            expect(textOf(html)).toContain(own.address);
+            expect(textOf(html)).not.toContain(other.address);
+            expect(html).not.toMatch(/kei[0-9a-f]{24}[cfxa]/);
+          }
+          // The same page as one rendered for this view alone.
+          const alone = new TestBrowser(uncached);
+          for (const [k, v] of b.cookies) alone.cookies.set(k, v);
+          expect(withoutTokens(gzip)).toBe(withoutTokens((await alone.get('/inquiry/status')).body));
+        }
+      }
+    } finally {
+      await uncached.close();
+    }
   });
 
   it('with the cache off (STATUS_PAGE_CACHE_MB=0) the page is the same', async () => {

@@ -14,8 +14,10 @@ import { deflatePart, gzipOf, storedText, type GzipPart, type StoredText } from 
  *
  * The pieces that differ from one request to the next are never kept: the page is rendered with a
  * mark where each goes, and the marks are filled at send time — the CSRF token, the once-only
- * banner (flash) and `extra` (any per-request section a route adds after the manual's parts). A
- * new per-request piece is a new slot here, never a value baked into the kept page.
+ * banner (flash), `extra` (any per-request section a route adds after the manual's parts) and
+ * `address`, a value inside `extra` that differs from one application to the next (the 連絡先
+ * メールアドレス): `extra` is kept per state, not per address (issue 18, round six). A new
+ * per-request piece is a new slot here, never a value baked into the kept page.
  *
  * Kept pages are kept compressed, as the raw deflate parts between the slots, each compressed once
  * (spliced-gzip.ts): a view to a client that accepts gzip (every browser) is those parts with the
@@ -25,11 +27,11 @@ import { deflatePart, gzipOf, storedText, type GzipPart, type StoredText } from 
  * recently viewed go first.
  */
 
-export type SlotName = 'csrf' | 'flash' | 'extra';
+export type SlotName = 'csrf' | 'flash' | 'extra' | 'address';
 /** HTML for each slot (already escaped: rendered by preact, or a token of URL-safe characters escaped here). */
 export type SlotValues = Readonly<Record<SlotName, string>>;
 
-const SLOT_CODES: Record<SlotName, string> = { csrf: 'c', flash: 'f', extra: 'x' };
+const SLOT_CODES: Record<SlotName, string> = { csrf: 'c', flash: 'f', extra: 'x', address: 'a' };
 const SLOT_BY_CODE = new Map<number, SlotName>(Object.entries(SLOT_CODES).map(([name, code]) => [code.charCodeAt(0), name as SlotName]));
 
 export interface StatusPageCache {
@@ -149,8 +151,8 @@ export function createStatusPageCache(maxBytes: number): StatusPageCache {
       for (const item of list) {
         if (typeof item !== 'string') parts.push(item);
         else if (item === 'csrf') parts.push((csrf ??= storedText(values.csrf)));
-        else if (item === 'flash') {
-          if (values.flash) parts.push(storedText(values.flash));
+        else if (item === 'flash' || item === 'address') {
+          if (values[item]) parts.push(storedText(values[item]));
         } else if (!inFragment && values.extra) {
           let fragment = fragments.get(values.extra);
           if (!fragment) {
