@@ -163,6 +163,36 @@ function orderedId(counter: number, rng: Rng): string {
   return `${high}-${low}-4${a.slice(0, 3)}-${'89ab'[rng.u32() & 3]}${a.slice(3, 6)}-${b}${c.slice(0, 4)}`;
 }
 
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => pad(i, 2));
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, i) => pad(i, 3));
+/** The last instant `toISOString` writes with a four-digit year (9999-12-31T23:59:59.999Z). */
+const LAST_FOUR_DIGIT_YEAR_MS = 253_402_300_799_999;
+
+/**
+ * `new Date(ms).toISOString()`, the same text, about ten times cheaper: the day's part (`2026-12-01T`)
+ * from a cache, the time of day from tables of digits. V8 formats every instant through printf
+ * (about 1 µs each), and a million applications have some twenty million instants.
+ */
+export function isoInstantFormatter(): (ms: number) => string {
+  const days = new Map<number, string>();
+  return (ms) => {
+    if (!(ms >= 0 && ms <= LAST_FOUR_DIGIT_YEAR_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+    const d = Math.floor(ms / DAY_MS);
+    let prefix = days.get(d);
+    if (prefix === undefined) {
+      prefix = `${dayString(d)}T`;
+      days.set(d, prefix);
+    }
+    let rest = ms - d * DAY_MS;
+    const h = Math.floor(rest / 3_600_000);
+    rest -= h * 3_600_000;
+    const m = Math.floor(rest / 60_000);
+    rest -= m * 60_000;
+    const sec = Math.floor(rest / 1000);
+    return `${prefix}${TWO_DIGITS[h]!}:${TWO_DIGITS[m]!}:${TWO_DIGITS[sec]!}.${THREE_DIGITS[rest - sec * 1000]!}Z`;
+  };
+}
+
 /** 9 digits unique for every i < 10^9 (7654321 is prime to 10, so i ↦ i·7654321 mod 10^9 is one-to-one). */
 const nineDigits = (i: number) => pad((i * 7_654_321 + 13_579) % 1_000_000_000, 9);
 const tenDigits = (i: number) => pad((i * 7_654_321 + 24_680) % 10_000_000_000, 10);
@@ -302,6 +332,8 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   const inserts = new Map<Template, (TemplateInsert | null)[]>();
   for (const t of set.templates) inserts.set(t, TABLES.map((table) => (job.tables.includes(table) ? templateInsert(db, table, columns[table], t.rows[table]) : null)));
   const params: unknown[] = [];
+  const showsField = (cell: Cell) => cell.k === CellKind.Field || (cell.k === CellKind.Text && (cell.v as TextPart[]).some((p) => p.k === 'field'));
+  const needsFields = set.templates.some((t) => job.tables.some((table) => t.rows[table].some((row) => row.some(showsField))));
   const weight = templateWeight(set);
   const normal = picker(set.templates, weight);
   const duePicker = picker(set.templates, (t) => (t.kind === 'deadline' && t.deadlineDays !== null ? weight(t) : 0));
@@ -323,6 +355,7 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     }
     return s;
   };
+  const iso = isoInstantFormatter();
   const yymmdd = (ms: number) => {
     const s = day(japanDay(ms));
     return `${s.slice(2, 4)}${s.slice(5, 7)}${s.slice(8, 10)}`;
@@ -347,7 +380,7 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
           s += p.v;
           break;
         case 'instant':
-          s += new Date(p.ms + values.shiftMs).toISOString();
+          s += iso(p.ms + values.shiftMs);
           break;
         case 'date':
           s += day(p.day + values.shiftDays);
@@ -384,10 +417,10 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
           buf.push(orderedId(counters[table]!++, idRng));
           break;
         case CellKind.Instant:
-          buf.push(new Date((cell.v as number) + values.shiftMs).toISOString());
+          buf.push(iso((cell.v as number) + values.shiftMs));
           break;
         case CellKind.DeadlineInstant:
-          buf.push(new Date((cell.v as number) + values.shiftDays * DAY_MS).toISOString());
+          buf.push(iso((cell.v as number) + values.shiftDays * DAY_MS));
           break;
         case CellKind.Date:
           buf.push(day((cell.v as number) + values.shiftDays));
@@ -446,14 +479,18 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     }
     const office = t.officeCode;
     const f = values.fields;
-    f.applicantName = applicantName(rng.next);
-    f.applicantAddress = address(rng.next, office);
-    f.userName = rng.next() < 0.8 ? personName(rng.next) : f.applicantName;
-    f.userAddress = address(rng.next, office);
-    f.ownerName = personName(rng.next);
-    f.ownerAddress = address(rng.next, office);
-    f.vehicleNumber = plate(rng.next, office);
-    f.chassisNumber = chassisFor(t, i);
+    // The names, addresses and plate are drawn last (the stream is reset for each application), so
+    // a writer whose tables never show them skips them and its other values stay the same.
+    if (needsFields) {
+      f.applicantName = applicantName(rng.next);
+      f.applicantAddress = address(rng.next, office);
+      f.userName = rng.next() < 0.8 ? personName(rng.next) : f.applicantName;
+      f.userAddress = address(rng.next, office);
+      f.ownerName = personName(rng.next);
+      f.ownerAddress = address(rng.next, office);
+      f.vehicleNumber = plate(rng.next, office);
+      f.chassisNumber = chassisFor(t, i);
+    }
     const mineOfT = inserts.get(t)!;
     for (let k = 0; k < TABLES.length; k++) {
       const insert = mineOfT[k];
