@@ -151,18 +151,23 @@ export function hash32(text: string): number {
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
-/** Two hex digits for each byte. */
-const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-const hex8 = (n: number) => HEX2[(n >>> 24) & 255]! + HEX2[(n >>> 16) & 255]! + HEX2[(n >>> 8) & 255]! + HEX2[n & 255]!;
+/** Four and three hex digits for every 16-bit and 12-bit number. */
+const HEX4 = Array.from({ length: 0x10000 }, (_, i) => i.toString(16).padStart(4, '0'));
+const HEX3 = Array.from({ length: 0x1000 }, (_, i) => i.toString(16).padStart(3, '0'));
 
-/** A UUID-shaped key whose first 12 hex digits count up: inserts append to the primary-key index. */
+/**
+ * A UUID-shaped key whose first 12 hex digits count up: inserts append to the primary-key index.
+ * The rest is random: 3 + 3 + 12 hex digits from three draws, and one of 8, 9, a, b from a fourth.
+ * Built from whole table entries (no slicing: about 0.3 instead of 0.6 µs an id with its UTF-8).
+ */
 function orderedId(counter: number, rng: Rng): string {
-  const high = hex8(Math.floor(counter / 0x10000));
-  const low = hex8(counter & 0xffff).slice(4);
-  const a = hex8(rng.u32());
-  const b = hex8(rng.u32());
-  const c = hex8(rng.u32());
-  return `${high}-${low}-4${a.slice(0, 3)}-${'89ab'[rng.u32() & 3]}${a.slice(3, 6)}-${b}${c.slice(0, 4)}`;
+  const high = Math.floor(counter / 0x10000);
+  const a = rng.u32();
+  const b = rng.u32();
+  const c = rng.u32();
+  return (
+    HEX4[(high >>> 16) & 0xffff]! + HEX4[high & 0xffff]! + '-' + HEX4[counter & 0xffff]! + '-4' + HEX3[a >>> 20]! + '-' + '89ab'[rng.u32() & 3]! + HEX3[(a >>> 8) & 0xfff]! + '-' + HEX4[b >>> 16]! + HEX4[b & 0xffff]! + HEX4[c >>> 16]!
+  );
 }
 
 const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => pad(i, 2));
