@@ -312,7 +312,9 @@ function chassisFor(t: Template, i: number): string {
  * The applications' 到達番号 and 受付番号 (unique, day then scrambled digits) land anywhere in their
  * indexes: those stay in the cache, about 120 bytes an application for both. A larger cache costs
  * CPU, not saves it: every page of it is fresh memory the kernel clears once (at 400,000, 2 GiB
- * instead of 64 MiB cost the history writer 4.8 instead of 1.9 system CPU s, the same user time).
+ * instead of 256 MiB cost the history writer 4.8 instead of 1.9 system CPU s, the same user time).
+ * The index builds then read their table into fresh memory instead: at 1,000,000 they gave back
+ * about 2.5 of the rows' 6.4 CPU s (docs/benchmarks.md, round six).
  */
 export function rowsCacheMb(job: Pick<PartitionJob, 'tables' | 'applications' | 'cacheMb' | 'keepIndexes'>): number {
   if (job.keepIndexes) return job.cacheMb;
