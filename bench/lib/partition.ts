@@ -548,6 +548,10 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   // The indexes by sorting, once, in this thread: the writers build theirs at the same time. The
   // sorter keeps up to the page cache's size (at most 512 MiB) in memory: the full cache again.
   db.pragma(`cache_size = -${Math.round(job.cacheMb * 1024)}`);
+  // The table is read through a memory map (SQLite caps it at its build's limit, 2 GiB here): its
+  // pages come from the kernel's page cache as they are, instead of being copied into fresh cache
+  // memory (history, 200,000, four pairs alternated: 2.9–3.6 instead of 3.7–4.5 CPU s to build).
+  db.pragma(`mmap_size = ${2 ** 40}`);
   const indexSeconds: Record<string, number> = {};
   for (const index of job.indexes) {
     const t0 = performance.now();
