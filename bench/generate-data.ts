@@ -28,7 +28,9 @@ Options:
   --out FILE         the SQLite file (default data/bench/bench-N.sqlite, or bench-N-dueK.sqlite)
   --seed S           seed of the numbers and names (default kei-oss-bench)
   --now ISO          the instant the data is relative to (default: now; dates run up to the day before)
-  --cache-mb M       SQLite page cache of each writer, MiB (default: an eighth of the memory, at most 2048)
+  --cache-mb M       SQLite page cache of each writer's index builds, MiB (default: an
+                     eighth of the memory, at most 2048); while writing rows a writer takes only what
+                     its keys need (64 MiB, and 128 bytes an application for the applications' numbers)
   --writers W        writer threads, 1 to 3 (default: the number of cores, at most 3); the tables are
                      split between them and merged at the end
   --keep-indexes     keep every index during the load (default: build the non-unique ones at the end)
@@ -41,7 +43,7 @@ Options:
   -h, --help         this help
 
 The rows are written by writer threads, each into its own file (FILE.partial, FILE.partial.1, …)
-with journal_mode=OFF, synchronous=OFF and a large page cache, then merged with SQLite's
+with journal_mode=OFF, synchronous=OFF and the page cache their keys need, then merged with SQLite's
 table-copy path; at the end the file is switched back to WAL, checkpointed with the product's
 settings (synchronous=FULL) and renamed to FILE.
 Every application's 申請用パスワード is ${'`'}bench-Pass-2026${'`'} (one argon2id hash, computed once).

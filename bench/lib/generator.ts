@@ -25,7 +25,7 @@ export interface GenerateOptions {
   readonly out: string;
   readonly seed: string;
   readonly now: Date;
-  /** SQLite page cache of each writer during generation, in MiB. */
+  /** SQLite page cache of each writer during generation, in MiB: at most this while writing rows (see rowsCacheMb), all of it for the index builds. */
   readonly cacheMb: number;
   /** Writer threads (1–3): the tables are split between them, then merged. */
   readonly writers: number;
@@ -173,7 +173,7 @@ export async function generateSqlite(o: GenerateOptions): Promise<GenerateReport
   const results = await Promise.all(
     partitions.map((tables, k) =>
       runWorker(
-        { file: files[k]!, tables, publicNotifications: k === partitions.length - 1, applications: o.applications, due: o.due, duePlacement: o.duePlacement ?? 'spread', seed: o.seed, cacheMb: o.cacheMb, set, indexes: deferred[k]! },
+        { file: files[k]!, tables, publicNotifications: k === partitions.length - 1, applications: o.applications, due: o.due, duePlacement: o.duePlacement ?? 'spread', seed: o.seed, cacheMb: o.cacheMb, keepIndexes: !o.deferIndexes, set, indexes: deferred[k]! },
         (applications, rows) => {
           done[k]!.applications = applications;
           done[k]!.rows += rows;
@@ -194,7 +194,8 @@ export async function generateSqlite(o: GenerateOptions): Promise<GenerateReport
   // INSERT … SELECT * takes SQLite's transfer path (pages of records and of index entries, in
   // order, no re-encoding and no sort).
   const mergeCpu0 = threadCpu();
-  const db = openForLoad(tmp, o.cacheMb);
+  // Every table and index is appended to in key order: a small cache is enough (see rowsCacheMb).
+  const db = openForLoad(tmp, Math.min(o.cacheMb, 64));
   for (const idx of emptyInMain) db.exec(idx.sql);
   for (let k = 1; k < files.length; k++) {
     db.exec(`attach database '${files[k]!.replace(/'/g, "''")}' as w${k}`);
