@@ -4,7 +4,7 @@
  * The deadline sweep (services.sweepDeadlines, as the server's sweeper and `kei-oss sweep-deadlines`
  * run it) over a generated database where `due` applications have a deadline that has passed.
  */
-import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fstatSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { systemClock } from '../src/domain/time.js';
@@ -35,6 +35,7 @@ Options:
   --applications N  size of the database (default 1000000)
   --due K           applications past their deadline (default 100000)
   --batch B         the sweep's batch size (default: the product's)
+  --round R         the due ids the sweep reads a round, then claims in id order (default: the product's)
   --contacts S      the share of the due applications given a confirmed 連絡先メールアドレス before the
                     sweep, so that each of them gets its mail (期限切れ) queued in the sweep's
                     transaction (default 1: every one, as issue 18 asks; 0: none, the data as
@@ -46,6 +47,11 @@ Options:
                     text with the lists of parameters folded): calls, milliseconds and the bytes
                     this process wrote and read (/proc/self/io) while each ran; the commits
                     include the WAL's writes and its checkpoints. Adds a little time of its own
+  --pages           (SQLite) no checkpoint during the sweep (the WAL keeps every page each commit
+                    wrote); after it, the WAL's frames and distinct pages counted by the table or
+                    index that owns each page (SQLite's dbstat). The bytes written then hold the
+                    log and the one checkpoint at the sweep's end. Adds the time of reading every
+                    page's owner after the sweep
   --postgres URL    sweep in PostgreSQL instead (postgres://postgres@127.0.0.1:5432/kei_bench_sweep;
                     created if missing, its tables replaced by the generated data at every run)
   -h, --help        this help`;
@@ -56,11 +62,13 @@ async function main(): Promise<number> {
       applications: { type: 'string' },
       due: { type: 'string' },
       batch: { type: 'string' },
+      round: { type: 'string' },
       keep: { type: 'boolean' },
       contacts: { type: 'string' },
       file: { type: 'string' },
       postgres: { type: 'string' },
       statements: { type: 'boolean' },
+      pages: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -119,6 +127,7 @@ async function main(): Promise<number> {
   const contacts = await giveContacts(handle, contactShare);
   console.log(`sweep: ${contacts.toLocaleString('en')} of them have a confirmed 連絡先 (each gets its mail queued by the sweep)`);
   const timings = values.statements && sqlite ? timeStatements(sqlite) : null;
+  if (values.pages && sqlite) holdCheckpoints(sqlite);
   const loadBefore = load();
   // The peak RSS of the sweep alone: Linux resets the process's high-water mark (VmHWM) on "5" to clear_refs.
   const hwmReset = resetPeakRss();
@@ -126,7 +135,7 @@ async function main(): Promise<number> {
   const io0 = processIo();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const result = values.batch ? await services.sweepDeadlines(parseCount(values.batch, '--batch')) : await services.sweepDeadlines();
+  const result = await services.sweepDeadlines(values.batch ? parseCount(values.batch, '--batch') : undefined, values.round ? parseCount(values.round, '--round') : undefined);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const rowsWritten = changes() - changes0;
@@ -134,6 +143,7 @@ async function main(): Promise<number> {
   const written = { bytes: io1.wchar - io0.wchar, syscalls: io1.syscw - io0.syscw, read: io1.rchar - io0.rchar };
   const sweepPeakRss = hwmReset ? peakRssMiB() : null;
   timings?.stop();
+  const pageLines = values.pages && sqlite ? walPages(sqlite, `${work}-wal`, result.examined) : [];
   const after = await dueNow();
   const queued = await mailsQueued(handle);
   await handle.close();
@@ -185,8 +195,8 @@ async function main(): Promise<number> {
     `- written by this process during the sweep: ${gib(written.bytes)} in ${written.syscalls.toLocaleString('en')} write calls (${Math.round(written.bytes / Math.max(1, result.examined) / 1024)} KiB an application); read ${gib(written.read)}`,
   ].join('\n');
   const statementLines = timings ? ['', '| statement | calls | ms | written (MiB) | read (MiB) |', '| --- | ---: | ---: | ---: | ---: |', ...timings.lines()] : [];
-  const files = save('sweep', summary, [md, ...statementLines].join('\n'));
-  console.log(`\n${[md, ...statementLines].join('\n')}\n\nsaved ${files.json} and ${files.md}`);
+  const files = save('sweep', summary, [md, ...statementLines, ...pageLines].join('\n'));
+  console.log(`\n${[md, ...statementLines, ...pageLines].join('\n')}\n\nsaved ${files.json} and ${files.md}`);
   return after === 0 ? 0 : 3;
 }
 
@@ -209,6 +219,54 @@ async function giveContacts(handle: DatabaseHandle, share: number): Promise<numb
       .execute();
   }
   return chosen.length;
+}
+
+/**
+ * `--pages`: the WAL emptied, then no checkpoint until the end (`wal_autocheckpoint` held at 0,
+ * whatever the sweep sets), so that the WAL holds every page each commit wrote.
+ */
+function holdCheckpoints(sqlite: NonNullable<DatabaseHandle['sqlite']>): void {
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  const pragma = sqlite.pragma.bind(sqlite);
+  sqlite.pragma = ((source: string, options?: { simple?: boolean }) => pragma(source.startsWith('wal_autocheckpoint =') ? 'wal_autocheckpoint = 0' : source, options)) as typeof sqlite.pragma;
+  pragma('wal_autocheckpoint = 0');
+}
+
+/**
+ * `--pages`: the WAL's frames (one a page a commit wrote: its number in the frame's first four
+ * bytes) counted by the B-tree that owns the page after the sweep (dbstat), with its distinct pages.
+ */
+function walPages(sqlite: NonNullable<DatabaseHandle['sqlite']>, wal: string, applications: number): string[] {
+  const owner = new Map<number, string>();
+  for (const row of sqlite.prepare('select name, pageno from dbstat').iterate() as Iterable<{ name: string; pageno: number }>) owner.set(row.pageno, row.name);
+  const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
+  const fd = openSync(wal, 'r');
+  const size = fstatSync(fd).size;
+  const header = Buffer.alloc(24);
+  const frames = new Map<string, { frames: number; pages: Set<number> }>();
+  let commits = 0;
+  for (let at = 32; at + 24 + pageSize <= size; at += 24 + pageSize) {
+    readSync(fd, header, 0, 24, at);
+    const page = header.readUInt32BE(0);
+    if (header.readUInt32BE(4) !== 0) commits += 1;
+    const name = owner.get(page) ?? '(free list)';
+    const entry = frames.get(name) ?? { frames: 0, pages: new Set<number>() };
+    entry.frames += 1;
+    entry.pages.add(page);
+    frames.set(name, entry);
+  }
+  closeSync(fd);
+  const all = [...frames.values()].reduce((n, e) => n + e.frames, 0);
+  return [
+    '',
+    `WAL after the sweep, no checkpoint: ${all.toLocaleString('en')} frames (${gib(all * pageSize)}), ${commits} commits`,
+    '',
+    '| table or index | frames | distinct pages | frames an application |',
+    '| --- | ---: | ---: | ---: |',
+    ...[...frames]
+      .sort((a, b) => b[1].frames - a[1].frames)
+      .map(([name, e]) => `| ${name} | ${e.frames.toLocaleString('en')} | ${e.pages.size.toLocaleString('en')} | ${(e.frames / Math.max(1, applications)).toFixed(3)} |`),
+  ];
 }
 
 async function mailsQueued(handle: DatabaseHandle): Promise<number> {

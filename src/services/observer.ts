@@ -67,10 +67,10 @@ export function observeLoginThrottle<T extends Throttle>(throttle: T, observer: 
 }
 
 /** The deadline sweep, telling the observer when each run ended and how. */
-export function observeSweep<F extends (batchSize?: number) => Promise<SweepResult>>(sweep: F, observer: ServiceObserver, now: () => Date): F {
-  return (async (batchSize?: number) => {
+export function observeSweep<F extends (batchSize?: number, roundSize?: number) => Promise<SweepResult>>(sweep: F, observer: ServiceObserver, now: () => Date): F {
+  return (async (batchSize?: number, roundSize?: number) => {
     try {
-      const result = await sweep(batchSize);
+      const result = await sweep(batchSize, roundSize);
       observer.sweepFinished(now(), { ok: true, result });
       return result;
     } catch (err) {

@@ -30,6 +30,29 @@ const iso = (d: Date) => d.toISOString();
  */
 export type StoredPassword = { readonly hash: string } | { readonly pending: (applicationId: string) => string };
 
+/** A due application as the sweep claims it: what its expiry needs (`DueApplication`) and what its mail names (`MailNaming`). */
+export interface ClaimedDue {
+  readonly id: string;
+  readonly status: StatusCode;
+  readonly version: number;
+  readonly deadlineAt: Date;
+  readonly procedure: ProcedureCode;
+  readonly arrivalNumber: ReceiptNumber;
+  readonly receiptNumber: ReceiptNumber | null;
+}
+
+function claimedDue(r: Pick<AppRow, 'id' | 'status' | 'version' | 'deadline_at' | 'procedure' | 'arrival_number' | 'receipt_number'>): ClaimedDue {
+  return {
+    id: r.id,
+    status: r.status as StatusCode,
+    version: r.version,
+    deadlineAt: new Date(r.deadline_at!),
+    procedure: r.procedure as ProcedureCode,
+    arrivalNumber: r.arrival_number as ReceiptNumber,
+    receiptNumber: r.receipt_number as ReceiptNumber | null,
+  };
+}
+
 function toRow(app: Application, passwordHash: string, now: Date, passwordPending: string | null = null): ApplicationsTable {
   const deadline = deadlineInstant(app);
   return {
@@ -608,7 +631,7 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
      * version and its running deadline, stored as `deadline_at`), and what its mail needs to name it
      * (`MailNaming`: procedure and numbers), in the same indexed pass over the same rows.
      */
-    async claimDue(now: Date, limit: number): Promise<{ id: string; status: StatusCode; version: number; deadlineAt: Date; procedure: ProcedureCode; arrivalNumber: ReceiptNumber; receiptNumber: ReceiptNumber | null }[]> {
+    async claimDue(now: Date, limit: number): Promise<ClaimedDue[]> {
       let query = db
         .selectFrom('applications')
         .select(['id', 'status', 'version', 'deadline_at', 'procedure', 'arrival_number', 'receipt_number'])
@@ -617,16 +640,36 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
         .orderBy('deadline_at')
         .limit(limit);
       if (dialect === 'postgres') query = query.forUpdate().skipLocked();
-      const rows = await query.execute();
-      return rows.map((r) => ({
-        id: r.id,
-        status: r.status as StatusCode,
-        version: r.version,
-        deadlineAt: new Date(r.deadline_at!),
-        procedure: r.procedure as ProcedureCode,
-        arrivalNumber: r.arrival_number as ReceiptNumber,
-        receiptNumber: r.receipt_number as ReceiptNumber | null,
-      }));
+      return (await query.execute()).map(claimedDue);
+    },
+
+    /**
+     * The ids of at most `limit` applications whose running deadline has passed, soonest first,
+     * through the partial index on deadline_at; nothing is claimed (the sweep's round, which then
+     * claims them in id order with `claimDueAmong`).
+     */
+    async dueIds(now: Date, limit: number): Promise<string[]> {
+      const rows = await db.selectFrom('applications').select('id').where('deadline_at', 'is not', null).where('deadline_at', '<=', now.toISOString()).orderBy('deadline_at').limit(limit).execute();
+      return rows.map((r) => r.id);
+    },
+
+    /**
+     * `claimDue` for the given applications (by their primary key): those of them still past their
+     * running deadline at `now`, with the same columns. On PostgreSQL claimed as `claimDue` claims
+     * (`FOR UPDATE SKIP LOCKED`: one another sweeper's batch holds is skipped, and one it moved is
+     * no longer due once it commits).
+     */
+    async claimDueAmong(ids: readonly string[], now: Date): Promise<ClaimedDue[]> {
+      if (ids.length === 0) return [];
+      let query = db
+        .selectFrom('applications')
+        .select(['id', 'status', 'version', 'deadline_at', 'procedure', 'arrival_number', 'receipt_number'])
+        .where('id', 'in', [...ids])
+        .where('deadline_at', 'is not', null)
+        .where('deadline_at', '<=', now.toISOString())
+        .orderBy('id');
+      if (dialect === 'postgres') query = query.forUpdate().skipLocked();
+      return (await query.execute()).map(claimedDue);
     },
 
     async count(): Promise<number> {
