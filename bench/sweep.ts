@@ -15,6 +15,7 @@ import { argon2Hasher } from '../src/services/passwords.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store/database.js';
 import { defaultDatabasePath, gib, load, machineInfo, parseCount, round1 } from './lib/common.js';
 import { defaultWriters, generateSqlite } from './lib/generator.js';
+import { giveContacts } from './lib/fixtures.js';
 import { loadIntoPostgres } from './lib/postgres.js';
 import { machineLines, save } from './lib/report.js';
 import { uptime } from './lib/suite.js';
@@ -124,7 +125,7 @@ async function main(): Promise<number> {
   const changes = () => (sqlite ? (sqlite.prepare('select total_changes() as n').get() as { n: number }).n : 0);
   const before = await dueNow();
   console.log(`sweep: ${before.toLocaleString('en')} applications are past their deadline`);
-  const contacts = await giveContacts(handle, contactShare);
+  const contacts = await giveContacts(handle, await dueIds(handle), contactShare, 'sweep');
   console.log(`sweep: ${contacts.toLocaleString('en')} of them have a confirmed 連絡先 (each gets its mail queued by the sweep)`);
   const timings = values.statements && sqlite ? timeStatements(sqlite) : null;
   if (values.pages && sqlite) holdCheckpoints(sqlite);
@@ -206,19 +207,10 @@ async function main(): Promise<number> {
  * renders and queues each one's 期限切れ mail in its transaction. Not timed. The generated data has
  * no 連絡先 (the status page's mail section reads an empty one).
  */
-async function giveContacts(handle: DatabaseHandle, share: number): Promise<number> {
-  if (share === 0) return 0;
+/** The due applications, in id order: those the sweep will move. */
+async function dueIds(handle: DatabaseHandle): Promise<string[]> {
   const now = new Date().toISOString();
-  const ids = (await handle.db.selectFrom('applications').select('id').where('deadline_at', 'is not', null).where('deadline_at', '<=', now).orderBy('id').execute()).map((r) => r.id);
-  const chosen = ids.filter((_, i) => Math.floor((i + 1) * share) > Math.floor(i * share));
-  for (let i = 0; i < chosen.length; i += 1000) {
-    await handle.db
-      .insertInto('contact_addresses')
-      .values(chosen.slice(i, i + 1000).map((id) => ({ application_id: id, address: `applicant-${id.slice(0, 8)}${id.slice(-4)}@example.jp`, confirmed_at: now, token_hash: null, token_expires_at: null, unsubscribed_at: null, unsubscribe_token: `bench-${id}`, updated_at: now })))
-      .onConflict((oc) => oc.column('application_id').doNothing())
-      .execute();
-  }
-  return chosen.length;
+  return (await handle.db.selectFrom('applications').select('id').where('deadline_at', 'is not', null).where('deadline_at', '<=', now).orderBy('id').execute()).map((r) => r.id);
 }
 
 /**
