@@ -202,12 +202,11 @@ async function main(): Promise<number> {
 }
 
 /**
- * Gives that share of the due applications (every k-th by id, so the same ones each run) a confirmed
- * 連絡先メールアドレス, as an applicant who registered one on the status page has: then the sweep
- * renders and queues each one's 期限切れ mail in its transaction. Not timed. The generated data has
- * no 連絡先 (the status page's mail section reads an empty one).
+ * The due applications, in id order: those the sweep will move. `--contacts` gives that share of
+ * them (every k-th by id, so the same ones each run) a confirmed 連絡先メールアドレス
+ * (fixtures.ts), as an applicant who registered one on the status page has: then the sweep renders
+ * and queues each one's 期限切れ mail in its transaction. The generated data has no 連絡先.
  */
-/** The due applications, in id order: those the sweep will move. */
 async function dueIds(handle: DatabaseHandle): Promise<string[]> {
   const now = new Date().toISOString();
   return (await handle.db.selectFrom('applications').select('id').where('deadline_at', 'is not', null).where('deadline_at', '<=', now).orderBy('id').execute()).map((r) => r.id);
