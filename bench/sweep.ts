@@ -12,6 +12,7 @@ import type { ServiceDeps } from '../src/services/context.js';
 import { randomIds } from '../src/services/ids.js';
 import { createServices, loadServerSecrets } from '../src/services/index.js';
 import { argon2Hasher } from '../src/services/passwords.js';
+import { applicationRepository } from '../src/store/applications.repository.js';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store/database.js';
 import { defaultDatabasePath, gib, load, machineInfo, parseCount, round1 } from './lib/common.js';
 import { defaultWriters, generateSqlite } from './lib/generator.js';
@@ -125,7 +126,9 @@ async function main(): Promise<number> {
   const changes = () => (sqlite ? (sqlite.prepare('select total_changes() as n').get() as { n: number }).n : 0);
   const before = await dueNow();
   console.log(`sweep: ${before.toLocaleString('en')} applications are past their deadline`);
-  const contacts = await giveContacts(handle, await dueIds(handle), contactShare, 'sweep');
+  // The due applications in id order (every k-th of them gets a 連絡先, so the same ones each run): those the sweep will move.
+  const dueIds = (await applicationRepository(handle.db, handle.dialect).dueIds(new Date(), Number.MAX_SAFE_INTEGER)).sort();
+  const contacts = await giveContacts(handle, dueIds, contactShare, 'sweep');
   console.log(`sweep: ${contacts.toLocaleString('en')} of them have a confirmed 連絡先 (each gets its mail queued by the sweep)`);
   const timings = values.statements && sqlite ? timeStatements(sqlite) : null;
   if (values.pages && sqlite) holdCheckpoints(sqlite);
@@ -199,17 +202,6 @@ async function main(): Promise<number> {
   const files = save('sweep', summary, [md, ...statementLines, ...pageLines].join('\n'));
   console.log(`\n${[md, ...statementLines, ...pageLines].join('\n')}\n\nsaved ${files.json} and ${files.md}`);
   return after === 0 ? 0 : 3;
-}
-
-/**
- * The due applications, in id order: those the sweep will move. `--contacts` gives that share of
- * them (every k-th by id, so the same ones each run) a confirmed 連絡先メールアドレス
- * (fixtures.ts), as an applicant who registered one on the status page has: then the sweep renders
- * and queues each one's 期限切れ mail in its transaction. The generated data has no 連絡先.
- */
-async function dueIds(handle: DatabaseHandle): Promise<string[]> {
-  const now = new Date().toISOString();
-  return (await handle.db.selectFrom('applications').select('id').where('deadline_at', 'is not', null).where('deadline_at', '<=', now).orderBy('id').execute()).map((r) => r.id);
 }
 
 /**

@@ -379,6 +379,9 @@ export interface PendingPassword {
 
 /** Applications and their parts. The only code that knows how an application is stored. */
 export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
+  /** Applications past their running deadline, soonest first, through the partial index on deadline_at. */
+  const dueQuery = (now: Date, limit: number) =>
+    db.selectFrom('applications').select('id').where('deadline_at', 'is not', null).where('deadline_at', '<=', now.toISOString()).orderBy('deadline_at').limit(limit);
   async function loadWhere(id: string, lock: boolean): Promise<Application | null> {
     const q = readQueries(db, dialect);
     const [row] = await rowsById(db, lock ? q.appForUpdate : q.app, id);
@@ -617,40 +620,22 @@ export function applicationRepository(db: Executor, dialect: 'sqlite' | 'postgre
     },
 
     /**
-     * Ids of applications whose running deadline has passed, soonest first (uses the partial index).
-     * On PostgreSQL the rows are claimed (`FOR UPDATE SKIP LOCKED`): call it inside the transaction
-     * that moves them (the sweep's batch), so that another sweeper's claim skips them until that
-     * transaction ends, and finds them no longer due once it commits. SQLite has one writer.
-     */
-    async dueForSweep(now: Date, limit: number): Promise<string[]> {
-      return (await this.claimDue(now, limit)).map((r) => r.id);
-    },
-
-    /**
-     * `dueForSweep` with what an expiry needs of each application (`DueApplication`: its status, its
-     * version and its running deadline, stored as `deadline_at`), and what its mail needs to name it
-     * (`MailNaming`: procedure and numbers), in the same indexed pass over the same rows.
-     */
-    async claimDue(now: Date, limit: number): Promise<ClaimedDue[]> {
-      let query = db
-        .selectFrom('applications')
-        .select(['id', 'status', 'version', 'deadline_at', 'procedure', 'arrival_number', 'receipt_number'])
-        .where('deadline_at', 'is not', null)
-        .where('deadline_at', '<=', now.toISOString())
-        .orderBy('deadline_at')
-        .limit(limit);
-      if (dialect === 'postgres') query = query.forUpdate().skipLocked();
-      return (await query.execute()).map(claimedDue);
-    },
-
-    /**
      * The ids of at most `limit` applications whose running deadline has passed, soonest first,
      * through the partial index on deadline_at; nothing is claimed (the sweep's round, which then
      * claims them in id order with `claimDueAmong`).
      */
     async dueIds(now: Date, limit: number): Promise<string[]> {
-      const rows = await db.selectFrom('applications').select('id').where('deadline_at', 'is not', null).where('deadline_at', '<=', now.toISOString()).orderBy('deadline_at').limit(limit).execute();
-      return rows.map((r) => r.id);
+      return (await dueQuery(now, limit).execute()).map((r) => r.id);
+    },
+
+    /**
+     * `dueIds`, claimed on PostgreSQL (`FOR UPDATE SKIP LOCKED`): inside a transaction, another
+     * sweeper's claim skips them until that transaction ends, and finds them no longer due once it
+     * commits. SQLite has one writer.
+     */
+    async dueForSweep(now: Date, limit: number): Promise<string[]> {
+      const query = dueQuery(now, limit);
+      return (await (dialect === 'postgres' ? query.forUpdate().skipLocked() : query).execute()).map((r) => r.id);
     },
 
     /**

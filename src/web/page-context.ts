@@ -60,7 +60,6 @@ export function csrfUserInfo(req: FastifyRequest): string {
  */
 class RequestPageContext implements PageContext {
   readonly fontSize: FontSize;
-  readonly staffRole: StaffRole | undefined;
   #path: string | undefined;
   #token: string | undefined;
 
@@ -71,7 +70,6 @@ class RequestPageContext implements PageContext {
     readonly staffName: string | undefined,
   ) {
     this.fontSize = fontSizeOf(req);
-    this.staffRole = undefined;
   }
 
   /** Only a rendered page links it (文字サイズ): a kept status page never parses the URL. */
