@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { CompiledQuery, type Selectable } from 'kysely';
+import type pg from 'pg';
 import type { QueryResultRow } from 'pg';
 import { STAMP_COLUMNS, STAMP_JOIN, stampOfRow, type ApplicationStamp, type StampRow } from './applications.repository.js';
 import type { DatabaseHandle, Executor } from './database.js';
@@ -45,17 +46,102 @@ interface HotRead {
   readonly name: string;
   readonly sqlite: string;
   readonly postgres: string;
+  /** PostgreSQL: the same read for many keys in one statement (`= any($1)`); each row carries its key as `id_hash`. */
+  readonly postgresMany: string;
   readonly prepared: WeakMap<SQLite.Database, SQLite.Statement>;
 }
-function hotRead(name: string, sql: (parameter: string) => string): HotRead {
-  return { name, sqlite: sql('?'), postgres: sql('$1'), prepared: new WeakMap() };
+/** `sql(p)` is the statement with `p` standing for the condition on the key (`… where <key> p`). */
+function hotRead(name: string, sql: (condition: string) => string): HotRead {
+  return { name, sqlite: sql('= ?'), postgres: sql('= $1'), postgresMany: sql('= any($1::text[])'), prepared: new WeakMap() };
+}
+
+/**
+ * Keys read in one statement at most (PostgreSQL): a statement of 256 keys is a few milliseconds of
+ * PostgreSQL's time at most, and its array parameter about 17 KB.
+ */
+export const MAX_KEYS_A_READ = 256;
+
+interface Waiting {
+  readonly resolve: (row: QueryResultRow | undefined) => void;
+  readonly reject: (err: unknown) => void;
+}
+
+/**
+ * PostgreSQL: the reads of one hot statement asked for in the same turn of the event loop, sent
+ * together as ONE statement of all their keys (issue 18, round seven). Under load many requests
+ * are read from their sockets in one turn; each round trip to PostgreSQL cost this process a write
+ * to its socket and the wake-up of a backend (half of a status page's CPU on PostgreSQL: the
+ * profile's `writev`, docs/benchmarks.md), and PostgreSQL one statement's overhead. The first read
+ * of a turn schedules the send with `setImmediate`, which runs once the turn's sockets have been
+ * read and their handlers have reached their reads; a key asked for twice is read once. Each read
+ * is still taken after its request arrived, by a statement sent after it asked: what it returns is
+ * never older than a read of its own would be (the status page's version check stands).
+ */
+class ReadBatch {
+  private waiting = new Map<string, Waiting[]>();
+  private scheduled = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly read: HotRead,
+  ) {}
+
+  get(key: string): Promise<QueryResultRow | undefined> {
+    return new Promise((resolve, reject) => {
+      const same = this.waiting.get(key);
+      if (same) same.push({ resolve, reject });
+      else this.waiting.set(key, [{ resolve, reject }]);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.send());
+      }
+    });
+  }
+
+  private send(): void {
+    this.scheduled = false;
+    const all = this.waiting;
+    this.waiting = new Map();
+    const keys = [...all.keys()];
+    for (let from = 0; from < keys.length; from += MAX_KEYS_A_READ) void this.sendSome(keys.slice(from, from + MAX_KEYS_A_READ), all);
+  }
+
+  private async sendSome(keys: readonly string[], all: ReadonlyMap<string, readonly Waiting[]>): Promise<void> {
+    try {
+      const { rows } =
+        keys.length === 1
+          ? await this.pool.query<QueryResultRow & { id_hash: string }>({ name: this.read.name, text: this.read.postgres, values: [keys[0]] })
+          : await this.pool.query<QueryResultRow & { id_hash: string }>({ name: `${this.read.name}_many`, text: this.read.postgresMany, values: [keys] });
+      const byKey = new Map<string, QueryResultRow>(rows.map((r) => [r.id_hash, r]));
+      for (const key of keys) for (const w of all.get(key)!) w.resolve(byKey.get(key));
+    } catch (err) {
+      for (const key of keys) for (const w of all.get(key)!) w.reject(err);
+    }
+  }
+}
+
+const batches = new WeakMap<pg.Pool, Map<string, ReadBatch>>();
+
+function batchOf(pool: pg.Pool, read: HotRead): ReadBatch {
+  let byRead = batches.get(pool);
+  if (!byRead) {
+    byRead = new Map();
+    batches.set(pool, byRead);
+  }
+  let batch = byRead.get(read.name);
+  if (!batch) {
+    batch = new ReadBatch(pool, read);
+    byRead.set(read.name, batch);
+  }
+  return batch;
 }
 
 /**
  * One row of a hot read: by a statement prepared once per SQLite connection (run at once when no
  * transaction is open on it, else while holding Kysely's connection, so never inside another
- * request's transaction) or a named statement on the
- * pool (PostgreSQL: prepared once per connection). Call it outside a transaction.
+ * request's transaction) or, on PostgreSQL, by named statements on the pool (prepared once per
+ * connection), the reads asked for in the same turn of the event loop sent as one (`ReadBatch`).
+ * Call it outside a transaction.
  */
 async function readOne<R>(handle: Handle, read: HotRead, value: string): Promise<R | undefined> {
   const sqlite = handle.sqlite;
@@ -73,14 +159,12 @@ async function readOne<R>(handle: Handle, read: HotRead, value: string): Promise
     const statement = stmt;
     return handle.db.connection().execute(async () => statement.get(value) as R | undefined);
   }
-  if (handle.pool) {
-    // A named statement: each pooled connection parses and plans it once, then only binds and runs it.
-    return (await handle.pool.query<R & QueryResultRow>({ name: read.name, text: read.postgres, values: [value] })).rows[0];
-  }
+  // Named statements: each pooled connection parses and plans them once, then only binds and runs them; the reads of a turn go as one (ReadBatch).
+  if (handle.pool) return (await batchOf(handle.pool, read).get(value)) as R | undefined;
   return (await handle.db.executeQuery(CompiledQuery.raw(read.postgres, [value]) as CompiledQuery<R>)).rows[0];
 }
 
-const FIND = hotRead('kei_find_session', (p) => `select * from sessions where id_hash = ${p}`);
+const FIND = hotRead('kei_find_session', (p) => `select * from sessions where id_hash ${p}`);
 
 /** The session of a cookie's token, looked up on every request that carries one: the same row as `sessionRepository(…).find`. */
 export async function findSession(handle: Handle, token: string): Promise<SessionRecord | null> {
@@ -91,7 +175,7 @@ export async function findSession(handle: Handle, token: string): Promise<Sessio
 // The session, and the stamp of its application (none for a session without one), in one row.
 const FIND_WITH_STAMP = hotRead(
   'kei_find_session_stamp',
-  (p) => `select s.*, a.id as stamp_application_id, ${STAMP_COLUMNS} from sessions s left join applications a on a.id = s.application_id ${STAMP_JOIN} where s.id_hash = ${p}`,
+  (p) => `select s.*, a.id as stamp_application_id, ${STAMP_COLUMNS} from sessions s left join applications a on a.id = s.application_id ${STAMP_JOIN} where s.id_hash ${p}`,
 );
 
 /**
