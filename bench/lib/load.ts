@@ -33,6 +33,8 @@ export interface PhaseResult {
   readonly timeouts: number;
   /** Server CPU time (user + system) per response, in microseconds: what a request costs, whatever else runs. */
   readonly serverCpuMicrosPerRequest: number;
+  /** The database server's CPU time per response (PostgreSQL on this machine, `LoadOptions.databaseCpuSeconds`), in microseconds; null when not measured. */
+  readonly databaseCpuMicrosPerRequest: number | null;
   /** Share of one core the server used during the measurement (1 = one core busy all the time). */
   readonly serverCores: number;
   /** Share of one core the load generator (this process) used. */
@@ -50,6 +52,8 @@ export interface LoadOptions {
   readonly connections: number;
   readonly seconds: number;
   readonly warmupSeconds: number;
+  /** The database server's CPU seconds so far (PostgreSQL on this machine), to count its share of a request; absent for SQLite (in the server's process). */
+  readonly databaseCpuSeconds?: (() => number) | undefined;
 }
 
 function run(server: ServerHandle, s: Scenario, connections: number, seconds: number): Promise<autocannon.Result> {
@@ -86,9 +90,11 @@ export async function measure(server: ServerHandle, s: Scenario, o: LoadOptions)
     sampled = Math.max(sampled, server.rss());
   }, 100);
   const serverCpu0 = server.cpuSeconds();
+  const databaseCpu0 = o.databaseCpuSeconds?.() ?? 0;
   const selfCpu0 = process.cpuUsage();
   const r = await run(server, s, o.connections, o.seconds);
   const serverCpu = server.cpuSeconds() - serverCpu0;
+  const databaseCpu = o.databaseCpuSeconds ? o.databaseCpuSeconds() - databaseCpu0 : null;
   const selfCpu = process.cpuUsage(selfCpu0);
   clearInterval(timer);
   const peak = Math.max(sampled, server.peak());
@@ -108,6 +114,7 @@ export async function measure(server: ServerHandle, s: Scenario, o: LoadOptions)
     errors: r.errors,
     timeouts: r.timeouts,
     serverCpuMicrosPerRequest: responses > 0 ? Math.round((serverCpu * 1e6) / responses) : 0,
+    databaseCpuMicrosPerRequest: databaseCpu !== null && responses > 0 ? Math.round((databaseCpu * 1e6) / responses) : null,
     serverCores: round2(serverCpu / r.duration),
     loadGeneratorCores: round2((selfCpu.user + selfCpu.system) / 1e6 / r.duration),
     peakRssBytes: peak,

@@ -22,6 +22,8 @@ export interface ScenarioSummary {
   readonly p99Ms: number;
   readonly peakRssMb: number;
   readonly serverCpuMicrosPerRequest: number;
+  /** PostgreSQL's CPU a request (its server on this machine), median; null on SQLite. */
+  readonly databaseCpuMicrosPerRequest: number | null;
   readonly serverCores: number;
   readonly loadGeneratorCores: number;
   readonly unexpected: number;
@@ -44,6 +46,7 @@ export function summarise(phases: readonly PhaseResult[]): ScenarioSummary[] {
       p99Ms: median(ps.map((p) => p.latencyMs.p99)),
       peakRssMb: Math.round(Math.max(...ps.map((p) => p.peakRssBytes)) / 1024 ** 2),
       serverCpuMicrosPerRequest: Math.round(median(ps.map((p) => p.serverCpuMicrosPerRequest))),
+      databaseCpuMicrosPerRequest: ps.every((p) => p.databaseCpuMicrosPerRequest !== null) ? Math.round(median(ps.map((p) => p.databaseCpuMicrosPerRequest!))) : null,
       serverCores: median(ps.map((p) => p.serverCores)),
       loadGeneratorCores: median(ps.map((p) => p.loadGeneratorCores)),
       unexpected: ps.reduce((a, p) => a + p.unexpected, 0),

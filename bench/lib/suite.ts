@@ -6,7 +6,7 @@ import { createApiToken, createSessions, csrfPair, deleteApplicantSessions, give
 import { measure, type PhaseResult, type Scenario } from './load.js';
 import { ratios, summarise, type ScenarioSummary } from './report.js';
 import { apiEvent, apiRead, ceiling, loginPassword, statusPage, topPage, type ScenarioKey } from './scenarios.js';
-import { buildIfNeeded, startServer, type ServerHandle } from './server.js';
+import { buildIfNeeded, localPostgresCpuSeconds, startServer, type ServerHandle } from './server.js';
 
 export interface SuiteOptions {
   /** A SQLite path or a postgres:// URL. */
@@ -45,6 +45,8 @@ export interface SuiteResult {
 }
 
 export const isPostgres = (url: string) => /^postgres(ql)?:\/\//i.test(url);
+/** A database URL on this machine (its server's CPU can be read from /proc). */
+const isLocalUrl = (url: string) => ['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(url).hostname);
 
 export function uptime(): string {
   try {
@@ -84,7 +86,7 @@ function manifestOf(database: string): { applications: number | null; generated:
 }
 
 const fmt = (p: PhaseResult) =>
-  `${p.key.padEnd(10)} ${p.requestsPerSecond.toLocaleString('en').padStart(7)} req/s  p50 ${String(p.latencyMs.p50).padStart(6)} ms  p99 ${String(p.latencyMs.p99).padStart(6)} ms  peak RSS ${Math.round(p.peakRssBytes / 1024 ** 2)} MB  server ${p.serverCpuMicrosPerRequest} µs CPU/req (${p.serverCores} cores, load generator ${p.loadGeneratorCores})  ${p.unexpected ? `UNEXPECTED ${p.unexpected} (${JSON.stringify(p.statusCodes)}) ` : ''}(load ${p.loadBefore[0]} → ${p.loadAfter[0]})`;
+  `${p.key.padEnd(10)} ${p.requestsPerSecond.toLocaleString('en').padStart(7)} req/s  p50 ${String(p.latencyMs.p50).padStart(6)} ms  p99 ${String(p.latencyMs.p99).padStart(6)} ms  peak RSS ${Math.round(p.peakRssBytes / 1024 ** 2)} MB  server ${p.serverCpuMicrosPerRequest} µs CPU/req${p.databaseCpuMicrosPerRequest !== null ? ` + PostgreSQL ${p.databaseCpuMicrosPerRequest} µs` : ''} (${p.serverCores} cores, load generator ${p.loadGeneratorCores})  ${p.unexpected ? `UNEXPECTED ${p.unexpected} (${JSON.stringify(p.statusCodes)}) ` : ''}(load ${p.loadBefore[0]} → ${p.loadAfter[0]})`;
 
 /** Waits until the server answers the bench route quickly three times in a row (at most 120 s); returns the seconds waited. */
 async function settle(server: ServerHandle): Promise<number> {
@@ -140,7 +142,9 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     // One queue of payments for all the runs: each application is paid once per stage.
     const paymentScenario = (t: ApiToken) => (paying ??= apiEvent(targets, t));
     let paying: Scenario | null = null;
-    const loadOptions = { connections: o.connections, seconds: o.seconds, warmupSeconds: o.warmupSeconds };
+    // PostgreSQL on this machine: its processes' CPU is counted too (a page's cost is the server's and the database's).
+    const databaseCpuSeconds = isPostgres(o.database) && isLocalUrl(o.database) ? localPostgresCpuSeconds : undefined;
+    const loadOptions = { connections: o.connections, seconds: o.seconds, warmupSeconds: o.warmupSeconds, databaseCpuSeconds };
     for (let repeat = 1; repeat <= o.repeat; repeat++) {
       if (o.repeat > 1) o.log(`-- run ${repeat} of ${o.repeat}`);
       // A fresh server for each run, so that no run inherits another's memory or caches.
