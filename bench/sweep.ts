@@ -63,6 +63,9 @@ Options:
                     CREATE DATABASE <it> TEMPLATE NAME STRATEGY FILE_COPY (seconds, not minutes).
                     Drop both when done (dropdb). The template is loaded once: after a change of
                     the data or of the migrations, drop it
+  --prewarm         with --postgres-template: read the copy's applications once after copying it
+                    (no statement timeout), as a running server has them in memory; without it a
+                    cold copy may fail the due read at the product's 5 s statement timeout
   -h, --help        this help`;
 
 async function main(): Promise<number> {
@@ -77,6 +80,7 @@ async function main(): Promise<number> {
       file: { type: 'string' },
       postgres: { type: 'string' },
       'postgres-template': { type: 'string' },
+      prewarm: { type: 'boolean' },
       statements: { type: 'boolean' },
       pages: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -103,7 +107,7 @@ async function main(): Promise<number> {
   let handle: DatabaseHandle;
   if (values['postgres-template'] && !values.postgres) throw new Error('--postgres-template needs --postgres URL (the database swept)');
   if (values.postgres && values['postgres-template']) {
-    const copied = await copyFromTemplate(pristine, values.postgres, values['postgres-template'], (l) => console.log(`  ${l}`));
+    const copied = await copyFromTemplate(pristine, values.postgres, values['postgres-template'], (l) => console.log(`  ${l}`), values.prewarm === true);
     if (copied.loaded) console.log(`data: loaded into the template ${values['postgres-template']} in ${copied.loaded.seconds} s`);
     console.log(`data: copied from the template ${values['postgres-template']} in ${copied.copySeconds} s`);
     handle = openDatabase({ kind: 'postgres', url: values.postgres });
