@@ -1,5 +1,5 @@
 /**
- * npm run bench:sweep -- [--applications 1000000] [--due 100000] [--postgres URL]
+ * npm run bench:sweep -- [--applications 1000000] [--due 100000] [--postgres URL [--postgres-template NAME]]
  *
  * The deadline sweep (services.sweepDeadlines, as the server's sweeper and `kei-oss sweep-deadlines`
  * run it) over a generated database where `due` applications have a deadline that has passed.
@@ -17,7 +17,7 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store
 import { defaultDatabasePath, gib, load, machineInfo, parseCount, round1 } from './lib/common.js';
 import { defaultWriters, generateSqlite } from './lib/generator.js';
 import { giveContacts } from './lib/fixtures.js';
-import { loadIntoPostgres } from './lib/postgres.js';
+import { copyFromTemplate, loadIntoPostgres, postgresCpu, postgresStatements, type PostgresStatement } from './lib/postgres.js';
 import { machineLines, save } from './lib/report.js';
 import { uptime } from './lib/suite.js';
 import { runMain } from './lib/cli.js';
@@ -56,6 +56,16 @@ Options:
                     page's owner after the sweep
   --postgres URL    sweep in PostgreSQL instead (postgres://postgres@127.0.0.1:5432/kei_bench_sweep;
                     created if missing, its tables replaced by the generated data at every run)
+  --postgres-template NAME
+                    with --postgres: sweep a fresh copy instead of reloading. The first run loads
+                    the generated data into database NAME of the same server (kept, vacuumed);
+                    every run then drops the URL's database and creates it again with
+                    CREATE DATABASE <it> TEMPLATE NAME STRATEGY FILE_COPY (seconds, not minutes).
+                    Drop both when done (dropdb). The template is loaded once: after a change of
+                    the data or of the migrations, drop it
+  --prewarm         with --postgres-template: read the copy's applications once after copying it
+                    (no statement timeout), as a running server has them in memory; without it a
+                    cold copy may fail the due read at the product's 5 s statement timeout
   -h, --help        this help`;
 
 async function main(): Promise<number> {
@@ -69,6 +79,8 @@ async function main(): Promise<number> {
       contacts: { type: 'string' },
       file: { type: 'string' },
       postgres: { type: 'string' },
+      'postgres-template': { type: 'string' },
+      prewarm: { type: 'boolean' },
       statements: { type: 'boolean' },
       pages: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -93,7 +105,13 @@ async function main(): Promise<number> {
   // One work copy per run (its process id): several engineers' runs may share data/bench.
   const work = `${pristine.replace(/\.sqlite$/, '')}.sweep-work-${process.pid}.sqlite`;
   let handle: DatabaseHandle;
-  if (values.postgres) {
+  if (values['postgres-template'] && !values.postgres) throw new Error('--postgres-template needs --postgres URL (the database swept)');
+  if (values.postgres && values['postgres-template']) {
+    const copied = await copyFromTemplate(pristine, values.postgres, values['postgres-template'], (l) => console.log(`  ${l}`), values.prewarm === true);
+    if (copied.loaded) console.log(`data: loaded into the template ${values['postgres-template']} in ${copied.loaded.seconds} s`);
+    console.log(`data: copied from the template ${values['postgres-template']} in ${copied.copySeconds} s`);
+    handle = openDatabase({ kind: 'postgres', url: values.postgres });
+  } else if (values.postgres) {
     const loaded = await loadIntoPostgres(pristine, values.postgres, { replace: true, log: (l) => console.log(`  ${l}`) });
     console.log(`data: loaded into PostgreSQL in ${loaded.seconds} s`);
     handle = openDatabase({ kind: 'postgres', url: values.postgres });
@@ -132,6 +150,11 @@ async function main(): Promise<number> {
   console.log(`sweep: ${contacts.toLocaleString('en')} of them have a confirmed 連絡先 (each gets its mail queued by the sweep)`);
   const timings = values.statements && sqlite ? timeStatements(sqlite) : null;
   if (values.pages && sqlite) holdCheckpoints(sqlite);
+  // PostgreSQL: its statements (pg_stat_statements, when loaded), WAL and checkpoints, and the CPU of its processes during the sweep.
+  const pgStats = values.postgres ? await postgresStatements(values.postgres) : null;
+  await pgStats?.reset();
+  const pgDatabase = values.postgres ? decodeURIComponent(new URL(values.postgres).pathname.slice(1)) : '';
+  const pgCpu0 = values.postgres ? postgresCpu(pgDatabase) : null;
   const loadBefore = load();
   // The peak RSS of the sweep alone: Linux resets the process's high-water mark (VmHWM) on "5" to clear_refs.
   const hwmReset = resetPeakRss();
@@ -142,6 +165,8 @@ async function main(): Promise<number> {
   const result = await services.sweepDeadlines(values.batch ? parseCount(values.batch, '--batch') : undefined, values.round ? parseCount(values.round, '--round') : undefined);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const pgCpu1 = values.postgres ? postgresCpu(pgDatabase) : null;
+  const pg = pgStats ? await pgStats.read() : null;
   const rowsWritten = changes() - changes0;
   const io1 = processIo();
   const written = { bytes: io1.wchar - io0.wchar, syscalls: io1.syscw - io0.syscw, read: io1.rchar - io0.rchar };
@@ -179,6 +204,10 @@ async function main(): Promise<number> {
     rowsWrittenPerSecond: Math.round(rowsWritten / seconds),
     // What this process wrote and read through the kernel during the sweep (/proc/self/io): SQLite's WAL frames and checkpoints.
     io: written,
+    // PostgreSQL: CPU seconds of its processes during the sweep (the sweep's backends, the background processes, other backends), and its statements.
+    postgresCpuSeconds: pgCpu0 && pgCpu1 ? { backends: round1(pgCpu1.backends - pgCpu0.backends), background: round1(pgCpu1.background - pgCpu0.background), other: round1(pgCpu1.other - pgCpu0.other) } : null,
+    postgresCluster: pg?.cluster ?? null,
+    postgresStatements: pg?.statements ?? null,
   };
   const md = [
     `# npm run bench:sweep — ${summary.startedAt}`,
@@ -198,9 +227,10 @@ async function main(): Promise<number> {
     `- CPU: ${summary.cpuUserSeconds} s user, ${summary.cpuSystemSeconds} s system; peak RSS of the process ${summary.maxRssMiB} MiB, during the sweep ${summary.sweepPeakRssMiB ?? '—'} MiB`,
     `- written by this process during the sweep: ${gib(written.bytes)} in ${written.syscalls.toLocaleString('en')} write calls (${Math.round(written.bytes / Math.max(1, result.examined) / 1024)} KiB an application); read ${gib(written.read)}`,
   ].join('\n');
+  const pgLines = pg ? postgresLines(summary.seconds, summary.cpuSeconds, summary.postgresCpuSeconds, pg) : [];
   const statementLines = timings ? ['', '| statement | calls | ms | written (MiB) | read (MiB) |', '| --- | ---: | ---: | ---: | ---: |', ...timings.lines()] : [];
-  const files = save('sweep', summary, [md, ...statementLines, ...pageLines].join('\n'));
-  console.log(`\n${[md, ...statementLines, ...pageLines].join('\n')}\n\nsaved ${files.json} and ${files.md}`);
+  const files = save('sweep', summary, [md, ...statementLines, ...pgLines, ...pageLines].join('\n'));
+  console.log(`\n${[md, ...statementLines, ...pgLines, ...pageLines].join('\n')}\n\nsaved ${files.json} and ${files.md}`);
   return after === 0 ? 0 : 3;
 }
 
@@ -249,6 +279,24 @@ function walPages(sqlite: NonNullable<DatabaseHandle['sqlite']>, wal: string, ap
     ...[...frames]
       .sort((a, b) => b[1].frames - a[1].frames)
       .map(([name, e]) => `| ${name} | ${e.frames.toLocaleString('en')} | ${e.pages.size.toLocaleString('en')} | ${(e.frames / Math.max(1, applications)).toFixed(3)} |`),
+  ];
+}
+
+/** PostgreSQL: where the sweep's time went (this process's CPU, the server's, the rest: waiting) and its statements by total time. */
+function postgresLines(seconds: number, nodeCpu: number, cpu: { backends: number; background: number; other: number } | null, pg: { statements: PostgresStatement[]; cluster: Record<string, number> }): string[] {
+  const c = pg.cluster;
+  const serverCpu = cpu ? cpu.backends + cpu.background : 0;
+  const totalMs = pg.statements.reduce((n, s) => n + s.ms, 0);
+  return [
+    '',
+    `PostgreSQL during the sweep: CPU ${cpu ? `${cpu.backends.toFixed(1)} s in the sweep's backends, ${cpu.background.toFixed(1)} s in the background processes (checkpointer, WAL writer, …), ${cpu.other.toFixed(1)} s in other databases' backends` : '—'}; wall − Node CPU − PostgreSQL CPU (waiting: disk, fsync, the other's turn): ${(seconds - nodeCpu - serverCpu).toFixed(1)} s`,
+    `- statements' total execution time ${(totalMs / 1000).toFixed(1)} s; WAL ${gib(c.wal_bytes ?? 0)} in ${(c.wal_records ?? 0).toLocaleString('en')} records, ${(c.wal_fpi ?? 0).toLocaleString('en')} full-page images; WAL writes ${(c.wal_write ?? 0).toLocaleString('en')}, syncs ${(c.wal_sync ?? 0).toLocaleString('en')}, WAL buffers full ${(c.wal_buffers_full ?? 0).toLocaleString('en')}; checkpoints ${c.checkpoints_timed ?? 0} timed + ${c.checkpoints_req ?? 0} requested, buffers written by the checkpointer ${(c.buffers_checkpoint ?? 0).toLocaleString('en')}, the background writer ${(c.buffers_clean ?? 0).toLocaleString('en')}, the backends ${(c.buffers_backend ?? 0).toLocaleString('en')} (server-wide counters)`,
+    '',
+    '| statement | calls | ms | rows | blocks hit | read | dirtied | written | WAL MiB | WAL FPI |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...pg.statements
+      .slice(0, 25)
+      .map((s) => `| \`${s.query.slice(0, 110).replace(/\|/g, '\\|')}\` | ${s.calls.toLocaleString('en')} | ${s.ms.toLocaleString('en')} | ${s.rows.toLocaleString('en')} | ${s.hit.toLocaleString('en')} | ${s.read.toLocaleString('en')} | ${s.dirtied.toLocaleString('en')} | ${s.written.toLocaleString('en')} | ${mib(s.walBytes)} | ${s.walFpi.toLocaleString('en')} |`),
   ];
 }
 

@@ -1,4 +1,5 @@
 import SQLite from 'better-sqlite3';
+import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { migrateToLatest, openDatabase } from '../../src/store/database.js';
 import { TABLES } from './templates.js';
@@ -18,6 +19,89 @@ export interface PostgresLoadReport {
   readonly seconds: number;
   readonly rowsPerSecond: number;
   readonly bytes: number;
+}
+
+/** The URL's database name (its path), or an error naming the option. */
+function databaseName(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (!name) throw new Error('--postgres: the URL must name a database (postgres://user@host:5432/kei_bench)');
+  return name;
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** The same server's URL with another database. */
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(name)}`;
+  return u.toString();
+}
+
+async function asAdmin<T>(url: string, f: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
+  await client.connect();
+  try {
+    return await f(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A fresh copy of a loaded template: `template` (a database of the URL's server) is loaded from the
+ * generated file once, when it does not exist or holds no applications, then vacuumed (hint bits and
+ * the visibility map set, as on a server that has run autovacuum) and kept; then the URL's database
+ * is dropped and created again from it (`CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY`: a file
+ * copy, seconds instead of minutes of loading). Returns the load's report when it loaded.
+ */
+export async function copyFromTemplate(sqliteFile: string, url: string, template: string, log: (l: string) => void, prewarm = false): Promise<{ loaded: PostgresLoadReport | null; copySeconds: number }> {
+  const target = databaseName(url);
+  if (target === template) throw new Error('--postgres-template: the template must be another database than the one swept');
+  const templateUrl = withDatabase(url, template);
+  const exists = await asAdmin(url, async (c) => (await c.query('select 1 from pg_database where datname = $1', [template])).rowCount !== 0);
+  let applications = 0;
+  if (exists) {
+    const c = new pg.Client({ connectionString: templateUrl });
+    await c.connect();
+    try {
+      applications = Number((await c.query<{ n: string }>("select case when to_regclass('applications') is null then 0 else (select count(*) from applications) end as n")).rows[0]!.n);
+    } catch {
+      applications = 0;
+    } finally {
+      await c.end();
+    }
+  }
+  let loaded: PostgresLoadReport | null = null;
+  if (applications === 0) {
+    log(`loading ${sqliteFile} into the template database ${template} (once)`);
+    loaded = await loadIntoPostgres(sqliteFile, templateUrl, { replace: true, log });
+    const c = new pg.Client({ connectionString: templateUrl });
+    await c.connect();
+    try {
+      const t0 = performance.now();
+      await c.query('vacuum (analyze)');
+      log(`template vacuumed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    } finally {
+      await c.end();
+    }
+  }
+  const t0 = performance.now();
+  await asAdmin(url, async (c) => {
+    await c.query(`drop database if exists ${quoteIdent(target)}`);
+    await c.query(`create database ${quoteIdent(target)} template ${quoteIdent(template)} strategy file_copy`);
+  });
+  if (prewarm) {
+    // The applications read once, without the product's statement timeout (5 s): a running server has them in memory.
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      await c.query('set statement_timeout = 0');
+      await c.query('select count(*), max(deadline_at), max(status) from applications');
+    } finally {
+      await c.end();
+    }
+  }
+  return { loaded, copySeconds: Math.round((performance.now() - t0) / 100) / 10 };
 }
 
 /** Creates the database of the URL if it does not exist (connecting to the server's `postgres` database). */
@@ -113,4 +197,107 @@ export async function loadIntoPostgres(sqliteFile: string, url: string, o: { rep
     source.close();
     await client.end();
   }
+}
+
+/** CPU seconds (user + system) of the server's processes, from /proc: the sweep's backends (those connected to `database`), the background processes, the rest. */
+export function postgresCpu(database: string): { backends: number; background: number; other: number } {
+  const tick = 100; // USER_HZ on Linux
+  const out = { backends: 0, background: 0, other: 0 };
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return out;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (!stat.includes('(postgres)')) continue;
+      const seconds = (Number(fields[11]) + Number(fields[12])) / tick;
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (args.includes(` ${database} `)) out.backends += seconds;
+      else if (/checkpointer|background writer|walwriter|autovacuum|logical replication|stats/.test(args) || !args.startsWith('postgres:')) out.background += seconds;
+      else out.other += seconds;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return out;
+}
+
+export interface PostgresStatement {
+  readonly query: string;
+  readonly calls: number;
+  readonly ms: number;
+  readonly rows: number;
+  readonly hit: number;
+  readonly read: number;
+  readonly dirtied: number;
+  readonly written: number;
+  readonly walBytes: number;
+  readonly walFpi: number;
+  readonly walRecords: number;
+}
+
+/**
+ * pg_stat_statements of the URL's database (the extension created when missing; it must be in
+ * shared_preload_libraries, else null) and the server's WAL and checkpoint counters: `reset` before
+ * the sweep, `read` after it.
+ */
+export async function postgresStatements(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('create extension if not exists pg_stat_statements');
+  } catch {
+    await client.end();
+    return null;
+  }
+  const cluster = async () => {
+    const w = (await client.query<Record<string, string>>('select wal_records, wal_fpi, wal_bytes, wal_buffers_full, wal_write, wal_sync from pg_stat_wal')).rows[0]!;
+    const b = (await client.query<Record<string, string>>('select checkpoints_timed, checkpoints_req, buffers_checkpoint, buffers_clean, buffers_backend, buffers_backend_fsync from pg_stat_bgwriter')).rows[0]!;
+    return Object.fromEntries(Object.entries({ ...w, ...b }).map(([k, v]) => [k, Number(v)]));
+  };
+  let before: Record<string, number> = {};
+  return {
+    async reset() {
+      await client.query('select pg_stat_statements_reset()');
+      before = await cluster();
+    },
+    async read(): Promise<{ statements: PostgresStatement[]; cluster: Record<string, number> }> {
+      const after = await cluster();
+      const { rows } = await client.query<Record<string, string>>(
+        `select query, calls, total_exec_time as ms, rows, shared_blks_hit as hit, shared_blks_read as read, shared_blks_dirtied as dirtied,
+                shared_blks_written as written, wal_bytes, wal_fpi, wal_records
+           from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) order by total_exec_time desc`,
+      );
+      await client.end();
+      const statements = rows.map((r) => ({
+        // Parameters as $n, their lists as $…, rows of them as (…): one kind whatever the length of its lists.
+        query: r
+          .query!.replace(/\s+/g, ' ')
+          .replace(/\$\d+/g, '$n')
+          .replace(/\$n(, \$n)+/g, '$…')
+          .replace(/\((\$…|\$n)\)(, \((\$…|\$n)\))+/g, '(…)'),
+        calls: Number(r.calls),
+        ms: Math.round(Number(r.ms)),
+        rows: Number(r.rows),
+        hit: Number(r.hit),
+        read: Number(r.read),
+        dirtied: Number(r.dirtied),
+        written: Number(r.written),
+        walBytes: Number(r.wal_bytes),
+        walFpi: Number(r.wal_fpi),
+        walRecords: Number(r.wal_records),
+      }));
+      // Folded again: statements that differ only by the length of their lists are one kind.
+      const kinds = new Map<string, PostgresStatement>();
+      for (const s of statements) {
+        const k = kinds.get(s.query);
+        kinds.set(s.query, k ? { query: s.query, calls: k.calls + s.calls, ms: k.ms + s.ms, rows: k.rows + s.rows, hit: k.hit + s.hit, read: k.read + s.read, dirtied: k.dirtied + s.dirtied, written: k.written + s.written, walBytes: k.walBytes + s.walBytes, walFpi: k.walFpi + s.walFpi, walRecords: k.walRecords + s.walRecords } : s);
+      }
+      return { statements: [...kinds.values()].sort((a, b) => b.ms - a.ms), cluster: Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)])) };
+    },
+  };
 }

@@ -148,7 +148,10 @@ export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () =>
 
     // Rounds: the ids of at most `roundSize` due applications (soonest deadline first), read through the partial index, claimed in id order.
     for (;;) {
-      const ids = (await applicationRepository(deps.database.db, deps.database.dialect).dueIds(deps.clock.now(), roundSize + left.size))
+      // One more than a round: fewer than that read means nothing else was due at the read.
+      const limit = roundSize + left.size + 1;
+      const read = await applicationRepository(deps.database.db, deps.database.dialect).dueIds(deps.clock.now(), limit);
+      const ids = read
         .filter((id) => !left.has(id))
         .slice(0, roundSize)
         .sort();
@@ -169,6 +172,9 @@ export function makeSweepDeadlines(deps: ServiceDeps, expirePaymentGroups: () =>
       }
       // Nothing of the round could be claimed: what is still due is another sweeper's batch (PostgreSQL), which moves it.
       if (examinedInRound === 0) break;
+      // A round shorter than asked for held everything due at its read: no other round (it would read the whole
+      // due set again, a scan of the table on PostgreSQL, to find nothing); what fell due since is the next run's.
+      if (read.length < limit) break;
     }
     return { examined, expiredCorrections, expiredPayments, skipped };
   }

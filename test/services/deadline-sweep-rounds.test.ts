@@ -42,6 +42,20 @@ function afterTheIdRead(change: () => Promise<void>): KyselyPlugin {
   };
 }
 
+/** Counts the due-id reads (the SELECT of applications ordered by deadline_at) the sweep runs. */
+function countingDueReads(): KyselyPlugin & { reads: number } {
+  const plugin = {
+    reads: 0,
+    transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+      const node = args.node;
+      if (node.kind === 'SelectQueryNode' && JSON.stringify(node.from).includes('"applications"') && JSON.stringify(node.orderBy ?? null).includes('"deadline_at"')) plugin.reads += 1;
+      return node;
+    },
+    transformResult: (args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> => Promise.resolve(args.result),
+  };
+  return plugin;
+}
+
 describe('期限切れ in rounds: due ids read through the deadline index, claimed in id order, on both databases', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -83,6 +97,21 @@ describe('期限切れ in rounds: due ids read through the deadline index, claim
     expect(rows.every((r) => r.deadline_at === null && (r.status === 'rejected' || r.status === 'invalidated'))).toBe(true);
     const history = await t.db.handle.db.selectFrom('status_history').select(['application_id', 'seq']).where('application_id', 'in', first.ids).where('actor_kind', '=', 'clock').orderBy('application_id').execute();
     expect(history).toEqual(rows.map((r) => ({ application_id: r.id, seq: r.version })));
+  });
+
+  it('reads the due ids once when a round held everything due (a round as large as what is due included): no last read that finds nothing', async () => {
+    const handle = t.db.handle;
+    for (const [count, round, reads] of [
+      [7, 10, 1],
+      [7, 7, 1],
+      [7, 4, 2],
+    ] as const) {
+      const due = await insertDueApplications(handle, count, TEST_NOW);
+      const counter = countingDueReads();
+      const services = createServices({ ...t.deps, database: { ...handle, db: handle.db.withPlugin(counter) } }, t.secrets);
+      expect(await services.sweepDeadlines(3, round)).toEqual({ examined: count, expiredCorrections: due.corrections, expiredPayments: due.payments, skipped: 0 });
+      expect([count, round, counter.reads]).toEqual([count, round, reads]);
+    }
   });
 
   it('honours a change made between the id read and the batch: one moved meanwhile is not examined, one changed but still due expires from its new version', async () => {

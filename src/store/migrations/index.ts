@@ -12,6 +12,7 @@ import * as listVersionAndRecoveryCodes from './2026-12-06-0024-list-version-and
 import * as pendingPasswords from './2026-12-06-0025-pending-passwords.js';
 import * as dropTaxOfficeIndex from './2026-12-06-0026-drop-tax-office-index.js';
 import * as chassisIndexWithoutStatus from './2026-12-06-0027-chassis-index-without-status.js';
+import * as mailBodiesLz4 from './2026-12-07-0028-mail-bodies-lz4.js';
 
 /** Every migration, in order. Names sort by date; both databases run the same list. */
 export const migrations: Record<string, Migration> = {
@@ -28,6 +29,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0025-pending-passwords': pendingPasswords,
   '2026-12-06-0026-drop-tax-office-index': dropTaxOfficeIndex,
   '2026-12-06-0027-chassis-index-without-status': chassisIndexWithoutStatus,
+  '2026-12-07-0028-mail-bodies-lz4': mailBodiesLz4,
 };
 
 export const migrationProvider: MigrationProvider = {
