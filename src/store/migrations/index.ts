@@ -13,6 +13,7 @@ import * as pendingPasswords from './2026-12-06-0025-pending-passwords.js';
 import * as dropTaxOfficeIndex from './2026-12-06-0026-drop-tax-office-index.js';
 import * as chassisIndexWithoutStatus from './2026-12-06-0027-chassis-index-without-status.js';
 import * as mailBodiesLz4 from './2026-12-07-0028-mail-bodies-lz4.js';
+import * as deadlineIndexWithId from './2026-12-07-0029-deadline-index-with-id.js';
 
 /** Every migration, in order. Names sort by date; both databases run the same list. */
 export const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0026-drop-tax-office-index': dropTaxOfficeIndex,
   '2026-12-06-0027-chassis-index-without-status': chassisIndexWithoutStatus,
   '2026-12-07-0028-mail-bodies-lz4': mailBodiesLz4,
+  '2026-12-07-0029-deadline-index-with-id': deadlineIndexWithId,
 };
 
 export const migrationProvider: MigrationProvider = {
