@@ -17,7 +17,7 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from '../src/store
 import { defaultDatabasePath, gib, load, machineInfo, parseCount, round1 } from './lib/common.js';
 import { defaultWriters, generateSqlite } from './lib/generator.js';
 import { giveContacts } from './lib/fixtures.js';
-import { copyFromTemplate, loadIntoPostgres, postgresCpu, postgresStatements, type PostgresStatement } from './lib/postgres.js';
+import { copyFromTemplate, databaseName, loadIntoPostgres, postgresCpu, postgresStatements, type PostgresStatement } from './lib/postgres.js';
 import { machineLines, save } from './lib/report.js';
 import { uptime } from './lib/suite.js';
 import { runMain } from './lib/cli.js';
@@ -153,7 +153,7 @@ async function main(): Promise<number> {
   // PostgreSQL: its statements (pg_stat_statements, when loaded), WAL and checkpoints, and the CPU of its processes during the sweep.
   const pgStats = values.postgres ? await postgresStatements(values.postgres) : null;
   await pgStats?.reset();
-  const pgDatabase = values.postgres ? decodeURIComponent(new URL(values.postgres).pathname.slice(1)) : '';
+  const pgDatabase = values.postgres ? databaseName(values.postgres) : '';
   const pgCpu0 = values.postgres ? postgresCpu(pgDatabase) : null;
   const loadBefore = load();
   // The peak RSS of the sweep alone: Linux resets the process's high-water mark (VmHWM) on "5" to clear_refs.

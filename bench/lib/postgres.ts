@@ -22,7 +22,7 @@ export interface PostgresLoadReport {
 }
 
 /** The URL's database name (its path), or an error naming the option. */
-function databaseName(url: string): string {
+export function databaseName(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
   if (!name) throw new Error('--postgres: the URL must name a database (postgres://user@host:5432/kei_bench)');
   return name;
@@ -37,8 +37,9 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-async function asAdmin<T>(url: string, f: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: withDatabase(url, 'postgres') });
+/** `f` on a client of its own, connected to the URL's database, ended afterwards. */
+async function withClient<T>(url: string, f: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await f(client);
@@ -46,6 +47,9 @@ async function asAdmin<T>(url: string, f: (client: pg.Client) => Promise<T>): Pr
     await client.end();
   }
 }
+
+/** `f` connected to the server's `postgres` database (to create or drop the URL's). */
+const asAdmin = <T>(url: string, f: (client: pg.Client) => Promise<T>) => withClient(withDatabase(url, 'postgres'), f);
 
 /**
  * A fresh copy of a loaded template: `template` (a database of the URL's server) is loaded from the
@@ -59,31 +63,18 @@ export async function copyFromTemplate(sqliteFile: string, url: string, template
   if (target === template) throw new Error('--postgres-template: the template must be another database than the one swept');
   const templateUrl = withDatabase(url, template);
   const exists = await asAdmin(url, async (c) => (await c.query('select 1 from pg_database where datname = $1', [template])).rowCount !== 0);
-  let applications = 0;
-  if (exists) {
-    const c = new pg.Client({ connectionString: templateUrl });
-    await c.connect();
-    try {
-      applications = Number((await c.query<{ n: string }>("select case when to_regclass('applications') is null then 0 else (select count(*) from applications) end as n")).rows[0]!.n);
-    } catch {
-      applications = 0;
-    } finally {
-      await c.end();
-    }
-  }
+  const applications = exists
+    ? await withClient(templateUrl, async (c) => Number((await c.query<{ n: string }>("select case when to_regclass('applications') is null then 0 else (select count(*) from applications) end as n")).rows[0]!.n)).catch(() => 0)
+    : 0;
   let loaded: PostgresLoadReport | null = null;
   if (applications === 0) {
     log(`loading ${sqliteFile} into the template database ${template} (once)`);
     loaded = await loadIntoPostgres(sqliteFile, templateUrl, { replace: true, log });
-    const c = new pg.Client({ connectionString: templateUrl });
-    await c.connect();
-    try {
+    await withClient(templateUrl, async (c) => {
       const t0 = performance.now();
       await c.query('vacuum (analyze)');
       log(`template vacuumed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    } finally {
-      await c.end();
-    }
+    });
   }
   const t0 = performance.now();
   await asAdmin(url, async (c) => {
@@ -92,33 +83,21 @@ export async function copyFromTemplate(sqliteFile: string, url: string, template
   });
   if (prewarm) {
     // The applications read once, without the product's statement timeout (5 s): a running server has them in memory.
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
+    await withClient(url, async (c) => {
       await c.query('set statement_timeout = 0');
       await c.query('select count(*), max(deadline_at), max(status) from applications');
-    } finally {
-      await c.end();
-    }
+    });
   }
   return { loaded, copySeconds: Math.round((performance.now() - t0) / 100) / 10 };
 }
 
 /** Creates the database of the URL if it does not exist (connecting to the server's `postgres` database). */
 async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
-  if (!name) throw new Error('--postgres: the URL must name a database (postgres://user@host:5432/kei_bench)');
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
+  const name = databaseName(url);
+  await asAdmin(url, async (client) => {
     const exists = await client.query('select 1 from pg_database where datname = $1', [name]);
-    if (exists.rowCount === 0) await client.query(`create database "${name.replace(/"/g, '""')}"`);
-  } finally {
-    await client.end();
-  }
+    if (exists.rowCount === 0) await client.query(`create database ${quoteIdent(name)}`);
+  });
 }
 
 export async function loadIntoPostgres(sqliteFile: string, url: string, o: { replace: boolean; log: (l: string) => void }): Promise<PostgresLoadReport> {
@@ -199,31 +178,47 @@ export async function loadIntoPostgres(sqliteFile: string, url: string, o: { rep
   }
 }
 
-/** CPU seconds (user + system) of the server's processes, from /proc: the sweep's backends (those connected to `database`), the background processes, the rest. */
-export function postgresCpu(database: string): { backends: number; background: number; other: number } {
+/** The processes of the PostgreSQL server on this machine (name `postgres`), from /proc: each one's command line and CPU seconds (user + system) so far. */
+function postgresProcesses(): { args: string; seconds: number }[] {
   const tick = 100; // USER_HZ on Linux
-  const out = { backends: 0, background: 0, other: 0 };
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
   } catch {
-    return out;
+    return [];
   }
+  const out: { args: string; seconds: number }[] = [];
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (!stat.includes('(postgres)')) continue;
-      const seconds = (Number(fields[11]) + Number(fields[12])) / tick;
-      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (args.includes(` ${database} `)) out.backends += seconds;
-      else if (/checkpointer|background writer|walwriter|autovacuum|logical replication|stats/.test(args) || !args.startsWith('postgres:')) out.background += seconds;
-      else out.other += seconds;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.push({ args: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '), seconds: (Number(fields[11]) + Number(fields[12])) / tick });
     } catch {
       // The process ended meanwhile.
     }
   }
   return out;
+}
+
+/** CPU seconds of the server's processes: the sweep's backends (those connected to `database`), the background processes, the rest. */
+export function postgresCpu(database: string): { backends: number; background: number; other: number } {
+  const out = { backends: 0, background: 0, other: 0 };
+  for (const { args, seconds } of postgresProcesses()) {
+    if (args.includes(` ${database} `)) out.backends += seconds;
+    else if (/checkpointer|background writer|walwriter|autovacuum|logical replication|stats/.test(args) || !args.startsWith('postgres:')) out.background += seconds;
+    else out.other += seconds;
+  }
+  return out;
+}
+
+/**
+ * CPU seconds so far of every process of the PostgreSQL server on this machine (backends,
+ * checkpointer, WAL writer…). Whatever else uses that server is counted too: take it from an
+ * otherwise idle machine.
+ */
+export function postgresCpuSeconds(): number {
+  return postgresProcesses().reduce((sum, p) => sum + p.seconds, 0);
 }
 
 export interface PostgresStatement {
@@ -250,6 +245,8 @@ export async function postgresStatements(url: string) {
   await client.connect();
   try {
     await client.query('create extension if not exists pg_stat_statements');
+    // The extension can be created without the library loaded; reading it then fails.
+    await client.query('select 1 from pg_stat_statements limit 1');
   } catch {
     await client.end();
     return null;

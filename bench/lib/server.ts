@@ -109,24 +109,6 @@ function cpuOf(pid: number): number {
   }
 }
 
-/**
- * CPU time used so far by the PostgreSQL server running on this machine (every process whose
- * name is `postgres`: the backends, the checkpointer, the WAL writer…), user + system, in seconds.
- * Whatever else uses that server is counted too: take it from an otherwise idle machine.
- */
-export function localPostgresCpuSeconds(): number {
-  let total = 0;
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() === 'postgres') total += cpuOf(Number(name));
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
-}
-
 function statusField(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -6,7 +6,8 @@ import { createApiToken, createSessions, csrfPair, deleteApplicantSessions, give
 import { measure, type PhaseResult, type Scenario } from './load.js';
 import { ratios, summarise, type ScenarioSummary } from './report.js';
 import { apiEvent, apiRead, ceiling, loginPassword, statusPage, topPage, type ScenarioKey } from './scenarios.js';
-import { buildIfNeeded, localPostgresCpuSeconds, startServer, type ServerHandle } from './server.js';
+import { postgresCpuSeconds } from './postgres.js';
+import { buildIfNeeded, startServer, type ServerHandle } from './server.js';
 
 export interface SuiteOptions {
   /** A SQLite path or a postgres:// URL. */
@@ -143,7 +144,7 @@ export async function runSuite(o: SuiteOptions): Promise<SuiteResult> {
     const paymentScenario = (t: ApiToken) => (paying ??= apiEvent(targets, t));
     let paying: Scenario | null = null;
     // PostgreSQL on this machine: its processes' CPU is counted too (a page's cost is the server's and the database's).
-    const databaseCpuSeconds = isPostgres(o.database) && isLocalUrl(o.database) ? localPostgresCpuSeconds : undefined;
+    const databaseCpuSeconds = isPostgres(o.database) && isLocalUrl(o.database) ? postgresCpuSeconds : undefined;
     const loadOptions = { connections: o.connections, seconds: o.seconds, warmupSeconds: o.warmupSeconds, databaseCpuSeconds };
     for (let repeat = 1; repeat <= o.repeat; repeat++) {
       if (o.repeat > 1) o.log(`-- run ${repeat} of ${o.repeat}`);

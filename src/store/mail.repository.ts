@@ -82,67 +82,72 @@ export function mailRepository(db: Executor, dialect: 'sqlite' | 'postgres') {
   });
 
   /**
-   * PostgreSQL: `enqueueMany` in two statements whatever the number of mails. The last seq of each
-   * application is read one application at a time through mail_outbox_application_idx (a subquery per
-   * id of an array): `application_id IN (…500 ids…)` was planned as a scan of the whole outbox
-   * whenever its statistics were older than the queue (100,000 mails queued by one sweep: 5.0 s of
-   * 26 in PostgreSQL, docs/benchmarks.md round seven). The rows then go in as one INSERT … SELECT
-   * FROM unnest(one array a column): one parameter a column, nothing compiled by the row.
+   * The last seq of each application (0 when it has no mail yet). PostgreSQL reads it one application
+   * at a time through mail_outbox_application_idx (a subquery per id of an array):
+   * `application_id IN (…500 ids…)` was planned as a scan of the whole outbox whenever its statistics
+   * were older than the queue (100,000 mails queued by one sweep: 5.0 s of 26 in PostgreSQL,
+   * docs/benchmarks.md round seven). SQLite: grouped over IN lists of 500.
    */
-  async function enqueueManyPostgres(ids: readonly string[], mails: readonly { id: string; messageId: string; mail: MailDraft & { applicationId: string } }[], at: Date): Promise<void> {
+  async function lastSeqs(ids: readonly string[]): Promise<Map<string, number>> {
     const seqs = new Map<string, number>();
-    const last = await sql<{ application_id: string; seq: number | null }>`
-      select v.id as application_id, (select max(m.seq) from mail_outbox m where m.application_id = v.id) as seq
-      from unnest(${ids}::text[]) as v(id)`.execute(db);
-    for (const r of last.rows) seqs.set(r.application_id, Number(r.seq ?? 0));
-    const rows = mails.map((m) => {
-      const seq = (seqs.get(m.mail.applicationId) ?? 0) + 1;
-      seqs.set(m.mail.applicationId, seq);
-      return row(m.id, m.messageId, m.mail, seq, at);
-    });
-    const column = <K extends keyof ReturnType<typeof row>>(k: K) => rows.map((r) => r[k]);
-    await sql`
-      insert into mail_outbox (id, application_id, account_id, kind, to_address, subject, text_body, html_body, headers, message_id, dedupe_key, seq, state, attempts, next_attempt_at, last_error, created_at, sent_at)
-      select * from unnest(${column('id')}::text[], ${column('application_id')}::text[], ${column('account_id')}::text[], ${column('kind')}::text[], ${column('to_address')}::text[],
-        ${column('subject')}::text[], ${column('text_body')}::text[], ${column('html_body')}::text[], ${column('headers')}::text[], ${column('message_id')}::text[], ${column('dedupe_key')}::text[],
-        ${column('seq')}::int4[], ${column('state')}::text[], ${column('attempts')}::int4[], ${column('next_attempt_at')}::text[], ${column('last_error')}::text[], ${column('created_at')}::text[], ${column('sent_at')}::text[])
-      on conflict (dedupe_key) do nothing`.execute(db);
+    if (dialect === 'postgres') {
+      const last = await sql<{ application_id: string; seq: number | null }>`
+        select v.id as application_id, (select max(m.seq) from mail_outbox m where m.application_id = v.id) as seq
+        from unnest(${ids}::text[]) as v(id)`.execute(db);
+      for (const r of last.rows) seqs.set(r.application_id, Number(r.seq ?? 0));
+      return seqs;
+    }
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await db
+        .selectFrom('mail_outbox')
+        .select((eb) => ['application_id', eb.fn.max('seq').as('seq')])
+        .where('application_id', 'in', ids.slice(i, i + 500))
+        .groupBy('application_id')
+        .execute();
+      for (const r of rows) if (r.application_id) seqs.set(r.application_id, Number(r.seq ?? 0));
+    }
+    return seqs;
+  }
+
+  /**
+   * The rows, a taken dedupe key skipped. PostgreSQL: one INSERT … SELECT FROM unnest(one array a
+   * column): one parameter a column, nothing compiled by the row. SQLite: multi-row inserts of 200.
+   */
+  async function insertMany(rows: readonly ReturnType<typeof row>[]): Promise<void> {
+    if (dialect === 'postgres') {
+      const column = <K extends keyof ReturnType<typeof row>>(k: K) => rows.map((r) => r[k]);
+      await sql`
+        insert into mail_outbox (id, application_id, account_id, kind, to_address, subject, text_body, html_body, headers, message_id, dedupe_key, seq, state, attempts, next_attempt_at, last_error, created_at, sent_at)
+        select * from unnest(${column('id')}::text[], ${column('application_id')}::text[], ${column('account_id')}::text[], ${column('kind')}::text[], ${column('to_address')}::text[],
+          ${column('subject')}::text[], ${column('text_body')}::text[], ${column('html_body')}::text[], ${column('headers')}::text[], ${column('message_id')}::text[], ${column('dedupe_key')}::text[],
+          ${column('seq')}::int4[], ${column('state')}::text[], ${column('attempts')}::int4[], ${column('next_attempt_at')}::text[], ${column('last_error')}::text[], ${column('created_at')}::text[], ${column('sent_at')}::text[])
+        on conflict (dedupe_key) do nothing`.execute(db);
+      return;
+    }
+    for (let i = 0; i < rows.length; i += 200) {
+      await db
+        .insertInto('mail_outbox')
+        .values(rows.slice(i, i + 200))
+        .onConflict((oc) => oc.column('dedupe_key').doNothing())
+        .execute();
+    }
   }
 
   return {
     /**
      * Many messages about applications at once (a use case that moves many in one transaction): the
-     * last seq of every application in one query, the messages in a few multi-row inserts. A message
-     * whose dedupe key is taken is skipped, as by `enqueue`.
+     * last seq of every application (`lastSeqs`), then the messages (`insertMany`). A message whose
+     * dedupe key is taken is skipped, as by `enqueue`.
      */
     async enqueueMany(mails: readonly { id: string; messageId: string; mail: MailDraft & { applicationId: string } }[], at: Date): Promise<void> {
-      const seqs = new Map<string, number>();
-      const ids = [...new Set(mails.map((m) => m.mail.applicationId))];
-      if (dialect === 'postgres') {
-        await enqueueManyPostgres(ids, mails, at);
-        return;
-      }
-      for (let i = 0; i < ids.length; i += 500) {
-        const rows = await db
-          .selectFrom('mail_outbox')
-          .select((eb) => ['application_id', eb.fn.max('seq').as('seq')])
-          .where('application_id', 'in', ids.slice(i, i + 500))
-          .groupBy('application_id')
-          .execute();
-        for (const r of rows) if (r.application_id) seqs.set(r.application_id, Number(r.seq ?? 0));
-      }
-      const values = mails.map((m) => {
-        const seq = (seqs.get(m.mail.applicationId) ?? 0) + 1;
-        seqs.set(m.mail.applicationId, seq);
-        return row(m.id, m.messageId, m.mail, seq, at);
-      });
-      for (let i = 0; i < values.length; i += 200) {
-        await db
-          .insertInto('mail_outbox')
-          .values(values.slice(i, i + 200))
-          .onConflict((oc) => oc.column('dedupe_key').doNothing())
-          .execute();
-      }
+      const seqs = await lastSeqs([...new Set(mails.map((m) => m.mail.applicationId))]);
+      await insertMany(
+        mails.map((m) => {
+          const seq = (seqs.get(m.mail.applicationId) ?? 0) + 1;
+          seqs.set(m.mail.applicationId, seq);
+          return row(m.id, m.messageId, m.mail, seq, at);
+        }),
+      );
     },
 
     /** The 連絡先メールアドレス of many applications at once (those without one are absent). */
