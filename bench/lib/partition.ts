@@ -80,7 +80,8 @@ const JITTER_MS = 90 * 60_000;
 export const APPS_PER_TRANSACTION = 20_000;
 
 export interface PartitionJob {
-  readonly file: string;
+  /** The file of each of `tables` (same order; tables may share a file): the merge deletes a file as soon as its tables are copied. */
+  readonly files: readonly string[];
   readonly tables: readonly TableName[];
   /** Also write the お知らせ for everyone (one writer does). */
   readonly publicNotifications: boolean;
@@ -93,8 +94,8 @@ export interface PartitionJob {
   readonly set: TemplateSet;
   /** The non-unique indexes are kept during the load (--keep-indexes): their keys land anywhere, the writer takes the full cache. */
   readonly keepIndexes?: boolean;
-  /** The non-unique indexes of this writer's tables, built in its own file once its rows are in (each writer in parallel). */
-  readonly indexes: readonly { readonly name: string; readonly sql: string }[];
+  /** The non-unique indexes of this writer's tables, built in their table's file once the rows are in (each writer in parallel). */
+  readonly indexes: readonly { readonly name: string; readonly sql: string; readonly table: string }[];
 }
 
 export interface PartitionResult {
@@ -349,12 +350,18 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   const { set } = job;
   const started = performance.now();
   const cpu0 = threadCpu();
-  const db = openForLoad(job.file, rowsCacheMb(job));
+  if (job.files.length !== job.tables.length) throw new Error('a writer needs one file for each of its tables');
+  // One connection a file, each with the cache its own tables' keys need.
+  const connections = [...new Set(job.files)].map((file) => {
+    const tables = job.tables.filter((_, k) => job.files[k] === file);
+    return { file, tables, db: openForLoad(file, rowsCacheMb({ ...job, tables })) };
+  });
+  const dbOf = (table: string) => connections.find((c) => c.tables.includes(table as TableName))!.db;
   const columns = Object.fromEntries(job.tables.map((t) => [t, set.columns[t]])) as Record<TableName, string[]>;
   const counts: Record<string, number> = Object.fromEntries(job.tables.map((t) => [t, 0]));
   // Per template, per table of this writer: its statement (null when the template has no such rows).
   const inserts = new Map<Template, (TemplateInsert | null)[]>();
-  for (const t of set.templates) inserts.set(t, TABLES.map((table) => (job.tables.includes(table) ? templateInsert(db, table, columns[table], t.rows[table]) : null)));
+  for (const t of set.templates) inserts.set(t, TABLES.map((table) => (job.tables.includes(table) ? templateInsert(dbOf(table), table, columns[table], t.rows[table]) : null)));
   const params: unknown[] = [];
   const showsField = (cell: Cell) => cell.k === CellKind.Field || (cell.k === CellKind.Text && (cell.v as TextPart[]).some((p) => p.k === 'field'));
   const needsFields = set.templates.some((t) => job.tables.some((table) => t.rows[table].some((row) => row.some(showsField))));
@@ -476,7 +483,7 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   };
 
   let rowsDone = 0;
-  db.exec('begin');
+  for (const c of connections) c.db.exec('begin');
   for (let i = 0; i < job.applications; i++) {
     rng.reset(seedHash ^ Math.imul(i + 1, 0x9e3779b1));
     // Exactly `due` applications, spread evenly over the file, or the last ones written.
@@ -526,8 +533,10 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     statusCounts[t.status] = (statusCounts[t.status] ?? 0) + 1;
 
     if ((i + 1) % APPS_PER_TRANSACTION === 0 || i + 1 === job.applications) {
-      db.exec('commit');
-      db.exec('begin');
+      for (const c of connections) {
+        c.db.exec('commit');
+        c.db.exec('begin');
+      }
       const now = Object.values(counts).reduce((a, b) => a + b, 0);
       progress(i + 1, now - rowsDone);
       rowsDone = now;
@@ -535,29 +544,35 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   }
   const rows: Record<string, number> = { ...counts };
   if (job.publicNotifications) {
-    // お知らせ for everyone (the portal's top page shows the latest).
-    const publish = db.prepare('insert into notifications (id, application_id, title, body, published_at) values (?, null, ?, ?, ?)');
+    // お知らせ for everyone (the portal's top page shows the latest), in the file of the writer's last table.
+    const publish = connections.at(-1)!.db.prepare('insert into notifications (id, application_id, title, body, published_at) values (?, null, ?, ?, ?)');
     publish.run('bench-public-1', '窓口の混雑について', '月末は窓口が混雑します。交付物の受け取りは、混雑を避けてお越しください。', new Date(set.baseMs - 2 * DAY_MS).toISOString());
     publish.run('bench-public-2', '自動車検査証の電子化について', '自動車検査証は電子化されています。交付物の受け取りには二次元コードを印刷してお持ちください。', new Date(set.baseMs - 30 * DAY_MS).toISOString());
     rows.notifications = 2;
   }
-  db.exec('commit');
+  for (const c of connections) c.db.exec('commit');
   const insertSeconds = (performance.now() - started) / 1000;
   const insertCpu = cpuSince(cpu0);
   const cpu1 = threadCpu();
   // The indexes by sorting, once, in this thread: the writers build theirs at the same time. The
-  // sorter keeps up to the page cache's size (at most 512 MiB) in memory: the full cache again.
-  db.pragma(`cache_size = -${Math.round(job.cacheMb * 1024)}`);
-  // The table is read through a memory map (SQLite caps it at its build's limit, 2 GiB here): its
-  // pages come from the kernel's page cache as they are, instead of being copied into fresh cache
-  // memory (history, 200,000, four pairs alternated: 2.9–3.6 instead of 3.7–4.5 CPU s to build).
-  db.pragma(`mmap_size = ${2 ** 40}`);
+  // sorter keeps up to the page cache's size (at most 512 MiB) in memory: the full cache again, one
+  // file at a time (each connection is closed once its indexes are built).
   const indexSeconds: Record<string, number> = {};
-  for (const index of job.indexes) {
-    const t0 = performance.now();
-    db.exec(index.sql);
-    indexSeconds[index.name] = Math.round((performance.now() - t0) / 100) / 10;
+  for (const c of connections) {
+    const mine = job.indexes.filter((index) => c.tables.includes(index.table as TableName));
+    if (mine.length > 0) {
+      c.db.pragma(`cache_size = -${Math.round(job.cacheMb * 1024)}`);
+      // The table is read through a memory map (SQLite caps it at its build's limit, 2 GiB here): its
+      // pages come from the kernel's page cache as they are, instead of being copied into fresh cache
+      // memory (history, 200,000, four pairs alternated: 2.9–3.6 instead of 3.7–4.5 CPU s to build).
+      c.db.pragma(`mmap_size = ${2 ** 40}`);
+    }
+    for (const index of mine) {
+      const t0 = performance.now();
+      c.db.exec(index.sql);
+      indexSeconds[index.name] = Math.round((performance.now() - t0) / 100) / 10;
+    }
+    c.db.close();
   }
-  db.close();
   return { rows, statuses: statusCounts, insertSeconds: Math.round(insertSeconds * 10) / 10, indexSeconds, cpu: { insert: insertCpu, indexes: cpuSince(cpu1) } };
 }
