@@ -326,7 +326,7 @@ export function rowsCacheMb(job: Pick<PartitionJob, 'tables' | 'applications' | 
 }
 
 /** Helper threads of SQLite's sorter for the index builds (PRAGMA threads). */
-export const SORTER_THREADS = 2;
+const SORTER_THREADS = 2;
 
 /**
  * The page cache of the index builds: at most 256 MiB (it also sizes the sorter's runs). At
@@ -334,7 +334,7 @@ export const SORTER_THREADS = 2;
  * with 2 GiB, sorting in memory (docs/benchmarks.md, round eight): a larger cache is fresh memory
  * for the index's new pages, not fewer reads (the table comes through the memory map).
  */
-export function indexCacheMb(job: Pick<PartitionJob, 'cacheMb'>): number {
+function indexCacheMb(job: Pick<PartitionJob, 'cacheMb'>): number {
   return Math.min(job.cacheMb, 256);
 }
 
