@@ -338,6 +338,35 @@ function indexCacheMb(job: Pick<PartitionJob, 'cacheMb'>): number {
   return Math.min(job.cacheMb, 256);
 }
 
+/**
+ * Builds indexes by sorting, once each, on a loading connection; returns each one's seconds. Used by
+ * the writers for their own tables, and by the merge for the history's indexes when they are built
+ * after it (GenerateOptions.historyIndexesAfterMerge).
+ */
+export function buildIndexes(db: SQLite.Database, indexes: readonly { readonly name: string; readonly sql: string }[], o: Pick<PartitionJob, 'cacheMb' | 'sortInMemory'>): Record<string, number> {
+  const seconds: Record<string, number> = {};
+  if (indexes.length === 0) return seconds;
+  db.pragma(`cache_size = -${Math.round(indexCacheMb(o) * 1024)}`);
+  // The table is read through a memory map (SQLite caps it at its build's limit, 2 GiB here): its
+  // pages come from the kernel's page cache as they are, instead of being copied into fresh cache
+  // memory (history, 200,000, four pairs alternated: 2.9–3.6 instead of 3.7–4.5 CPU s to build).
+  db.pragma(`mmap_size = ${2 ** 40}`);
+  if (!o.sortInMemory) {
+    // The sorter spills runs of the cache's size to temporary files, each sorted by a helper
+    // thread while this one reads on (with temp_store=MEMORY it keeps every key in one list and
+    // sorts it alone, at the end). One writer, 1,000,000: the feed index in 9.3–11.3 instead of
+    // 18.2–20.9 s, the same CPU in all; the files take about 1.4 times the index on disk while it is built.
+    db.pragma('temp_store = FILE');
+    db.pragma(`threads = ${SORTER_THREADS}`);
+  }
+  for (const index of indexes) {
+    const t0 = performance.now();
+    db.exec(index.sql);
+    seconds[index.name] = Math.round((performance.now() - t0) / 100) / 10;
+  }
+  return seconds;
+}
+
 /** Opens a writer's file with the load settings: no rollback journal, no fsync, a large page cache. */
 export function openForLoad(file: string, cacheMb: number): SQLite.Database {
   const db = new SQLite(file);
@@ -573,27 +602,7 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   // file after another (each connection is closed once its indexes are built).
   const indexSeconds: Record<string, number> = {};
   for (const c of connections) {
-    const mine = job.indexes.filter((index) => c.tables.includes(index.table as TableName));
-    if (mine.length > 0) {
-      c.db.pragma(`cache_size = -${Math.round(indexCacheMb(job) * 1024)}`);
-      // The table is read through a memory map (SQLite caps it at its build's limit, 2 GiB here): its
-      // pages come from the kernel's page cache as they are, instead of being copied into fresh cache
-      // memory (history, 200,000, four pairs alternated: 2.9–3.6 instead of 3.7–4.5 CPU s to build).
-      c.db.pragma(`mmap_size = ${2 ** 40}`);
-      if (!job.sortInMemory) {
-        // The sorter spills runs of the cache's size to temporary files, each sorted by a helper
-        // thread while this one reads on (with temp_store=MEMORY it keeps every key in one list and
-        // sorts it alone, at the end). One writer, 1,000,000: the feed index in 11.3 instead of 19 s,
-        // the same CPU in all; the files take about 1.4 times the index on disk while it is built.
-        c.db.pragma('temp_store = FILE');
-        c.db.pragma(`threads = ${SORTER_THREADS}`);
-      }
-    }
-    for (const index of mine) {
-      const t0 = performance.now();
-      c.db.exec(index.sql);
-      indexSeconds[index.name] = Math.round((performance.now() - t0) / 100) / 10;
-    }
+    Object.assign(indexSeconds, buildIndexes(c.db, job.indexes.filter((index) => c.tables.includes(index.table as TableName)), job));
     c.db.close();
   }
   return { rows, statuses: statusCounts, insertSeconds: Math.round(insertSeconds * 10) / 10, indexSeconds, cpu: { insert: insertCpu, indexes: cpuSince(cpu1) } };
