@@ -28,11 +28,20 @@ Options:
   --out FILE         the SQLite file (default data/bench/bench-N.sqlite, or bench-N-dueK.sqlite)
   --seed S           seed of the numbers and names (default kei-oss-bench)
   --now ISO          the instant the data is relative to (default: now; dates run up to the day before)
-  --cache-mb M       SQLite page cache of each writer's index builds, MiB (default: an
-                     eighth of the memory, at most 2048); while writing rows a writer takes only what
-                     its keys need (64 MiB, and 128 bytes an application for the applications' numbers)
+  --cache-mb M       SQLite page cache of each writer, MiB (default: an eighth of the memory, at most
+                     2048): the most a writer takes while writing rows, where it takes only what its
+                     keys need (64 MiB, and 128 bytes an application for the applications' numbers);
+                     the index builds take at most 256 MiB of it
+  --sort-in-memory   the index builds sort in memory, one thread each, with no temporary files
+                     (default: sorted runs spilled to temporary files by SQLite's helper threads;
+                     faster, but with one writer it needs about 10 % more disk while the history's
+                     feed index is built)
   --writers W        writer threads, 1 to 3 (default: the number of cores, at most 3); the tables are
                      split between them and merged at the end
+  --history-indexes-after-merge
+                     with several writers: build the history's feed index in the main file after the
+                     merge, not in the history's writer before it (less disk: about 1.13× the file
+                     instead of 1.2×; the build no longer overlaps the other writer)
   --keep-indexes     keep every index during the load (default: build the non-unique ones at the end)
   --check            run foreign_key_check and quick_check at the end (slow on large files)
   --postgres URL     then load the file into PostgreSQL (postgres://user@host:5432/kei_bench; the
@@ -49,8 +58,22 @@ settings (synchronous=FULL) and renamed to FILE.
 Every application's 申請用パスワード is ${'`'}bench-Pass-2026${'`'} (one argon2id hash, computed once).
 A report (rows, rows a second, size on disk) is printed and saved as FILE.json.`;
 
-/** Disk a generated application takes, rounded up (6,532 bytes measured at 1,000,000). */
-const BYTES_AN_APPLICATION = 6600;
+/** Disk a generated application takes, rounded up (6,523 bytes measured at 1,000,000, 6,616 at 10,000,000). */
+const BYTES_AN_APPLICATION = 6650;
+
+/**
+ * Free disk wanted, as a multiple of the file, measured at 1,000,000 (docs/benchmarks.md, round
+ * eight). Several writers: the merge copies the other writers' tables into the history's file one
+ * table's file at a time, deleting each once copied, so the result and the largest of those files
+ * (payment_lines with its indexes, 18.9 % of the file) are on disk together: 1.18× measured. One
+ * writer: no merge; the sorter's temporary files while the feed index is built (1.108× measured),
+ * or nothing beside the file with --sort-in-memory (1.006×).
+ */
+function diskFactor(writers: number, sortInMemory: boolean, historyIndexesAfterMerge: boolean): number {
+  // --history-indexes-after-merge: the feed index (7.2 %) is not there yet while the tables are copied.
+  if (writers > 1) return historyIndexesAfterMerge ? 1.13 : 1.2;
+  return sortInMemory ? 1.02 : 1.12;
+}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -63,6 +86,8 @@ async function main(): Promise<number> {
       now: { type: 'string' },
       'cache-mb': { type: 'string' },
       'keep-indexes': { type: 'boolean' },
+      'sort-in-memory': { type: 'boolean' },
+      'history-indexes-after-merge': { type: 'boolean' },
       writers: { type: 'string' },
       check: { type: 'boolean' },
       postgres: { type: 'string' },
@@ -84,17 +109,17 @@ async function main(): Promise<number> {
   if (Number.isNaN(now.getTime())) throw new Error(`--now: not an instant: ${values.now}`);
   const cacheMb = values['cache-mb'] ? parseCount(values['cache-mb'], '--cache-mb') : Math.min(2048, Math.floor(totalmem() / 1024 ** 2 / 8));
   ensureDir(dirname(out));
-  // About 6.5 KB a generated application on disk (6.08 GiB, 6,532 bytes an application, for 1,000,000
-  // on 2026-12-06 with migrations up to 0026: the 10,000,000 file is about 61 GiB). Several writers
-  // need room for the merge (the smaller tables are copied into the history's file: about 1.4×);
-  // one writer needs only the file and the index builds' sort space (1.1×).
+  // About 6.5 KB a generated application on disk (the 10,000,000 file is about 62 GiB), and room
+  // for the merge or the sorter beside it (diskFactor).
   const writersWanted = values.writers ? parseCount(values.writers, '--writers') : defaultWriters();
-  const needed = applications * BYTES_AN_APPLICATION * (writersWanted > 1 ? 1.4 : 1.1);
+  const sortInMemory = values['sort-in-memory'] === true;
+  const historyIndexesAfterMerge = values['history-indexes-after-merge'] === true;
+  const needed = applications * BYTES_AN_APPLICATION * diskFactor(writersWanted, sortInMemory, historyIndexesAfterMerge);
   const free = freeBytes(dirname(out));
   console.log(`bench:data: ${applications.toLocaleString('en')} applications (${due.toLocaleString('en')} past their deadline) → ${out}`);
-  console.log(`  free disk ${gib(free)}, about ${gib(applications * BYTES_AN_APPLICATION)} for the file (checking for ${gib(needed)} with ${writersWanted > 1 ? 'the merge' : 'the index builds'})`);
+  console.log(`  free disk ${gib(free)}, about ${gib(applications * BYTES_AN_APPLICATION)} for the file (checking for ${gib(needed)} with ${writersWanted > 1 ? 'the merge' : sortInMemory ? 'the file alone' : "the sorter's files"})`);
   if (free < needed) {
-    console.error(`bench:data: not enough free disk at ${dirname(out)}: ${gib(free)} free, about ${gib(needed)} wanted. Free some space, choose a smaller --applications, or use --writers 1 (no merge).`);
+    console.error(`bench:data: not enough free disk at ${dirname(out)}: ${gib(free)} free, about ${gib(needed)} wanted. Free some space, choose a smaller --applications, add --history-indexes-after-merge (a smaller merge peak), or use --writers 1 (no merge) and --sort-in-memory (no sorter files).`);
     return 1;
   }
   const reuse = values.postgres !== undefined && existsSync(out) && existsSync(`${out}.json`) && (JSON.parse(readFileSync(`${out}.json`, 'utf8')) as { applications?: number; due?: number }).applications === applications;
@@ -112,12 +137,15 @@ async function main(): Promise<number> {
     cacheMb,
     writers: writersWanted,
     deferIndexes: !values['keep-indexes'],
+    sortInMemory,
+    historyIndexesAfterMerge,
     check: values.check === true,
     log: (line) => console.log(line),
   });
   console.log(`done: ${report.totalRows.toLocaleString('en')} rows (${Object.entries(report.rows).map(([t, n]) => `${t} ${n.toLocaleString('en')}`).join(', ')})`);
   console.log(`  ${report.seconds.total} s in all (templates ${report.seconds.templates} s, insert ${report.seconds.insert} s, merge ${report.seconds.merge} s, indexes ${report.seconds.indexes} s, checkpoint ${report.seconds.finish} s; ${report.cpuSeconds} CPU s in all threads)`);
-  console.log(`  CPU s: ${report.writerCpuSeconds.map((w) => `writer ${w.tables} ${w.insert} rows + ${w.indexes} indexes`).join(', ')}, merge ${report.mergeCpuSeconds} (load ${report.loadAverage.before.join(' ')} → ${report.loadAverage.after.join(' ')})`);
+  const threadsCpu = report.writerCpuSeconds.reduce((a, w) => a + w.insert + w.indexes, 0) + report.mergeCpuSeconds;
+  console.log(`  CPU s: ${report.writerCpuSeconds.map((w) => `writer ${w.tables} ${w.insert} rows + ${w.indexes} indexes`).join(', ')}, merge ${report.mergeCpuSeconds}, the rest ${(Math.round((report.cpuSeconds - threadsCpu) * 10) / 10).toFixed(1)} (the main thread's templates and migrations, SQLite's sorter threads) (load ${report.loadAverage.before.join(' ')} → ${report.loadAverage.after.join(' ')})`);
   console.log(`  ${report.rowsPerSecond.toLocaleString('en')} rows/s, ${report.applicationsPerSecond.toLocaleString('en')} applications/s`);
   console.log(`  size ${gib(report.bytes)} (${Math.round(report.bytes / applications)} bytes an application), report ${out}.json`);
   console.log(`  password of every application: ${report.password}`);

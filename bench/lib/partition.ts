@@ -80,7 +80,8 @@ const JITTER_MS = 90 * 60_000;
 export const APPS_PER_TRANSACTION = 20_000;
 
 export interface PartitionJob {
-  readonly file: string;
+  /** The file of each of `tables` (same order; tables may share a file): the merge deletes a file as soon as its tables are copied. */
+  readonly files: readonly string[];
   readonly tables: readonly TableName[];
   /** Also write the お知らせ for everyone (one writer does). */
   readonly publicNotifications: boolean;
@@ -93,8 +94,10 @@ export interface PartitionJob {
   readonly set: TemplateSet;
   /** The non-unique indexes are kept during the load (--keep-indexes): their keys land anywhere, the writer takes the full cache. */
   readonly keepIndexes?: boolean;
-  /** The non-unique indexes of this writer's tables, built in its own file once its rows are in (each writer in parallel). */
-  readonly indexes: readonly { readonly name: string; readonly sql: string }[];
+  /** The index builds sort in memory, alone (temp_store=MEMORY): no temporary files, no helper threads. */
+  readonly sortInMemory?: boolean;
+  /** The non-unique indexes of this writer's tables, built in their table's file once the rows are in (each writer in parallel). */
+  readonly indexes: readonly { readonly name: string; readonly sql: string; readonly table: string }[];
 }
 
 export interface PartitionResult {
@@ -322,6 +325,48 @@ export function rowsCacheMb(job: Pick<PartitionJob, 'tables' | 'applications' | 
   return Math.min(job.cacheMb, Math.ceil(64 + randomKeys));
 }
 
+/** Helper threads of SQLite's sorter for the index builds (PRAGMA threads). */
+const SORTER_THREADS = 2;
+
+/**
+ * The page cache of the index builds: at most 256 MiB (it also sizes the sorter's runs). At
+ * 1,000,000, two writers, the feed index took 17.8–19.3 s with 64 or 256 MiB against 23.3–23.5 s
+ * with 2 GiB, sorting in memory (docs/benchmarks.md, round eight): a larger cache is fresh memory
+ * for the index's new pages, not fewer reads (the table comes through the memory map).
+ */
+function indexCacheMb(job: Pick<PartitionJob, 'cacheMb'>): number {
+  return Math.min(job.cacheMb, 256);
+}
+
+/**
+ * Builds indexes by sorting, once each, on a loading connection; returns each one's seconds. Used by
+ * the writers for their own tables, and by the merge for the history's indexes when they are built
+ * after it (GenerateOptions.historyIndexesAfterMerge).
+ */
+export function buildIndexes(db: SQLite.Database, indexes: readonly { readonly name: string; readonly sql: string }[], o: Pick<PartitionJob, 'cacheMb' | 'sortInMemory'>): Record<string, number> {
+  const seconds: Record<string, number> = {};
+  if (indexes.length === 0) return seconds;
+  db.pragma(`cache_size = -${Math.round(indexCacheMb(o) * 1024)}`);
+  // The table is read through a memory map (SQLite caps it at its build's limit, 2 GiB here): its
+  // pages come from the kernel's page cache as they are, instead of being copied into fresh cache
+  // memory (history, 200,000, four pairs alternated: 2.9–3.6 instead of 3.7–4.5 CPU s to build).
+  db.pragma(`mmap_size = ${2 ** 40}`);
+  if (!o.sortInMemory) {
+    // The sorter spills runs of the cache's size to temporary files, each sorted by a helper
+    // thread while this one reads on (with temp_store=MEMORY it keeps every key in one list and
+    // sorts it alone, at the end). One writer, 1,000,000: the feed index in 9.3–11.3 instead of
+    // 18.2–20.9 s, the same CPU in all; the files take about 1.4 times the index on disk while it is built.
+    db.pragma('temp_store = FILE');
+    db.pragma(`threads = ${SORTER_THREADS}`);
+  }
+  for (const index of indexes) {
+    const t0 = performance.now();
+    db.exec(index.sql);
+    seconds[index.name] = Math.round((performance.now() - t0) / 100) / 10;
+  }
+  return seconds;
+}
+
 /** Opens a writer's file with the load settings: no rollback journal, no fsync, a large page cache. */
 export function openForLoad(file: string, cacheMb: number): SQLite.Database {
   const db = new SQLite(file);
@@ -349,12 +394,18 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   const { set } = job;
   const started = performance.now();
   const cpu0 = threadCpu();
-  const db = openForLoad(job.file, rowsCacheMb(job));
+  if (job.files.length !== job.tables.length) throw new Error('a writer needs one file for each of its tables');
+  // One connection a file, each with the cache its own tables' keys need.
+  const connections = [...new Set(job.files)].map((file) => {
+    const tables = job.tables.filter((_, k) => job.files[k] === file);
+    return { file, tables, db: openForLoad(file, rowsCacheMb({ ...job, tables })) };
+  });
+  const dbOf = (table: string) => connections.find((c) => c.tables.includes(table as TableName))!.db;
   const columns = Object.fromEntries(job.tables.map((t) => [t, set.columns[t]])) as Record<TableName, string[]>;
   const counts: Record<string, number> = Object.fromEntries(job.tables.map((t) => [t, 0]));
   // Per template, per table of this writer: its statement (null when the template has no such rows).
   const inserts = new Map<Template, (TemplateInsert | null)[]>();
-  for (const t of set.templates) inserts.set(t, TABLES.map((table) => (job.tables.includes(table) ? templateInsert(db, table, columns[table], t.rows[table]) : null)));
+  for (const t of set.templates) inserts.set(t, TABLES.map((table) => (job.tables.includes(table) ? templateInsert(dbOf(table), table, columns[table], t.rows[table]) : null)));
   const params: unknown[] = [];
   const showsField = (cell: Cell) => cell.k === CellKind.Field || (cell.k === CellKind.Text && (cell.v as TextPart[]).some((p) => p.k === 'field'));
   const needsFields = set.templates.some((t) => job.tables.some((table) => t.rows[table].some((row) => row.some(showsField))));
@@ -476,7 +527,7 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   };
 
   let rowsDone = 0;
-  db.exec('begin');
+  for (const c of connections) c.db.exec('begin');
   for (let i = 0; i < job.applications; i++) {
     rng.reset(seedHash ^ Math.imul(i + 1, 0x9e3779b1));
     // Exactly `due` applications, spread evenly over the file, or the last ones written.
@@ -526,8 +577,10 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
     statusCounts[t.status] = (statusCounts[t.status] ?? 0) + 1;
 
     if ((i + 1) % APPS_PER_TRANSACTION === 0 || i + 1 === job.applications) {
-      db.exec('commit');
-      db.exec('begin');
+      for (const c of connections) {
+        c.db.exec('commit');
+        c.db.exec('begin');
+      }
       const now = Object.values(counts).reduce((a, b) => a + b, 0);
       progress(i + 1, now - rowsDone);
       rowsDone = now;
@@ -535,29 +588,22 @@ export function runPartition(job: PartitionJob, progress: (applications: number,
   }
   const rows: Record<string, number> = { ...counts };
   if (job.publicNotifications) {
-    // お知らせ for everyone (the portal's top page shows the latest).
-    const publish = db.prepare('insert into notifications (id, application_id, title, body, published_at) values (?, null, ?, ?, ?)');
+    // お知らせ for everyone (the portal's top page shows the latest), in the file of the writer's last table.
+    const publish = connections.at(-1)!.db.prepare('insert into notifications (id, application_id, title, body, published_at) values (?, null, ?, ?, ?)');
     publish.run('bench-public-1', '窓口の混雑について', '月末は窓口が混雑します。交付物の受け取りは、混雑を避けてお越しください。', new Date(set.baseMs - 2 * DAY_MS).toISOString());
     publish.run('bench-public-2', '自動車検査証の電子化について', '自動車検査証は電子化されています。交付物の受け取りには二次元コードを印刷してお持ちください。', new Date(set.baseMs - 30 * DAY_MS).toISOString());
     rows.notifications = 2;
   }
-  db.exec('commit');
+  for (const c of connections) c.db.exec('commit');
   const insertSeconds = (performance.now() - started) / 1000;
   const insertCpu = cpuSince(cpu0);
   const cpu1 = threadCpu();
-  // The indexes by sorting, once, in this thread: the writers build theirs at the same time. The
-  // sorter keeps up to the page cache's size (at most 512 MiB) in memory: the full cache again.
-  db.pragma(`cache_size = -${Math.round(job.cacheMb * 1024)}`);
-  // The table is read through a memory map (SQLite caps it at its build's limit, 2 GiB here): its
-  // pages come from the kernel's page cache as they are, instead of being copied into fresh cache
-  // memory (history, 200,000, four pairs alternated: 2.9–3.6 instead of 3.7–4.5 CPU s to build).
-  db.pragma(`mmap_size = ${2 ** 40}`);
+  // The indexes by sorting, once, in this thread: the writers build theirs at the same time, one
+  // file after another (each connection is closed once its indexes are built).
   const indexSeconds: Record<string, number> = {};
-  for (const index of job.indexes) {
-    const t0 = performance.now();
-    db.exec(index.sql);
-    indexSeconds[index.name] = Math.round((performance.now() - t0) / 100) / 10;
+  for (const c of connections) {
+    Object.assign(indexSeconds, buildIndexes(c.db, job.indexes.filter((index) => c.tables.includes(index.table as TableName)), job));
+    c.db.close();
   }
-  db.close();
   return { rows, statuses: statusCounts, insertSeconds: Math.round(insertSeconds * 10) / 10, indexSeconds, cpu: { insert: insertCpu, indexes: cpuSince(cpu1) } };
 }

@@ -201,6 +201,29 @@ describe('bench:data (the benchmark database generator)', () => {
     await generateSqlite({ ...options, out: join(dir, 'a.sqlite'), writers: 1 });
     await generateSqlite({ ...options, out: join(dir, 'b.sqlite'), writers: 2 });
     expect(digest(join(dir, 'a.sqlite'))).toBe(digest(join(dir, 'b.sqlite')));
+    // Three writers (four tables in files of their own, merged one file after another), the
+    // indexes sorted in memory instead of by the sorter's threads, the history's indexes built
+    // after the merge: the same rows, sound indexes, and for the sort the same pages.
+    await generateSqlite({ ...options, out: join(dir, 'c.sqlite'), writers: 3 });
+    await generateSqlite({ ...options, out: join(dir, 'd.sqlite'), writers: 2, sortInMemory: true });
+    await generateSqlite({ ...options, out: join(dir, 'e.sqlite'), writers: 2, historyIndexesAfterMerge: true });
+    const pages = (path: string) => {
+      const db = new SQLite(path, { readonly: true });
+      try {
+        expect(db.pragma('integrity_check', { simple: true }), path).toBe('ok');
+        return db.pragma('page_count', { simple: true }) as number;
+      } finally {
+        db.close();
+      }
+    };
+    expect(digest(join(dir, 'c.sqlite'))).toBe(digest(join(dir, 'b.sqlite')));
+    expect(digest(join(dir, 'd.sqlite'))).toBe(digest(join(dir, 'b.sqlite')));
+    expect(pages(join(dir, 'd.sqlite'))).toBe(pages(join(dir, 'b.sqlite')));
+    pages(join(dir, 'c.sqlite'));
+    // The feed index built after the merge: the same rows and the same number of pages (the index last).
+    expect(digest(join(dir, 'e.sqlite'))).toBe(digest(join(dir, 'b.sqlite')));
+    expect(pages(join(dir, 'e.sqlite'))).toBe(pages(join(dir, 'b.sqlite')));
+    expect(readdirSync(dir).filter((f) => f.includes('.partial'))).toEqual([]);
   }, 120_000);
 
   it('places the due applications evenly (spread) or as the last ones written (recent, --due-placement)', async () => {
