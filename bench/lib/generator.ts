@@ -137,6 +137,9 @@ export async function generateSqlite(o: GenerateOptions): Promise<GenerateReport
   // 19 % of the file), not a whole writer's file (38 %): at 10,000,000 about 12 GiB, not 23.
   const tableFiles = partitions.map((tables, k) => tables.map((table) => (k === 0 ? tmp : `${tmp}.${table}`)));
   const files = [...new Set(tableFiles.flat())];
+  // Each table's writer and file, and each file's tables (the writers' tables, in their order).
+  const placeOf = new Map(partitions.flatMap((tables, k) => tables.map((table, j) => [table as string, { writer: k, file: tableFiles[k]![j]! }] as const)));
+  const tablesIn = (f: string): TableName[] => partitions.flat().filter((table) => placeOf.get(table)!.file === f);
   for (const f of files) removeFile(f);
 
   // The product's own schema, by its own migrations, in the main file; a copy of it (closed, so
@@ -166,11 +169,11 @@ export async function generateSqlite(o: GenerateOptions): Promise<GenerateReport
   if (o.deferIndexes) {
     for (const f of files) {
       const db = openForLoad(f, 16);
-      const mineOrMerged = f === tmp ? [...TABLES] : partitions.flatMap((tables, k) => tables.filter((_, j) => tableFiles[k]![j] === f));
+      const mineOrMerged = f === tmp ? [...TABLES] : tablesIn(f);
       for (const idx of secondaryIndexes(db, mineOrMerged)) {
         db.exec(`drop index ${idx.name}`);
-        const k = partitions.findIndex((tables, w) => tables.some((table, j) => table === idx.table && tableFiles[w]![j] === f));
-        if (k >= 0) deferred[k]!.push(idx);
+        const place = placeOf.get(idx.table);
+        if (place?.file === f) deferred[place.writer]!.push(idx);
         else emptyInMain.push(idx);
       }
       db.close();
@@ -224,8 +227,7 @@ export async function generateSqlite(o: GenerateOptions): Promise<GenerateReport
   for (const f of files) {
     if (f === tmp) continue;
     db.exec(`attach database '${f.replace(/'/g, "''")}' as w`);
-    const copied = partitions.flatMap((tables, k) => tables.filter((_, j) => tableFiles[k]![j] === f));
-    for (const table of [...copied, ...(f === lastFile ? ['notifications'] : [])]) {
+    for (const table of [...tablesIn(f), ...(f === lastFile ? ['notifications'] : [])]) {
       const t0 = performance.now();
       db.exec(`insert into main.${table} select * from w.${table}`);
       o.log(`  merged ${table} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
